@@ -1,0 +1,2 @@
+/** The SQLite {@code SyncStore}, registered as {@code sqlite}. */
+package dev.tidemark.store.sqlite;

@@ -1,0 +1,32 @@
+package dev.tidemark.protocol;
+
+import java.util.Locale;
+
+/** What a {@link Change} does to its entity. On the wire: {@code update}, {@code delete}, {@code truncate}. */
+public enum ChangeType {
+    /**
+     * Upsert that merges: the entity is created if absent; otherwise the columns present in the data
+     * replace the stored ones and absent columns keep their stored value.
+     */
+    UPDATE,
+    /** Removes the entity. */
+    DELETE,
+    /** Removes every entity of the change's entity type. */
+    TRUNCATE;
+
+    /** The type as it appears on the wire. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses a wire name, or throws {@link ErrorCode#INVALID_FIELD}. */
+    public static ChangeType fromWireName(String wireName) {
+        for (ChangeType type : values()) {
+            if (type.wireName().equals(wireName)) {
+                return type;
+            }
+        }
+        throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                "unknown change type '" + wireName + "': expected update, delete or truncate");
+    }
+}

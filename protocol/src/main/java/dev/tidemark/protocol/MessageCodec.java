@@ -1,0 +1,334 @@
+package dev.tidemark.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns {@link Message}s into JSON text and back. Thread-safe; keep one.
+ *
+ * <p>Decoding is strict: input that is not a JSON object, an unknown {@code type}, a missing or
+ * mistyped required field, a bad LSN or enum value, or a message that breaks its own rules all
+ * raise a {@link ProtocolException} with the matching {@link ErrorCode}; nothing else escapes.
+ * Unknown extra fields are ignored, so newer peers may add fields.
+ */
+public final class MessageCodec {
+
+    /** Encodes a message as compact JSON text. */
+    public String encode(Message message) {
+        StringWriter out = new StringWriter(message instanceof Changes changes ? 256 + 192 * changes.data().size() : 128);
+        try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("type", message.type());
+            writeFields(message, json);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode " + message.type(), e);
+        }
+        return out.toString();
+    }
+
+    private static void writeFields(Message message, JsonGenerator json) throws IOException {
+        if (message instanceof Hello m) {
+            json.writeStringField("clientId", m.clientId());
+            json.writeStringField("lastLSN", m.lastLsn().toString());
+            if (m.historyId() != null) {
+                json.writeStringField("historyId", m.historyId());
+            }
+            json.writeNumberField("protocolVersion", m.protocolVersion());
+            writeStrings(json, "capabilities", m.capabilities());
+            writeStrings(json, "subscriptions", m.subscriptions());
+        } else if (message instanceof Welcome m) {
+            json.writeStringField("historyId", m.historyId());
+            json.writeStringField("serverLsn", m.serverLsn().toString());
+            json.writeNumberField("protocolVersion", m.protocolVersion());
+            json.writeNumberField("window", m.window());
+        } else if (message instanceof Changes m) {
+            json.writeStringField("batchId", m.batchId());
+            json.writeStringField("prevLsn", m.prevLsn().toString());
+            json.writeStringField("lsn", m.lsn().toString());
+            json.writeStringField("checksum", Checksum.toHex(m.checksum()));
+            if (m.part() != null) {
+                json.writeNumberField("part", m.part());
+                json.writeBooleanField("last", m.last());
+            }
+            json.writeArrayFieldStart("data");
+            for (Change change : m.data()) {
+                writeChange(json, change);
+            }
+            json.writeEndArray();
+        } else if (message instanceof SyncAck m) {
+            json.writeStringField("clientId", m.clientId());
+            json.writeStringField("lsn", m.lsn().toString());
+            json.writeStringField("status", m.status().wireName());
+            if (m.error() != null) {
+                json.writeStringField("error", m.error());
+            }
+            if (m.batchId() != null) {
+                json.writeStringField("batchId", m.batchId());
+            }
+        } else if (message instanceof LsnCommitted m) {
+            json.writeStringField("lsn", m.lsn().toString());
+            if (m.batchId() != null) {
+                json.writeStringField("batchId", m.batchId());
+            }
+        } else if (message instanceof SyncVerify m) {
+            json.writeStringField("clientId", m.clientId());
+            json.writeStringField("lastLSN", m.lastLsn().toString());
+            if (m.checksum() != null) {
+                json.writeStringField("checksum", Checksum.toHex(m.checksum()));
+            }
+        } else if (message instanceof SyncVerifyResult m) {
+            json.writeStringField("status", m.status().wireName());
+            json.writeStringField("lsn", m.lsn().toString());
+            json.writeStringField("serverLsn", m.serverLsn().toString());
+        } else if (message instanceof ErrorMessage m) {
+            json.writeStringField("code", m.code().wireName());
+            json.writeStringField("message", m.message());
+        }
+    }
+
+    private static void writeChange(JsonGenerator json, Change change) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("type", change.type().wireName());
+        json.writeStringField("entityType", change.entityType());
+        if (change.entityId() != null) {
+            json.writeStringField("entityId", change.entityId());
+        }
+        if (change.data() != null) {
+            json.writeFieldName("data");
+            // Data text is canonical JSON produced by this library; it is written as it is.
+            json.writeRawValue(change.data());
+        }
+        json.writeStringField("timestamp", DateTimeFormatter.ISO_INSTANT.format(change.timestamp()));
+        json.writeEndObject();
+    }
+
+    private static void writeStrings(JsonGenerator json, String field, List<String> values) throws IOException {
+        json.writeArrayFieldStart(field);
+        for (String value : values) {
+            json.writeString(value);
+        }
+        json.writeEndArray();
+    }
+
+    /**
+     * Decodes one message.
+     *
+     * @throws ProtocolException for anything that is not a valid protocol v1 message
+     */
+    public Message decode(String text) {
+        if (text == null) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "message is null");
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(text);
+        } catch (StreamConstraintsException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "message exceeds a JSON limit: "
+                    + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "message is not valid JSON: "
+                    + e.getOriginalMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "message is not valid JSON: " + e, e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "a message must be a JSON object");
+        }
+        Fields fields = new Fields(root, "");
+        JsonNode type = root.get("type");
+        if (type == null || !type.isTextual()) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "message has no 'type' text field");
+        }
+        return switch (type.textValue()) {
+            case Hello.TYPE -> new Hello(fields.text("clientId"), fields.lsn("lastLSN"),
+                    fields.optionalText("historyId"), fields.integer("protocolVersion"),
+                    fields.optionalTexts("capabilities"), fields.optionalTexts("subscriptions"));
+            case Welcome.TYPE -> new Welcome(fields.text("historyId"), fields.lsn("serverLsn"),
+                    fields.integer("protocolVersion"), fields.integer("window"));
+            case Changes.TYPE -> decodeChanges(fields);
+            case SyncAck.TYPE -> new SyncAck(fields.text("clientId"), fields.lsn("lsn"),
+                    fields.enumValue("status", AckStatus.class), fields.optionalText("error"),
+                    fields.optionalText("batchId"));
+            case LsnCommitted.TYPE -> new LsnCommitted(fields.lsn("lsn"), fields.optionalText("batchId"));
+            case SyncVerify.TYPE -> new SyncVerify(fields.text("clientId"), fields.lsn("lastLSN"),
+                    fields.optionalChecksum("checksum"));
+            case SyncVerifyResult.TYPE -> new SyncVerifyResult(fields.enumValue("status", VerifyStatus.class),
+                    fields.lsn("lsn"), fields.lsn("serverLsn"));
+            case ErrorMessage.TYPE -> new ErrorMessage(fields.enumValue("code", ErrorCode.class),
+                    fields.text("message"));
+            default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                    "unknown message type '" + abbreviate(type.textValue()) + "'");
+        };
+    }
+
+    private static Changes decodeChanges(Fields fields) {
+        JsonNode items = fields.node("data");
+        if (!items.isArray()) {
+            throw fields.mistyped("data", "an array");
+        }
+        List<Change> changes = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
+            String path = "data[" + i + "].";
+            if (!item.isObject()) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'data[" + i + "]' must be an object");
+            }
+            changes.add(decodeChange(new Fields(item, path)));
+        }
+        Integer part = fields.optionalInteger("part");
+        Boolean last = fields.optionalBoolean("last");
+        return new Changes(fields.text("batchId"), fields.lsn("prevLsn"), fields.lsn("lsn"),
+                Checksum.fromHex(fields.text("checksum")), part, last, changes);
+    }
+
+    private static Change decodeChange(Fields fields) {
+        ChangeType type = fields.enumValue("type", ChangeType.class);
+        String entityType = fields.text("entityType");
+        Instant timestamp = fields.timestamp("timestamp");
+        return switch (type) {
+            case UPDATE -> Change.update(entityType, fields.text("entityId"), fields.object("data"), timestamp);
+            case DELETE -> new Change(type, entityType, fields.text("entityId"), fields.optionalObject("data"), timestamp);
+            case TRUNCATE -> Change.truncate(entityType, timestamp);
+        };
+    }
+
+    static String abbreviate(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "…" : text;
+    }
+
+    /** Typed access to one JSON object's fields, with protocol errors naming the field. */
+    private record Fields(JsonNode object, String path) {
+
+        JsonNode node(String field) {
+            JsonNode value = object.get(field);
+            if (value == null || value.isNull()) {
+                throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing required field '" + path + field + "'");
+            }
+            return value;
+        }
+
+        ProtocolException mistyped(String field, String expected) {
+            return new ProtocolException(ErrorCode.INVALID_FIELD, "field '" + path + field + "' must be " + expected);
+        }
+
+        private boolean absent(String field) {
+            JsonNode value = object.get(field);
+            return value == null || value.isNull();
+        }
+
+        String text(String field) {
+            JsonNode value = node(field);
+            if (!value.isTextual()) {
+                throw mistyped(field, "a string");
+            }
+            return value.textValue();
+        }
+
+        String optionalText(String field) {
+            return absent(field) ? null : text(field);
+        }
+
+        int integer(String field) {
+            JsonNode value = node(field);
+            if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+                throw mistyped(field, "a 32-bit integer");
+            }
+            return value.intValue();
+        }
+
+        Integer optionalInteger(String field) {
+            return absent(field) ? null : integer(field);
+        }
+
+        Boolean optionalBoolean(String field) {
+            if (absent(field)) {
+                return null;
+            }
+            JsonNode value = node(field);
+            if (!value.isBoolean()) {
+                throw mistyped(field, "true or false");
+            }
+            return value.booleanValue();
+        }
+
+        Lsn lsn(String field) {
+            JsonNode value = node(field);
+            if (!value.isTextual()) {
+                throw new ProtocolException(ErrorCode.INVALID_LSN,
+                        "field '" + path + field + "' must be an LSN string such as 0/1715F70");
+            }
+            try {
+                return Lsn.parse(value.textValue());
+            } catch (ProtocolException e) {
+                throw new ProtocolException(ErrorCode.INVALID_LSN, "field '" + path + field + "': " + e.getMessage());
+            }
+        }
+
+        Long optionalChecksum(String field) {
+            return absent(field) ? null : Checksum.fromHex(text(field));
+        }
+
+        List<String> optionalTexts(String field) {
+            if (absent(field)) {
+                return List.of();
+            }
+            JsonNode value = node(field);
+            if (!value.isArray()) {
+                throw mistyped(field, "an array of strings");
+            }
+            List<String> texts = new ArrayList<>(value.size());
+            for (JsonNode element : value) {
+                if (!element.isTextual()) {
+                    throw mistyped(field, "an array of strings");
+                }
+                texts.add(element.textValue());
+            }
+            return texts;
+        }
+
+        <E extends Enum<E>> E enumValue(String field, Class<E> type) {
+            String wire = text(field);
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().equalsIgnoreCase(wire) && wire.equals(wire.toLowerCase(java.util.Locale.ROOT))) {
+                    return constant;
+                }
+            }
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "field '" + path + field + "' has unknown value '" + abbreviate(wire) + "'");
+        }
+
+        String object(String field) {
+            JsonNode value = node(field);
+            if (!value.isObject()) {
+                throw mistyped(field, "a JSON object");
+            }
+            return Json.canonical(value);
+        }
+
+        String optionalObject(String field) {
+            return absent(field) ? null : object(field);
+        }
+
+        Instant timestamp(String field) {
+            String text = text(field);
+            try {
+                return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "field '" + path + field
+                        + "' must be an ISO-8601 timestamp with offset, such as 2026-01-02T03:04:05.678Z");
+            }
+        }
+    }
+}

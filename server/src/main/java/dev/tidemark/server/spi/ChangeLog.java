@@ -1,0 +1,80 @@
+package dev.tidemark.server.spi;
+
+import dev.tidemark.protocol.Lsn;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * The server's durable change log: where capture writes decoded transactions and the hub reads them.
+ *
+ * <p>The one rule holds here as at every hop: {@link #append} makes its changes durable and moves the
+ * capture position in one atomic step, or does neither. Readers never see past the capture position,
+ * so a large transaction may be appended in several chunks (without a position) and becomes visible
+ * only with the chunk that moves the position past it. Appends are idempotent: a change whose
+ * ({@code lsn}, {@code seq}) is already present is skipped, because after a restart the replication
+ * slot replays from its last confirmed position.
+ *
+ * <p>Implementations are thread-safe: capture appends while many hub sessions read.
+ */
+public interface ChangeLog extends AutoCloseable {
+
+    /** The log's history, or empty when no history was ever started. */
+    Optional<HistoryState> state();
+
+    /**
+     * Starts a new history: atomically forgets every change and client progress of the previous
+     * one, and records {@code historyId} with its capture position at {@code startPosition}.
+     */
+    HistoryState startHistory(String historyId, Lsn startPosition);
+
+    /**
+     * Appends changes and, when {@code newCapturePosition} is given, moves the capture position to it,
+     * in one atomic step. Changes already present are skipped. A position that would move backwards
+     * is ignored (a replay), never applied.
+     *
+     * @throws ChangeLogException when the write failed; nothing was written and the position is unchanged
+     */
+    void append(List<LoggedChange> changes, Optional<Lsn> newCapturePosition);
+
+    /**
+     * Reads up to {@code limit} changes after {@code after}, in (lsn, seq) order, never past the
+     * capture position nor past {@code upTo}.
+     *
+     * @param entityTypes only changes of these entity types; empty for all
+     */
+    List<LoggedChange> read(LogPosition after, Lsn upTo, Set<String> entityTypes, int limit);
+
+    /**
+     * The commit LSN of the first transaction after {@code after} and at or before {@code upTo} that
+     * holds a change of one of {@code entityTypes} (all when empty), if any. Lets a reader skip
+     * quickly over transactions it does not want.
+     */
+    Optional<Lsn> nextTransaction(Lsn after, Lsn upTo, Set<String> entityTypes);
+
+    /**
+     * Removes every transaction that committed at or before {@code upTo}, and records that the log is
+     * retained from there.
+     *
+     * @return the number of changes removed
+     */
+    long trim(Lsn upTo);
+
+    /**
+     * The {@link dev.tidemark.protocol.Checksum} sum over every change of the history up to and
+     * including the transaction that committed at {@code lsn} (trimmed changes included), or empty
+     * when {@code lsn} is not a retained transaction boundary or {@code 0/0}.
+     */
+    OptionalLong checksumThrough(Lsn lsn);
+
+    /** Records client progress rows, replacing those of the same clients, in one write. */
+    void saveProgress(List<ClientProgress> progress);
+
+    /** Every client's progress. */
+    List<ClientProgress> progress();
+
+    /** Releases the log's connections. */
+    @Override
+    void close();
+}
