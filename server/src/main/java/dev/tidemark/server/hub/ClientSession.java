@@ -56,7 +56,7 @@ public final class ClientSession {
     void begin() {
         if (request.legacy().isPresent()) {
             ConnectionRequest.LegacyStart legacy = request.legacy().get();
-            start(legacy.clientId(), null, legacy.lsn(), false, true, EntityFilter.of(request.grant(), java.util.List.of()));
+            start(legacy.clientId(), null, legacy.lsn(), false, false, EntityFilter.of(request.grant(), java.util.List.of()));
             return;
         }
         helloTimeout = channel.executor().schedule(() -> {

@@ -74,6 +74,7 @@ public final class WsTestClient implements AutoCloseable {
     private final AtomicInteger pings = new AtomicInteger();
     private volatile boolean answerPings = true;
     private Channel channel;
+    private boolean closed;
 
     private WsTestClient(EventLoopGroup group, boolean ownsGroup) {
         this.group = group;
@@ -264,8 +265,12 @@ public final class WsTestClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (channel != null) {
-            channel.close().syncUninterruptibly();
+            channel.close().awaitUninterruptibly();
         }
         if (ownsGroup) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
