@@ -51,6 +51,11 @@ public final class ClientFleet {
 
     private static final MessageCodec CODEC = new MessageCodec();
 
+    /** Whether clients count now; flipped by the main thread, read on the event loops. */
+    private static volatile boolean counting;
+    /** The measurement phase; a client seeing a new one resets its counters. */
+    private static volatile int phase;
+
     private ClientFleet() {}
 
     /** One client's counters; touched only on its event loop until STOP. */
@@ -58,7 +63,7 @@ public final class ClientFleet {
         final String id;
         final WebSocketClientHandshaker handshaker;
         final CountDownLatch welcomed;
-        volatile boolean counting;
+        int myPhase;
         long changes;
         long[] latencies = new long[1024];
         int samples;
@@ -95,6 +100,11 @@ public final class ClientFleet {
                 welcomed.countDown();
             } else if (message instanceof Changes batch) {
                 if (counting) {
+                    if (myPhase != phase) {
+                        myPhase = phase;
+                        changes = 0;
+                        samples = 0;
+                    }
                     changes += batch.data().size();
                     if (!batch.data().isEmpty()) {
                         if (samples == latencies.length) {
@@ -153,26 +163,21 @@ public final class ClientFleet {
     /** Counts from now until STOP, prints RESULT, and resets the counters. */
     private static void measure(List<Client> clients, List<Channel> channels, BufferedReader in) throws Exception {
         int count = clients.size();
-        for (int i = 0; i < count; i++) {
-            Client client = clients.get(i);
-            channels.get(i).eventLoop().submit(() -> {
-                client.changes = 0;
-                client.samples = 0;
-                client.counting = true;
-            }).sync();
-        }
+        int current = phase + 1;
+        phase = current;
+        counting = true;
         long started = System.nanoTime();
         expect(in, "STOP");
+        counting = false;
         double seconds = (System.nanoTime() - started) / 1e9;
         long[] perClient = new long[count];
         List<long[]> allLatencies = new ArrayList<>();
         int totalSamples = 0;
         for (int i = 0; i < count; i++) {
             Client client = clients.get(i);
-            Object[] snapshot = channels.get(i).eventLoop().submit(() -> {
-                client.counting = false;
-                return new Object[] {client.changes, Arrays.copyOf(client.latencies, client.samples)};
-            }).get();
+            Object[] snapshot = channels.get(i).eventLoop().submit(() -> client.myPhase != current
+                    ? new Object[] {0L, new long[0]}
+                    : new Object[] {client.changes, Arrays.copyOf(client.latencies, client.samples)}).get();
             perClient[i] = (Long) snapshot[0];
             long[] latencies = (long[]) snapshot[1];
             allLatencies.add(latencies);
