@@ -1,0 +1,87 @@
+package dev.tidemark.server.http;
+
+import dev.tidemark.protocol.MessageCodec;
+import dev.tidemark.server.auth.Authenticator;
+import dev.tidemark.server.hub.Hub;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** Assembles each connection's pipeline; every handler does one thing. */
+final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    /** Largest HTTP request (the upgrade or a health probe) accepted. */
+    static final int MAX_REQUEST_BYTES = 16 * 1024;
+
+    private final HttpConfig config;
+    private final SslContext tls;
+    private final Hub hub;
+    private final MessageCodec codec = new MessageCodec();
+    private final ConnectionLimitHandler limit;
+    private final HealthHandler health;
+    private final MetricsHandler metrics;
+    private final SyncUpgradeHandler upgrade;
+    private final MessageTooBigHandler tooBig;
+    private final BinaryFrameHandler binary = new BinaryFrameHandler();
+    private final WebSocketServerProtocolConfig webSocket;
+
+    SyncChannelInitializer(HttpConfig config, SslContext tls, Hub hub, Authenticator authenticator, MeterRegistry meters,
+                           PrometheusMeterRegistry prometheus) {
+        this.config = config;
+        this.tls = tls;
+        this.hub = hub;
+        this.limit = new ConnectionLimitHandler(config.maxConnections(), meters);
+        this.health = new HealthHandler(hub::isReady);
+        this.metrics = new MetricsHandler(prometheus);
+        this.upgrade = new SyncUpgradeHandler(authenticator, config.handshakeTimeout(), meters);
+        this.tooBig = new MessageTooBigHandler(config.maxMessageBytes());
+        this.webSocket = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(SyncUpgradeHandler.PATH)
+                .checkStartsWith(true)
+                .handshakeTimeoutMillis(config.handshakeTimeout().toMillis())
+                .dropPongFrames(true)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(config.maxFrameBytes())
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(true)
+                        .withUTF8Validator(true)
+                        .build())
+                .build();
+    }
+
+    ConnectionLimitHandler limit() {
+        return limit;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        if (tls != null) {
+            pipeline.addLast("tls", tls.newHandler(channel.alloc()));
+        }
+        pipeline.addLast("idle", new IdleStateHandler(config.pingInterval().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+        pipeline.addLast("http", new HttpServerCodec());
+        pipeline.addLast("httpAggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+        pipeline.addLast("connectionLimit", limit);
+        pipeline.addLast("health", health);
+        pipeline.addLast("metrics", metrics);
+        pipeline.addLast("syncUpgrade", upgrade);
+        pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(webSocket));
+        pipeline.addLast("frameAggregator", new WebSocketFrameAggregator(config.maxMessageBytes()));
+        pipeline.addLast("messageTooBig", tooBig);
+        pipeline.addLast("binaryFrames", binary);
+        pipeline.addLast("keepAlive", new KeepAliveHandler(config.pingInterval(), config.idleTimeout()));
+        pipeline.addLast("session", new SyncSessionHandler(hub, codec));
+    }
+}

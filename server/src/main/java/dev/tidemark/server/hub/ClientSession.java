@@ -1,0 +1,417 @@
+package dev.tidemark.server.hub;
+
+import dev.tidemark.protocol.ErrorCode;
+import dev.tidemark.protocol.ErrorMessage;
+import dev.tidemark.protocol.Hello;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.protocol.Message;
+import dev.tidemark.protocol.ProtocolException;
+import dev.tidemark.protocol.SyncAck;
+import dev.tidemark.protocol.SyncVerify;
+import dev.tidemark.protocol.SyncVerifyResult;
+import dev.tidemark.protocol.VerifyStatus;
+import dev.tidemark.protocol.Welcome;
+import dev.tidemark.server.spi.ClientProgress;
+import dev.tidemark.server.spi.HistoryState;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: the handshake ({@code hello} → {@code welcome}, or a legacy start), then the
+ * client's messages ({@code sync_ack}, {@code sync_verify}) against its {@link Outbox}. Every method runs on
+ * the connection's thread.
+ */
+public final class ClientSession {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+    enum State { AWAITING_HELLO, STARTING, STREAMING, RESYNC_REQUIRED, CLOSED }
+
+    private final HubContext hub;
+    private final ClientChannel channel;
+    private final ConnectionRequest request;
+    private State state = State.AWAITING_HELLO;
+    private String clientId;
+    private Outbox outbox;
+    private ScheduledFuture<?> helloTimeout;
+    private int errorsInARow;
+    private Instant lastAckAt;
+    private String lastError;
+    private boolean registered;
+
+    ClientSession(HubContext hub, ClientChannel channel, ConnectionRequest request) {
+        this.hub = hub;
+        this.channel = channel;
+        this.request = request;
+    }
+
+    /** Begins: a legacy client starts streaming at once; a v1 client has until the hello timeout to say hello. */
+    void begin() {
+        if (request.legacy().isPresent()) {
+            ConnectionRequest.LegacyStart legacy = request.legacy().get();
+            start(legacy.clientId(), null, legacy.lsn(), false, false, EntityFilter.of(request.grant(), java.util.List.of()));
+            return;
+        }
+        helloTimeout = channel.executor().schedule(() -> {
+            if (state == State.AWAITING_HELLO) {
+                closeWith(ErrorCode.UNEXPECTED_MESSAGE, "no hello within " + request.helloTimeout()
+                        + ": send hello first", CloseCodes.PROTOCOL_ERROR);
+            }
+        }, request.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    EventExecutor executor() {
+        return channel.executor();
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    /** A message from the client. */
+    public void onMessage(Message message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (message instanceof Hello hello) {
+            onHello(hello);
+        } else if (message instanceof SyncAck ack) {
+            onAck(ack);
+        } else if (message instanceof SyncVerify verify) {
+            onVerify(verify);
+        } else {
+            sendError(ErrorCode.UNEXPECTED_MESSAGE, "'" + message.type() + "' is sent by the server, not to it");
+        }
+    }
+
+    /** A frame that is not a valid message: the client gets an {@code error} and may go on. */
+    public void onMalformed(ProtocolException e) {
+        if (state != State.CLOSED) {
+            sendError(e.code(), e.getMessage());
+        }
+    }
+
+    /** The connection can take writes again. */
+    public void onWritable() {
+        if (state == State.STREAMING) {
+            outbox.pump();
+        }
+    }
+
+    /** The connection is gone. */
+    public void onClosed() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean streamed = outbox != null;
+        state = State.CLOSED;
+        if (helloTimeout != null) {
+            helloTimeout.cancel(false);
+        }
+        if (outbox != null) {
+            outbox.stop();
+        }
+        if (registered && hub.registry().remove(this) && streamed) {
+            recordProgress(false);
+        }
+    }
+
+    /** The log moved on (called on this session's thread). */
+    void logAdvanced() {
+        if (state == State.STREAMING) {
+            outbox.pump();
+        }
+    }
+
+    private void onHello(Hello hello) {
+        if (state != State.AWAITING_HELLO) {
+            sendError(ErrorCode.UNEXPECTED_MESSAGE, request.legacy().isPresent()
+                    ? "this connection started as a legacy client (query parameters clientId and lsn): it sends no hello"
+                    : "hello was already received on this connection");
+            return;
+        }
+        helloTimeout.cancel(false);
+        if (hello.protocolVersion() != Message.PROTOCOL_VERSION) {
+            closeWith(ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Message.PROTOCOL_VERSION
+                    + ", the client asked for " + hello.protocolVersion() + ": use a client that speaks version "
+                    + Message.PROTOCOL_VERSION, CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        if (!request.grant().permitsClient(hello.clientId())) {
+            log.warn("refused hello from {}: client id '{}' is not the token's '{}'", channel.remoteAddress(),
+                    hello.clientId(), request.grant().clientId());
+            closeWith(ErrorCode.FORBIDDEN, "the token is for client '" + request.grant().clientId()
+                    + "', not '" + hello.clientId() + "'", CloseCodes.POLICY_VIOLATION);
+            return;
+        }
+        boolean acks = hello.has(Hello.CAPABILITY_ACK);
+        start(hello.clientId(), hello.historyId(), hello.lastLsn(), true, acks,
+                EntityFilter.of(request.grant(), hello.subscriptions()));
+    }
+
+    private void start(String id, String historyId, Lsn lastLsn, boolean v1, boolean acks, EntityFilter filter) {
+        clientId = id;
+        state = State.STARTING;
+        hub.readState(channel, logState -> {
+            if (state != State.STARTING) {
+                return;
+            }
+            if (logState.isEmpty()) {
+                closeWith(ErrorCode.INTERNAL, "the server has no change history yet (capture has not started):"
+                        + " reconnect in a few seconds", CloseCodes.TRY_AGAIN_LATER);
+                return;
+            }
+            HistoryState server = logState.get();
+            Optional<String> resync = StartDecider.resyncReason(server, historyId, lastLsn, v1);
+            if (v1) {
+                send(new Welcome(server.historyId(), server.capturePosition(), Message.PROTOCOL_VERSION,
+                        hub.config().window()));
+            }
+            if (resync.isPresent()) {
+                hub.metrics().resyncs.increment();
+                log.info("client '{}' must resync: {}", clientId, resync.get());
+                if (v1) {
+                    state = State.RESYNC_REQUIRED;
+                    send(new SyncVerifyResult(VerifyStatus.RESYNC_REQUIRED, lastLsn, server.capturePosition()));
+                    channel.flush();
+                } else {
+                    closeWith(ErrorCode.RESYNC_REQUIRED, resync.get() + ": load a snapshot", CloseCodes.NORMAL);
+                }
+                return;
+            }
+            streamFrom(lastLsn, acks, filter);
+        }, this::failedToStart);
+    }
+
+    private void streamFrom(Lsn lastLsn, boolean acks, EntityFilter filter) {
+        registered = true;
+        ClientSession superseded = hub.registry().register(this);
+        if (superseded != null) {
+            superseded.executor().execute(superseded::supersede);
+        }
+        state = State.STREAMING;
+        outbox = new Outbox(hub, channel, filter, acks, lastLsn, new Outbox.Listener() {
+            @Override
+            public void batchSent(Lsn lsn) {
+                if (!acks) {
+                    recordProgress(true);
+                }
+            }
+
+            @Override
+            public void failed(String why, boolean resync, RuntimeException cause) {
+                streamFailed(why, resync, cause);
+            }
+        });
+        log.info("client '{}' from {} streams from {} ({}, {})", clientId, channel.remoteAddress(), lastLsn,
+                acks ? "acks" : "no acks", filter.all() ? "all entity types" : "entity types " + filter.types());
+        recordProgress(true);
+        channel.flush();
+        outbox.pump();
+    }
+
+    private void supersede() {
+        if (state != State.CLOSED) {
+            registered = false;
+            closeWith(ErrorCode.UNEXPECTED_MESSAGE, "another connection of client '" + clientId + "' took over",
+                    CloseCodes.NORMAL);
+        }
+    }
+
+    private void failedToStart(RuntimeException e) {
+        log.error("could not read the change log's state for client '{}'", clientId, e);
+        closeWith(ErrorCode.INTERNAL, "the server could not read its change log: reconnect later",
+                CloseCodes.INTERNAL_ERROR);
+    }
+
+    private void streamFailed(String why, boolean resync, RuntimeException cause) {
+        if (resync) {
+            hub.metrics().resyncs.increment();
+            log.warn("client '{}' must resync: {}", clientId, why);
+            outbox.stop();
+            state = State.RESYNC_REQUIRED;
+            send(new SyncVerifyResult(VerifyStatus.RESYNC_REQUIRED, outbox.window().acked(), hub.tail().tip()));
+            channel.flush();
+            return;
+        }
+        log.error("streaming to client '{}' stopped: {}", clientId, why, cause);
+        closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
+    }
+
+    /** A new history started: every position of this client is meaningless now. */
+    void historyReset(HistoryState server) {
+        if (state != State.STREAMING) {
+            return;
+        }
+        outbox.stop();
+        state = State.RESYNC_REQUIRED;
+        hub.metrics().resyncs.increment();
+        send(new SyncVerifyResult(VerifyStatus.RESYNC_REQUIRED, outbox.window().acked(), server.capturePosition()));
+        channel.flush();
+    }
+
+    private void onAck(SyncAck ack) {
+        if (state != State.STREAMING) {
+            sendError(ErrorCode.UNEXPECTED_MESSAGE, "sync_ack before streaming started: send hello first");
+            return;
+        }
+        if (!ack.clientId().equals(clientId)) {
+            rejectAck(ErrorCode.FORBIDDEN, "sync_ack for client '" + ack.clientId() + "' on the connection of client '"
+                    + clientId + "': ignored, nothing changed");
+            return;
+        }
+        AckWindow window = outbox.window();
+        AckWindow.Check check = window.check(ack.lsn());
+        if (check == AckWindow.Check.BEYOND_SENT || check == AckWindow.Check.NOT_A_BATCH_END
+                || (check == AckWindow.Check.NOT_NEWER && ack.lsn().isBefore(window.acked())
+                    && ack.status() == dev.tidemark.protocol.AckStatus.ERROR)) {
+            rejectAck(ErrorCode.ACK_OUT_OF_RANGE, "sync_ack at " + ack.lsn() + " does not match what was sent: "
+                    + window.describe() + "; nothing changed");
+            return;
+        }
+        Instant now = hub.clock().instant();
+        if (ack.status() == dev.tidemark.protocol.AckStatus.SUCCESS) {
+            hub.metrics().acksSuccess.increment();
+            if (check == AckWindow.Check.BATCH_END) {
+                window.acknowledge(ack.lsn());
+                errorsInARow = 0;
+                lastAckAt = now;
+                recordProgress(true);
+                outbox.pump();
+            }
+            return;
+        }
+        onErrorAck(ack, check, now);
+    }
+
+    private void onErrorAck(SyncAck ack, AckWindow.Check check, Instant now) {
+        AckWindow window = outbox.window();
+        boolean stale = ack.batchId() != null && !window.holds(ack.batchId())
+                && !ack.batchId().equals(outbox.batchInProgress());
+        if (stale) {
+            log.debug("client '{}' rejected batch {} sent before its last rewind; ignored", clientId, ack.batchId());
+            return;
+        }
+        hub.metrics().acksError.increment();
+        if (check == AckWindow.Check.BATCH_END) {
+            window.acknowledge(ack.lsn());
+        }
+        errorsInARow++;
+        lastAckAt = now;
+        lastError = ack.error() == null ? "error ack without a message" : ack.error();
+        recordProgress(true);
+        HubConfig config = hub.config();
+        if (errorsInARow > config.resendRetryLimit()) {
+            log.warn("client '{}' reported {} errors in a row at {} (last: {}); giving up on this connection",
+                    clientId, errorsInARow, ack.lsn(), lastError);
+            closeWith(ErrorCode.STORE_FAILURE, "the client failed to apply the batch after " + ack.lsn() + " "
+                    + errorsInARow + " times in a row (last: " + lastError + "): fix the store, then reconnect",
+                    CloseCodes.NORMAL);
+            return;
+        }
+        long delay = Math.min(config.resendBackoffMax().toMillis(),
+                config.resendBackoff().toMillis() << Math.min(errorsInARow - 1, 30));
+        log.warn("client '{}' failed to apply after {} (attempt {} of {}): {}; resending from {} in {} ms",
+                clientId, ack.lsn(), errorsInARow, config.resendRetryLimit(), lastError, ack.lsn(), delay);
+        hub.metrics().resends.increment();
+        outbox.rewind(ack.lsn(), delay);
+    }
+
+    private void rejectAck(ErrorCode code, String message) {
+        hub.metrics().acksRejected.increment();
+        log.warn("client '{}' from {}: {}", clientId, channel.remoteAddress(), message);
+        sendError(code, message);
+    }
+
+    private void onVerify(SyncVerify verify) {
+        if (state != State.STREAMING && state != State.RESYNC_REQUIRED) {
+            sendError(ErrorCode.UNEXPECTED_MESSAGE, "sync_verify before streaming started: send hello first");
+            return;
+        }
+        if (!verify.clientId().equals(clientId)) {
+            sendError(ErrorCode.FORBIDDEN, "sync_verify for client '" + verify.clientId()
+                    + "' on the connection of client '" + clientId + "': ignored");
+            return;
+        }
+        hub.readState(channel, logState -> {
+            if (logState.isEmpty() || (state != State.STREAMING && state != State.RESYNC_REQUIRED)) {
+                return;
+            }
+            HistoryState server = logState.get();
+            VerifyStatus status = state == State.RESYNC_REQUIRED
+                    ? VerifyStatus.RESYNC_REQUIRED
+                    : VerifyResponder.decide(server, verify.lastLsn(), outbox.window().sent());
+            send(new SyncVerifyResult(status, verify.lastLsn(), server.capturePosition()));
+            channel.flush();
+            if (status == VerifyStatus.CHANGES_FOLLOW) {
+                outbox.rewind(verify.lastLsn(), 0);
+            } else if (status == VerifyStatus.RESYNC_REQUIRED && state == State.STREAMING) {
+                hub.metrics().resyncs.increment();
+                outbox.stop();
+                state = State.RESYNC_REQUIRED;
+            }
+        }, this::failedToStart);
+    }
+
+    private void recordProgress(boolean connected) {
+        Lsn acked = outbox == null ? Lsn.ZERO : outbox.window().acked();
+        ackedSnapshot = acked.value();
+        hub.progress().record(new ClientProgress(clientId, acked, lastAckAt, lastError, connected, hub.clock().instant()));
+    }
+
+    private void send(Message message) {
+        channel.write(ByteBufUtil.writeUtf8(channel.alloc(), hub.codec().encode(message)));
+    }
+
+    private void sendError(ErrorCode code, String message) {
+        send(new ErrorMessage(code, message));
+        channel.flush();
+    }
+
+    private void closeWith(ErrorCode code, String message, int closeCode) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        send(new ErrorMessage(code, message));
+        channel.flush();
+        String reason = message.length() > 60 ? message.substring(0, 60) : message;
+        onClosed();
+        channel.close(closeCode, reason);
+    }
+
+    /** A snapshot of this session, taken on its thread. */
+    CompletableFuture<SessionStats> stats() {
+        CompletableFuture<SessionStats> result = new CompletableFuture<>();
+        channel.executor().execute(() -> result.complete(snapshot()));
+        return result;
+    }
+
+    private SessionStats snapshot() {
+        if (outbox == null) {
+            return new SessionStats(clientId, state.name(), Lsn.ZERO, Lsn.ZERO, Lsn.ZERO, 0, 0,
+                    channel.pendingOutboundBytes(), 0);
+        }
+        AckWindow window = outbox.window();
+        return new SessionStats(clientId, state.name(), window.acked(), window.sent(), outbox.readPos(),
+                window.unackedCount(), outbox.pendingMessages(), channel.pendingOutboundBytes(), outbox.epoch());
+    }
+
+    /** Bytes written to this client and not yet to its socket; any thread. */
+    long pendingOutboundBytes() {
+        return channel.pendingOutboundBytes();
+    }
+
+    /** The acknowledged position, for the lag gauge; read from any thread (may be slightly stale). */
+    long ackedValue() {
+        return ackedSnapshot;
+    }
+
+    private volatile long ackedSnapshot;
+}

@@ -1,0 +1,191 @@
+package dev.tidemark.server.hub;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.protocol.MessageCodec;
+import dev.tidemark.server.feed.ChangeFeed;
+import dev.tidemark.server.spi.ChangeLog;
+import dev.tidemark.server.spi.HistoryState;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub: streams the change log to every connected client, catch-up from the log then live from the
+ * capture's {@link ChangeFeed}, and records each client's acknowledged progress.
+ *
+ * <p>It reaches the change log only through the {@link ChangeLog} SPI. Reads run on a small pool of reader
+ * threads; everything about one client runs on that client's connection thread.
+ */
+public final class Hub implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+    private final HubConfig config;
+    private final ChangeLog changeLog;
+    private final ChangeFeed feed;
+    private final HubContext context;
+    private final LiveTail tail;
+    private final SessionRegistry registry = new SessionRegistry();
+    private final ExecutorService readers;
+    private final ScheduledExecutorService timer;
+    private volatile boolean ready;
+    private volatile String historyId;
+    private boolean started;
+
+    public Hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock) {
+        this.config = requireNonNull(config, "config is null");
+        this.changeLog = requireNonNull(changeLog, "changeLog is null");
+        this.feed = requireNonNull(feed, "feed is null");
+        requireNonNull(meters, "meters is null");
+        this.tail = new LiveTail(config.liveBufferBytes(), registry::notifyAllSessions);
+        this.readers = Executors.newFixedThreadPool(config.readerThreads(), threads("tidemark-hub-reader"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(threads("tidemark-hub-timer"));
+        this.context = new HubContext(config, changeLog, tail, readers, new MessageCodec(), new HubMetrics(meters),
+                new ProgressWriter(changeLog, meters), registry,
+                new BatchAssembler(config.batchMaxChanges(), config.batchMaxBytes()), requireNonNull(clock, "clock is null"));
+        Gauge.builder("tidemark.hub.sessions", registry, SessionRegistry::size)
+                .description("clients streaming").register(meters);
+        Gauge.builder("tidemark.hub.live.buffer.bytes", tail, LiveTail::bytes).baseUnit("bytes")
+                .description("estimated bytes of captured ranges kept for live clients").register(meters);
+        Gauge.builder("tidemark.hub.outbound.pending.bytes", this, Hub::pendingOutboundBytes).baseUnit("bytes")
+                .description("bytes written to client connections and not yet to their sockets").register(meters);
+        Gauge.builder("tidemark.hub.lag.max.bytes", this, Hub::maxLag).baseUnit("bytes")
+                .description("largest WAL distance between the capture position and a client's acked LSN").register(meters);
+    }
+
+    /** Subscribes to the feed, reads the log's state and starts the progress and history timers. */
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        feed.subscribe(tail);
+        checkHistory();
+        long flush = config.progressFlushInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::flushProgress, flush, flush, TimeUnit.MILLISECONDS);
+        long check = config.historyCheckInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::checkHistory, check, check, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Opens the session of a new connection. Call on {@code channel.executor()}; hand it the connection's
+     * messages and events from then on.
+     */
+    public ClientSession open(ClientChannel channel, ConnectionRequest request) {
+        ClientSession session = new ClientSession(context, channel, request);
+        session.begin();
+        return session;
+    }
+
+    /** True once the change log answered with a history: clients can be served. */
+    public boolean isReady() {
+        return ready;
+    }
+
+    /** A snapshot of the streaming session of {@code clientId}, if connected. */
+    public Optional<SessionStats> stats(String clientId) {
+        ClientSession session = registry.get(clientId);
+        if (session == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(session.stats().get(5, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            throw new IllegalStateException("session of client '" + clientId + "' did not answer", e);
+        }
+    }
+
+    /** Clients streaming now. */
+    public int sessionCount() {
+        return registry.size();
+    }
+
+    /** Writes recorded client progress now (also done every {@code progressFlushInterval}). */
+    public void flushProgress() {
+        context.progress().flush();
+    }
+
+    private void checkHistory() {
+        Optional<HistoryState> state;
+        try {
+            state = changeLog.state();
+        } catch (RuntimeException e) {
+            if (ready) {
+                log.warn("the change log's state cannot be read; not ready: {}", e.toString());
+            }
+            ready = false;
+            return;
+        }
+        if (state.isEmpty()) {
+            ready = false;
+            return;
+        }
+        HistoryState server = state.get();
+        String known = historyId;
+        if (known != null && !known.equals(server.historyId())) {
+            log.warn("the change log started a new history '{}' (was '{}'): every client must resync",
+                    server.historyId(), known);
+            tail.reset(server.capturePosition());
+            for (ClientSession session : registry.all()) {
+                session.executor().execute(() -> session.historyReset(server));
+            }
+        }
+        historyId = server.historyId();
+        tail.advanceTip(server.capturePosition());
+        ready = true;
+    }
+
+    private double pendingOutboundBytes() {
+        long total = 0;
+        for (ClientSession session : registry.all()) {
+            total += session.pendingOutboundBytes();
+        }
+        return total;
+    }
+
+    private double maxLag() {
+        long tip = tail.tip().value();
+        long max = 0;
+        for (ClientSession session : registry.all()) {
+            long lag = tip - session.ackedValue();
+            if (Long.compareUnsigned(lag, max) > 0 && Long.compareUnsigned(tip, session.ackedValue()) > 0) {
+                max = lag;
+            }
+        }
+        return max;
+    }
+
+    /** Stops the timers and readers, writes the last progress; connections are closed by the endpoint. */
+    @Override
+    public synchronized void close() {
+        feed.unsubscribe(tail);
+        timer.shutdownNow();
+        readers.shutdownNow();
+        try {
+            readers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flushProgress();
+        tail.close();
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

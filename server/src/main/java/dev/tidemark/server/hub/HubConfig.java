@@ -1,0 +1,161 @@
+package dev.tidemark.server.hub;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * Settings of the hub: flow control, batch bounds, resends, progress writes, the live buffer.
+ *
+ * @param window most unacknowledged batches sent ahead to a client that acks (a multi-part batch
+ *     counts as one)
+ * @param batchMaxChanges most changes in one {@code changes} message
+ * @param batchMaxBytes most estimated bytes of change data in one {@code changes} message; a
+ *     transaction over either bound travels in parts
+ * @param resendBackoff wait before resending after the first {@code sync_ack} error; doubles with each
+ *     further error in a row
+ * @param resendBackoffMax the longest wait before a resend
+ * @param resendRetryLimit error acks in a row after which the server gives up on the connection
+ * @param progressFlushInterval how often client progress is written to the change log
+ * @param emptyBatchInterval a client that received nothing for this long while the log moved on gets an
+ *     empty batch that only moves its position
+ * @param liveBufferBytes most estimated bytes of recent captured ranges kept in memory for live clients
+ * @param readerThreads threads that read the change log for clients catching up
+ * @param historyCheckInterval how often the change log's history is checked (readiness, new history)
+ */
+public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Duration resendBackoff,
+                        Duration resendBackoffMax, int resendRetryLimit, Duration progressFlushInterval,
+                        Duration emptyBatchInterval, long liveBufferBytes, int readerThreads,
+                        Duration historyCheckInterval) {
+
+    public HubConfig {
+        positive(window, "window");
+        positive(batchMaxChanges, "batchMaxChanges");
+        if (batchMaxBytes < 1024) {
+            throw new IllegalArgumentException("batchMaxBytes must be at least 1024, got " + batchMaxBytes);
+        }
+        positive(resendBackoff, "resendBackoff");
+        positive(resendBackoffMax, "resendBackoffMax");
+        if (resendBackoffMax.compareTo(resendBackoff) < 0) {
+            throw new IllegalArgumentException("resendBackoffMax (" + resendBackoffMax
+                    + ") is shorter than resendBackoff (" + resendBackoff + ")");
+        }
+        positive(resendRetryLimit, "resendRetryLimit");
+        positive(progressFlushInterval, "progressFlushInterval");
+        positive(emptyBatchInterval, "emptyBatchInterval");
+        if (liveBufferBytes < 0) {
+            throw new IllegalArgumentException("liveBufferBytes must not be negative, got " + liveBufferBytes);
+        }
+        positive(readerThreads, "readerThreads");
+        positive(historyCheckInterval, "historyCheckInterval");
+    }
+
+    private static void positive(long value, String name) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+        }
+    }
+
+    private static void positive(Duration value, String name) {
+        requireNonNull(value, name + " is null");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+
+    /** The defaults. */
+    public static HubConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .window(window).batchMaxChanges(batchMaxChanges).batchMaxBytes(batchMaxBytes)
+                .resendBackoff(resendBackoff).resendBackoffMax(resendBackoffMax)
+                .resendRetryLimit(resendRetryLimit).progressFlushInterval(progressFlushInterval)
+                .emptyBatchInterval(emptyBatchInterval).liveBufferBytes(liveBufferBytes)
+                .readerThreads(readerThreads).historyCheckInterval(historyCheckInterval);
+    }
+
+    /** Builds a {@link HubConfig}; every setting starts at its default. */
+    public static final class Builder {
+        private int window = 8;
+        private int batchMaxChanges = 500;
+        private long batchMaxBytes = 1024 * 1024;
+        private Duration resendBackoff = Duration.ofMillis(500);
+        private Duration resendBackoffMax = Duration.ofSeconds(30);
+        private int resendRetryLimit = 10;
+        private Duration progressFlushInterval = Duration.ofSeconds(1);
+        private Duration emptyBatchInterval = Duration.ofSeconds(5);
+        private long liveBufferBytes = 32L * 1024 * 1024;
+        private int readerThreads = 4;
+        private Duration historyCheckInterval = Duration.ofSeconds(5);
+
+        private Builder() {}
+
+        public Builder window(int window) {
+            this.window = window;
+            return this;
+        }
+
+        public Builder batchMaxChanges(int batchMaxChanges) {
+            this.batchMaxChanges = batchMaxChanges;
+            return this;
+        }
+
+        public Builder batchMaxBytes(long batchMaxBytes) {
+            this.batchMaxBytes = batchMaxBytes;
+            return this;
+        }
+
+        public Builder resendBackoff(Duration resendBackoff) {
+            this.resendBackoff = resendBackoff;
+            return this;
+        }
+
+        public Builder resendBackoffMax(Duration resendBackoffMax) {
+            this.resendBackoffMax = resendBackoffMax;
+            return this;
+        }
+
+        public Builder resendRetryLimit(int resendRetryLimit) {
+            this.resendRetryLimit = resendRetryLimit;
+            return this;
+        }
+
+        public Builder progressFlushInterval(Duration progressFlushInterval) {
+            this.progressFlushInterval = progressFlushInterval;
+            return this;
+        }
+
+        public Builder emptyBatchInterval(Duration emptyBatchInterval) {
+            this.emptyBatchInterval = emptyBatchInterval;
+            return this;
+        }
+
+        public Builder liveBufferBytes(long liveBufferBytes) {
+            this.liveBufferBytes = liveBufferBytes;
+            return this;
+        }
+
+        public Builder readerThreads(int readerThreads) {
+            this.readerThreads = readerThreads;
+            return this;
+        }
+
+        public Builder historyCheckInterval(Duration historyCheckInterval) {
+            this.historyCheckInterval = historyCheckInterval;
+            return this;
+        }
+
+        public HubConfig build() {
+            return new HubConfig(window, batchMaxChanges, batchMaxBytes, resendBackoff, resendBackoffMax,
+                    resendRetryLimit, progressFlushInterval, emptyBatchInterval, liveBufferBytes, readerThreads,
+                    historyCheckInterval);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.tidemark.server.hub;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/** The hub's meters. Names are Micrometer's; Prometheus shows them with underscores. */
+final class HubMetrics {
+
+    final Counter batchesLive;
+    final Counter batchesLog;
+    final Counter messages;
+    final Counter changes;
+    final Counter bytes;
+    final Counter acksSuccess;
+    final Counter acksError;
+    final Counter acksRejected;
+    final Counter resends;
+    final Counter encodingsEncoded;
+    final Counter encodingsShared;
+    final Counter resyncs;
+    final Timer logReads;
+
+    HubMetrics(MeterRegistry registry) {
+        batchesLive = Counter.builder("tidemark.hub.batches").tag("source", "live")
+                .description("batches assembled for clients").register(registry);
+        batchesLog = Counter.builder("tidemark.hub.batches").tag("source", "log")
+                .description("batches assembled for clients").register(registry);
+        messages = Counter.builder("tidemark.hub.messages.sent")
+                .description("changes messages written (parts count one each)").register(registry);
+        changes = Counter.builder("tidemark.hub.changes.sent").description("changes written to clients").register(registry);
+        bytes = Counter.builder("tidemark.hub.sent.bytes").baseUnit("bytes")
+                .description("bytes of changes messages written").register(registry);
+        acksSuccess = Counter.builder("tidemark.hub.acks").tag("status", "success").register(registry);
+        acksError = Counter.builder("tidemark.hub.acks").tag("status", "error").register(registry);
+        acksRejected = Counter.builder("tidemark.hub.acks.rejected")
+                .description("acks refused: another client id, beyond what was sent, not a batch end").register(registry);
+        resends = Counter.builder("tidemark.hub.resends").description("rewinds after an error ack").register(registry);
+        encodingsEncoded = Counter.builder("tidemark.hub.live.encodings").tag("result", "encoded")
+                .description("live batches encoded").register(registry);
+        encodingsShared = Counter.builder("tidemark.hub.live.encodings").tag("result", "shared")
+                .description("live batches sent from another client's encoding").register(registry);
+        resyncs = Counter.builder("tidemark.hub.resyncs.required")
+                .description("clients told to resync").register(registry);
+        logReads = Timer.builder("tidemark.hub.log.reads").description("change-log page reads").register(registry);
+    }
+
+    void logRead(long nanos) {
+        logReads.record(nanos, TimeUnit.NANOSECONDS);
+    }
+}

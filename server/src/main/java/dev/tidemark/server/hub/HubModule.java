@@ -1,0 +1,29 @@
+package dev.tidemark.server.hub;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.multibindings.OptionalBinder;
+import dev.tidemark.server.feed.ChangeFeed;
+import dev.tidemark.server.spi.ChangeLog;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+
+/**
+ * Guice wiring of the {@link Hub}. Needs bindings of {@link HubConfig}, {@link ChangeLog}, {@link ChangeFeed}
+ * and {@link MeterRegistry} (the {@code HttpModule} provides a default registry); {@link Clock} defaults to
+ * UTC. The hub is a singleton; whoever runs the server calls {@link Hub#start()} and {@link Hub#close()}.
+ */
+public final class HubModule extends AbstractModule {
+
+    @Override
+    protected void configure() {
+        OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
+    }
+
+    @Provides
+    @Singleton
+    Hub hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock) {
+        return new Hub(config, changeLog, feed, meters, clock);
+    }
+}

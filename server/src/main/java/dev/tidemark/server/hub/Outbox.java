@@ -1,0 +1,306 @@
+package dev.tidemark.server.hub;
+
+import dev.tidemark.protocol.Changes;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.spi.HistoryState;
+import dev.tidemark.server.spi.LogPosition;
+import dev.tidemark.server.spi.LoggedChange;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Streams batches to one client: from the live tail when the client is at its edge, from the change log in
+ * keyset pages otherwise; within the ack window and only while the connection is writable, so a slow
+ * client holds at most one page and one outbound buffer of memory. Runs on the client's thread only.
+ *
+ * <p>{@link #pump()} is called whenever progress may be possible: the tip moved, an ack opened the window,
+ * the connection became writable, a page arrived, a backoff ended.
+ */
+final class Outbox {
+
+    /** What the session hears back from its outbox. */
+    interface Listener {
+        /** A complete batch ending at {@code lsn} was written. */
+        void batchSent(Lsn lsn);
+
+        /** The stream cannot go on: the change log failed, or the client's position is no longer retained. */
+        void failed(String why, boolean resync, RuntimeException cause);
+    }
+
+    private static final long NEVER = Long.MIN_VALUE;
+
+    private final HubContext hub;
+    private final ClientChannel channel;
+    private final EntityFilter filter;
+    private final boolean acks;
+    private final Listener listener;
+    private final AckWindow window;
+    private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
+    private AssemblyState state;
+    private int epoch;
+    private boolean reading;
+    private boolean paused;
+    private boolean stopped;
+    private String batchInProgress;
+    private long lastBatchAt = NEVER;
+    private ScheduledFuture<?> emptyBatchTimer;
+
+    Outbox(HubContext hub, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start, Listener listener) {
+        this.hub = hub;
+        this.channel = channel;
+        this.filter = filter;
+        this.acks = acks;
+        this.listener = listener;
+        this.window = new AckWindow(start);
+        this.state = AssemblyState.at(start);
+    }
+
+    AckWindow window() {
+        return window;
+    }
+
+    int epoch() {
+        return epoch;
+    }
+
+    Lsn readPos() {
+        return state.readPos();
+    }
+
+    int pendingMessages() {
+        return pending.size();
+    }
+
+    /** The id of the multi-part batch being written, or {@code null}. */
+    String batchInProgress() {
+        return batchInProgress;
+    }
+
+    /** Writes as much as the window and the connection allow, reading more when needed. */
+    void pump() {
+        if (stopped || paused) {
+            return;
+        }
+        boolean wrote = false;
+        while (channel.isWritable()) {
+            Outgoing next = pending.peek();
+            if (next == null) {
+                if (reading || (state.open() == null && windowFull()) || !refill()) {
+                    break;
+                }
+                continue;
+            }
+            if (next.startsBatch() && windowFull()) {
+                break;
+            }
+            pending.poll();
+            write(next);
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
+        maybeSendEmptyBatch();
+    }
+
+    private boolean windowFull() {
+        return acks && window.unackedCount() >= hub.config().window();
+    }
+
+    /** Fills {@link #pending}; true when the state moved on and the caller should look again. */
+    private boolean refill() {
+        if (state.open() == null) {
+            Lsn tip = hub.tail().tip();
+            if (!state.readPos().isBefore(tip)) {
+                return false;
+            }
+            if (filter.nothing()) {
+                state = new AssemblyState(LogPosition.afterTransaction(tip), state.chainLsn(), tip, null);
+                return false;
+            }
+            LiveRange range = hub.tail().startingAt(state.readPos());
+            if (range != null) {
+                takeRange(range);
+                return true;
+            }
+        }
+        startRead();
+        return false;
+    }
+
+    private void takeRange(LiveRange range) {
+        List<LoggedChange> rows = range.changes();
+        if (!filter.all()) {
+            rows = new ArrayList<>();
+            for (LoggedChange row : range.changes()) {
+                if (filter.matches(row.change().entityType())) {
+                    rows.add(row);
+                }
+            }
+        }
+        BatchAssembler.Assembled assembled = hub.assembler().assemble(state, rows, range.to(), true, epoch);
+        state = assembled.next();
+        List<Changes> messages = assembled.messages();
+        if (!messages.isEmpty()) {
+            hub.metrics().batchesLive.increment();
+        }
+        if (messages.size() == 1 && !messages.get(0).isPart()) {
+            Changes message = messages.get(0);
+            ByteBuf shared = range.retainEncoding(
+                    new LiveRange.EncodingKey(message.prevLsn(), filter.key(), epoch),
+                    () -> encode(message),
+                    hit -> (hit == 1 ? hub.metrics().encodingsShared : hub.metrics().encodingsEncoded).increment());
+            pending.add(new Outgoing(message, shared));
+        } else {
+            messages.forEach(message -> pending.add(new Outgoing(message, null)));
+        }
+    }
+
+    private void startRead() {
+        reading = true;
+        int readEpoch = epoch;
+        AssemblyState from = state;
+        Lsn upTo = from.open() != null ? from.open().lsn() : hub.tail().tip();
+        BatchAssembler assembler = hub.assembler();
+        try {
+            hub.readers().execute(() -> {
+                BatchAssembler.Assembled page;
+                boolean retained;
+                try {
+                    long started = System.nanoTime();
+                    List<LoggedChange> rows = hub.changeLog().read(from.cursor(), upTo, filter.logTypes(),
+                            assembler.readLimit());
+                    Optional<HistoryState> log = hub.changeLog().state();
+                    hub.metrics().logRead(System.nanoTime() - started);
+                    retained = log.isPresent() && !from.cursor().lsn().isBefore(log.get().retainedFrom());
+                    page = assembler.assemble(from, rows, upTo, rows.size() < assembler.readLimit(), readEpoch);
+                } catch (RuntimeException e) {
+                    channel.executor().execute(() -> readFailed(readEpoch, e));
+                    return;
+                }
+                boolean stillRetained = retained;
+                channel.executor().execute(() -> pageRead(readEpoch, page, stillRetained));
+            });
+        } catch (RuntimeException e) {
+            readFailed(readEpoch, e);
+        }
+    }
+
+    private void pageRead(int readEpoch, BatchAssembler.Assembled page, boolean retained) {
+        if (readEpoch != epoch || stopped) {
+            return;
+        }
+        reading = false;
+        if (!retained) {
+            listener.failed("the change log was trimmed past the client's position " + state.readPos(), true, null);
+            return;
+        }
+        state = page.next();
+        if (!page.messages().isEmpty()) {
+            hub.metrics().batchesLog.increment();
+        }
+        page.messages().forEach(message -> pending.add(new Outgoing(message, null)));
+        pump();
+    }
+
+    private void readFailed(int readEpoch, RuntimeException e) {
+        if (readEpoch != epoch || stopped) {
+            return;
+        }
+        reading = false;
+        listener.failed("the change log could not be read", false, e);
+    }
+
+    private void write(Outgoing outgoing) {
+        Changes message = outgoing.message();
+        ByteBuf encoded = outgoing.encoded() != null ? outgoing.encoded() : encode(message);
+        hub.metrics().messages.increment();
+        hub.metrics().changes.increment(message.data().size());
+        hub.metrics().bytes.increment(encoded.readableBytes());
+        channel.write(encoded);
+        if (message.completesBatch()) {
+            batchInProgress = null;
+            if (acks) {
+                window.sent(message.batchId(), message.lsn());
+            } else {
+                window.sentWithoutAck(message.lsn());
+            }
+            lastBatchAt = System.nanoTime();
+            listener.batchSent(message.lsn());
+        } else {
+            batchInProgress = message.batchId();
+        }
+    }
+
+    private ByteBuf encode(Changes message) {
+        return ByteBufUtil.writeUtf8(channel.alloc(), hub.codec().encode(message));
+    }
+
+    /**
+     * Sends an empty batch to a client whose position fell behind the log only because nothing it receives
+     * happened, at most once per {@code emptyBatchInterval}, so quiet clients do not pin the history.
+     */
+    private void maybeSendEmptyBatch() {
+        if (stopped || paused || reading || !pending.isEmpty() || state.open() != null
+                || !state.readPos().isAfter(state.chainLsn()) || windowFull() || !channel.isWritable()) {
+            return;
+        }
+        long interval = hub.config().emptyBatchInterval().toNanos();
+        long waited = lastBatchAt == NEVER ? interval : System.nanoTime() - lastBatchAt;
+        if (waited >= interval) {
+            Changes empty = BatchAssembler.emptyBatch(state.chainLsn(), state.readPos(), epoch);
+            state = new AssemblyState(state.cursor(), state.readPos(), state.readPos(), null);
+            write(new Outgoing(empty, null));
+            channel.flush();
+        } else if (emptyBatchTimer == null) {
+            emptyBatchTimer = channel.executor().schedule(() -> {
+                emptyBatchTimer = null;
+                pump();
+            }, interval - waited, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Starts over at {@code position} (the client's committed LSN) after {@code delayMillis}: forgets every
+     * unacknowledged batch and everything assembled; batches from now on carry new ids.
+     */
+    void rewind(Lsn position, long delayMillis) {
+        epoch++;
+        releasePending();
+        reading = false;
+        batchInProgress = null;
+        state = AssemblyState.at(position);
+        window.rewind(position);
+        lastBatchAt = NEVER;
+        if (delayMillis > 0) {
+            paused = true;
+            channel.executor().schedule(() -> {
+                paused = false;
+                pump();
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } else {
+            pump();
+        }
+    }
+
+    /** Stops streaming for good and releases what was assembled. */
+    void stop() {
+        stopped = true;
+        releasePending();
+        if (emptyBatchTimer != null) {
+            emptyBatchTimer.cancel(false);
+            emptyBatchTimer = null;
+        }
+    }
+
+    private void releasePending() {
+        pending.forEach(Outgoing::release);
+        pending.clear();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.tidemark.server.hub;
+
+import dev.tidemark.protocol.Changes;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A {@code changes} message waiting to be written, with its encoding when it shares one with other clients.
+ *
+ * @param message the message
+ * @param encoded its encoding (retained for this client), or {@code null} to encode when written
+ */
+record Outgoing(Changes message, ByteBuf encoded) {
+
+    /** True when this message begins a batch (a single-part batch or part 1). */
+    boolean startsBatch() {
+        return message.part() == null || message.part() == 1;
+    }
+
+    void release() {
+        if (encoded != null) {
+            encoded.release();
+        }
+    }
+}

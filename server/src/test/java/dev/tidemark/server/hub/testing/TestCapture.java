@@ -1,0 +1,121 @@
+package dev.tidemark.server.hub.testing;
+
+import dev.tidemark.protocol.Change;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.feed.CapturedRange;
+import dev.tidemark.server.feed.ChangeFeed;
+import dev.tidemark.server.spi.ChangeLog;
+import dev.tidemark.server.spi.LoggedChange;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Plays the capture for hub tests: appends transactions to the change log through the SPI, moving the
+ * capture position in the same step, then publishes the range on the feed, as the real capture does.
+ * Thread-safe.
+ */
+public final class TestCapture {
+
+    private static final long STEP = 0x100;
+
+    private final ChangeLog changeLog;
+    private final ChangeFeed feed;
+    private Lsn position;
+    private long xid = 1000;
+
+    public TestCapture(ChangeLog changeLog, ChangeFeed feed) {
+        this.changeLog = changeLog;
+        this.feed = feed;
+        this.position = changeLog.state().orElseThrow().capturePosition();
+    }
+
+    /** The capture position. */
+    public synchronized Lsn position() {
+        return position;
+    }
+
+    /** One transaction of {@code count} updates of {@code entityType}, ids {@code prefix0..}, committed and published. */
+    public synchronized Lsn commit(String entityType, String prefix, int count) {
+        return commit(updates(entityType, prefix, count));
+    }
+
+    /** One transaction holding {@code changes}, committed and published as a complete range. */
+    public synchronized Lsn commit(List<Change> changes) {
+        return commitTransactions(List.of(changes));
+    }
+
+    /** Several transactions in one capture commit (one range). Returns the new capture position. */
+    public synchronized Lsn commitTransactions(List<List<Change>> transactions) {
+        Lsn from = position;
+        List<LoggedChange> rows = new ArrayList<>();
+        Lsn lsn = from;
+        for (List<Change> tx : transactions) {
+            lsn = next(lsn);
+            rows.addAll(rows(lsn, tx));
+        }
+        changeLog.append(rows, Optional.of(lsn));
+        position = lsn;
+        feed.publish(new CapturedRange(from, lsn, rows, true));
+        return lsn;
+    }
+
+    /**
+     * One large transaction written in chunks without the position, then the position: published as an
+     * incomplete range, as the capture does for transactions it does not hold in memory.
+     */
+    public synchronized Lsn commitInChunks(List<Change> changes, int chunkSize) {
+        Lsn from = position;
+        Lsn lsn = next(from);
+        List<LoggedChange> rows = rows(lsn, changes);
+        for (int start = 0; start < rows.size(); start += chunkSize) {
+            int end = Math.min(rows.size(), start + chunkSize);
+            changeLog.append(rows.subList(start, end), end == rows.size() ? Optional.of(lsn) : Optional.empty());
+        }
+        position = lsn;
+        feed.publish(new CapturedRange(from, lsn, List.of(), false));
+        return lsn;
+    }
+
+    /** Commits without telling the feed: only the log knows (the hub must find it by reading). */
+    public synchronized Lsn commitUnpublished(List<Change> changes) {
+        Lsn lsn = next(position);
+        changeLog.append(rows(lsn, changes), Optional.of(lsn));
+        position = lsn;
+        return lsn;
+    }
+
+    /** Moves the capture position without changes (a heartbeat), published as an empty complete range. */
+    public synchronized Lsn heartbeat() {
+        Lsn from = position;
+        Lsn lsn = next(from);
+        changeLog.append(List.of(), Optional.of(lsn));
+        position = lsn;
+        feed.publish(new CapturedRange(from, lsn, List.of(), true));
+        return lsn;
+    }
+
+    /** {@code count} updates of {@code entityType} with ids {@code prefix0..}. */
+    public static List<Change> updates(String entityType, String prefix, int count) {
+        List<Change> changes = new ArrayList<>(count);
+        Instant now = Instant.now();
+        for (int i = 0; i < count; i++) {
+            changes.add(Change.update(entityType, prefix + i, "{\"id\":\"" + prefix + i + "\",\"n\":" + i + "}", now));
+        }
+        return changes;
+    }
+
+    private List<LoggedChange> rows(Lsn lsn, List<Change> changes) {
+        long id = xid++;
+        List<LoggedChange> rows = new ArrayList<>(changes.size());
+        for (int i = 0; i < changes.size(); i++) {
+            rows.add(new LoggedChange(lsn, i, id, changes.get(i)));
+        }
+        return rows;
+    }
+
+    private static Lsn next(Lsn lsn) {
+        return Lsn.of(lsn.value() + STEP);
+    }
+}
