@@ -57,8 +57,10 @@ final class CaptureSession implements AutoCloseable {
     StartPoint prepare() {
         try {
             connection = source.connect();
-            replicationConnection = source.connectReplication();
-            return new CaptureStartup(settings, changeLog).prepare(connection, replicationConnection);
+            return new CaptureStartup(settings, changeLog).prepare(connection, () -> {
+                replicationConnection = source.connectReplication();
+                return replicationConnection;
+            });
         } catch (SQLException e) {
             throw new CaptureException(CaptureError.SOURCE, "cannot prepare capture from " + source.redactedUrl()
                     + ": " + e.getMessage(), e);

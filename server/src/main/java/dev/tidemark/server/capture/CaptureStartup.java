@@ -30,13 +30,20 @@ final class CaptureStartup {
         this.publication = new PublicationManager(settings);
     }
 
+    /** Opens the replication connection, after the checks that would explain why it cannot be opened. */
+    @FunctionalInterface
+    interface ReplicationConnector {
+        Connection connect() throws SQLException;
+    }
+
     /**
      * @param connection an ordinary connection to the source
-     * @param replicationConnection a replication connection to the source
+     * @param replication opens the replication connection
      */
-    StartPoint prepare(Connection connection, Connection replicationConnection) throws SQLException {
+    StartPoint prepare(Connection connection, ReplicationConnector replication) throws SQLException {
         SourceChecks.check(connection);
         publication.apply(connection);
+        Connection replicationConnection = replication.connect();
         SourceIdentity source = SourceIdentity.identify(replicationConnection);
         Optional<HistoryState> state = changeLog.state();
         Optional<SlotInfo> slot = slots.find(connection, source.database());
