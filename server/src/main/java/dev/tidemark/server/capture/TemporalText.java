@@ -35,6 +35,15 @@ final class TemporalText {
         if (isInfinity(text)) {
             return text;
         }
+        String fast = FastInstant.timestamptz(text);
+        if (fast != null) {
+            return fast;
+        }
+        return slowTimestamptz(text);
+    }
+
+    /** The general path of {@link #timestamptz}: any year, BC, any offset form. */
+    static String slowTimestamptz(String text) {
         boolean bc = text.endsWith(" BC");
         String value = bc ? text.substring(0, text.length() - 3) : text;
         int space = value.indexOf(' ');

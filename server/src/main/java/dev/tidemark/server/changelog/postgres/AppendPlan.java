@@ -7,6 +7,8 @@ import dev.tidemark.server.spi.LoggedChange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * What one {@code append} writes, worked out from the log's state before any SQL runs.
@@ -61,11 +63,13 @@ record AppendPlan(List<LoggedChange> toWrite, List<TransactionSummary> completed
             int count = 0;
             long xid;
             java.time.Instant committedAt;
+            SortedSet<String> entityTypes = new TreeSet<>();
             if (pending != null && lsn.equals(pending.lsn())) {
                 checksum = pending.checksum();
                 count = pending.lastSeq() + 1;
                 xid = pending.xid();
                 committedAt = pending.committedAt();
+                entityTypes.addAll(pending.entityTypes());
                 pendingDone = true;
             } else {
                 xid = toWrite.get(i).xid();
@@ -74,6 +78,7 @@ record AppendPlan(List<LoggedChange> toWrite, List<TransactionSummary> completed
             while (i < toWrite.size() && toWrite.get(i).lsn().equals(lsn)) {
                 LoggedChange change = toWrite.get(i);
                 checksum += Checksum.of(change.change());
+                entityTypes.add(change.change().entityType());
                 count++;
                 xid = change.xid();
                 committedAt = change.change().timestamp();
@@ -89,10 +94,10 @@ record AppendPlan(List<LoggedChange> toWrite, List<TransactionSummary> completed
                     throw new ChangeLogException("transaction " + lsn + " is written in chunks while transaction "
                             + newPending.lsn() + " is still incomplete: only one may be");
                 }
-                newPending = new PendingTransaction(lsn, count - 1, checksum, xid, committedAt);
+                newPending = new PendingTransaction(lsn, count - 1, checksum, xid, committedAt, entityTypes);
             } else {
                 cumulative += checksum;
-                completed.add(new TransactionSummary(lsn, xid, count, checksum, cumulative, committedAt));
+                completed.add(new TransactionSummary(lsn, xid, count, checksum, cumulative, committedAt, entityTypes));
             }
         }
         LogState newState = new LogState(state.historyId(), target, state.retainedFrom(), cumulative,

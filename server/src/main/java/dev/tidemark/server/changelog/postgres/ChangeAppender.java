@@ -9,6 +9,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -53,15 +55,28 @@ final class ChangeAppender {
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_CHANGES);
         try {
             buffer.clear();
+            // Changes of one transaction share their LSN and time: format them once.
+            Lsn lastLsn = null;
+            String lsnText = null;
+            java.time.Instant lastTime = null;
+            String timeText = null;
             for (LoggedChange change : changes) {
-                buffer.ascii(change.lsn().toString())
+                if (!change.lsn().equals(lastLsn)) {
+                    lastLsn = change.lsn();
+                    lsnText = lastLsn.toString();
+                }
+                if (!change.change().timestamp().equals(lastTime)) {
+                    lastTime = change.change().timestamp();
+                    timeText = lastTime.toString();
+                }
+                buffer.ascii(lsnText)
                         .number(change.seq())
                         .number(change.xid())
                         .ascii(change.change().type().wireName())
                         .text(change.change().entityType())
                         .text(change.change().entityId())
                         .text(change.change().data())
-                        .ascii(change.change().timestamp().toString())
+                        .ascii(timeText)
                         .endRow();
                 if (buffer.length() >= COPY_CHUNK) {
                     copy.writeToCopy(buffer.bytes(), 0, buffer.length());
@@ -80,6 +95,23 @@ final class ChangeAppender {
         }
     }
 
+    /**
+     * One element of an outer {@code text[]} literal that is itself the literal of a {@code text[]}:
+     * {@code "{\"a\",\"b\"}"}. The SQL casts each element back to {@code text[]}.
+     */
+    private static String nestedArrayElement(Set<String> values) {
+        StringBuilder inner = new StringBuilder("{");
+        for (String value : new TreeSet<>(values)) {
+            inner.append(inner.length() == 1 ? "" : ",").append(quoted(value));
+        }
+        return quoted(inner.append('}').toString());
+    }
+
+    /** A double-quoted array element, backslash and double quote escaped. */
+    private static String quoted(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
     private static void insertTransactions(Connection connection, List<TransactionSummary> transactions)
             throws SQLException {
         int n = transactions.size();
@@ -89,6 +121,7 @@ final class ChangeAppender {
         Long[] checksums = new Long[n];
         Long[] cumulative = new Long[n];
         String[] committedAt = new String[n];
+        StringBuilder entityTypes = new StringBuilder("{");
         for (int i = 0; i < n; i++) {
             TransactionSummary transaction = transactions.get(i);
             lsns[i] = transaction.lsn().toString();
@@ -97,11 +130,16 @@ final class ChangeAppender {
             checksums[i] = transaction.checksum();
             cumulative[i] = transaction.cumulativeChecksum();
             committedAt[i] = transaction.committedAt().toString();
+            entityTypes.append(i == 0 ? "" : ",").append(nestedArrayElement(transaction.entityTypes()));
         }
+        entityTypes.append('}');
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO tidemark.change_transaction"
-                + " (lsn, xid, change_count, checksum, cumulative_checksum, committed_at)"
-                + " SELECT * FROM unnest(?::text[]::pg_lsn[], ?::int8[], ?::int4[], ?::int8[], ?::int8[],"
-                + " ?::text[]::timestamptz[])")) {
+                + " (lsn, xid, change_count, checksum, cumulative_checksum, committed_at, entity_types)"
+                + " SELECT t.lsn, t.xid, t.change_count, t.checksum, t.cumulative, t.committed_at, e.types::text[]"
+                + " FROM unnest(?::text[]::pg_lsn[], ?::int8[], ?::int4[], ?::int8[], ?::int8[],"
+                + " ?::text[]::timestamptz[]) WITH ORDINALITY"
+                + " AS t(lsn, xid, change_count, checksum, cumulative, committed_at, n)"
+                + " JOIN unnest(?::text[]) WITH ORDINALITY AS e(types, n) ON e.n = t.n")) {
             Array[] arrays = {
                 connection.createArrayOf("text", lsns),
                 connection.createArrayOf("int8", xids),
@@ -113,6 +151,8 @@ final class ChangeAppender {
             for (int i = 0; i < arrays.length; i++) {
                 insert.setArray(i + 1, arrays[i]);
             }
+            // A text[] of array literals, one per transaction ({a,b}), cast back to text[] per row.
+            insert.setString(arrays.length + 1, entityTypes.toString());
             insert.executeUpdate();
         }
     }

@@ -60,18 +60,10 @@ final class ChangeQueries {
 
     static Optional<Lsn> nextTransaction(Connection connection, Lsn after, Lsn upTo, Set<String> entityTypes)
             throws SQLException {
-        String sql;
-        if (entityTypes.isEmpty()) {
-            sql = "SELECT lsn::text FROM tidemark.change_transaction"
-                    + " WHERE lsn > ?::pg_lsn AND lsn <= LEAST(?::pg_lsn, " + CAPTURE_POSITION + ")"
-                    + " ORDER BY lsn LIMIT 1";
-        } else {
-            // One index probe per entity type on (entity_type, lsn), then the earliest.
-            sql = "SELECT min(first)::text FROM (SELECT (SELECT c.lsn FROM tidemark.change_history c"
-                    + " WHERE c.entity_type = t.entity_type AND c.lsn > ?::pg_lsn"
-                    + " AND c.lsn <= LEAST(?::pg_lsn, " + CAPTURE_POSITION + ") ORDER BY c.lsn LIMIT 1) AS first"
-                    + " FROM unnest(?::text[]) AS t(entity_type)) firsts";
-        }
+        String sql = "SELECT lsn::text FROM tidemark.change_transaction"
+                + " WHERE lsn > ?::pg_lsn AND lsn <= LEAST(?::pg_lsn, " + CAPTURE_POSITION + ")"
+                + (entityTypes.isEmpty() ? "" : " AND entity_types && ?")
+                + " ORDER BY lsn LIMIT 1";
         try (PreparedStatement select = connection.prepareStatement(sql)) {
             select.setString(1, after.toString());
             select.setString(2, upTo.toString());

@@ -8,14 +8,16 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /** Reads and writes the single row of {@code tidemark.history_state}. */
 final class HistoryStateTable {
 
     private static final String SELECT = "SELECT history_id, capture_position::text, retained_from::text,"
             + " checksum_total, trimmed_checksum, pending_lsn::text, pending_seq, pending_checksum, pending_xid,"
-            + " pending_committed_at FROM tidemark.history_state WHERE id = 1";
+            + " pending_committed_at, pending_entity_types FROM tidemark.history_state WHERE id = 1";
 
     private HistoryStateTable() {}
 
@@ -28,8 +30,9 @@ final class HistoryStateTable {
             PendingTransaction pending = null;
             String pendingLsn = row.getString(6);
             if (pendingLsn != null) {
+                String[] entityTypes = (String[]) row.getArray(11).getArray();
                 pending = new PendingTransaction(Lsn.parse(pendingLsn), row.getInt(7), row.getLong(8), row.getLong(9),
-                        row.getObject(10, OffsetDateTime.class).toInstant());
+                        row.getObject(10, OffsetDateTime.class).toInstant(), new TreeSet<>(List.of(entityTypes)));
             }
             return Optional.of(new LogState(row.getString(1), Lsn.parse(row.getString(2)), Lsn.parse(row.getString(3)),
                     row.getLong(4), row.getLong(5), pending));
@@ -40,7 +43,8 @@ final class HistoryStateTable {
     static void saveCapture(Connection connection, LogState state) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("UPDATE tidemark.history_state SET"
                 + " capture_position = ?::pg_lsn, checksum_total = ?, pending_lsn = ?::pg_lsn, pending_seq = ?,"
-                + " pending_checksum = ?, pending_xid = ?, pending_committed_at = ?, updated_at = now() WHERE id = 1")) {
+                + " pending_checksum = ?, pending_xid = ?, pending_committed_at = ?, pending_entity_types = ?,"
+                + " updated_at = now() WHERE id = 1")) {
             update.setString(1, state.capturePosition().toString());
             update.setLong(2, state.checksumTotal());
             PendingTransaction pending = state.pending();
@@ -50,12 +54,14 @@ final class HistoryStateTable {
                 update.setNull(5, Types.BIGINT);
                 update.setNull(6, Types.BIGINT);
                 update.setNull(7, Types.TIMESTAMP_WITH_TIMEZONE);
+                update.setNull(8, Types.ARRAY);
             } else {
                 update.setString(3, pending.lsn().toString());
                 update.setInt(4, pending.lastSeq());
                 update.setLong(5, pending.checksum());
                 update.setLong(6, pending.xid());
                 update.setObject(7, OffsetDateTime.ofInstant(pending.committedAt(), ZoneOffset.UTC));
+                update.setArray(8, connection.createArrayOf("text", pending.entityTypes().toArray()));
             }
             update.executeUpdate();
         }
@@ -79,7 +85,7 @@ final class HistoryStateTable {
                 + " ON CONFLICT (id) DO UPDATE SET history_id = excluded.history_id,"
                 + " capture_position = excluded.capture_position, retained_from = excluded.retained_from,"
                 + " checksum_total = 0, trimmed_checksum = 0, pending_lsn = NULL, pending_seq = NULL,"
-                + " pending_checksum = NULL, pending_xid = NULL, pending_committed_at = NULL,"
+                + " pending_checksum = NULL, pending_xid = NULL, pending_committed_at = NULL, pending_entity_types = NULL,"
                 + " started_at = now(), updated_at = now()")) {
             upsert.setString(1, historyId);
             upsert.setString(2, startPosition.toString());

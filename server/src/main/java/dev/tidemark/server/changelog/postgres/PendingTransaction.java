@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.protocol.Lsn;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The one transaction written in chunks whose commit is beyond the capture position: its changes
@@ -14,11 +17,14 @@ import java.time.Instant;
  * @param checksum the checksum sum of the changes written
  * @param xid its transaction id
  * @param committedAt its commit time
+ * @param entityTypes the entity types of the changes written
  */
-record PendingTransaction(Lsn lsn, int lastSeq, long checksum, long xid, Instant committedAt) {
+record PendingTransaction(Lsn lsn, int lastSeq, long checksum, long xid, Instant committedAt,
+                          SortedSet<String> entityTypes) {
 
     PendingTransaction {
         requireNonNull(lsn, "lsn is null");
         requireNonNull(committedAt, "committedAt is null");
+        entityTypes = Collections.unmodifiableSortedSet(new TreeSet<>(entityTypes));
     }
 }

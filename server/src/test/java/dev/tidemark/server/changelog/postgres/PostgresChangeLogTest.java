@@ -302,6 +302,21 @@ class PostgresChangeLogTest {
         }
 
         @Test
+        @DisplayName("finds entity types whatever characters their names hold")
+        void oddEntityTypes() {
+            String odd = "we\"ird,{sch}.ta\\ble";
+            Lsn l5 = Lsn.parse("0/500");
+            log.append(List.of(), Optional.of(L4));
+            List<LoggedChange> big = transaction(l5, 4, odd);
+            log.append(big.subList(0, 2), Optional.empty());
+            log.append(big.subList(2, 4), Optional.of(l5));
+            assertThat(log.nextTransaction(L4, Lsn.MAX, Set.of(odd))).contains(l5);
+            assertThat(log.nextTransaction(L3, Lsn.MAX, Set.of(odd, "b"))).contains(L4);
+            assertThat(log.nextTransaction(L4, Lsn.MAX, Set.of("b"))).isEmpty();
+            assertThat(log.read(LogPosition.afterTransaction(L4), Lsn.MAX, Set.of(odd), 10)).containsExactlyElementsOf(big);
+        }
+
+        @Test
         @DisplayName("sums checksums through any retained position, also after a trim")
         void checksums() {
             long through1 = Checksum.of(changesOf(all.subList(0, 3)));

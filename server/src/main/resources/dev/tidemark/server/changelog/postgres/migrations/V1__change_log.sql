@@ -17,6 +17,7 @@ CREATE TABLE tidemark.history_state (
     pending_checksum     bigint,
     pending_xid          bigint,
     pending_committed_at timestamptz,
+    pending_entity_types text[],
     started_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL
 );
@@ -35,9 +36,6 @@ CREATE TABLE tidemark.change_history (
     PRIMARY KEY (lsn, seq)
 );
 
--- Lets a reader find the next transaction touching the entity types it wants.
-CREATE INDEX change_history_entity_type_lsn ON tidemark.change_history (entity_type, lsn);
-
 -- One row per complete transaction with at least one change, with the running checksum through it.
 CREATE TABLE tidemark.change_transaction (
     lsn                 pg_lsn      PRIMARY KEY,
@@ -45,7 +43,10 @@ CREATE TABLE tidemark.change_transaction (
     change_count        integer     NOT NULL,
     checksum            bigint      NOT NULL,
     cumulative_checksum bigint      NOT NULL,
-    committed_at        timestamptz NOT NULL
+    committed_at        timestamptz NOT NULL,
+    -- The entity types it touches, so a reader finds the next transaction it wants without an index
+    -- on every change (which would slow capture's writes).
+    entity_types        text[]      NOT NULL
 );
 
 -- What the server knows of each client.
