@@ -29,8 +29,7 @@ final class ChangeLogWriteBaselines {
                 rows.append(change.lsn()).append('\t').append(change.seq()).append('\t').append(change.xid())
                         .append('\t').append(change.change().type().wireName()).append('\t')
                         .append(change.change().entityType()).append('\t').append(change.change().entityId())
-                        .append('\t').append(change.change().data().replace("\\", "\\\\")).append('\t')
-                        .append(change.change().timestamp()).append('\n');
+                        .append('\t').append(change.change().data().replace("\\", "\\\\")).append('\n');
             }
             connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_copy FROM STDIN",
                     new ByteArrayInputStream(rows.toString().getBytes(StandardCharsets.UTF_8)));
@@ -43,7 +42,7 @@ final class ChangeLogWriteBaselines {
         recreate(connection, "bench_batch");
         long start = System.nanoTime();
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO bench_batch VALUES"
-                + " (?::pg_lsn, ?, ?, ?, ?, ?, ?, ?::timestamptz)")) {
+                + " (?::pg_lsn, ?, ?, ?, ?, ?, ?)")) {
             for (int from = 0; from < changes.size(); from += CHUNK) {
                 for (LoggedChange change : changes.subList(from, Math.min(changes.size(), from + CHUNK))) {
                     insert.setString(1, change.lsn().toString());
@@ -53,7 +52,6 @@ final class ChangeLogWriteBaselines {
                     insert.setString(5, change.change().entityType());
                     insert.setString(6, change.change().entityId());
                     insert.setString(7, change.change().data());
-                    insert.setString(8, change.change().timestamp().toString());
                     insert.addBatch();
                 }
                 insert.executeBatch();

@@ -8,8 +8,6 @@ import dev.tidemark.server.spi.ChangeLog;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
@@ -73,7 +71,7 @@ final class CaptureSession implements AutoCloseable {
      * @param onStreaming told once the stream is open
      */
     void stream(StartPoint start, Consumer<StartPoint> onStreaming) {
-        BlockingQueue<CapturePiece> queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        PieceQueue queue = new PieceQueue(settings.queueCapacity());
         writer = new CaptureWriter(queue, changeLog, feed, metrics, settings, start.position());
         writerThread = new Thread(writer, "tidemark-capture-writer");
         ChangeFactory factory = new ChangeFactory(new TypeCatalog(connection), PrimaryKeys.from(connection));

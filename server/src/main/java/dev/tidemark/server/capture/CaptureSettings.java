@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * @param chunkChanges a transaction larger than this is handed to the writer in pieces of this many
  *     changes, so it is never held whole in memory
  * @param chunkBytes ... or of about this many bytes of data
- * @param queueCapacity pieces buffered between the replication reader and the change-log writer
+ * @param queueCapacity how much the replication reader may buffer ahead of the change-log writer, in
+ *     changes or KiB of data (whichever a transaction has more of); many small transactions queued
+ *     up become one change-log write
  * @param statusInterval how often the replication connection reports its position to PostgreSQL
  *     when nothing else happens
  * @param restartBackoff first wait before capture restarts after a failure (doubling up to
@@ -116,7 +118,7 @@ public record CaptureSettings(String slotName, String publicationName, List<Stri
         private int maxBatchChanges = 20_000;
         private int chunkChanges = 5_000;
         private long chunkBytes = 8L << 20;
-        private int queueCapacity = 32;
+        private int queueCapacity = 40_000;
         private Duration statusInterval = Duration.ofSeconds(10);
         private Duration restartBackoff = Duration.ofSeconds(1);
         private Duration maxRestartBackoff = Duration.ofSeconds(30);

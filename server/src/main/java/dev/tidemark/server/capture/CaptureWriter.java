@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -28,8 +27,10 @@ import java.util.concurrent.atomic.AtomicReference;
 final class CaptureWriter implements Runnable {
 
     private static final long POLL_MILLIS = 100;
+    /** How long a batch waits for the next piece before it is written. */
+    static final long LINGER_MICROS = 2_000;
 
-    private final BlockingQueue<CapturePiece> queue;
+    private final PieceQueue queue;
     private final ChangeLog changeLog;
     private final ChangeFeed feed;
     private final CaptureMetrics metrics;
@@ -45,7 +46,7 @@ final class CaptureWriter implements Runnable {
     private boolean chunksBeyondPosition;
     private long lastWriteNanos = System.nanoTime();
 
-    CaptureWriter(BlockingQueue<CapturePiece> queue, ChangeLog changeLog, ChangeFeed feed, CaptureMetrics metrics,
+    CaptureWriter(PieceQueue queue, ChangeLog changeLog, ChangeFeed feed, CaptureMetrics metrics,
                   CaptureSettings settings, Lsn startPosition) {
         this.queue = requireNonNull(queue, "queue is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
@@ -89,16 +90,29 @@ final class CaptureWriter implements Runnable {
         }
     }
 
-    private List<CapturePiece> drain(CapturePiece first) {
+    /**
+     * Collects the pieces waiting, and keeps collecting while more arrive within {@link #LINGER_MICROS}
+     * of each other: under load one append then carries many transactions, whose fixed cost (a row
+     * lock, a commit that waits for the WAL flush) is paid once; when the stream is quiet, a lone
+     * transaction waits at most that long.
+     */
+    private List<CapturePiece> drain(CapturePiece first) throws InterruptedException {
         List<CapturePiece> batch = new ArrayList<>();
         batch.add(first);
         int changes = first.changes().size();
         while (changes < maxBatchChanges) {
             CapturePiece next = queue.peek();
-            if (next == null || changes + next.changes().size() > maxBatchChanges) {
+            if (next == null) {
+                next = queue.poll(LINGER_MICROS, TimeUnit.MICROSECONDS);
+                if (next == null) {
+                    break;
+                }
+            } else if (changes + next.changes().size() > maxBatchChanges) {
                 break;
+            } else {
+                queue.poll();
             }
-            batch.add(queue.poll());
+            batch.add(next);
             changes += next.changes().size();
         }
         return batch;

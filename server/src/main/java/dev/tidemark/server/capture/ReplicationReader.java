@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.tidemark.protocol.Lsn;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.postgresql.replication.LogSequenceNumber;
@@ -27,7 +26,7 @@ final class ReplicationReader {
     private final PGReplicationStream stream;
     private final PgOutputDecoder decoder = new PgOutputDecoder();
     private final TransactionAssembler assembler;
-    private final BlockingQueue<CapturePiece> queue;
+    private final PieceQueue queue;
     private final CaptureWriter writer;
     private final CaptureMetrics metrics;
     private final BooleanSupplier stopped;
@@ -35,7 +34,7 @@ final class ReplicationReader {
     private Lsn confirmed;
     private long lastStatusNanos;
 
-    ReplicationReader(PGReplicationStream stream, ChangeFactory factory, BlockingQueue<CapturePiece> queue,
+    ReplicationReader(PGReplicationStream stream, ChangeFactory factory, PieceQueue queue,
                       CaptureWriter writer, CaptureMetrics metrics, CaptureSettings settings, Lsn startPosition,
                       BooleanSupplier stopped) {
         this.stream = requireNonNull(stream, "stream is null");

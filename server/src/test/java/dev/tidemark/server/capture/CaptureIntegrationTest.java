@@ -192,7 +192,7 @@ class CaptureIntegrationTest {
         @DisplayName("writes a large transaction in chunks that readers never see until it is whole")
         void largeTransaction() throws Exception {
             fixture.sql("CREATE TABLE big (id int PRIMARY KEY, v text)");
-            fixture.start(fixture.settings("big").chunkChanges(250).maxBatchChanges(500).queueCapacity(2).build());
+            fixture.start(fixture.settings("big").chunkChanges(250).maxBatchChanges(500).queueCapacity(500).build());
             AtomicBoolean done = new AtomicBoolean();
             AtomicReference<String> torn = new AtomicReference<>();
             List<Integer> seen = new ArrayList<>();

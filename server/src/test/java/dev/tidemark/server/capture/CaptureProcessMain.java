@@ -24,7 +24,7 @@ public final class CaptureProcessMain {
                 .tables(List.of(args[4].split(",")))
                 .chunkChanges(Integer.parseInt(args[5]))
                 .maxBatchChanges(Integer.parseInt(args[5]) * 4)
-                .queueCapacity(4)
+                .queueCapacity(1_000)
                 .heartbeatInterval(Duration.ofMillis(500))
                 .restartBackoff(Duration.ofMillis(100))
                 .maxRestartBackoff(Duration.ofMillis(500))

@@ -16,7 +16,7 @@ class CaptureSettingsTest {
     void defaults() {
         CaptureSettings settings = CaptureSettings.builder().tables(List.of("orders")).build();
         assertThat(settings).isEqualTo(new CaptureSettings("tidemark", "tidemark", List.of("public.orders"), List.of(),
-                true, true, Duration.ofSeconds(10), 20_000, 5_000, 8L << 20, 32, Duration.ofSeconds(10),
+                true, true, Duration.ofSeconds(10), 20_000, 5_000, 8L << 20, 40_000, Duration.ofSeconds(10),
                 Duration.ofSeconds(1), Duration.ofSeconds(30)));
     }
 

@@ -21,7 +21,7 @@ import org.postgresql.copy.CopyIn;
 final class ChangeAppender {
 
     private static final String COPY_CHANGES = "COPY tidemark.change_history"
-            + " (lsn, seq, xid, op, entity_type, entity_id, data, committed_at) FROM STDIN";
+            + " (lsn, seq, xid, op, entity_type, entity_id, data) FROM STDIN";
     private static final int COPY_CHUNK = 1 << 16;
 
     private final CopyBuffer buffer = new CopyBuffer(1 << 16);
@@ -55,19 +55,13 @@ final class ChangeAppender {
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_CHANGES);
         try {
             buffer.clear();
-            // Changes of one transaction share their LSN and time: format them once.
+            // Changes of one transaction share their LSN: format it once.
             Lsn lastLsn = null;
             String lsnText = null;
-            java.time.Instant lastTime = null;
-            String timeText = null;
             for (LoggedChange change : changes) {
                 if (!change.lsn().equals(lastLsn)) {
                     lastLsn = change.lsn();
                     lsnText = lastLsn.toString();
-                }
-                if (!change.change().timestamp().equals(lastTime)) {
-                    lastTime = change.change().timestamp();
-                    timeText = lastTime.toString();
                 }
                 buffer.ascii(lsnText)
                         .number(change.seq())
@@ -76,7 +70,6 @@ final class ChangeAppender {
                         .text(change.change().entityType())
                         .text(change.change().entityId())
                         .text(change.change().data())
-                        .ascii(timeText)
                         .endRow();
                 if (buffer.length() >= COPY_CHUNK) {
                     copy.writeToCopy(buffer.bytes(), 0, buffer.length());

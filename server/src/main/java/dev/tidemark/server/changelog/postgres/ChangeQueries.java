@@ -32,11 +32,12 @@ final class ChangeQueries {
         if (limit <= 0) {
             return List.of();
         }
-        String sql = "SELECT lsn::text, seq, xid, op, entity_type, entity_id, data, committed_at"
-                + " FROM tidemark.change_history"
-                + " WHERE (lsn, seq) > (?::pg_lsn, ?) AND lsn <= LEAST(?::pg_lsn, " + CAPTURE_POSITION + ")"
-                + (entityTypes.isEmpty() ? "" : " AND entity_type = ANY(?)")
-                + " ORDER BY lsn, seq LIMIT ?";
+        // Every visible change belongs to a complete transaction, whose row holds its commit time.
+        String sql = "SELECT c.lsn::text, c.seq, c.xid, c.op, c.entity_type, c.entity_id, c.data, t.committed_at"
+                + " FROM tidemark.change_history c JOIN tidemark.change_transaction t ON t.lsn = c.lsn"
+                + " WHERE (c.lsn, c.seq) > (?::pg_lsn, ?) AND c.lsn <= LEAST(?::pg_lsn, " + CAPTURE_POSITION + ")"
+                + (entityTypes.isEmpty() ? "" : " AND c.entity_type = ANY(?)")
+                + " ORDER BY c.lsn, c.seq LIMIT ?";
         try (PreparedStatement select = connection.prepareStatement(sql)) {
             int parameter = 1;
             select.setString(parameter++, after.lsn().toString());

@@ -22,7 +22,8 @@ CREATE TABLE tidemark.history_state (
     updated_at           timestamptz NOT NULL
 );
 
--- One row per change, keyed by (commit LSN, index in its transaction).
+-- One row per change, keyed by (commit LSN, index in its transaction). The commit time is kept once
+-- per transaction, in change_transaction.
 CREATE TABLE tidemark.change_history (
     lsn          pg_lsn      NOT NULL,
     seq          integer     NOT NULL,
@@ -32,7 +33,6 @@ CREATE TABLE tidemark.change_history (
     entity_id    text,
     -- Canonical JSON object text: the columns (update) or the old key (delete).
     data         text,
-    committed_at timestamptz NOT NULL,
     PRIMARY KEY (lsn, seq)
 );
 
