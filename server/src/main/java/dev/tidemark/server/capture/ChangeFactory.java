@@ -32,9 +32,17 @@ final class ChangeFactory {
         this.primaryKeys = primaryKeys;
     }
 
+    /** The schema of the change log's own tables, never captured (that would feed capture its own writes). */
+    static final String OWN_SCHEMA = "tidemark";
+
     /** Learns (or relearns, after a schema change) a relation. */
     void relation(Relation relation) {
         shapes.put(relation.oid(), shape(relation));
+    }
+
+    /** Whether changes of the relation are captured; the change log's own tables are not. */
+    static boolean captured(RelationShape shape) {
+        return !shape.relation().namespace().equals(OWN_SCHEMA);
     }
 
     RelationShape shape(int relationOid) {
@@ -176,6 +184,9 @@ final class ChangeFactory {
                     }
                 }
             }
+        }
+        if (keys.isEmpty() && relation.namespace().equals(OWN_SCHEMA)) {
+            keys.add(0);
         }
         if (keys.isEmpty()) {
             throw new CaptureException(CaptureError.TABLE, "table " + relation.qualifiedName()

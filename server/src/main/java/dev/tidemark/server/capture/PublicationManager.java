@@ -52,6 +52,12 @@ final class PublicationManager {
             update(connection, publication);
         }
         List<String> published = publishedTables(connection);
+        List<String> own = published.stream().filter(table -> table.startsWith(ChangeFactory.OWN_SCHEMA + ".")).toList();
+        if (!own.isEmpty()) {
+            throw new CaptureException(CaptureError.PUBLICATION, "publication " + settings.publicationName()
+                    + " publishes the change log's own tables " + own + ": capture would read its own writes."
+                    + " Take schema tidemark out of it (a FOR ALL TABLES publication cannot be used)");
+        }
         checkPrimaryKeys(connection);
         if (published.isEmpty()) {
             log.warn("publication {} publishes no table yet: nothing will be captured", settings.publicationName());

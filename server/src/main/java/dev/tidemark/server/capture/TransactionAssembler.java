@@ -80,13 +80,19 @@ final class TransactionAssembler implements PgOutputHandler {
     @Override
     public void insert(int relationOid, TupleData newTuple) {
         inTransaction("insert");
-        add(factory.upsert(factory.shape(relationOid), newTuple, commitTime));
+        RelationShape shape = factory.shape(relationOid);
+        if (ChangeFactory.captured(shape)) {
+            add(factory.upsert(shape, newTuple, commitTime));
+        }
     }
 
     @Override
     public void update(int relationOid, char oldKind, TupleData oldTuple, TupleData newTuple) {
         inTransaction("update");
         RelationShape shape = factory.shape(relationOid);
+        if (!ChangeFactory.captured(shape)) {
+            return;
+        }
         if (oldTuple != null && !factory.sameKey(shape, oldTuple, newTuple)) {
             // The key changed: the old entity is gone and a new one exists.
             add(factory.delete(shape, oldTuple, commitTime));
@@ -97,14 +103,20 @@ final class TransactionAssembler implements PgOutputHandler {
     @Override
     public void delete(int relationOid, char oldKind, TupleData oldTuple) {
         inTransaction("delete");
-        add(factory.delete(factory.shape(relationOid), oldTuple, commitTime));
+        RelationShape shape = factory.shape(relationOid);
+        if (ChangeFactory.captured(shape)) {
+            add(factory.delete(shape, oldTuple, commitTime));
+        }
     }
 
     @Override
     public void truncate(int[] relationOids, boolean cascade, boolean restartIdentity) {
         inTransaction("truncate");
         for (int oid : relationOids) {
-            add(Change.truncate(factory.shape(oid).entityType(), commitTime));
+            RelationShape shape = factory.shape(oid);
+            if (ChangeFactory.captured(shape)) {
+                add(Change.truncate(shape.entityType(), commitTime));
+            }
         }
     }
 
