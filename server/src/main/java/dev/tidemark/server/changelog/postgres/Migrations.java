@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates and upgrades the {@code tidemark} schema with versioned migrations, recorded in
- * {@code tidemark.schema_version}. Each migration runs in its own transaction under an advisory lock,
- * so two servers starting at once do not both apply it.
+ * {@code tidemark.schema_version}. The pending migrations run in one transaction under an advisory
+ * lock, so two servers starting at once do not both apply them, and a failed upgrade changes nothing.
  */
 final class Migrations {
 
