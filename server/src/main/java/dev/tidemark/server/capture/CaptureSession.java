@@ -125,7 +125,8 @@ final class CaptureSession implements AutoCloseable {
         stop();
         if (writerThread != null && writerThread.isAlive()) {
             try {
-                if (!CaptureWriter.join(writerThread, WRITER_STOP_TIMEOUT)) {
+                writerThread.join(WRITER_STOP_TIMEOUT.toMillis());
+                if (writerThread.isAlive()) {
                     log.warn("the change-log writer did not stop within {}", WRITER_STOP_TIMEOUT);
                 }
             } catch (InterruptedException e) {

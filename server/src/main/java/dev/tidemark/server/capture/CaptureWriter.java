@@ -7,7 +7,6 @@ import dev.tidemark.server.feed.CapturedRange;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.LoggedChange;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,11 +192,5 @@ final class CaptureWriter implements Runnable {
         } else if (beyond) {
             chunksBeyondPosition = true;
         }
-    }
-
-    /** Waits until the writer thread ended, up to {@code timeout}. */
-    static boolean join(Thread thread, Duration timeout) throws InterruptedException {
-        thread.join(timeout.toMillis());
-        return !thread.isAlive();
     }
 }

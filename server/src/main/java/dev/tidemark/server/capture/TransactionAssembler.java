@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.spi.LoggedChange;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,6 @@ final class TransactionAssembler implements PgOutputHandler {
     private boolean heartbeat;
     private List<LoggedChange> buffer;
     private long bufferBytes;
-    private Instant lastHeartbeatSent;
 
     TransactionAssembler(ChangeFactory factory, Consumer<CapturePiece> sink, int chunkChanges, long chunkBytes) {
         this.factory = requireNonNull(factory, "factory is null");
@@ -124,20 +122,6 @@ final class TransactionAssembler implements PgOutputHandler {
     public void message(boolean transactional, Lsn lsn, String prefix, byte[] content) {
         if (transactional && commitLsn != null && prefix.equals(HEARTBEAT_PREFIX)) {
             heartbeat = true;
-            lastHeartbeatSent = parseTime(content);
-        }
-    }
-
-    /** When the last heartbeat seen was emitted, or {@code null}. */
-    Instant lastHeartbeatSent() {
-        return lastHeartbeatSent;
-    }
-
-    private static Instant parseTime(byte[] content) {
-        try {
-            return Instant.parse(new String(content, StandardCharsets.UTF_8));
-        } catch (RuntimeException e) {
-            return null;
         }
     }
 

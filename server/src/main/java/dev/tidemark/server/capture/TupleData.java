@@ -34,13 +34,4 @@ record TupleData(byte[] kinds, String[] values) {
     String value(int column) {
         return values[column];
     }
-
-    /** Builds tuple data from values, {@code null} meaning NULL; for tests and tools. */
-    static TupleData of(String... values) {
-        byte[] kinds = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            kinds[i] = values[i] == null ? NULL : TEXT;
-        }
-        return new TupleData(kinds, values.clone());
-    }
 }

@@ -95,13 +95,18 @@ class CaptureCrashTest {
             Process capture = start(command, logs, 0);
             await().atMost(Duration.ofSeconds(60)).until(() -> fixture.log.state().isPresent());
             threads.forEach(Thread::start);
+            int midTransaction = 0;
             for (int kill = 1; kill <= kills; kill++) {
                 // A random moment: after capture wrote a random number of further changes.
                 long target = countChanges(source) + 1 + random.nextInt(3_000);
                 await().atMost(Duration.ofSeconds(120)).until(() -> countChanges(source) >= target
                         || writerFailure.get() != null);
                 capture.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                log.info("crash test: kill {} at {} changes", kill, countChanges(source));
+                boolean chunked = "t".equals(fixture.queryString(
+                        "SELECT pending_lsn IS NOT NULL FROM tidemark.history_state"));
+                midTransaction += chunked ? 1 : 0;
+                log.info("crash test: kill {} at {} changes{}", kill, countChanges(source),
+                        chunked ? ", a large transaction half written" : "");
                 capture = start(command, logs, kill);
             }
             stop.set(true);
@@ -115,8 +120,8 @@ class CaptureCrashTest {
             List<LoggedChange> changes = fixture.changes();
             verify(changes, committed);
             verifyReplay(changes, source);
-            log.info("crash test passed: {} kills, {} transactions, {} changes checked", kills, committed.size(),
-                    changes.size());
+            log.info("crash test passed: {} kills ({} with a large transaction half written), {} transactions,"
+                    + " {} changes checked", kills, midTransaction, committed.size(), changes.size());
         }
     }
 
