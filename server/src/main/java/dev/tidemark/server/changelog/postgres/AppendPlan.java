@@ -7,8 +7,6 @@ import dev.tidemark.server.spi.LoggedChange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
  * What one {@code append} writes, worked out from the log's state before any SQL runs.
@@ -63,7 +61,7 @@ record AppendPlan(List<LoggedChange> toWrite, List<TransactionSummary> completed
             int count = 0;
             long xid;
             java.time.Instant committedAt;
-            SortedSet<String> entityTypes = new TreeSet<>();
+            List<String> entityTypes = new ArrayList<>(2);
             if (pending != null && lsn.equals(pending.lsn())) {
                 checksum = pending.checksum();
                 count = pending.lastSeq() + 1;
@@ -78,11 +76,17 @@ record AppendPlan(List<LoggedChange> toWrite, List<TransactionSummary> completed
             while (i < toWrite.size() && toWrite.get(i).lsn().equals(lsn)) {
                 LoggedChange change = toWrite.get(i);
                 checksum += Checksum.of(change.change());
-                entityTypes.add(change.change().entityType());
+                String entityType = change.change().entityType();
+                if (!entityTypes.contains(entityType)) {
+                    entityTypes.add(entityType);
+                }
                 count++;
                 xid = change.xid();
                 committedAt = change.change().timestamp();
                 i++;
+            }
+            if (entityTypes.size() > 1) {
+                entityTypes.sort(null);
             }
             if (lsn.isAfter(target)) {
                 if (i < toWrite.size()) {

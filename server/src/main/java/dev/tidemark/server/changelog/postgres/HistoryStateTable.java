@@ -10,7 +10,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /** Reads and writes the single row of {@code tidemark.history_state}. */
 final class HistoryStateTable {
@@ -32,7 +31,7 @@ final class HistoryStateTable {
             if (pendingLsn != null) {
                 String[] entityTypes = (String[]) row.getArray(11).getArray();
                 pending = new PendingTransaction(Lsn.parse(pendingLsn), row.getInt(7), row.getLong(8), row.getLong(9),
-                        row.getObject(10, OffsetDateTime.class).toInstant(), new TreeSet<>(List.of(entityTypes)));
+                        row.getObject(10, OffsetDateTime.class).toInstant(), List.of(entityTypes));
             }
             return Optional.of(new LogState(row.getString(1), Lsn.parse(row.getString(2)), Lsn.parse(row.getString(3)),
                     row.getLong(4), row.getLong(5), pending));

@@ -4,9 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.protocol.Lsn;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.List;
 
 /**
  * The one transaction written in chunks whose commit is beyond the capture position: its changes
@@ -17,14 +15,14 @@ import java.util.TreeSet;
  * @param checksum the checksum sum of the changes written
  * @param xid its transaction id
  * @param committedAt its commit time
- * @param entityTypes the entity types of the changes written
+ * @param entityTypes the entity types of the changes written, sorted, without repeats
  */
 record PendingTransaction(Lsn lsn, int lastSeq, long checksum, long xid, Instant committedAt,
-                          SortedSet<String> entityTypes) {
+                          List<String> entityTypes) {
 
     PendingTransaction {
         requireNonNull(lsn, "lsn is null");
         requireNonNull(committedAt, "committedAt is null");
-        entityTypes = Collections.unmodifiableSortedSet(new TreeSet<>(entityTypes));
+        entityTypes = List.copyOf(entityTypes);
     }
 }

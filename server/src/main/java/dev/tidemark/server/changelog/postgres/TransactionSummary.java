@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.protocol.Lsn;
 import java.time.Instant;
-import java.util.Set;
+import java.util.List;
 
 /**
  * A row of {@code tidemark.change_transaction}: one complete transaction.
@@ -15,14 +15,14 @@ import java.util.Set;
  * @param checksum the checksum sum of its changes
  * @param cumulativeChecksum the checksum sum of every change of the history through it
  * @param committedAt its commit time
- * @param entityTypes the entity types it touches
+ * @param entityTypes the entity types it touches, sorted, without repeats
  */
 record TransactionSummary(Lsn lsn, long xid, int changeCount, long checksum, long cumulativeChecksum,
-                          Instant committedAt, Set<String> entityTypes) {
+                          Instant committedAt, List<String> entityTypes) {
 
     TransactionSummary {
         requireNonNull(lsn, "lsn is null");
         requireNonNull(committedAt, "committedAt is null");
-        entityTypes = Set.copyOf(entityTypes);
+        entityTypes = List.copyOf(entityTypes);
     }
 }
