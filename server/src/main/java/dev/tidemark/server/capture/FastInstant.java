@@ -79,7 +79,7 @@ final class FastInstant {
         long epochSecond = date.toEpochDay() * SECONDS_PER_DAY + hour * 3600L + minute * 60L + second
                 + (sign == '+' ? -offset : offset);
         long epochDay = Math.floorDiv(epochSecond, SECONDS_PER_DAY);
-        int secondOfDay = (int) Math.floorMod(epochSecond, SECONDS_PER_DAY);
+        int secondOfDay = Math.floorMod(epochSecond, SECONDS_PER_DAY);
         LocalDate utcDate = LocalDate.ofEpochDay(epochDay);
         if (utcDate.getYear() < 1000 || utcDate.getYear() > 9999) {
             return null;

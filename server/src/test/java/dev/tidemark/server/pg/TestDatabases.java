@@ -89,7 +89,7 @@ public final class TestDatabases implements BeforeAllCallback, AfterAllCallback 
 
     /** The one server of the test JVM, closed by JUnit at the end of the run. */
     private record SharedServer(EmbeddedSource embedded, SourceSettings admin, Path dataDirectory)
-            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+            implements AutoCloseable {
 
         static SharedServer start() {
             String url = System.getenv(URL_VARIABLE);
