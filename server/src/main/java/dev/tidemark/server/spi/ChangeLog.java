@@ -34,7 +34,13 @@ public interface ChangeLog extends AutoCloseable {
      * in one atomic step. Changes already present are skipped. A position that would move backwards
      * is ignored (a replay), never applied.
      *
-     * @throws ChangeLogException when the write failed; nothing was written and the position is unchanged
+     * <p>The caller's contract: changes come in (lsn, seq) order, each transaction's from seq 0 without
+     * a gap; after the append, every change of every transaction committed at or before the new
+     * position is in the log; changes after the new position (all of them, when none is given) belong
+     * to the one transaction being written in chunks. An append that breaks it is refused.
+     *
+     * @throws ChangeLogException when the write failed or broke the contract; nothing was written and
+     *     the position is unchanged
      */
     void append(List<LoggedChange> changes, Optional<Lsn> newCapturePosition);
 
@@ -62,9 +68,10 @@ public interface ChangeLog extends AutoCloseable {
     long trim(Lsn upTo);
 
     /**
-     * The {@link dev.tidemark.protocol.Checksum} sum over every change of the history up to and
-     * including the transaction that committed at {@code lsn} (trimmed changes included), or empty
-     * when {@code lsn} is not a retained transaction boundary or {@code 0/0}.
+     * The {@link dev.tidemark.protocol.Checksum} sum over every change of the history that committed at
+     * or before {@code lsn} (trimmed changes included), for any {@code lsn} from the retained position
+     * to the capture position; empty for {@code 0/0}, before the retained position or after the
+     * capture position. Cheap: a running sum is kept per transaction.
      */
     OptionalLong checksumThrough(Lsn lsn);
 

@@ -1,0 +1,44 @@
+package dev.tidemark.server.capture;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.multibindings.OptionalBinder;
+import dev.tidemark.server.pg.SourceSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Optional;
+
+/**
+ * Guice wiring of capture: binds the settings and provides {@link CaptureService} and
+ * {@link CaptureMetrics} as singletons. Needs {@code ChangeLog} and {@code ChangeFeed} (as a
+ * singleton) bound elsewhere; uses a bound {@link MeterRegistry} when there is one (set it through
+ * {@code OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class).setBinding()}), otherwise a
+ * private {@link SimpleMeterRegistry}. The service is not started: call {@link CaptureService#start()}.
+ */
+public final class CaptureModule extends AbstractModule {
+
+    private final CaptureSettings settings;
+    private final SourceSettings source;
+
+    public CaptureModule(CaptureSettings settings, SourceSettings source) {
+        this.settings = requireNonNull(settings, "settings is null");
+        this.source = requireNonNull(source, "source is null");
+    }
+
+    @Override
+    protected void configure() {
+        bind(CaptureSettings.class).toInstance(settings);
+        bind(SourceSettings.class).toInstance(source);
+        OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class);
+        bind(CaptureService.class).in(Singleton.class);
+    }
+
+    @Provides
+    @Singleton
+    CaptureMetrics captureMetrics(Optional<MeterRegistry> registry) {
+        return new CaptureMetrics(registry.orElseGet(SimpleMeterRegistry::new));
+    }
+}

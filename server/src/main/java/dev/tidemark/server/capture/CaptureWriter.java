@@ -1,0 +1,196 @@
+package dev.tidemark.server.capture;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.feed.CapturedRange;
+import dev.tidemark.server.feed.ChangeFeed;
+import dev.tidemark.server.spi.ChangeLog;
+import dev.tidemark.server.spi.LoggedChange;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The change-log writer of a capture session, on its own thread: takes pieces from the queue, groups
+ * as many as are waiting (up to {@code maxBatchChanges}) into one append, and only after that append
+ * committed publishes the range and offers the new position for confirmation to the slot.
+ *
+ * <p>Position-only pieces (transactions without captured changes) are held and written with the next
+ * append, or on their own once per heartbeat interval or when they carry a heartbeat, so the slot
+ * moves on an idle or filtered database without a write for every empty transaction.
+ */
+final class CaptureWriter implements Runnable {
+
+    private static final long POLL_MILLIS = 100;
+    /** How long a batch waits for the next piece before it is written. */
+    static final long LINGER_MICROS = 2_000;
+
+    private final PieceQueue queue;
+    private final ChangeLog changeLog;
+    private final ChangeFeed feed;
+    private final CaptureMetrics metrics;
+    private final int maxBatchChanges;
+    private final long positionOnlyIntervalNanos;
+    private final AtomicReference<Lsn> durable;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile boolean stopped;
+
+    private Lsn position;
+    private Lsn heldPosition;
+    private Instant heldCommitTime;
+    private boolean chunksBeyondPosition;
+    private long lastWriteNanos = System.nanoTime();
+
+    CaptureWriter(PieceQueue queue, ChangeLog changeLog, ChangeFeed feed, CaptureMetrics metrics,
+                  CaptureSettings settings, Lsn startPosition) {
+        this.queue = requireNonNull(queue, "queue is null");
+        this.changeLog = requireNonNull(changeLog, "changeLog is null");
+        this.feed = requireNonNull(feed, "feed is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+        this.maxBatchChanges = settings.maxBatchChanges();
+        this.positionOnlyIntervalNanos = settings.heartbeatInterval().toNanos();
+        this.position = requireNonNull(startPosition, "startPosition is null");
+        this.durable = new AtomicReference<>(startPosition);
+    }
+
+    /** The latest capture position made durable; safe to confirm to the slot. */
+    Lsn durablePosition() {
+        return durable.get();
+    }
+
+    /** The failure that stopped the writer, if any. */
+    Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopped) {
+                CapturePiece first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    writeHeldIfDue();
+                    continue;
+                }
+                write(drain(first));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            failure.set(e);
+        }
+    }
+
+    /**
+     * Collects the pieces waiting, and keeps collecting while more arrive within {@link #LINGER_MICROS}
+     * of each other: under load one append then carries many transactions, whose fixed cost (a row
+     * lock, a commit that waits for the WAL flush) is paid once; when the stream is quiet, a lone
+     * transaction waits at most that long.
+     */
+    private List<CapturePiece> drain(CapturePiece first) throws InterruptedException {
+        List<CapturePiece> batch = new ArrayList<>();
+        batch.add(first);
+        int changes = first.changes().size();
+        while (changes < maxBatchChanges) {
+            CapturePiece next = queue.peek();
+            if (next == null) {
+                next = queue.poll(LINGER_MICROS, TimeUnit.MICROSECONDS);
+                if (next == null) {
+                    break;
+                }
+            } else if (changes + next.changes().size() > maxBatchChanges) {
+                break;
+            } else {
+                queue.poll();
+            }
+            batch.add(next);
+            changes += next.changes().size();
+        }
+        return batch;
+    }
+
+    private void write(List<CapturePiece> batch) {
+        int size = 0;
+        for (CapturePiece piece : batch) {
+            size += piece.changes().size();
+        }
+        List<LoggedChange> changes = new ArrayList<>(size);
+        Lsn commit = null;
+        Instant commitTime = null;
+        boolean heartbeat = false;
+        int transactions = 0;
+        for (CapturePiece piece : batch) {
+            changes.addAll(piece.changes());
+            if (piece.isCommit()) {
+                commit = piece.commitLsn();
+                commitTime = piece.commitTime();
+                heartbeat |= piece.heartbeat();
+                if (piece.transactionSize() > 0 && piece.commitLsn().isAfter(position)) {
+                    transactions++;
+                }
+            }
+        }
+        if (commit == null) {
+            commit = heldPosition;
+            commitTime = heldCommitTime;
+        }
+        if (changes.isEmpty()) {
+            if (commit == null) {
+                return;
+            }
+            if (!heartbeat && System.nanoTime() - lastWriteNanos < positionOnlyIntervalNanos) {
+                heldPosition = commit;
+                heldCommitTime = commitTime;
+                return;
+            }
+        }
+        append(changes, commit, commitTime, transactions);
+    }
+
+    private void writeHeldIfDue() {
+        if (heldPosition != null && System.nanoTime() - lastWriteNanos >= positionOnlyIntervalNanos) {
+            append(List.of(), heldPosition, heldCommitTime, 0);
+        }
+    }
+
+    private void append(List<LoggedChange> changes, Lsn target, Instant commitTime, int transactions) {
+        changeLog.append(changes, Optional.ofNullable(target));
+        lastWriteNanos = System.nanoTime();
+        heldPosition = null;
+        heldCommitTime = null;
+        Lsn from = position;
+        boolean moved = target != null && target.isAfter(from);
+        int newChanges = 0;
+        List<LoggedChange> range = moved ? new ArrayList<>(changes.size()) : List.of();
+        boolean beyond = false;
+        for (LoggedChange change : changes) {
+            if (!change.lsn().isAfter(from)) {
+                continue;
+            }
+            newChanges++;
+            if (moved && !change.lsn().isAfter(target)) {
+                range.add(change);
+            } else {
+                beyond = true;
+            }
+        }
+        metrics.captured(newChanges, transactions, commitTime);
+        if (moved) {
+            boolean complete = !chunksBeyondPosition;
+            position = target;
+            chunksBeyondPosition = beyond;
+            durable.set(target);
+            feed.publish(new CapturedRange(from, target, complete ? range : List.of(), complete));
+        } else if (beyond) {
+            chunksBeyondPosition = true;
+        }
+    }
+}

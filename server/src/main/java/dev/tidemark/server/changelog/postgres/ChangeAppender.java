@@ -1,0 +1,128 @@
+package dev.tidemark.server.changelog.postgres;
+
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.spi.ChangeLogException;
+import dev.tidemark.server.spi.LoggedChange;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Writes one append: new changes with {@code COPY}, the transactions it completes, and the capture
+ * position, in the caller's transaction. See {@link AppendPlan} for how replays are dropped.
+ */
+final class ChangeAppender {
+
+    private static final String COPY_CHANGES = "COPY tidemark.change_history"
+            + " (lsn, seq, xid, op, entity_type, entity_id, data) FROM STDIN";
+    private static final String COPY_TRANSACTIONS = "COPY tidemark.change_transaction"
+            + " (lsn, xid, change_count, checksum, cumulative_checksum, committed_at, entity_types) FROM STDIN";
+    private static final int COPY_CHUNK = 1 << 16;
+
+    private final CopyBuffer buffer = new CopyBuffer(1 << 16);
+
+    /**
+     * Appends in {@code connection}'s open transaction; the caller commits.
+     *
+     * @return the state before and the plan that was written
+     */
+    synchronized AppendResult append(Connection connection, List<LoggedChange> changes, Optional<Lsn> newPosition)
+            throws SQLException {
+        LogState before = HistoryStateTable.load(connection, true)
+                .orElseThrow(() -> new ChangeLogException("the change log holds no history yet: start one first"));
+        AppendPlan plan = AppendPlan.of(before, changes, newPosition);
+        if (!plan.toWrite().isEmpty()) {
+            copyChanges(connection, plan.toWrite());
+        }
+        if (!plan.completed().isEmpty()) {
+            copyTransactions(connection, plan.completed());
+        }
+        if (!plan.newState().equals(before)) {
+            HistoryStateTable.saveCapture(connection, plan.newState());
+        }
+        return new AppendResult(before, plan);
+    }
+
+    /** The state an append started from and what it wrote. */
+    record AppendResult(LogState before, AppendPlan plan) {}
+
+    private void copyChanges(Connection connection, List<LoggedChange> changes) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_CHANGES);
+        try {
+            buffer.clear();
+            // Changes of one transaction share their LSN: format it once.
+            Lsn lastLsn = null;
+            String lsnText = null;
+            for (LoggedChange change : changes) {
+                if (!change.lsn().equals(lastLsn)) {
+                    lastLsn = change.lsn();
+                    lsnText = lastLsn.toString();
+                }
+                buffer.ascii(lsnText)
+                        .number(change.seq())
+                        .number(change.xid())
+                        .ascii(change.change().type().wireName())
+                        .text(change.change().entityType())
+                        .text(change.change().entityId())
+                        .text(change.change().data())
+                        .endRow();
+                if (buffer.length() >= COPY_CHUNK) {
+                    copy.writeToCopy(buffer.bytes(), 0, buffer.length());
+                    buffer.clear();
+                }
+            }
+            if (buffer.length() > 0) {
+                copy.writeToCopy(buffer.bytes(), 0, buffer.length());
+                buffer.clear();
+            }
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    private void copyTransactions(Connection connection, List<TransactionSummary> transactions) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_TRANSACTIONS);
+        try {
+            buffer.clear();
+            for (TransactionSummary transaction : transactions) {
+                buffer.ascii(transaction.lsn().toString())
+                        .number(transaction.xid())
+                        .number(transaction.changeCount())
+                        .number(transaction.checksum())
+                        .number(transaction.cumulativeChecksum())
+                        .ascii(transaction.committedAt().toString())
+                        .text(arrayLiteral(transaction.entityTypes()))
+                        .endRow();
+                if (buffer.length() >= COPY_CHUNK) {
+                    copy.writeToCopy(buffer.bytes(), 0, buffer.length());
+                    buffer.clear();
+                }
+            }
+            if (buffer.length() > 0) {
+                copy.writeToCopy(buffer.bytes(), 0, buffer.length());
+                buffer.clear();
+            }
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    /** The {@code text[]} literal of the values: {@code {"a","b"}}, backslash and double quote escaped. */
+    static String arrayLiteral(List<String> values) {
+        StringBuilder literal = new StringBuilder("{");
+        for (String value : values) {
+            literal.append(literal.length() == 1 ? "\"" : ",\"")
+                    .append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return literal.append('}').toString();
+    }
+}

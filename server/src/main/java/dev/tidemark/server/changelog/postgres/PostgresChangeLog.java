@@ -1,0 +1,184 @@
+package dev.tidemark.server.changelog.postgres;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.spi.ChangeLog;
+import dev.tidemark.server.spi.ChangeLogException;
+import dev.tidemark.server.spi.ClientProgress;
+import dev.tidemark.server.spi.HistoryState;
+import dev.tidemark.server.spi.LogPosition;
+import dev.tidemark.server.spi.LoggedChange;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The change log in PostgreSQL's {@code tidemark} schema. Appends are serialised by a row lock on
+ * {@code tidemark.history_state}; reads run in parallel on pooled connections.
+ */
+final class PostgresChangeLog implements ChangeLog {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresChangeLog.class);
+
+    private final HikariDataSource pool;
+    private final ChangeAppender appender = new ChangeAppender();
+
+    PostgresChangeLog(HikariDataSource pool) {
+        this.pool = requireNonNull(pool, "pool is null");
+    }
+
+    @Override
+    public Optional<HistoryState> state() {
+        return query("read the history state", connection ->
+                HistoryStateTable.load(connection, false).map(LogState::toHistoryState));
+    }
+
+    @Override
+    public HistoryState startHistory(String historyId, Lsn startPosition) {
+        requireNonNull(historyId, "historyId is null");
+        requireNonNull(startPosition, "startPosition is null");
+        if (historyId.isEmpty() || historyId.length() > 256) {
+            throw new IllegalArgumentException("historyId must be 1 to 256 characters");
+        }
+        return transaction("start history " + historyId, connection -> {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("LOCK TABLE tidemark.history_state IN EXCLUSIVE MODE");
+                statement.execute("TRUNCATE tidemark.change_history, tidemark.change_transaction, tidemark.client_progress");
+            }
+            HistoryStateTable.start(connection, historyId, startPosition);
+            log.info("change log started history {} at {}", historyId, startPosition);
+            return new HistoryState(historyId, startPosition, Lsn.ZERO);
+        });
+    }
+
+    @Override
+    public void append(List<LoggedChange> changes, Optional<Lsn> newCapturePosition) {
+        requireNonNull(changes, "changes is null");
+        requireNonNull(newCapturePosition, "newCapturePosition is null");
+        transaction("append " + changes.size() + " changes", connection -> {
+            appender.append(connection, changes, newCapturePosition);
+            return null;
+        });
+    }
+
+    @Override
+    public List<LoggedChange> read(LogPosition after, Lsn upTo, Set<String> entityTypes, int limit) {
+        requireNonNull(after, "after is null");
+        requireNonNull(upTo, "upTo is null");
+        requireNonNull(entityTypes, "entityTypes is null");
+        return query("read changes after " + after.lsn(),
+                connection -> ChangeQueries.read(connection, after, upTo, entityTypes, limit));
+    }
+
+    @Override
+    public Optional<Lsn> nextTransaction(Lsn after, Lsn upTo, Set<String> entityTypes) {
+        requireNonNull(after, "after is null");
+        requireNonNull(upTo, "upTo is null");
+        requireNonNull(entityTypes, "entityTypes is null");
+        return query("find the next transaction after " + after,
+                connection -> ChangeQueries.nextTransaction(connection, after, upTo, entityTypes));
+    }
+
+    @Override
+    public long trim(Lsn upTo) {
+        requireNonNull(upTo, "upTo is null");
+        return transaction("trim through " + upTo, connection -> {
+            LogState state = HistoryStateTable.load(connection, true)
+                    .orElseThrow(() -> new ChangeLogException("the change log holds no history yet: nothing to trim"));
+            Lsn target = upTo.isAfter(state.capturePosition()) ? state.capturePosition() : upTo;
+            if (!target.isAfter(state.retainedFrom())) {
+                return 0L;
+            }
+            long checksum = ChangeQueries.checksumThrough(connection, target).orElse(state.trimmedChecksum());
+            long removed;
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM tidemark.change_history WHERE lsn <= ?::pg_lsn")) {
+                delete.setString(1, target.toString());
+                removed = delete.executeUpdate();
+            }
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM tidemark.change_transaction WHERE lsn <= ?::pg_lsn")) {
+                delete.setString(1, target.toString());
+                delete.executeUpdate();
+            }
+            HistoryStateTable.saveRetention(connection, target, checksum);
+            return removed;
+        });
+    }
+
+    @Override
+    public OptionalLong checksumThrough(Lsn lsn) {
+        requireNonNull(lsn, "lsn is null");
+        return query("compute the checksum through " + lsn, connection -> ChangeQueries.checksumThrough(connection, lsn));
+    }
+
+    @Override
+    public void saveProgress(List<ClientProgress> progress) {
+        requireNonNull(progress, "progress is null");
+        if (progress.isEmpty()) {
+            return;
+        }
+        transaction("save progress of " + progress.size() + " clients", connection -> {
+            ClientProgressTable.save(connection, progress);
+            return null;
+        });
+    }
+
+    @Override
+    public List<ClientProgress> progress() {
+        return query("read client progress", ClientProgressTable::load);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T query(String what, Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw new ChangeLogException("change log could not " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T transaction(String what, Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollback(connection, e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new ChangeLogException("change log could not " + what + "; nothing was changed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void rollback(Connection connection, Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

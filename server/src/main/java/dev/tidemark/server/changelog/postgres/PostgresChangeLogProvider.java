@@ -1,0 +1,90 @@
+package dev.tidemark.server.changelog.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tidemark.server.spi.ChangeLog;
+import dev.tidemark.server.spi.ChangeLogException;
+import dev.tidemark.server.spi.ChangeLogProvider;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The {@code postgres} change log: schema {@code tidemark} in a PostgreSQL database, by default the
+ * source database itself.
+ *
+ * <p>Settings: {@code jdbcUrl} (required), {@code user}, {@code password}, {@code poolSize}
+ * (connections, default 8). Every connection runs with {@code synchronous_commit = on}: a change-log
+ * commit must be durable before capture confirms the replication slot.
+ */
+public final class PostgresChangeLogProvider implements ChangeLogProvider {
+
+    /** The provider's name. */
+    public static final String NAME = "postgres";
+
+    static final Set<String> KEYS = Set.of("jdbcUrl", "user", "password", "poolSize");
+    private static final int DEFAULT_POOL_SIZE = 8;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ChangeLog open(Map<String, String> config) {
+        Set<String> unknown = new TreeSet<>(config.keySet());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new ChangeLogException("unknown postgres change log settings " + unknown + "; known: "
+                    + new TreeSet<>(KEYS));
+        }
+        String jdbcUrl = config.get("jdbcUrl");
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new ChangeLogException("the postgres change log needs jdbcUrl, a jdbc:postgresql: URL");
+        }
+        int poolSize = poolSize(config.getOrDefault("poolSize", Integer.toString(DEFAULT_POOL_SIZE)));
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(jdbcUrl);
+        if (config.containsKey("user")) {
+            hikari.setUsername(config.get("user"));
+        }
+        if (config.containsKey("password")) {
+            hikari.setPassword(config.get("password"));
+        }
+        hikari.setMaximumPoolSize(poolSize);
+        hikari.setMinimumIdle(1);
+        hikari.setPoolName("tidemark-change-log");
+        hikari.setConnectionInitSql("SET synchronous_commit = on");
+        hikari.addDataSourceProperty("ApplicationName", "tidemark-change-log");
+        hikari.setInitializationFailTimeout(-1);
+        HikariDataSource pool = new HikariDataSource(hikari);
+        try (Connection connection = pool.getConnection()) {
+            Migrations.migrate(connection);
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw new ChangeLogException("cannot open the postgres change log at " + redact(jdbcUrl) + ": "
+                    + e.getMessage() + "; check the URL, that the database runs, and that the role may create"
+                    + " schema tidemark", e);
+        }
+        return new PostgresChangeLog(pool);
+    }
+
+    private static int poolSize(String value) {
+        try {
+            int size = Integer.parseInt(value);
+            if (size >= 2 && size <= 1000) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ChangeLogException("poolSize must be a whole number from 2 to 1000, got '" + value + "'");
+    }
+
+    private static String redact(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query) + "?…";
+    }
+}
