@@ -1,0 +1,17 @@
+package dev.tidemark.app;
+
+import dev.tidemark.app.demo.DemoCommand;
+import dev.tidemark.server.cli.TidemarkServer;
+import picocli.CommandLine;
+
+/** The runnable reference server: every server command plus the demo. */
+public final class Tidemark {
+
+    private Tidemark() {}
+
+    public static void main(String[] args) {
+        CommandLine commandLine = TidemarkServer.commandLine();
+        commandLine.addSubcommand("demo", new DemoCommand());
+        System.exit(commandLine.execute(args));
+    }
+}
