@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the reference server: capture from PostgreSQL and serve clients at ws://HOST:PORT/sync.",
                 "With no tidemark.source.jdbc-url an embedded PostgreSQL is started in tidemark.embedded.data-dir."})
-public final class ServeCommand implements Callable<Integer> {
+public class ServeCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 

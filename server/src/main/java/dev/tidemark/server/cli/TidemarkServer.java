@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Tidemark keeps client databases in sync with PostgreSQL, never losing or doubling a change.",
-        subcommands = {ServeCommand.class, TokenCommand.class, StatusCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, CheckCommand.class, StatusCommand.class})
 public final class TidemarkServer extends ServeCommand {
 
     /** The command line with every server subcommand; other artifacts add theirs (the demo). */
