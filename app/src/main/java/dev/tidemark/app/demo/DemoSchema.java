@@ -6,13 +6,15 @@ import java.sql.Statement;
 import java.util.List;
 
 /** The demo's source tables: customers, their orders (with a large note), and an audit log. */
-final class DemoSchema {
+public final class DemoSchema {
 
-    static final List<String> TABLES = List.of("customers", "orders", "audit_log");
+    /** The demo tables, all keyed by {@code id}. */
+    public static final List<String> TABLES = List.of("customers", "orders", "audit_log");
 
     private DemoSchema() {}
 
-    static void create(Connection connection) throws SQLException {
+    /** Creates the tables when they do not exist. */
+    public static void create(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("""
                     CREATE TABLE IF NOT EXISTS customers (

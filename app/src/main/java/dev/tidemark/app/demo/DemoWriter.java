@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Commits a steady stream of realistic transactions at the source: new customers and orders, updates
  * that leave the large order note untouched, deletes, audit rows, and now and then a truncate.
  */
-final class DemoWriter implements Runnable {
+public final class DemoWriter implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(DemoWriter.class);
     private static final String[] TIERS = {"free", "pro", "team", "enterprise"};
@@ -33,18 +33,35 @@ final class DemoWriter implements Runnable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong committed = new AtomicLong();
 
-    DemoWriter(SourceSettings source, double transactionsPerSecond, RandomGenerator random) {
+    /**
+     * @param source the database to write to (with {@link DemoSchema} created)
+     * @param transactionsPerSecond the pace of {@link #run()}
+     * @param random decides what each transaction does
+     */
+    public DemoWriter(SourceSettings source, double transactionsPerSecond, RandomGenerator random) {
         this.source = requireNonNull(source, "source is null");
         this.transactionsPerSecond = transactionsPerSecond;
         this.random = requireNonNull(random, "random is null");
     }
 
-    long committedTransactions() {
+    /** Commits {@code count} transactions as fast as the database takes them, on the calling thread. */
+    public void writeTransactions(int count) throws SQLException {
+        try (Connection connection = source.connect()) {
+            connection.setAutoCommit(false);
+            for (int i = 0; i < count; i++) {
+                writeOne(connection, committed.get() + 1);
+                connection.commit();
+                committed.incrementAndGet();
+            }
+        }
+    }
+
+    public long committedTransactions() {
         return committed.get();
     }
 
     /** Asks the writer to stop and waits until its last transaction is committed or rolled back. */
-    void stopAndWait() throws InterruptedException {
+    public void stopAndWait() throws InterruptedException {
         stop.countDown();
         stopped.await();
     }
