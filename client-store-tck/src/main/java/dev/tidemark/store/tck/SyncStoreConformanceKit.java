@@ -62,9 +62,9 @@ public abstract class SyncStoreConformanceKit {
         return List.of();
     }
 
-    /** How many times the durability test kills a child JVM and reopens the store; 2 by default. */
+    /** How many times the durability test kills a child JVM and reopens the store; 3 by default. */
     protected int killRounds() {
-        return 2;
+        return 3;
     }
 
     @BeforeEach
