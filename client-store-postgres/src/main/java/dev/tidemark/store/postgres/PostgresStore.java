@@ -77,6 +77,8 @@ final class PostgresStore implements SyncStore {
         hikari.setMinimumIdle(1);
         hikari.setConnectionTimeout(10_000);
         hikari.setInitializationFailTimeout(1);
+        // batched upserts become multi-row INSERTs; see PostgresChangeWriter
+        hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         hikari.setConnectionInitSql(config.durability() == Durability.FULL
                 // keep the server's setting unless it is off: every other value flushes locally
                 ? "SELECT set_config('synchronous_commit', CASE current_setting('synchronous_commit')"
