@@ -67,7 +67,7 @@ final class PostgresStore implements SyncStore {
         return new PostgresStore(config, sql, pool);
     }
 
-    private static HikariConfig poolConfig(PostgresStoreConfig config) {
+    static HikariConfig poolConfig(PostgresStoreConfig config) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("tidemark-store-" + config.schema());
         hikari.setJdbcUrl(config.jdbcUrl());
