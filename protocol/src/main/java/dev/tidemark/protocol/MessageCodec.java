@@ -197,11 +197,17 @@ public final class MessageCodec {
         ChangeType type = fields.enumValue("type", ChangeType.class);
         String entityType = fields.text("entityType");
         Instant timestamp = fields.timestamp("timestamp");
-        return switch (type) {
-            case UPDATE -> Change.update(entityType, fields.text("entityId"), fields.object("data"), timestamp);
-            case DELETE -> new Change(type, entityType, fields.text("entityId"), fields.optionalObject("data"), timestamp);
-            case TRUNCATE -> Change.truncate(entityType, timestamp);
-        };
+        if (type == ChangeType.TRUNCATE) {
+            if (fields.optionalText("entityId") != null || fields.optionalObject("data") != null) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                        "a truncate in '" + fields.path() + "' carries no entityId and no data");
+            }
+            return Change.truncate(entityType, timestamp);
+        }
+        String entityId = fields.text("entityId");
+        String data = type == ChangeType.UPDATE ? fields.object("data") : fields.optionalObject("data");
+        Validation.requiredId(entityType, fields.path() + "entityType");
+        return new Change(type, entityType, entityId, data, timestamp);
     }
 
     static String abbreviate(String text) {

@@ -1,0 +1,114 @@
+package dev.tidemark.architecture;
+
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.CompositeArchRule;
+import java.util.List;
+
+/**
+ * The module boundaries of DESIGN.md section 3, as rules. Each rule's description names it in a
+ * failure report, so a broken build says which boundary was crossed.
+ */
+final class TidemarkRules {
+
+    static final String PROTOCOL = "dev.tidemark.protocol..";
+    static final String RECOVERY = "dev.tidemark.recovery..";
+    static final String CLIENT = "dev.tidemark.client..";
+    static final String CLIENT_API = "dev.tidemark.client";
+    static final String CLIENT_SPI = "dev.tidemark.client.spi..";
+    static final String CLIENT_INTERNAL = "dev.tidemark.client.internal..";
+    static final String STORES = "dev.tidemark.store..";
+    static final String EXAMPLES = "dev.tidemark.examples..";
+    static final String SERVER = "dev.tidemark.server..";
+    static final String SERVER_SPI = "dev.tidemark.server.spi..";
+    static final String CHANGE_LOG_IMPLEMENTATIONS = "dev.tidemark.server.changelog..";
+    static final String TIDEMARK = "dev.tidemark..";
+
+    /** Packages that hold a store implementation; only ServiceLoader may reach them. */
+    static final List<String> STORE_IMPLEMENTATIONS = List.of(
+            "dev.tidemark.store.sqlite..", "dev.tidemark.store.postgres..", "dev.tidemark.examples..");
+
+    private TidemarkRules() {}
+
+    static final ArchRule PROTOCOL_DEPENDS_ON_NO_OTHER_MODULE = classes()
+            .that().resideInAPackage(PROTOCOL)
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage(TIDEMARK).or(resideInAPackage(PROTOCOL)))
+            .as("protocol depends on no other Tidemark module");
+
+    static final ArchRule RECOVERY_DEPENDS_ONLY_ON_PROTOCOL = classes()
+            .that().resideInAPackage(RECOVERY)
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage(TIDEMARK).or(resideInAnyPackage(PROTOCOL, RECOVERY)))
+            .as("recovery depends only on protocol");
+
+    static final ArchRule CLIENT_MODULES_DO_NOT_DEPEND_ON_SERVER = noClasses()
+            .that().resideInAnyPackage(CLIENT, STORES, EXAMPLES)
+            .should().dependOnClassesThat().resideInAPackage(SERVER)
+            .as("no client module depends on server");
+
+    static final ArchRule SERVER_DOES_NOT_DEPEND_ON_CLIENT_MODULES = noClasses()
+            .that().resideInAPackage(SERVER)
+            .should().dependOnClassesThat().resideInAnyPackage(CLIENT, STORES, EXAMPLES)
+            .as("server depends on no client module");
+
+    static final ArchRule STORE_PLUGINS_USE_ONLY_SPI_AND_PROTOCOL = classes()
+            .that().resideInAnyPackage(STORES, EXAMPLES)
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage(TIDEMARK)
+                    .or(resideInAnyPackage(CLIENT_SPI, PROTOCOL, STORES, EXAMPLES)))
+            .as("store plugins use only dev.tidemark.client.spi and dev.tidemark.protocol,"
+                    + " never dev.tidemark.client.internal or the client API");
+
+    static final ArchRule STORE_IMPLEMENTATIONS_ARE_FOUND_ONLY_BY_SERVICE_LOADER = CompositeArchRule.of(
+                    STORE_IMPLEMENTATIONS.stream()
+                            .map(store -> noClasses()
+                                    .that().resideOutsideOfPackage(store)
+                                    .should().dependOnClassesThat().resideInAPackage(store)
+                                    .as("nothing outside " + store + " names its classes"))
+                            .toList())
+            .as("nothing outside a store module names a store implementation class:"
+                    + " stores are found with java.util.ServiceLoader only");
+
+    static final ArchRule CHANGE_LOG_REACHED_ONLY_THROUGH_SERVER_SPI = noClasses()
+            .that().resideOutsideOfPackage(CHANGE_LOG_IMPLEMENTATIONS)
+            .should().dependOnClassesThat().resideInAPackage(CHANGE_LOG_IMPLEMENTATIONS)
+            .as("capture and hub reach the change log only through dev.tidemark.server.spi:"
+                    + " change-log implementations are found with java.util.ServiceLoader only");
+
+    static final ArchRule SPIS_NEED_ONLY_THE_JDK_AND_PROTOCOL = classes()
+            .that().resideInAnyPackage(CLIENT_SPI, SERVER_SPI)
+            .should().onlyDependOnClassesThat(resideInAnyPackage("java..", "", PROTOCOL, CLIENT_SPI, SERVER_SPI))
+            .as("the storage SPIs need nothing beyond the JDK and dev.tidemark.protocol");
+
+    static final ArchRule NO_CYCLES_BETWEEN_AREAS = slices()
+            .matching("dev.tidemark.(*)..")
+            .should().beFreeOfCycles()
+            .as("no package cycles between Tidemark's areas");
+
+    static final ArchRule NO_CYCLES_INSIDE_THE_SERVER = slices()
+            .matching("dev.tidemark.server.(*)..")
+            .should().beFreeOfCycles()
+            .as("no package cycles inside the server");
+
+    static final ArchRule NO_CYCLES_INSIDE_THE_CLIENT = slices()
+            .matching("dev.tidemark.client.(*)..")
+            .should().beFreeOfCycles()
+            .as("no package cycles inside the client");
+
+    static final List<ArchRule> ALL = List.of(
+            PROTOCOL_DEPENDS_ON_NO_OTHER_MODULE,
+            RECOVERY_DEPENDS_ONLY_ON_PROTOCOL,
+            CLIENT_MODULES_DO_NOT_DEPEND_ON_SERVER,
+            SERVER_DOES_NOT_DEPEND_ON_CLIENT_MODULES,
+            STORE_PLUGINS_USE_ONLY_SPI_AND_PROTOCOL,
+            STORE_IMPLEMENTATIONS_ARE_FOUND_ONLY_BY_SERVICE_LOADER,
+            CHANGE_LOG_REACHED_ONLY_THROUGH_SERVER_SPI,
+            SPIS_NEED_ONLY_THE_JDK_AND_PROTOCOL,
+            NO_CYCLES_BETWEEN_AREAS,
+            NO_CYCLES_INSIDE_THE_SERVER,
+            NO_CYCLES_INSIDE_THE_CLIENT);
+}

@@ -1,0 +1,140 @@
+package dev.tidemark.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+class MessageCodecProperties {
+
+    private final MessageCodec codec = new MessageCodec();
+
+    @Property(tries = 500)
+    void everyMessageSurvivesARoundTrip(@ForAll("messages") Message message) {
+        String text = codec.encode(message);
+        assertThat(codec.decode(text)).isEqualTo(message);
+        assertThat(codec.encode(codec.decode(text))).isEqualTo(text);
+    }
+
+    @Property(tries = 2000)
+    void arbitraryTextDecodesOrRaisesTheProtocolException(@ForAll("junk") String text) {
+        try {
+            codec.decode(text);
+        } catch (ProtocolException expected) {
+            assertThat(expected.code()).isNotNull();
+            assertThat(expected.getMessage()).isNotBlank();
+        }
+    }
+
+    @Property(tries = 2000)
+    void mutatedValidMessagesDecodeOrRaiseTheProtocolException(@ForAll("messages") Message message,
+                                                              @ForAll int position, @ForAll char replacement) {
+        String text = codec.encode(message);
+        int at = Math.floorMod(position, text.length());
+        String mutated = text.substring(0, at) + replacement + text.substring(at + 1);
+        try {
+            codec.decode(mutated);
+        } catch (ProtocolException expected) {
+            assertThat(expected.code()).isNotNull();
+        }
+    }
+
+    @Provide
+    Arbitrary<String> junk() {
+        Arbitrary<String> anything = Arbitraries.strings().ofMaxLength(200);
+        Arbitrary<String> jsonish = Arbitraries.strings().withChars("{}[]\":,0123456789.-eE truefalsn\\/")
+                .ofMaxLength(80);
+        Arbitrary<String> typed = Arbitraries.of(Hello.TYPE, Changes.TYPE, SyncAck.TYPE, SyncVerify.TYPE, "x")
+                .flatMap(type -> jsonish.map(rest -> "{\"type\":\"" + type + "\"," + rest));
+        return Arbitraries.oneOf(anything, jsonish, typed);
+    }
+
+    @Provide
+    Arbitrary<Message> messages() {
+        return Arbitraries.oneOf(hellos(), welcomes(), changes(), acks(), committed(), verifies(), results(), errors());
+    }
+
+    private static Arbitrary<Lsn> lsns() {
+        return Arbitraries.longs().map(Lsn::of);
+    }
+
+    private static Arbitrary<String> ids() {
+        return Arbitraries.strings().ofMinLength(1).ofMaxLength(20).excludeChars('\u0000');
+    }
+
+    private static Arbitrary<String> optionalIds() {
+        return ids().injectNull(0.3);
+    }
+
+    private Arbitrary<Message> hellos() {
+        return Combinators.combine(ids(), lsns(), optionalIds(), Arbitraries.integers().between(1, 5),
+                        ids().list().ofMaxSize(3), ids().list().ofMaxSize(3))
+                .as(Hello::new);
+    }
+
+    private Arbitrary<Message> welcomes() {
+        return Combinators.combine(ids(), lsns(), Arbitraries.integers().between(1, 5),
+                Arbitraries.integers().between(1, 10_000)).as(Welcome::new);
+    }
+
+    private Arbitrary<Change> changeItems() {
+        Arbitrary<Instant> times = Arbitraries.longs().between(0, 4_000_000_000_000L)
+                .flatMap(millis -> Arbitraries.integers().between(0, 999_999)
+                        .map(micros -> Instant.ofEpochMilli(millis).plusNanos(micros * 1000L)));
+        Arbitrary<Object> values = Arbitraries.oneOf(Arbitraries.integers().map(Object.class::cast),
+                Arbitraries.bigDecimals().map(Object.class::cast), ids().map(Object.class::cast),
+                Arbitraries.of(true, false).map(Object.class::cast), Arbitraries.just(null));
+        Arbitrary<String> data = Arbitraries.maps(ids(), values).ofMaxSize(5).map(map -> {
+            ObjectNode object = Json.MAPPER.createObjectNode();
+            map.forEach((key, value) -> object.set(key, Json.MAPPER.valueToTree(value)));
+            object.set("nested", Json.MAPPER.createArrayNode().add(1).addNull().add("x"));
+            return Json.canonicalObject(Json.canonical(object));
+        });
+        return Arbitraries.oneOf(
+                Combinators.combine(ids(), ids(), data, times).as(Change::update),
+                Combinators.combine(ids(), ids(), times).as(Change::delete),
+                Combinators.combine(ids(), ids(), data, times)
+                        .as((type, id, key, time) -> new Change(ChangeType.DELETE, type, id, key, time)),
+                Combinators.combine(ids(), times).as(Change::truncate));
+    }
+
+    private Arbitrary<Message> changes() {
+        return Combinators.combine(ids(), lsns(), lsns(), changeItems().list().ofMaxSize(5),
+                        Arbitraries.integers().between(1, 100).injectNull(0.5), Arbitraries.of(true, false))
+                .as((batchId, a, b, data, part, last) -> {
+                    Lsn prev = a.compareTo(b) <= 0 ? a : b;
+                    Lsn lsn = a.compareTo(b) <= 0 ? b : a;
+                    return part == null ? Changes.of(new ChangeBatch(batchId, prev, lsn, data))
+                            : Changes.part(batchId, prev, lsn, part, last, data);
+                });
+    }
+
+    private Arbitrary<Message> acks() {
+        return Combinators.combine(ids(), lsns(), Arbitraries.of(AckStatus.class), optionalIds(), optionalIds())
+                .as(SyncAck::new);
+    }
+
+    private Arbitrary<Message> committed() {
+        return Combinators.combine(lsns(), optionalIds()).as(LsnCommitted::new);
+    }
+
+    private Arbitrary<Message> verifies() {
+        return Combinators.combine(ids(), lsns(), Arbitraries.longs().injectNull(0.3)).as(SyncVerify::new);
+    }
+
+    private Arbitrary<Message> results() {
+        return Combinators.combine(Arbitraries.of(VerifyStatus.class), lsns(), lsns()).as(SyncVerifyResult::new);
+    }
+
+    private Arbitrary<Message> errors() {
+        return Combinators.combine(Arbitraries.of(ErrorCode.class), Arbitraries.strings().ofMaxLength(50))
+                .as(ErrorMessage::new);
+    }
+
+}
