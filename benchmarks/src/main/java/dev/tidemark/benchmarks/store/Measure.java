@@ -7,8 +7,17 @@ import dev.tidemark.protocol.ChangeBatch;
 import dev.tidemark.protocol.Lsn;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** One timed run: a fresh store or baseline, the whole workload, changes per second. */
+/**
+ * Timed runs on fresh storage. Two contenders run <em>paired</em>: batch by batch in lockstep,
+ * alternating which goes first, each timed on its own. On a shared machine whose disk and CPUs are
+ * busy with other work, both then meet the same conditions, and their ratio stays meaningful.
+ */
 final class Measure {
+
+    /** What is measured: a store, or a baseline. */
+    interface Contender {
+        RowWriter open(String run) throws Exception;
+    }
 
     private final Target target;
     private final AtomicInteger runs = new AtomicInteger();
@@ -17,61 +26,73 @@ final class Measure {
         this.target = target;
     }
 
-    private String nextRun() {
-        return "r" + runs.incrementAndGet();
+    /** The store, applying each batch; with {@code pending}, recording the marker before each, as the client does. */
+    Contender store(boolean pending) {
+        return run -> {
+            SyncStore store = SyncStores.open(target.storeName(), target.newStoreConfig(run));
+            return new RowWriter() {
+                @Override
+                public void write(ChangeBatch batch) {
+                    if (pending) {
+                        store.recordPending(batch.lsn());
+                    }
+                    ApplyResult result = store.apply(batch);
+                    if (!result.applied()) {
+                        throw new IllegalStateException("benchmark batch not applied: " + result);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    store.close();
+                }
+            };
+        };
     }
 
-    /** Applies every batch through the store; with {@code pending}, records the marker before each, as the client does. */
-    double store(Workload workload, boolean pending) throws Exception {
-        String run = nextRun();
-        try (SyncStore store = SyncStores.open(target.storeName(), target.newStoreConfig(run))) {
-            long start = System.nanoTime();
+    /** Plain JDBC batch inserts into a table laid out as {@code layout}. */
+    Contender baseline(Target.Layout layout) {
+        return run -> target.newBaseline(run, layout);
+    }
+
+    /** The same inserts through jOOQ. */
+    Contender jooq() {
+        return target::newJooqBaseline;
+    }
+
+    /** Changes per second of {@code a} and of {@code b}, run in lockstep over {@code workload}. */
+    double[] paired(Workload workload, Contender a, Contender b) throws Exception {
+        String runA = "r" + runs.incrementAndGet();
+        String runB = "r" + runs.incrementAndGet();
+        long nanosA = 0;
+        long nanosB = 0;
+        try (RowWriter writerA = a.open(runA); RowWriter writerB = b.open(runB)) {
+            int i = 0;
             for (ChangeBatch batch : workload.batches()) {
-                if (pending) {
-                    store.recordPending(batch.lsn());
-                }
-                ApplyResult result = store.apply(batch);
-                if (!result.applied()) {
-                    throw new IllegalStateException("benchmark batch not applied: " + result);
+                if (i++ % 2 == 0) {
+                    nanosA += timed(writerA, batch);
+                    nanosB += timed(writerB, batch);
+                } else {
+                    nanosB += timed(writerB, batch);
+                    nanosA += timed(writerA, batch);
                 }
             }
-            return rate(workload.changes(), System.nanoTime() - start);
         } finally {
-            target.drop(run);
+            target.drop(runA);
+            target.drop(runB);
         }
+        return new double[] {rate(workload.changes(), nanosA), rate(workload.changes(), nanosB)};
     }
 
-    /** Writes every batch through plain JDBC inserts. */
-    double baseline(Workload workload, Target.Layout layout) throws Exception {
-        String run = nextRun();
-        try (RowWriter writer = target.newBaseline(run, layout)) {
-            return write(writer, workload);
-        } finally {
-            target.drop(run);
-        }
-    }
-
-    /** Writes every batch through jOOQ's batch API. */
-    double jooq(Workload workload) throws Exception {
-        String run = nextRun();
-        try (RowWriter writer = target.newJooqBaseline(run)) {
-            return write(writer, workload);
-        } finally {
-            target.drop(run);
-        }
-    }
-
-    private static double write(RowWriter writer, Workload workload) throws Exception {
+    private static long timed(RowWriter writer, ChangeBatch batch) throws Exception {
         long start = System.nanoTime();
-        for (ChangeBatch batch : workload.batches()) {
-            writer.write(batch);
-        }
-        return rate(workload.changes(), System.nanoTime() - start);
+        writer.write(batch);
+        return System.nanoTime() - start;
     }
 
     /** Microseconds per {@code recordPending} call, over {@code calls} calls on a fresh store. */
     double recordPendingMicros(int calls) throws Exception {
-        String run = nextRun();
+        String run = "r" + runs.incrementAndGet();
         try (SyncStore store = SyncStores.open(target.storeName(), target.newStoreConfig(run))) {
             long start = System.nanoTime();
             for (int i = 1; i <= calls; i++) {

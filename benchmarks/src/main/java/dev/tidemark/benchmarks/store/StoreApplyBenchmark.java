@@ -1,9 +1,7 @@
 package dev.tidemark.benchmarks.store;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * How fast each store applies batches, beside a baseline measured in the same run: the same rows
@@ -61,54 +59,55 @@ public final class StoreApplyBenchmark {
 
     private void measure(Target target) throws Exception {
         Measure measure = new Measure(target);
-        warmUp(measure);
+        Measure.Contender store = measure.store(false);
+        Measure.Contender baseline = measure.baseline(Target.Layout.STORE);
+        measure.paired(Workload.of(100, KeyKind.SEQUENTIAL, Math.min(options.changes(), 20_000)), store, baseline);
+
         out.printf("%n%s store against plain JDBC batch inserts%n", target.storeName());
         out.printf("%-8s %6s  %-12s %14s %14s %7s%n", "store", "batch", "ids", "store ch/s", "baseline ch/s", "ratio");
-        List<Workload> workloads = new ArrayList<>();
         for (int batchSize : BATCH_SIZES) {
             for (KeyKind keys : KeyKind.values()) {
-                Workload workload = Workload.of(batchSize, keys, options.changes());
-                workloads.add(workload);
-                double[] store = new double[options.reps()];
-                double[] baseline = new double[options.reps()];
-                for (int rep = 0; rep < options.reps(); rep++) {
-                    baseline[rep] = measure.baseline(workload, Target.Layout.STORE);
-                    store[rep] = measure.store(workload, false);
-                }
-                double s = median(store);
-                double b = median(baseline);
-                out.printf("%-8s %6d  %-12s %,14.0f %,14.0f %7.2f%n", target.storeName(), batchSize, keys.label, s, b, s / b);
+                double[] rates = medians(Workload.of(batchSize, keys, options.changes()), measure, store, baseline);
+                out.printf("%-8s %6d  %-12s %,14.0f %,14.0f %7.2f%n", target.storeName(), batchSize, keys.label,
+                        rates[0], rates[1], rates[0] / rates[1]);
             }
         }
         if (options.extras()) {
-            pendingMarker(target, measure, workloads.get(0));
+            pendingMarker(target, measure);
             if (target.storeName().equals("sqlite")) {
                 layouts(measure);
             }
-            jooq(target, measure, workloads.get(2));
+            jooq(target, measure);
         }
     }
 
-    /** JIT and caches: one small run of each kind, not reported. */
-    private void warmUp(Measure measure) throws Exception {
-        Workload small = Workload.of(100, KeyKind.SEQUENTIAL, Math.min(options.changes(), 20_000));
-        measure.store(small, true);
-        measure.baseline(small, Target.Layout.STORE);
-        measure.jooq(small);
+    /** Medians over {@code --reps} paired runs, and the median ratio's figures. */
+    private double[] medians(Workload workload, Measure measure, Measure.Contender a, Measure.Contender b)
+            throws Exception {
+        double[] ratesA = new double[options.reps()];
+        double[] ratesB = new double[options.reps()];
+        for (int rep = 0; rep < options.reps(); rep++) {
+            double[] rates = measure.paired(workload, a, b);
+            ratesA[rep] = rates[0];
+            ratesB[rep] = rates[1];
+        }
+        return new double[] {median(ratesA), median(ratesB)};
     }
 
-    private void pendingMarker(Target target, Measure measure, Workload batches100) throws Exception {
+    private void pendingMarker(Target target, Measure measure) throws Exception {
         double[] micros = new double[options.reps()];
-        double[] without = new double[options.reps()];
-        double[] with = new double[options.reps()];
         for (int rep = 0; rep < options.reps(); rep++) {
             micros[rep] = measure.recordPendingMicros(1000);
-            without[rep] = measure.store(batches100, false);
-            with[rep] = measure.store(batches100, true);
         }
-        out.printf("%n%s pending marker (recordPending before every apply, as the client does)%n", target.storeName());
-        out.printf("recordPending: %.0f µs per call; apply of 100-change batches: %,.0f ch/s without, %,.0f ch/s with"
-                + " the marker (%.2f)%n", median(micros), median(without), median(with), median(with) / median(without));
+        out.printf("%n%s pending marker: recordPending %.0f µs per call (one small durable commit)%n",
+                target.storeName(), median(micros));
+        out.printf("%6s  %-12s %18s %18s %7s%n", "batch", "ids", "apply ch/s", "marker+apply ch/s", "ratio");
+        for (int batchSize : BATCH_SIZES) {
+            Workload workload = Workload.of(batchSize, KeyKind.SEQUENTIAL, options.changes());
+            double[] rates = medians(workload, measure, measure.store(false), measure.store(true));
+            out.printf("%6d  %-12s %,18.0f %,18.0f %7.2f%n", batchSize, workload.keys().label, rates[0], rates[1],
+                    rates[1] / rates[0]);
+        }
     }
 
     private void layouts(Measure measure) throws Exception {
@@ -117,29 +116,23 @@ public final class StoreApplyBenchmark {
         out.printf("%6s  %-12s %14s %16s %7s%n", "batch", "ids", "rowid ch/s", "clustered ch/s", "ratio");
         for (int batchSize : BATCH_SIZES) {
             for (KeyKind keys : KeyKind.values()) {
-                Workload workload = Workload.of(batchSize, keys, options.changes());
-                double[] rowid = new double[options.reps()];
-                double[] clustered = new double[options.reps()];
-                for (int rep = 0; rep < options.reps(); rep++) {
-                    clustered[rep] = measure.baseline(workload, Target.Layout.CLUSTERED);
-                    rowid[rep] = measure.baseline(workload, Target.Layout.STORE);
-                }
-                out.printf("%6d  %-12s %,14.0f %,16.0f %7.2f%n", batchSize, keys.label, median(rowid), median(clustered),
-                        median(rowid) / median(clustered));
+                double[] rates = medians(Workload.of(batchSize, keys, options.changes()), measure,
+                        measure.baseline(Target.Layout.STORE), measure.baseline(Target.Layout.CLUSTERED));
+                out.printf("%6d  %-12s %,14.0f %,16.0f %7.2f%n", batchSize, keys.label, rates[0], rates[1],
+                        rates[0] / rates[1]);
             }
         }
     }
 
-    private void jooq(Target target, Measure measure, Workload workload) throws Exception {
-        double[] jdbc = new double[options.reps()];
-        double[] jooq = new double[options.reps()];
-        for (int rep = 0; rep < options.reps(); rep++) {
-            jooq[rep] = measure.jooq(workload);
-            jdbc[rep] = measure.baseline(workload, Target.Layout.STORE);
+    private void jooq(Target target, Measure measure) throws Exception {
+        out.printf("%n%s hot path, the same inserts through plain JDBC and through jOOQ's batch API%n", target.storeName());
+        out.printf("%6s  %-12s %14s %14s %7s%n", "batch", "ids", "JDBC ch/s", "jOOQ ch/s", "ratio");
+        for (int batchSize : BATCH_SIZES) {
+            Workload workload = Workload.of(batchSize, KeyKind.SEQUENTIAL, options.changes());
+            double[] rates = medians(workload, measure, measure.baseline(Target.Layout.STORE), measure.jooq());
+            out.printf("%6d  %-12s %,14.0f %,14.0f %7.2f%n", batchSize, workload.keys().label, rates[0], rates[1],
+                    rates[1] / rates[0]);
         }
-        out.printf("%n%s hot path, the same inserts (batches of %d, %s ids): plain JDBC %,.0f ch/s, jOOQ batch %,.0f ch/s"
-                + " (%.2f)%n", target.storeName(), workload.batchSize(), workload.keys().label, median(jdbc), median(jooq),
-                median(jooq) / median(jdbc));
     }
 
     static double median(double[] values) {

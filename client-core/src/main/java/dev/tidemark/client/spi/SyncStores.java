@@ -39,7 +39,9 @@ public final class SyncStores {
     /** Opens the store named {@code name} with the providers {@code loader} sees. */
     public static SyncStore open(String name, Map<String, String> config, ClassLoader loader) {
         requireNonNull(config, "config is null");
-        return provider(name, loader).open(Map.copyOf(config));
+        SyncStoreProvider provider = provider(name, loader);
+        // StoreSettings rejects null keys and values with a message naming the store and the key
+        return provider.open(new StoreSettings(name, config).values());
     }
 
     /** The provider named {@code name}, from the context class loader. */

@@ -29,6 +29,16 @@ class SyncStoresTest {
     }
 
     @Test
+    void aSettingWithoutValueIsRejectedBeforeTheProviderRuns() {
+        java.util.HashMap<String, String> config = new java.util.HashMap<>();
+        config.put("path", null);
+        assertThatThrownBy(() -> SyncStores.open("alpha", config, registry("good")))
+                .isInstanceOfSatisfying(SyncStoreException.class,
+                        e -> assertThat(e.code()).isEqualTo(StoreErrorCode.INVALID_CONFIG))
+                .hasMessage("store 'alpha': setting 'path' has no value");
+    }
+
+    @Test
     void anUnknownNameFailsListingTheAvailableOnes() {
         assertThatThrownBy(() -> SyncStores.provider("sqlit", registry("good")))
                 .isInstanceOfSatisfying(SyncStoreException.class,

@@ -32,11 +32,11 @@ import java.util.function.BiConsumer;
 final class PostgresStore implements SyncStore {
 
     private static final int MAX_KEY_LENGTH = 200;
-    private static final int FETCH_SIZE = 1000;
 
     private final PostgresStoreConfig config;
     private final StoreSql sql;
     private final HikariDataSource pool;
+    private final PostgresReads reads;
     private final ReentrantLock writing = new ReentrantLock();
     private volatile boolean closed;
 
@@ -44,6 +44,7 @@ final class PostgresStore implements SyncStore {
         this.config = config;
         this.sql = sql;
         this.pool = pool;
+        this.reads = new PostgresReads(pool, sql, config.schema());
     }
 
     static PostgresStore open(PostgresStoreConfig config) {
@@ -224,7 +225,7 @@ final class PostgresStore implements SyncStore {
         }
     }
 
-    private static void rollbackQuietly(Connection connection) {
+    static void rollbackQuietly(Connection connection) {
         try {
             connection.rollback();
         } catch (SQLException e) {
@@ -234,119 +235,58 @@ final class PostgresStore implements SyncStore {
 
     // ---- reads ----------------------------------------------------------------------------
 
-    /** A read on a pooled connection in auto-commit mode. */
-    private <T> T read(String doing, Work<T> work) {
-        checkOpen();
-        try (Connection connection = pool.getConnection()) {
-            return work.run(connection);
-        } catch (SQLException e) {
-            throw PgFailures.of(doing, config.schema(), e);
-        }
-    }
-
-    /** The one-row state: history_id, committed_lsn, committed_checksum, pending_lsn. */
-    private <T> T readState(String doing, StateReader<T> reader) {
-        return read(doing, connection -> {
-            try (Statement statement = connection.createStatement();
-                    ResultSet rs = statement.executeQuery(sql.readState)) {
-                if (!rs.next()) {
-                    throw new SyncStoreException(StoreErrorCode.STORAGE_FAILURE, "the store in schema "
-                            + config.schema() + " lost its sync_state row; restore it or use a new schema");
-                }
-                return reader.read(rs);
-            }
-        });
-    }
-
-    @FunctionalInterface
-    private interface StateReader<T> {
-        T read(ResultSet state) throws SQLException;
-    }
-
     @Override
     public Lsn committedLsn() {
-        return readState("reading the committed LSN", rs -> Lsn.parse(rs.getString(2)));
+        checkOpen();
+        return reads.state("reading the committed LSN", rs -> Lsn.parse(rs.getString(2)));
     }
 
     @Override
     public long committedChecksum() {
-        return readState("reading the committed checksum", rs -> rs.getLong(3));
+        checkOpen();
+        return reads.state("reading the committed checksum", rs -> rs.getLong(3));
     }
 
     @Override
     public Optional<String> historyId() {
-        return readState("reading the history id", rs -> Optional.ofNullable(rs.getString(1)));
+        checkOpen();
+        return reads.state("reading the history id", rs -> Optional.ofNullable(rs.getString(1)));
     }
 
     @Override
     public Optional<Lsn> pendingLsn() {
-        return readState("reading the pending marker", rs -> Optional.ofNullable(rs.getString(4)).map(Lsn::parse));
+        checkOpen();
+        return reads.state("reading the pending marker", rs -> Optional.ofNullable(rs.getString(4)).map(Lsn::parse));
     }
 
     @Override
     public Optional<String> get(String entityType, String entityId) {
         requireNonNull(entityType, "entityType is null");
         requireNonNull(entityId, "entityId is null");
-        return read("reading " + entityType + " '" + entityId + "'", connection -> {
-            try (PreparedStatement select = connection.prepareStatement(sql.get)) {
-                select.setString(1, entityType);
-                select.setString(2, entityId);
-                try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-                }
-            }
-        });
+        checkOpen();
+        return reads.get(entityType, entityId);
     }
 
     @Override
     public long count(String entityType) {
         requireNonNull(entityType, "entityType is null");
-        return read("counting " + entityType, connection -> {
-            try (PreparedStatement select = connection.prepareStatement(sql.count)) {
-                select.setString(1, entityType);
-                try (ResultSet rs = select.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+        checkOpen();
+        return reads.count(entityType);
     }
 
     @Override
     public void forEach(String entityType, BiConsumer<String, String> action) {
         requireNonNull(entityType, "entityType is null");
         requireNonNull(action, "action is null");
-        read("reading every " + entityType, connection -> {
-            // A cursor (fetch size) needs a transaction; one statement sees one snapshot.
-            connection.setAutoCommit(false);
-            try (PreparedStatement select = connection.prepareStatement(sql.forEach)) {
-                select.setFetchSize(FETCH_SIZE);
-                select.setString(1, entityType);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        action.accept(rs.getString(1), rs.getString(2));
-                    }
-                }
-                connection.commit();
-            } finally {
-                rollbackQuietly(connection);
-                connection.setAutoCommit(true);
-            }
-            return null;
-        });
+        checkOpen();
+        reads.forEach(entityType, action);
     }
 
     @Override
     public Optional<String> metadata(String key) {
         requireNonNull(key, "key is null");
-        return read("reading metadata " + key, connection -> {
-            try (PreparedStatement select = connection.prepareStatement(sql.metadata)) {
-                select.setString(1, key);
-                try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-                }
-            }
-        });
+        checkOpen();
+        return reads.metadata(key);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------

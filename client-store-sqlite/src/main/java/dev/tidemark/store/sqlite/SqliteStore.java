@@ -43,6 +43,7 @@ final class SqliteStore implements SyncStore {
     private final PreparedStatement putMetadata;
     private final ChangeWriter changes;
     private final Readers readers;
+    private final SqliteReads reads;
     private final ReentrantLock writing = new ReentrantLock();
     private volatile boolean closed;
 
@@ -50,6 +51,7 @@ final class SqliteStore implements SyncStore {
         this.path = path;
         this.writer = writer;
         this.readers = readers;
+        this.reads = new SqliteReads(readers);
         this.control = writer.createStatement();
         this.readState = writer.prepareStatement("SELECT committed_lsn, committed_checksum FROM tidemark_state WHERE id = 1");
         this.commitBatch = writer.prepareStatement(
@@ -218,42 +220,26 @@ final class SqliteStore implements SyncStore {
 
     @Override
     public Lsn committedLsn() {
-        return Lsn.of(stateValue("committed_lsn").orElse(0L));
+        checkOpen();
+        return Lsn.of(reads.stateValue("committed_lsn").orElse(0L));
     }
 
     @Override
     public long committedChecksum() {
-        return stateValue("committed_checksum").orElse(0L);
+        checkOpen();
+        return reads.stateValue("committed_checksum").orElse(0L);
     }
 
     @Override
     public Optional<Lsn> pendingLsn() {
-        return stateValue("pending_lsn").map(Lsn::of);
-    }
-
-    private Optional<Long> stateValue(String column) {
         checkOpen();
-        return readers.read("reading " + column, connection -> {
-            try (Statement statement = connection.createStatement();
-                    ResultSet rs = statement.executeQuery("SELECT " + column + " FROM tidemark_state WHERE id = 1")) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                long value = rs.getLong(1);
-                return rs.wasNull() ? Optional.empty() : Optional.of(value);
-            }
-        });
+        return reads.stateValue("pending_lsn").map(Lsn::of);
     }
 
     @Override
     public Optional<String> historyId() {
         checkOpen();
-        return readers.read("reading the history id", connection -> {
-            try (Statement statement = connection.createStatement();
-                    ResultSet rs = statement.executeQuery("SELECT history_id FROM tidemark_state WHERE id = 1")) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        });
+        return reads.historyId();
     }
 
     @Override
@@ -261,32 +247,14 @@ final class SqliteStore implements SyncStore {
         requireNonNull(entityType, "entityType is null");
         requireNonNull(entityId, "entityId is null");
         checkOpen();
-        return readers.read("reading " + entityType + " '" + entityId + "'", connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT data FROM tidemark_entity WHERE entity_type = ? AND entity_id = ?")) {
-                select.setString(1, entityType);
-                select.setString(2, entityId);
-                try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-                }
-            }
-        });
+        return reads.get(entityType, entityId);
     }
 
     @Override
     public long count(String entityType) {
         requireNonNull(entityType, "entityType is null");
         checkOpen();
-        return readers.read("counting " + entityType, connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT count(*) FROM tidemark_entity WHERE entity_type = ?")) {
-                select.setString(1, entityType);
-                try (ResultSet rs = select.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+        return reads.count(entityType);
     }
 
     @Override
@@ -294,33 +262,14 @@ final class SqliteStore implements SyncStore {
         requireNonNull(entityType, "entityType is null");
         requireNonNull(action, "action is null");
         checkOpen();
-        readers.read("reading every " + entityType, connection -> {
-            // One statement is one read transaction: a consistent view for the whole iteration.
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT entity_id, data FROM tidemark_entity WHERE entity_type = ?")) {
-                select.setString(1, entityType);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        action.accept(rs.getString(1), rs.getString(2));
-                    }
-                }
-            }
-            return null;
-        });
+        reads.forEach(entityType, action);
     }
 
     @Override
     public Optional<String> metadata(String key) {
         requireNonNull(key, "key is null");
         checkOpen();
-        return readers.read("reading metadata " + key, connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT value FROM tidemark_metadata WHERE key = ?")) {
-                select.setString(1, key);
-                try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-                }
-            }
-        });
+        return reads.metadata(key);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------
