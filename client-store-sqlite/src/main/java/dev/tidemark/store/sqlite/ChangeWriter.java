@@ -17,8 +17,8 @@ final class ChangeWriter implements AutoCloseable {
 
     static final int CHUNK = 1000;
 
-    /** Upsert that merges; {@code json(?)} rejects malformed data, {@code tidemark_merge} merges. */
-    private static final String UPSERT = "INSERT INTO tidemark_entity (entity_type, entity_id, data) VALUES (?, ?, json(?))"
+    /** Upsert that merges; the table's CHECK rejects data that is not a JSON object, {@code tidemark_merge} merges. */
+    private static final String UPSERT = "INSERT INTO tidemark_entity (entity_type, entity_id, data) VALUES (?, ?, ?)"
             + " ON CONFLICT (entity_type, entity_id) DO UPDATE SET data = tidemark_merge(data, excluded.data)";
     private static final String DELETE = "DELETE FROM tidemark_entity WHERE entity_type = ? AND entity_id = ?";
     private static final String TRUNCATE = "DELETE FROM tidemark_entity WHERE entity_type = ?";
@@ -94,8 +94,8 @@ final class ChangeWriter implements AutoCloseable {
     }
 
     /**
-     * {@code json()} accepts any JSON value; an entity must be an object. Valid JSON starting with
-     * '{' is one, so this cheap look at the first character completes SQLite's check.
+     * A cheap first look, for a message that names the change: an object starts with '{'. The table's
+     * CHECK does the full validation.
      */
     private static void checkObject(BatchHeader header, Change change) {
         String data = change.data();
