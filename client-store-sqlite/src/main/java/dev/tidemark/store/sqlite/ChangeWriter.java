@@ -17,7 +17,7 @@ final class ChangeWriter implements AutoCloseable {
 
     static final int CHUNK = 1000;
 
-    /** Upsert that merges; the table's CHECK rejects data that is not a JSON object, {@code tidemark_merge} merges. */
+    /** Upsert that merges through {@code tidemark_merge}; data was checked by {@link JsonObjectText} first. */
     private static final String UPSERT = "INSERT INTO tidemark_entity (entity_type, entity_id, data) VALUES (?, ?, ?)"
             + " ON CONFLICT (entity_type, entity_id) DO UPDATE SET data = tidemark_merge(data, excluded.data)";
     private static final String DELETE = "DELETE FROM tidemark_entity WHERE entity_type = ? AND entity_id = ?";
@@ -93,17 +93,9 @@ final class ChangeWriter implements AutoCloseable {
         current = null;
     }
 
-    /**
-     * A cheap first look, for a message that names the change: an object starts with '{'. The table's
-     * CHECK does the full validation.
-     */
+    /** Data must be one JSON object; checked here, before anything of it reaches the database. */
     private static void checkObject(BatchHeader header, Change change) {
-        String data = change.data();
-        int i = 0;
-        while (i < data.length() && Character.isWhitespace(data.charAt(i))) {
-            i++;
-        }
-        if (i == data.length() || data.charAt(i) != '{') {
+        if (!JsonObjectText.isObject(change.data())) {
             throw new SyncStoreException(StoreErrorCode.INVALID_CHANGE, header + ": the update of " + change.entityType()
                     + " '" + change.entityId() + "' carries data that is not a JSON object; nothing of the batch was applied");
         }

@@ -12,8 +12,7 @@ final class SqlFailures {
     /** A failure while {@code doing} something on the store at {@code path}. */
     static SyncStoreException of(String doing, Object path, SQLException e) {
         String message = String.valueOf(e.getMessage());
-        if (message.contains("malformed JSON") || message.contains("entity_data_is_object")
-                || message.contains(MergeFunction.NAME)) {
+        if (message.contains("malformed JSON") || message.contains(MergeFunction.NAME)) {
             return new SyncStoreException(StoreErrorCode.INVALID_CHANGE,
                     doing + ": a change's data is not a JSON object (" + message + "); nothing of it was written", e);
         }
