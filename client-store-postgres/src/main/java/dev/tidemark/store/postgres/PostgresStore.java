@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * The PostgreSQL {@link SyncStore}. Each write is one transaction on a pooled connection; {@code apply}
@@ -102,7 +103,7 @@ final class PostgresStore implements SyncStore {
     public ApplyResult apply(BatchHeader header, ChangeSource source) {
         requireNonNull(header, "header is null");
         requireNonNull(source, "source is null");
-        return write("applying " + header, connection -> {
+        return write(() -> "applying " + header, connection -> {
             Lsn committed;
             long checksum;
             try (PreparedStatement lock = connection.prepareStatement(sql.lockState);
@@ -137,15 +138,15 @@ final class PostgresStore implements SyncStore {
     @Override
     public void recordPending(Lsn lsn) {
         requireNonNull(lsn, "lsn is null");
-        setPending("recording pending marker " + lsn, lsn.toString());
+        setPending(() -> "recording pending marker " + lsn, lsn.toString());
     }
 
     @Override
     public void clearPending() {
-        setPending("clearing the pending marker", null);
+        setPending(() -> "clearing the pending marker", null);
     }
 
-    private void setPending(String doing, String lsn) {
+    private void setPending(Supplier<String> doing, String lsn) {
         write(doing, connection -> {
             try (PreparedStatement update = connection.prepareStatement(sql.setPending)) {
                 update.setString(1, lsn);
@@ -161,7 +162,7 @@ final class PostgresStore implements SyncStore {
         if (historyId.isEmpty()) {
             throw new IllegalArgumentException("historyId is empty");
         }
-        write("resetting to history " + historyId, connection -> {
+        write(() -> "resetting to history " + historyId, connection -> {
             try (Statement statement = connection.createStatement();
                     PreparedStatement reset = connection.prepareStatement(sql.reset)) {
                 statement.execute(sql.clearEntities);
@@ -179,7 +180,7 @@ final class PostgresStore implements SyncStore {
         if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
             throw new IllegalArgumentException("a metadata key has 1 to " + MAX_KEY_LENGTH + " characters");
         }
-        write("storing metadata " + key, connection -> {
+        write(() -> "storing metadata " + key, connection -> {
             try (PreparedStatement put = connection.prepareStatement(sql.putMetadata)) {
                 put.setString(1, key);
                 put.setString(2, value);
@@ -199,7 +200,7 @@ final class PostgresStore implements SyncStore {
      * Runs {@code work} in one transaction on a pooled connection. Any failure rolls it back: SQL errors
      * become {@link SyncStoreException}, other exceptions (a change source's) pass unchanged.
      */
-    private <T> T write(String doing, Work<T> work) {
+    private <T> T write(Supplier<String> doing, Work<T> work) {
         writing.lock();
         try {
             checkOpen();
@@ -218,7 +219,7 @@ final class PostgresStore implements SyncStore {
                     connection.setAutoCommit(true);
                 }
             } catch (SQLException e) {
-                throw PgFailures.of(doing, config.schema(), e);
+                throw PgFailures.of(doing.get(), config.schema(), e);
             }
         } finally {
             writing.unlock();

@@ -23,6 +23,7 @@ import java.sql.Statement;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * The SQLite {@link SyncStore}. One writing connection, used by one thread at a time, applies each
@@ -93,7 +94,7 @@ final class SqliteStore implements SyncStore {
     public ApplyResult apply(BatchHeader header, ChangeSource source) {
         requireNonNull(header, "header is null");
         requireNonNull(source, "source is null");
-        return write("applying " + header, () -> {
+        return write(() -> "applying " + header, () -> {
             long[] state = readState();
             Lsn committed = Lsn.of(state[0]);
             ApplyOutcome outcome = header.outcomeAt(committed);
@@ -126,7 +127,7 @@ final class SqliteStore implements SyncStore {
     @Override
     public void recordPending(Lsn lsn) {
         requireNonNull(lsn, "lsn is null");
-        write("recording pending marker " + lsn, () -> {
+        write(() -> "recording pending marker " + lsn, () -> {
             setPending.setLong(1, lsn.value());
             setPending.executeUpdate();
             return null;
@@ -135,7 +136,7 @@ final class SqliteStore implements SyncStore {
 
     @Override
     public void clearPending() {
-        write("clearing the pending marker", () -> {
+        write(() -> "clearing the pending marker", () -> {
             setPending.setNull(1, java.sql.Types.INTEGER);
             setPending.executeUpdate();
             return null;
@@ -148,7 +149,7 @@ final class SqliteStore implements SyncStore {
         if (historyId.isEmpty()) {
             throw new IllegalArgumentException("historyId is empty");
         }
-        write("resetting to history " + historyId, () -> {
+        write(() -> "resetting to history " + historyId, () -> {
             control.executeUpdate("DELETE FROM tidemark_entity");
             try (PreparedStatement reset = writer.prepareStatement("UPDATE tidemark_state SET history_id = ?,"
                     + " committed_lsn = 0, committed_checksum = 0, pending_lsn = NULL WHERE id = 1")) {
@@ -166,7 +167,7 @@ final class SqliteStore implements SyncStore {
         if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
             throw new IllegalArgumentException("a metadata key has 1 to " + MAX_KEY_LENGTH + " characters");
         }
-        write("storing metadata " + key, () -> {
+        write(() -> "storing metadata " + key, () -> {
             putMetadata.setString(1, key);
             putMetadata.setString(2, value);
             putMetadata.executeUpdate();
@@ -184,7 +185,7 @@ final class SqliteStore implements SyncStore {
      * Runs {@code work} in one {@code BEGIN IMMEDIATE ... COMMIT}. Any failure rolls it back: SQL
      * errors become {@link SyncStoreException}, other exceptions (a change source's) pass unchanged.
      */
-    private <T> T write(String doing, Work<T> work) {
+    private <T> T write(Supplier<String> doing, Work<T> work) {
         writing.lock();
         try {
             checkOpen();
@@ -196,7 +197,7 @@ final class SqliteStore implements SyncStore {
                 committed = true;
                 return result;
             } catch (SQLException e) {
-                throw SqlFailures.of(doing, path, e);
+                throw SqlFailures.of(doing.get(), path, e);
             } finally {
                 if (!committed) {
                     rollback();
