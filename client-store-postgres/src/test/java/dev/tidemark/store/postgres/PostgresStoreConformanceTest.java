@@ -1,0 +1,36 @@
+package dev.tidemark.store.postgres;
+
+import dev.tidemark.store.tck.SyncStoreConformanceKit;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The whole conformance kit against PostgreSQL: every test gets a schema of its own. */
+class PostgresStoreConformanceTest extends SyncStoreConformanceKit {
+
+    private static final AtomicInteger SCHEMAS = new AtomicInteger();
+    private static TestDatabase database;
+
+    @BeforeAll
+    static void startDatabase() {
+        database = TestDatabase.start();
+    }
+
+    @AfterAll
+    static void stopDatabase() throws Exception {
+        database.close();
+    }
+
+    @Override
+    protected String storeName() {
+        return "postgres";
+    }
+
+    @Override
+    protected Map<String, String> newStoreConfig(Path directory) {
+        String schema = "tck_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
+        return Map.of("jdbcUrl", database.jdbcUrl(), "schema", schema, "poolSize", "3");
+    }
+}
