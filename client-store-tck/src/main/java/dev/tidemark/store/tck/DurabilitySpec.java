@@ -1,0 +1,141 @@
+package dev.tidemark.store.tck;
+
+import static dev.tidemark.store.tck.JsonAssert.assertEntity;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.protocol.Lsn;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+abstract class DurabilitySpec extends StoreSpec {
+
+    /** A directory for the child JVM's error output. */
+    abstract Path workDirectory();
+
+    /** Extra options for the child JVM. */
+    abstract List<String> childJvmOptions();
+
+    /** How many times a child is killed in one test. */
+    abstract int killRounds();
+
+    @Test
+    @DisplayName("after kill -9 of a JVM applying batches, the reopened store holds every batch it acknowledged,"
+            + " exactly the batches up to its committed LSN and none beyond")
+    void survivesKill() throws Exception {
+        store().close();
+        long acknowledged = 0;
+        for (int round = 1; round <= killRounds(); round++) {
+            acknowledged = runAndKill(round, acknowledged);
+            SyncStore store = reopen();
+            verify(store, acknowledged);
+            acknowledged = KillTestBatches.batchNumber(store.committedLsn());
+            store.close();
+        }
+        reopen();
+    }
+
+    /** Starts a child at batch {@code from}, kills it at a random moment, returns the last batch it acknowledged. */
+    private long runAndKill(int round, long from) throws IOException, InterruptedException {
+        Path errors = workDirectory().resolve("kill-child-" + round + ".err");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        command.addAll(childJvmOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), KillTestChild.class.getName(),
+                harness().storeName()));
+        for (Map.Entry<String, String> setting : harness().config().entrySet()) {
+            command.add(setting.getKey() + "=" + setting.getValue());
+        }
+        Process child = new ProcessBuilder(command)
+                .redirectError(errors.toFile())
+                .start();
+        AtomicLong ready = new AtomicLong(-1);
+        AtomicLong applied = new AtomicLong(from);
+        List<String> odd = new ArrayList<>();
+        Thread reader = new Thread(() -> readLines(child, ready, applied, odd), "kill-child-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            long target = from + ThreadLocalRandom.current().nextLong(3, 25);
+            await("child JVM reporting batch " + target + " applied")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(2))
+                    .until(() -> applied.get() >= target || !child.isAlive());
+            if (!child.isAlive()) {
+                fail("the child JVM ended by itself with exit code " + child.exitValue() + "; output " + odd
+                        + "; errors:\n" + Files.readString(errors, StandardCharsets.UTF_8));
+            }
+            assertThat(ready.get()).as("batch the child started after").isEqualTo(from);
+        } finally {
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child JVM gone after kill -9").isTrue();
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        assertThat(odd).as("unexpected child output").isEmpty();
+        return applied.get();
+    }
+
+    private static void readLines(Process child, AtomicLong ready, AtomicLong applied, List<String> odd) {
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("applied ")) {
+                    applied.set(Long.parseLong(line.substring(8)));
+                } else if (line.startsWith("ready ")) {
+                    ready.set(Long.parseLong(line.substring(6)));
+                } else {
+                    synchronized (odd) {
+                        odd.add(line);
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // killed while we read (its output ends here), or garbled output
+            synchronized (odd) {
+                odd.add("<" + e + ">");
+            }
+        }
+    }
+
+    private static void verify(SyncStore store, long acknowledged) {
+        long committed = KillTestBatches.batchNumber(store.committedLsn());
+        assertThat(committed).as("committed batch after kill -9 (the child had acknowledged %s)", acknowledged)
+                .isGreaterThanOrEqualTo(acknowledged);
+        assertThat(store.count(KillTestBatches.ROWS_TYPE)).as("rows of batches 1..%s", committed)
+                .isEqualTo(committed * KillTestBatches.ROWS);
+        for (long k = 1; k <= committed; k++) {
+            for (int r = 0; r < KillTestBatches.ROWS; r++) {
+                assertEntity(store.get(KillTestBatches.ROWS_TYPE, KillTestBatches.rowId(k, r)),
+                        KillTestBatches.expectedRow(k, r, committed));
+            }
+        }
+        assertThat(store.get(KillTestBatches.ROWS_TYPE, KillTestBatches.rowId(committed + 1, 0)))
+                .as("a row of the batch after the committed one").isEmpty();
+        if (committed > 0) {
+            assertEntity(store.get(KillTestBatches.TALLY_TYPE, "last"), "{\"k\":" + committed + "}");
+        }
+        assertThat(store.committedChecksum()).as("committed checksum").isEqualTo(KillTestBatches.checksumThrough(committed));
+        Optional<Lsn> pending = store.pendingLsn();
+        assertThat(pending).as("pending marker: none, or the batch being applied when killed")
+                .satisfiesAnyOf(p -> assertThat(p).isEmpty(),
+                        p -> assertThat(p).contains(KillTestBatches.lsn(committed + 1)));
+    }
+}

@@ -1,0 +1,79 @@
+package dev.tidemark.store.tck;
+
+import static dev.tidemark.store.tck.TckData.batch;
+import static dev.tidemark.store.tck.TckData.header;
+import static dev.tidemark.store.tck.TckData.lsn;
+import static dev.tidemark.store.tck.TckData.update;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tidemark.client.spi.ChangeSourceException;
+import dev.tidemark.protocol.Lsn;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+abstract class PendingMarkerSpec extends StoreSpec {
+
+    @Test
+    @DisplayName("records the marker durably: it survives reopening")
+    void recordsDurably() {
+        store().recordPending(lsn(7));
+        assertThat(store().pendingLsn()).contains(lsn(7));
+        reopen();
+        assertThat(store().pendingLsn()).contains(lsn(7));
+    }
+
+    @Test
+    @DisplayName("a later marker replaces an earlier one, and recording one changes nothing else")
+    void replacesAndTouchesNothingElse() {
+        applied(batch(0, 1, update("tck.item", "1", "{}")));
+        StoreSnapshot before = StoreSnapshot.of(store(), "tck.item");
+        store().recordPending(lsn(2));
+        store().recordPending(lsn(3));
+        assertThat(store().pendingLsn()).contains(lsn(3));
+        assertThat(StoreSnapshot.of(store(), "tck.item"))
+                .isEqualTo(new StoreSnapshot(before.committedLsn(), before.committedChecksum(),
+                        java.util.Optional.of(lsn(3)), before.historyId(), before.entities()));
+    }
+
+    @Test
+    @DisplayName("an applied batch clears the marker in the same step, an empty batch too")
+    void clearedByApply() {
+        store().recordPending(lsn(1));
+        applied(batch(0, 1, update("tck.item", "1", "{}")));
+        assertThat(store().pendingLsn()).isEmpty();
+        store().recordPending(lsn(2));
+        applied(batch(1, 2));
+        assertThat(store().pendingLsn()).isEmpty();
+        reopen();
+        assertThat(store().pendingLsn()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a duplicate, a gap or a failed batch leaves the marker as it was")
+    void keptWhenNothingIsApplied() {
+        applied(batch(0, 1, update("tck.item", "1", "{}")));
+        store().recordPending(lsn(2));
+
+        store().apply(batch(0, 1));
+        assertThat(store().pendingLsn()).as("after a duplicate").contains(lsn(2));
+        store().apply(batch(3, 4));
+        assertThat(store().pendingLsn()).as("after a gap").contains(lsn(2));
+        assertThatThrownBy(() -> store().apply(header(1, 2), ScriptedChangeSource.failing(
+                List.of(update("tck.item", "2", "{}")), 1, new ChangeSourceException("lost"))))
+                .isInstanceOf(ChangeSourceException.class);
+        assertThat(store().pendingLsn()).as("after a failed batch").contains(lsn(2));
+    }
+
+    @Test
+    @DisplayName("clearPending removes the marker durably")
+    void clearPending() {
+        store().recordPending(Lsn.MAX);
+        store().clearPending();
+        assertThat(store().pendingLsn()).isEmpty();
+        store().clearPending();
+        reopen();
+        assertThat(store().pendingLsn()).isEmpty();
+    }
+}

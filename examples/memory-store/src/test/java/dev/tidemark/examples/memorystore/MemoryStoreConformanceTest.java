@@ -1,0 +1,19 @@
+package dev.tidemark.examples.memorystore;
+
+import dev.tidemark.store.tck.SyncStoreConformanceKit;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The whole conformance kit, run against the memory store: this is all a plugin author writes. */
+class MemoryStoreConformanceTest extends SyncStoreConformanceKit {
+
+    @Override
+    protected String storeName() {
+        return "memory";
+    }
+
+    @Override
+    protected Map<String, String> newStoreConfig(Path directory) {
+        return Map.of("journal", directory.resolve("store.journal").toString());
+    }
+}
