@@ -169,6 +169,7 @@ final class ScriptedSession extends SimpleChannelInboundHandler<TextWebSocketFra
         while ((legacy || unacked.size() < server.window()) && channel.isWritable()) {
             List<Transaction> batch = nextBatch();
             if (batch.isEmpty()) {
+                wrote |= moveToHead();
                 break;
             }
             wrote = true;
@@ -179,6 +180,25 @@ final class ScriptedSession extends SimpleChannelInboundHandler<TextWebSocketFra
         if (wrote) {
             channel.flush();
         }
+    }
+
+    /**
+     * With nothing to send but the client behind the head (a history that starts after the client's
+     * position), an empty batch moves it there, as the reference hub does for quiet clients.
+     */
+    private boolean moveToHead() {
+        Lsn head = server.history().head();
+        if (!sent.isBefore(head)) {
+            return false;
+        }
+        String batchId = Long.toHexString(head.value()).toUpperCase(Locale.ROOT) + (epoch == 0 ? "" : "." + epoch);
+        channel.write(new TextWebSocketFrame(codec.encode(Changes.of(new ChangeBatch(batchId, sent, head, List.of())))));
+        sent = head;
+        if (!legacy) {
+            unacked.addLast(head);
+        }
+        server.batchSent(head);
+        return true;
     }
 
     private List<Transaction> nextBatch() {
