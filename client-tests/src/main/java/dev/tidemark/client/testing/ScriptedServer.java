@@ -50,7 +50,7 @@ public final class ScriptedServer implements AutoCloseable {
     /** The sync endpoint's path. */
     public static final String PATH = "/sync";
 
-    enum FaultKind { CORRUPT_CHECKSUM, DROP_AFTER }
+    enum FaultKind { CORRUPT_CHECKSUM, DROP_AFTER, STALL_AFTER }
 
     private record Fault(FaultKind kind, Lsn batchEnd, int part) {}
 
@@ -107,7 +107,7 @@ public final class ScriptedServer implements AutoCloseable {
                                 session);
                     }
                 })
-                .bind("127.0.0.1", 0)
+                .bind("127.0.0.1", builder.port)
                 .syncUninterruptibly()
                 .channel();
         history.onAppend(this::pumpAll);
@@ -155,6 +155,14 @@ public final class ScriptedServer implements AutoCloseable {
     /** The next send of the batch ending at {@code batchEnd} closes the socket right after part {@code part} (0 when single). */
     public void dropAfterOnce(Lsn batchEnd, int part) {
         faults.add(new Fault(FaultKind.DROP_AFTER, batchEnd, part));
+    }
+
+    /**
+     * The next send of the batch ending at {@code batchEnd} stops after part {@code part}: the
+     * connection stays open but nothing more is streamed on it.
+     */
+    public void stallAfterOnce(Lsn batchEnd, int part) {
+        faults.add(new Fault(FaultKind.STALL_AFTER, batchEnd, part));
     }
 
     /** Answers {@code sync_verify} with {@code answer} instead of checking the history. */
@@ -356,8 +364,15 @@ public final class ScriptedServer implements AutoCloseable {
         private String token;
         private Duration resendDelay = Duration.ofMillis(20);
         private boolean streaming = true;
+        private int port;
 
         private Builder() {}
+
+        /** The loopback port to listen on; 0 (the default) picks a free one. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
 
         public Builder historyId(String historyId) {
             this.historyId = requireNonNull(historyId, "historyId is null");

@@ -265,6 +265,11 @@ final class ScriptedSession extends SimpleChannelInboundHandler<TextWebSocketFra
             channel.close();
             return false;
         }
+        if (server.takeFault(ScriptedServer.FaultKind.STALL_AFTER, lsn, part)) {
+            dropped = true;
+            channel.flush();
+            return false;
+        }
         return true;
     }
 
