@@ -55,6 +55,8 @@ final class Applier implements Runnable {
     private Connection live;
     /** The batch whose remaining parts are skipped after it failed, or null. */
     private String skipping;
+    /** True after a batch was refused and until one is applied: repeated refusals are logged quietly. */
+    private boolean refusing;
     /** True until the server answered the verification of an interrupted apply found at startup. */
     private boolean startupVerify;
     private volatile boolean stopping;
@@ -281,6 +283,7 @@ final class Applier implements Runnable {
         committed = result.committedLsn();
         switch (result.outcome()) {
             case APPLIED -> {
+                refusing = false;
                 connection.acknowledge(new LsnCommitted(committed, header.batchId()));
                 events.applied(header, stream.changes(), stream.parts(), stream.lastTimestamp());
             }
@@ -333,7 +336,12 @@ final class Applier implements Runnable {
         if (first != null) {
             skipRest(first);
         }
-        log.warn("{}: {}", connection, message);
+        if (refusing) {
+            log.debug("{}: {}", connection, message);
+        } else {
+            log.warn("{}: {}", connection, message);
+        }
+        refusing = true;
         events.refused(header, kind, message, cause);
         if (eager) {
             events.eagerBatchLost(connection);
@@ -349,8 +357,8 @@ final class Applier implements Runnable {
     }
 
     private String gapMessage(BatchHeader header) {
-        return header + " does not start at the store's committed LSN " + committed
-                + "; not applied, the server resends from " + committed;
+        return header + " does not start at the store's committed LSN " + committed + "; not applied, "
+                + (eager ? "reconnecting from " : "the server resends from ") + committed;
     }
 
     private static Connection connectionOf(Inbound item) {
