@@ -51,14 +51,20 @@ import javax.net.ssl.SSLContext;
  */
 public final class TidemarkClient implements AutoCloseable {
 
-    private final Builder settings;
     private final SyncStore store;
     private final SyncEngine engine;
 
     private TidemarkClient(Builder settings, EngineConfig config) {
-        this.settings = settings;
-        this.store = settings.store != null ? settings.store : SyncStores.open(settings.storeName, settings.storeSettings);
-        this.engine = new SyncEngine(config, store, settings.store == null, new ListenerFanOut(settings.listeners));
+        boolean ownsStore = settings.store == null;
+        this.store = ownsStore ? SyncStores.open(settings.storeName, settings.storeSettings) : settings.store;
+        try {
+            this.engine = new SyncEngine(config, store, ownsStore, new ListenerFanOut(settings.listeners));
+        } catch (RuntimeException e) {
+            if (ownsStore) {
+                store.close();
+            }
+            throw e;
+        }
     }
 
     /** A builder with the defaults; only {@link Builder#serverUrl} and a store are required. */
