@@ -14,6 +14,10 @@ public interface SyncListener {
     /** The store applied and committed a batch. */
     default void onBatchApplied(AppliedBatch batch) {}
 
-    /** The client met a problem and handled it; see {@link SyncError.Kind}. */
+    /**
+     * The client met a problem and handled it; see {@link SyncError.Kind}. The error that stops a
+     * client ({@link SyncError.Kind#REFUSED}, {@link SyncError.Kind#RESYNC_REQUIRED}) arrives before the
+     * state change it causes.
+     */
     default void onError(SyncError error) {}
 }

@@ -47,6 +47,14 @@ final class StatusBoard {
      * @return true when the state changed
      */
     boolean moveTo(EngineState next) {
+        return moveTo(next, () -> { });
+    }
+
+    /**
+     * Like {@link #moveTo(EngineState)}, running {@code cause} (which reports why) after the state
+     * changed and before the change is reported, so listeners hear the reason first.
+     */
+    boolean moveTo(EngineState next, Runnable cause) {
         while (true) {
             EngineState current = state.get();
             if (current == next || current == EngineState.CLOSED
@@ -54,6 +62,7 @@ final class StatusBoard {
                 return false;
             }
             if (state.compareAndSet(current, next)) {
+                cause.run();
                 notifier.stateChanged(current, next);
                 if (next.isTerminal()) {
                     failCaughtUpWaiters(next);

@@ -248,9 +248,8 @@ public final class SyncEngine implements AutoCloseable {
 
     /** The server refused the client for good: stop, do not reconnect. */
     private void fail(String reason) {
-        if (status.moveTo(EngineState.FAILED)) {
+        if (status.moveTo(EngineState.FAILED, () -> notifier.error(new EngineError(ErrorKind.REFUSED, reason, null)))) {
             log.error("the client stopped: {}", reason);
-            notifier.error(new EngineError(ErrorKind.REFUSED, reason, null));
             transport.execute(this::stopStreaming);
         }
     }
@@ -261,14 +260,14 @@ public final class SyncEngine implements AutoCloseable {
      * (a snapshot, then the tail) plugs in.
      */
     private void resyncRequired(String reason) {
-        if (status.moveTo(EngineState.RESYNC_REQUIRED)) {
-            EngineStatus now = status.snapshot();
-            String message = "the store (at " + now.committedLsn() + " in history "
-                    + (now.historyId() == null ? "(none)" : "'" + now.historyId() + "'")
-                    + ") must be resynced: " + reason + ". The client stopped streaming; the store is left"
-                    + " consistent at its committed LSN. Sync into a new store, or resync this one.";
+        EngineStatus now = status.snapshot();
+        String message = "the store (at " + now.committedLsn() + " in history "
+                + (now.historyId() == null ? "(none)" : "'" + now.historyId() + "'")
+                + ") must be resynced: " + reason + ". The client stopped streaming; the store is left"
+                + " consistent at its committed LSN. Sync into a new store, or resync this one.";
+        if (status.moveTo(EngineState.RESYNC_REQUIRED,
+                () -> notifier.error(new EngineError(ErrorKind.RESYNC_REQUIRED, message, null)))) {
             log.error(message);
-            notifier.error(new EngineError(ErrorKind.RESYNC_REQUIRED, message, null));
             transport.execute(this::stopStreaming);
         }
     }
