@@ -102,7 +102,7 @@ final class Applier implements Runnable {
         if (item instanceof Inbound.Received received) {
             Message message = received.message();
             if (message instanceof Changes changes) {
-                onChanges(received.connection(), changes);
+                onChanges(received.connection(), changes, received.intact());
             } else if (message instanceof Welcome welcome) {
                 onWelcome(received.connection(), welcome);
             }
@@ -217,7 +217,7 @@ final class Applier implements Runnable {
 
     // ---- batches ------------------------------------------------------------------------------
 
-    private void onChanges(Connection connection, Changes changes) {
+    private void onChanges(Connection connection, Changes changes, boolean intact) {
         if (skipping != null) {
             if (changes.isPart() && changes.batchId().equals(skipping)) {
                 if (changes.completesBatch()) {
@@ -233,7 +233,7 @@ final class Applier implements Runnable {
                     + changes.batchId() + "' arrived without the parts before it", null);
             return;
         }
-        if (!changes.checksumMatches()) {
+        if (!intact) {
             refuse(connection, header, changes, ErrorKind.CHECKSUM_MISMATCH, header + " has checksum "
                     + Checksum.toHex(changes.checksum()) + " but its data sums to "
                     + Checksum.toHex(Checksum.of(changes.data())) + "; not applied", null);

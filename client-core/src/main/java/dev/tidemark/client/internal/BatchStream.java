@@ -97,7 +97,7 @@ final class BatchStream implements ChangeSource {
                             + first.batchId() + "' (" + first.prevLsn() + " → " + first.lsn() + "), got "
                             + describe(next) + "; the partial batch was rolled back");
                 }
-                if (!next.checksumMatches()) {
+                if (!received.intact()) {
                     part = next;
                     index = next.data().size();
                     throw new BatchAbort(BatchAbort.Reason.CHECKSUM_MISMATCH, "part " + expected + " of batch '"

@@ -2,6 +2,7 @@ package dev.tidemark.client.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Message;
 import dev.tidemark.protocol.SyncVerifyResult;
 import java.util.concurrent.CompletableFuture;
@@ -20,11 +21,20 @@ sealed interface Inbound {
         }
     }
 
-    /** A message from the server. */
-    record Received(Connection connection, Message message) implements Inbound {
+    /**
+     * A message from the server. {@code intact} is false for a {@code changes} message whose checksum
+     * does not match its data; the transport checks it on receipt, so the applier's thread — the
+     * pipeline's bottleneck, busy with the store — does not have to.
+     */
+    record Received(Connection connection, Message message, boolean intact) implements Inbound {
         public Received {
             requireNonNull(connection, "connection is null");
             requireNonNull(message, "message is null");
+        }
+
+        /** A received message, its checksum checked here when it is a {@code changes}. */
+        static Received of(Connection connection, Message message) {
+            return new Received(connection, message, !(message instanceof Changes changes) || changes.checksumMatches());
         }
     }
 

@@ -318,10 +318,10 @@ public final class SyncEngine implements AutoCloseable {
                 if (config.eager() && changes.completesBatch()) {
                     connection.received(changes.lsn());
                 }
-                inbox.put(new Inbound.Received(connection, message));
+                inbox.put(Inbound.Received.of(connection, message));
             } else if (message instanceof Welcome welcome) {
                 status.serverSeen(welcome.serverLsn());
-                inbox.put(new Inbound.Received(connection, message));
+                inbox.put(Inbound.Received.of(connection, message));
             } else if (message instanceof SyncVerifyResult result) {
                 status.serverSeen(result.serverLsn());
                 boolean requested = connection.verifyAnswered(result);

@@ -80,9 +80,9 @@ class BatchStreamTest {
     @DisplayName("yields the parts' changes in order, taking later parts from the inbox, and sets other items aside")
     void parts() {
         CompletableFuture<dev.tidemark.protocol.SyncVerifyResult> verify = new CompletableFuture<>();
-        inbox.put(new Inbound.Received(connection, part(2, false, changes(2, 2))));
+        inbox.put(Inbound.Received.of(connection, part(2, false, changes(2, 2))));
         inbox.put(new Inbound.VerifyRequested(verify));
-        inbox.put(new Inbound.Received(connection, part(3, true, changes(4, 1))));
+        inbox.put(Inbound.Received.of(connection, part(3, true, changes(4, 1))));
         BatchStream stream = stream(part(1, false, changes(0, 2)));
         assertThat(drain(stream)).isEqualTo(changes(0, 5));
         assertThat(stream.complete()).isTrue();
@@ -94,7 +94,7 @@ class BatchStreamTest {
     @Test
     @DisplayName("aborts when its connection closes before the last part")
     void connectionLost() {
-        inbox.put(new Inbound.Received(connection, part(2, false, changes(2, 2))));
+        inbox.put(Inbound.Received.of(connection, part(2, false, changes(2, 2))));
         inbox.put(new Inbound.Closed(connection, "reset"));
         BatchStream stream = stream(part(1, false, changes(0, 2)));
         stream.next();
@@ -115,7 +115,7 @@ class BatchStreamTest {
     @DisplayName("aborts when a part fails its checksum, knowing whether it was the last")
     void badChecksum() {
         Changes good = part(2, true, changes(2, 2));
-        inbox.put(new Inbound.Received(connection, new Changes("b", PREV, LSN, good.checksum() + 1, 2, true, good.data())));
+        inbox.put(Inbound.Received.of(connection, new Changes("b", PREV, LSN, good.checksum() + 1, 2, true, good.data())));
         BatchStream stream = stream(part(1, false, changes(0, 1)));
         stream.next();
         assertThatThrownBy(stream::next).isInstanceOfSatisfying(BatchAbort.class, abort -> {
@@ -129,7 +129,7 @@ class BatchStreamTest {
     @Test
     @DisplayName("aborts when the server breaks the part sequence")
     void outOfSequence() {
-        inbox.put(new Inbound.Received(connection, part(3, true, changes(2, 2))));
+        inbox.put(Inbound.Received.of(connection, part(3, true, changes(2, 2))));
         BatchStream stream = stream(part(1, false, changes(0, 1)));
         stream.next();
         assertThatThrownBy(stream::next).isInstanceOfSatisfying(BatchAbort.class, abort -> {
@@ -142,7 +142,7 @@ class BatchStreamTest {
     @Test
     @DisplayName("aborts a batch of another batch id or position")
     void otherBatch() {
-        inbox.put(new Inbound.Received(connection, Changes.part("other", PREV, LSN, 2, true, changes(2, 1))));
+        inbox.put(Inbound.Received.of(connection, Changes.part("other", PREV, LSN, 2, true, changes(2, 1))));
         BatchStream stream = stream(part(1, false, changes(0, 1)));
         stream.next();
         assertThatThrownBy(stream::next).isInstanceOfSatisfying(BatchAbort.class,
