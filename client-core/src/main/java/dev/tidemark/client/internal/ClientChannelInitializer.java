@@ -75,6 +75,8 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
                 .version(WebSocketVersion.V13)
                 .customHeaders(headers)
                 .maxFramePayloadLength(config.maxMessageBytes())
+                // TransportHandler decodes text frames strictly, in the same pass that makes the string.
+                .withUTF8Validator(false)
                 .handleCloseFrames(false)
                 .handshakeTimeoutMillis(config.connectTimeout().toMillis())
                 .build();

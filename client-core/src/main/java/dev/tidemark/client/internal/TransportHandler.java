@@ -19,6 +19,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +40,9 @@ final class TransportHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private final MessageCodec codec;
     private final TransportEvents events;
     private final Duration keepAlive;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     TransportHandler(Connection connection, MessageCodec codec, TransportEvents events, Duration keepAlive) {
         this.connection = requireNonNull(connection, "connection is null");
@@ -49,7 +56,7 @@ final class TransportHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         if (frame instanceof TextWebSocketFrame text) {
             Message message;
             try {
-                message = codec.decode(text.text());
+                message = codec.decode(decode(text));
             } catch (ProtocolException e) {
                 connection.send(ErrorMessage.of(e));
                 events.malformed(connection, e.getMessage());
@@ -68,6 +75,20 @@ final class TransportHandler extends SimpleChannelInboundHandler<WebSocketFrame>
                     + "; the protocol is JSON text frames";
             connection.send(new ErrorMessage(ErrorCode.MALFORMED_MESSAGE, problem));
             events.malformed(connection, problem);
+        }
+    }
+
+    /**
+     * The frame's text, decoded strictly: bytes that are not UTF-8 are refused, not replaced. (This
+     * replaces Netty's separate validation pass, which is switched off in the pipeline: one pass
+     * instead of two on the transport's hot path.)
+     */
+    private String decode(TextWebSocketFrame frame) {
+        try {
+            return utf8.decode(frame.content().nioBuffer()).toString();
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "a text frame is not valid UTF-8 ("
+                    + e.getMessage() + ")");
         }
     }
 

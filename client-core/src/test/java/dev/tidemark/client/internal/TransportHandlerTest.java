@@ -86,6 +86,19 @@ class TransportHandlerTest {
     }
 
     @Test
+    @DisplayName("refuses a text frame that is not valid UTF-8, without replacing the bad bytes")
+    void invalidUtf8() {
+        byte[] bytes = "{\"type\":\"error\",\"code\":\"internal\",\"message\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        bytes[bytes.length - 3] = (byte) 0xC3; // a lead byte without its continuation
+        TextWebSocketFrame frame = new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes));
+        channel.writeInbound(frame);
+        assertThat(sent()).isInstanceOfSatisfying(ErrorMessage.class,
+                error -> assertThat(error.message()).contains("not valid UTF-8"));
+        assertThat(received).isEmpty();
+        assertThat(frame.refCnt()).isZero();
+    }
+
+    @Test
     @DisplayName("refuses binary frames with an error")
     void binary() {
         BinaryWebSocketFrame frame = new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {1, 2}));
