@@ -228,6 +228,11 @@ final class Applier implements Runnable {
             skipping = null;
         }
         BatchHeader header = new BatchHeader(changes.batchId(), changes.prevLsn(), changes.lsn());
+        if (!connection.isWelcomed()) {
+            refuse(connection, header, changes, ErrorKind.PROTOCOL, header + " arrived before the server's welcome;"
+                    + " not applied", null);
+            return;
+        }
         if (changes.isPart() && changes.part() != 1) {
             refuse(connection, header, changes, ErrorKind.PROTOCOL, "part " + changes.part() + " of batch '"
                     + changes.batchId() + "' arrived without the parts before it", null);

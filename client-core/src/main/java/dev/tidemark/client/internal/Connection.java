@@ -40,7 +40,6 @@ final class Connection {
     private volatile Lsn received;
     /** False once the eager resume position of this connection must not be used. */
     private volatile boolean resumable = true;
-    private volatile Lsn acknowledged;
     private volatile boolean welcomed;
     private volatile String closeReason;
     private volatile boolean refused;
@@ -79,15 +78,9 @@ final class Connection {
      * {@code sync_ack success} (not in eager mode, where the server does not wait for acks).
      */
     void acknowledge(LsnCommitted committed) {
-        acknowledged = committed.lsn();
         if (!eager) {
             send(SyncAck.success(clientId, committed.lsn(), committed.batchId()));
         }
-    }
-
-    /** The last LSN acknowledged on this connection, or null. */
-    Lsn acknowledged() {
-        return acknowledged;
     }
 
     /** Sends {@code verify} and completes {@code result} with the server's answer. */
