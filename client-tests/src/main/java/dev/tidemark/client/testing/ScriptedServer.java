@@ -24,6 +24,8 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -36,6 +38,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
 
 /**
  * A test-only Tidemark server on loopback that speaks the server side of protocol v1 from a
@@ -75,7 +79,10 @@ public final class ScriptedServer implements AutoCloseable {
     private volatile String historyId;
     private volatile Function<SyncVerify, SyncVerifyResult> verifyAnswer;
 
+    private final SslContext tls;
+
     private ScriptedServer(Builder builder) {
+        this.tls = builder.tls;
         this.history = new ServerHistory(builder.startLsn);
         this.window = builder.window;
         this.batchMaxChanges = builder.batchMaxChanges;
@@ -94,6 +101,9 @@ public final class ScriptedServer implements AutoCloseable {
                     protected void initChannel(SocketChannel channel) {
                         ScriptedSession session = new ScriptedSession(connections.incrementAndGet(), ScriptedServer.this);
                         sessions.add(session);
+                        if (tls != null) {
+                            channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                        }
                         channel.pipeline().addLast(
                                 new HttpServerCodec(),
                                 new HttpObjectAggregator(64 * 1024),
@@ -121,7 +131,7 @@ public final class ScriptedServer implements AutoCloseable {
     /** The URL clients connect to. */
     public URI uri() {
         InetSocketAddress address = (InetSocketAddress) serverChannel.localAddress();
-        return URI.create("ws://127.0.0.1:" + address.getPort() + PATH);
+        return URI.create((tls == null ? "ws" : "wss") + "://127.0.0.1:" + address.getPort() + PATH);
     }
 
     public ServerHistory history() {
@@ -365,8 +375,19 @@ public final class ScriptedServer implements AutoCloseable {
         private Duration resendDelay = Duration.ofMillis(20);
         private boolean streaming = true;
         private int port;
+        private SslContext tls;
 
         private Builder() {}
+
+        /** Serve {@code wss://} with the key and certificate of {@code keys}. */
+        public Builder tls(KeyManagerFactory keys) {
+            try {
+                this.tls = SslContextBuilder.forServer(keys).build();
+            } catch (SSLException e) {
+                throw new IllegalStateException("cannot set TLS up", e);
+            }
+            return this;
+        }
 
         /** The loopback port to listen on; 0 (the default) picks a free one. */
         public Builder port(int port) {
