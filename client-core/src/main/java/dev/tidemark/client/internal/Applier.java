@@ -2,17 +2,12 @@ package dev.tidemark.client.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tidemark.client.spi.ApplyResult;
-import dev.tidemark.client.spi.BatchHeader;
-import dev.tidemark.client.spi.ChangeSourceException;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Hello;
 import dev.tidemark.protocol.Lsn;
-import dev.tidemark.protocol.LsnCommitted;
 import dev.tidemark.protocol.Message;
-import dev.tidemark.protocol.SyncAck;
 import dev.tidemark.protocol.SyncVerify;
 import dev.tidemark.protocol.SyncVerifyResult;
 import dev.tidemark.protocol.VerifyStatus;
@@ -26,17 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The applier stage (the seed's "main thread"): the only writer of the store. It takes what the
- * transport received from the {@link Inbox}, in order, and for each batch
- * <ol>
- *   <li>checks the checksum and whether the batch starts at the committed LSN (duplicate, gap);</li>
- *   <li>records the pending marker, then applies the batch in one store transaction — a multi-part
- *       batch streams in through a {@link BatchStream};</li>
- *   <li>after the commit hands {@code lsn_committed} to the connection, which sends
- *       {@code sync_ack success}; a batch not applied is acked {@code error} at the committed LSN.</li>
- * </ol>
- * It also answers each new connection with {@code hello} (built from the store's position after
- * everything received earlier was applied or rolled back) and adopts the server's history on first
- * contact.
+ * transport received from the {@link Inbox}, in order: batches go to the {@link BatchApplier}; each
+ * new connection is answered with {@code hello}, built from the store's position after everything
+ * received before was applied or rolled back; the first {@code welcome} gives a new store the
+ * server's history; verify requests read the committed LSN and checksum between two writes.
  */
 final class Applier implements Runnable {
 
@@ -50,13 +38,9 @@ final class Applier implements Runnable {
     private final ApplierEvents events;
     private final ArrayDeque<Inbound> deferred = new ArrayDeque<>();
 
-    private Lsn committed;
+    private final BatchApplier batches;
     /** The welcomed connection, or null. */
     private Connection live;
-    /** The batch whose remaining parts are skipped after it failed, or null. */
-    private String skipping;
-    /** True after a batch was refused and until one is applied: repeated refusals are logged quietly. */
-    private boolean refusing;
     /** True until the server answered the verification of an interrupted apply found at startup. */
     private boolean startupVerify;
     private volatile boolean stopping;
@@ -70,7 +54,7 @@ final class Applier implements Runnable {
         this.inbox = requireNonNull(inbox, "inbox is null");
         this.events = requireNonNull(events, "events is null");
         this.startupVerify = startupVerify;
-        this.committed = store.committedLsn();
+        this.batches = new BatchApplier(store, clientId, eager, inbox, deferred, () -> stopping, events);
     }
 
     /** Asks the loop to stop; an unfinished multi-part batch rolls back. Follow with an {@link Inbound.Stop}. */
@@ -102,7 +86,7 @@ final class Applier implements Runnable {
         if (item instanceof Inbound.Received received) {
             Message message = received.message();
             if (message instanceof Changes changes) {
-                onChanges(received.connection(), changes, received.intact());
+                batches.onChanges(received.connection(), changes, received.intact());
             } else if (message instanceof Welcome welcome) {
                 onWelcome(received.connection(), welcome);
             }
@@ -112,7 +96,7 @@ final class Applier implements Runnable {
             if (live == closed.connection()) {
                 live = null;
             }
-            skipping = null;
+            batches.connectionClosed();
         } else if (item instanceof Inbound.VerifyRequested request) {
             onVerifyRequested(request.result());
         } else if (item instanceof Inbound.ClearPending) {
@@ -130,8 +114,7 @@ final class Applier implements Runnable {
         if (!connection.isOpen()) {
             return;
         }
-        committed = store.committedLsn();
-        Lsn from = committed;
+        Lsn from = batches.refresh();
         if (eager) {
             Lsn received = events.eagerResumePosition();
             if (received != null && received.isAfter(from)) {
@@ -156,7 +139,7 @@ final class Applier implements Runnable {
                     + ". Use a client and server of matching versions.");
             return;
         }
-        committed = store.committedLsn();
+        Lsn committed = batches.refresh();
         Optional<String> history = store.historyId();
         if (history.isEmpty()) {
             if (!committed.equals(Lsn.ZERO)) {
@@ -213,157 +196,6 @@ final class Applier implements Runnable {
             startupVerify = false;
             log.info("the server answered the verification of the interrupted apply; pending marker cleared");
         }
-    }
-
-    // ---- batches ------------------------------------------------------------------------------
-
-    private void onChanges(Connection connection, Changes changes, boolean intact) {
-        if (skipping != null) {
-            if (changes.isPart() && changes.batchId().equals(skipping)) {
-                if (changes.completesBatch()) {
-                    skipping = null;
-                }
-                return;
-            }
-            skipping = null;
-        }
-        BatchHeader header = new BatchHeader(changes.batchId(), changes.prevLsn(), changes.lsn());
-        if (!connection.isWelcomed()) {
-            refuse(connection, header, changes, ErrorKind.PROTOCOL, header + " arrived before the server's welcome;"
-                    + " not applied", null);
-            return;
-        }
-        if (changes.isPart() && changes.part() != 1) {
-            refuse(connection, header, changes, ErrorKind.PROTOCOL, "part " + changes.part() + " of batch '"
-                    + changes.batchId() + "' arrived without the parts before it", null);
-            return;
-        }
-        if (!intact) {
-            refuse(connection, header, changes, ErrorKind.CHECKSUM_MISMATCH, header + " has checksum "
-                    + Checksum.toHex(changes.checksum()) + " but its data sums to "
-                    + Checksum.toHex(Checksum.of(changes.data())) + "; not applied", null);
-            return;
-        }
-        switch (header.outcomeAt(committed)) {
-            case DUPLICATE -> {
-                duplicate(connection, header);
-                skipRest(changes);
-                return;
-            }
-            case GAP -> {
-                refuse(connection, header, changes, ErrorKind.GAP, gapMessage(header), null);
-                return;
-            }
-            case APPLIED -> apply(connection, header, changes);
-        }
-    }
-
-    private void apply(Connection connection, BatchHeader header, Changes first) {
-        try {
-            store.recordPending(header.lsn());
-        } catch (RuntimeException e) {
-            refuse(connection, header, first, ErrorKind.STORE_FAILURE,
-                    "the store could not record the pending marker for " + header + ": " + e.getMessage(), e);
-            return;
-        }
-        BatchStream stream = new BatchStream(first, connection, inbox, deferred, () -> stopping);
-        ApplyResult result;
-        try {
-            result = store.apply(header, stream);
-        } catch (BatchAbort abort) {
-            aborted(connection, header, stream, abort);
-            return;
-        } catch (ChangeSourceException e) {
-            // A store that wrapped our exception instead of rethrowing it; treat it as cut short.
-            aborted(connection, header, stream, new BatchAbort(BatchAbort.Reason.PROTOCOL, String.valueOf(e.getMessage())));
-            return;
-        } catch (RuntimeException e) {
-            if (!stream.lastPartReceived()) {
-                skipping = header.batchId();
-            }
-            refuse(connection, header, null, ErrorKind.STORE_FAILURE,
-                    "the store failed to apply " + header + " and rolled it back: " + e.getMessage(), e);
-            return;
-        }
-        committed = result.committedLsn();
-        switch (result.outcome()) {
-            case APPLIED -> {
-                refusing = false;
-                connection.acknowledge(new LsnCommitted(committed, header.batchId()));
-                events.applied(header, stream.changes(), stream.parts(), stream.lastTimestamp());
-            }
-            case DUPLICATE -> {
-                if (!stream.lastPartReceived()) {
-                    skipping = header.batchId();
-                }
-                duplicate(connection, header);
-            }
-            case GAP -> {
-                if (!stream.lastPartReceived()) {
-                    skipping = header.batchId();
-                }
-                refuse(connection, header, null, ErrorKind.GAP, gapMessage(header), null);
-            }
-        }
-    }
-
-    private void aborted(Connection connection, BatchHeader header, BatchStream stream, BatchAbort abort) {
-        if (!stream.lastPartReceived()) {
-            skipping = header.batchId();
-        }
-        if (abort.acknowledgeAsError()) {
-            ErrorKind kind = abort.reason() == BatchAbort.Reason.CHECKSUM_MISMATCH
-                    ? ErrorKind.CHECKSUM_MISMATCH : ErrorKind.PROTOCOL;
-            refuse(connection, header, null, kind, abort.getMessage(), null);
-        } else {
-            log.info("{}: {}", connection, abort.getMessage());
-            events.refused(header, ErrorKind.INCOMPLETE_BATCH, abort.getMessage(), null);
-        }
-    }
-
-    /** A batch at or before the committed LSN: acknowledged at its own end, which the store has. */
-    private void duplicate(Connection connection, BatchHeader header) {
-        log.debug("{}: {} is a duplicate (store at {}); acknowledged, not applied", connection, header, committed);
-        if (!eager) {
-            // Its own lsn, not the committed one: acks are cumulative, and the committed LSN may lie beyond
-            // what this connection was sent, which a server rejects as out of range.
-            connection.send(SyncAck.success(clientId, header.lsn(), header.batchId()));
-        }
-    }
-
-    /**
-     * Does not apply a batch: error ack at the committed LSN (the server resends from there), or in
-     * eager mode a reconnect from the committed LSN. {@code first} is the batch's first message when
-     * its remaining parts are still to be skipped, else null.
-     */
-    private void refuse(Connection connection, BatchHeader header, Changes first, ErrorKind kind, String message,
-                        Throwable cause) {
-        if (first != null) {
-            skipRest(first);
-        }
-        if (refusing) {
-            log.debug("{}: {}", connection, message);
-        } else {
-            log.warn("{}: {}", connection, message);
-        }
-        refusing = true;
-        events.refused(header, kind, message, cause);
-        if (eager) {
-            events.eagerBatchLost(connection);
-        } else {
-            connection.send(SyncAck.error(clientId, committed, message, header.batchId()));
-        }
-    }
-
-    private void skipRest(Changes first) {
-        if (!first.completesBatch()) {
-            skipping = first.batchId();
-        }
-    }
-
-    private String gapMessage(BatchHeader header) {
-        return header + " does not start at the store's committed LSN " + committed + "; not applied, "
-                + (eager ? "reconnecting from " : "the server resends from ") + committed;
     }
 
     private static Connection connectionOf(Inbound item) {

@@ -5,35 +5,22 @@ import static java.util.Objects.requireNonNull;
 import dev.tidemark.client.spi.BatchHeader;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStoreException;
-import dev.tidemark.protocol.Changes;
-import dev.tidemark.protocol.ErrorCode;
-import dev.tidemark.protocol.ErrorMessage;
 import dev.tidemark.protocol.Lsn;
-import dev.tidemark.protocol.Message;
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.protocol.SyncVerifyResult;
-import dev.tidemark.protocol.VerifyStatus;
 import dev.tidemark.protocol.Welcome;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running client: the transport stage (a Netty event loop owning the connection) and the applier
- * stage (one thread, the store's only writer), joined by the {@link Inbox}, plus the connection's
- * life — connect, reconnect with backoff, stop on a resync verdict or a refusal for good.
- *
- * <p>The connection's bookkeeping runs on the event loop; the applier reports through
- * {@link ApplierEvents}; the application hears about it through an {@link EngineListener}.
+ * A running client: the transport stage (a Netty event loop owning the connection, whose life the
+ * {@link ConnectionSupervisor} runs) and the applier stage (one thread, the store's only writer),
+ * joined by the {@link Inbox}. The application hears about it through an {@link EngineListener}.
  */
 public final class SyncEngine implements AutoCloseable {
 
@@ -47,21 +34,14 @@ public final class SyncEngine implements AutoCloseable {
     private final Notifier notifier;
     private final StatusBoard status;
     private final WebSocketTransport transport;
+    private final ConnectionSupervisor supervisor;
     private final Inbox inbox;
-    private final AtomicInteger connectionIds = new AtomicInteger();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final TransportEvents transportEvents = new OnTransport();
 
-    private volatile Connection current;
-    private volatile Lsn eagerResume;
     private volatile String clientId;
     private volatile Applier applier;
     private volatile Thread applierThread;
-
-    // Event loop only.
-    private int failedAttempts;
-    private ScheduledFuture<?> reconnect;
 
     /**
      * @param config the settings
@@ -76,7 +56,8 @@ public final class SyncEngine implements AutoCloseable {
         this.notifier = new Notifier(listener);
         this.status = new StatusBoard(notifier);
         this.transport = new WebSocketTransport(config);
-        this.inbox = new Inbox(config.receiveBuffer(), new PauseReading());
+        this.supervisor = new ConnectionSupervisor(config, transport, codec, status, notifier, closed::get);
+        this.inbox = supervisor.inbox();
     }
 
     /**
@@ -94,6 +75,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         clientId = config.clientId() != null ? config.clientId() : ClientIdentity.resolve(store);
         status.clientId(clientId);
+        supervisor.clientId(clientId);
         Lsn committed = store.committedLsn();
         boolean verify = false;
         Optional<Lsn> pending = store.pendingLsn();
@@ -166,13 +148,7 @@ public final class SyncEngine implements AutoCloseable {
             running.stop();
             inbox.put(new Inbound.Stop());
         }
-        transport.execute(() -> {
-            cancelReconnect();
-            Connection connection = current;
-            if (connection != null) {
-                connection.close(1000, "client closing");
-            }
-        });
+        supervisor.shutdown();
         Thread thread = applierThread;
         if (thread != null) {
             try {
@@ -193,184 +169,6 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    // ---- connection life (event loop) ----------------------------------------------------------
-
-    private void openConnection() {
-        if (closed.get() || status.state().isTerminal()) {
-            return;
-        }
-        status.moveTo(EngineState.CONNECTING);
-        ChannelFuture connecting = transport.connect(new ClientChannelInitializer(config, transport.ssl(),
-                this::newConnection, codec, transportEvents));
-        connecting.addListener(done -> {
-            if (!done.isSuccess()) {
-                Connection failed = current;
-                if (failed != null && failed.channel() == connecting.channel()) {
-                    current = null;
-                }
-                connectionEnded("cannot connect to " + config.serverUri() + ": " + done.cause().getMessage(), false);
-            }
-        });
-    }
-
-    private Connection newConnection(SocketChannel channel) {
-        Connection connection = new Connection(connectionIds.incrementAndGet(), channel, clientId, config.eager(), codec);
-        current = connection;
-        return connection;
-    }
-
-    private void connectionEnded(String reason, boolean refusedForGood) {
-        if (closed.get() || status.state().isTerminal()) {
-            return;
-        }
-        if (refusedForGood) {
-            fail(reason);
-            return;
-        }
-        Duration delay = config.backoff().delay(failedAttempts, ThreadLocalRandom.current().nextDouble());
-        failedAttempts = Math.min(failedAttempts + 1, 62);
-        log.warn("{}; reconnecting in {} ms", reason, delay.toMillis());
-        notifier.error(new EngineError(ErrorKind.CONNECTION, reason + "; reconnecting in " + delay.toMillis() + " ms",
-                null));
-        status.moveTo(EngineState.BACKING_OFF);
-        cancelReconnect();
-        // The next connection opens once the applier has handled everything received before, so its hello
-        // carries the committed LSN after that work, not a guess.
-        reconnect = transport.schedule(() -> inbox.put(new Inbound.ConnectNow()), delay);
-    }
-
-    private void cancelReconnect() {
-        if (reconnect != null) {
-            reconnect.cancel(false);
-            reconnect = null;
-        }
-    }
-
-    /** The server refused the client for good: stop, do not reconnect. */
-    private void fail(String reason) {
-        if (status.moveTo(EngineState.FAILED, () -> notifier.error(new EngineError(ErrorKind.REFUSED, reason, null)))) {
-            log.error("the client stopped: {}", reason);
-            transport.execute(this::stopStreaming);
-        }
-    }
-
-    /**
-     * The server cannot continue from the store's position. For now the client stops streaming and
-     * leaves the store as it is — consistent at its committed LSN. This is the seam where resync
-     * (a snapshot, then the tail) plugs in.
-     */
-    private void resyncRequired(String reason) {
-        EngineStatus now = status.snapshot();
-        String message = "the store (at " + now.committedLsn() + " in history "
-                + (now.historyId() == null ? "(none)" : "'" + now.historyId() + "'")
-                + ") must be resynced: " + reason + ". The client stopped streaming; the store is left"
-                + " consistent at its committed LSN. Sync into a new store, or resync this one.";
-        if (status.moveTo(EngineState.RESYNC_REQUIRED,
-                () -> notifier.error(new EngineError(ErrorKind.RESYNC_REQUIRED, message, null)))) {
-            log.error(message);
-            transport.execute(this::stopStreaming);
-        }
-    }
-
-    private void stopStreaming() {
-        cancelReconnect();
-        Connection connection = current;
-        if (connection != null) {
-            connection.close(1000, "client stopped: " + status.state());
-        }
-    }
-
-    /** Stops reading from the current connection while the applier is behind. */
-    private final class PauseReading implements FlowControl {
-        @Override
-        public void pause() {
-            Connection connection = current;
-            if (connection != null) {
-                connection.channel().config().setAutoRead(false);
-            }
-        }
-
-        @Override
-        public void resume() {
-            Connection connection = current;
-            if (connection != null) {
-                connection.channel().config().setAutoRead(true);
-            }
-        }
-    }
-
-    /** The transport's reports, on the event loop. */
-    private final class OnTransport implements TransportEvents {
-
-        @Override
-        public void opened(Connection connection) {
-            if (closed.get() || status.state().isTerminal()) {
-                connection.close(1000, "client stopped");
-                return;
-            }
-            inbox.put(new Inbound.Opened(connection));
-        }
-
-        @Override
-        public void received(Connection connection, Message message) {
-            if (message instanceof Changes changes) {
-                status.serverSeen(changes.lsn());
-                if (config.eager() && changes.completesBatch()) {
-                    connection.received(changes.lsn());
-                }
-                inbox.put(Inbound.Received.of(connection, message));
-            } else if (message instanceof Welcome welcome) {
-                status.serverSeen(welcome.serverLsn());
-                inbox.put(Inbound.Received.of(connection, message));
-            } else if (message instanceof SyncVerifyResult result) {
-                status.serverSeen(result.serverLsn());
-                boolean requested = connection.verifyAnswered(result);
-                if (result.status() == VerifyStatus.RESYNC_REQUIRED) {
-                    resyncRequired("the server answered resync_required for position " + result.lsn()
-                            + " (server at " + result.serverLsn() + ")");
-                } else if (!requested) {
-                    log.info("{}: the server says {} at {}", connection, result.status().wireName(), result.lsn());
-                }
-            } else if (message instanceof ErrorMessage error) {
-                if (error.code() == ErrorCode.RESYNC_REQUIRED) {
-                    resyncRequired(error.message());
-                } else {
-                    log.warn("{}: the server rejected a message: {}: {}", connection, error.code().wireName(),
-                            error.message());
-                    notifier.error(new EngineError(ErrorKind.SERVER_ERROR, "the server rejected a message: "
-                            + error.code().wireName() + ": " + error.message(), null));
-                }
-            } else {
-                String problem = "a client does not accept '" + message.type() + "' messages";
-                connection.send(new ErrorMessage(ErrorCode.UNEXPECTED_MESSAGE, problem));
-                malformed(connection, "the server sent '" + message.type() + "', which only clients send");
-            }
-        }
-
-        @Override
-        public void malformed(Connection connection, String problem) {
-            log.warn("{}: {}", connection, problem);
-            notifier.error(new EngineError(ErrorKind.PROTOCOL, problem, null));
-        }
-
-        @Override
-        public void closed(Connection connection) {
-            String reason = connection.closeReason();
-            connection.failVerifies(reason);
-            if (config.eager()) {
-                Lsn received = connection.resumePosition();
-                if (received != null) {
-                    eagerResume = eagerResume == null ? received : Lsn.max(eagerResume, received);
-                }
-            }
-            inbox.put(new Inbound.Closed(connection, reason));
-            if (current == connection) {
-                current = null;
-            }
-            connectionEnded(reason, connection.refused());
-        }
-    }
-
     /** The applier's reports, on the applier thread. */
     private final class OnApplier implements ApplierEvents {
 
@@ -379,7 +177,7 @@ public final class SyncEngine implements AutoCloseable {
             connection.welcomed();
             status.position(committed, historyId);
             status.serverSeen(welcome.serverLsn());
-            transport.execute(() -> failedAttempts = 0);
+            supervisor.welcomed();
             log.info("{}: connected as '{}': server at {}, store at {}, window {}", connection, clientId,
                     welcome.serverLsn(), committed, welcome.window());
             status.moveTo(EngineState.CONNECTED);
@@ -398,33 +196,27 @@ public final class SyncEngine implements AutoCloseable {
 
         @Override
         public void resyncRequired(Connection connection, String reason) {
-            SyncEngine.this.resyncRequired(reason);
+            supervisor.resyncRequired(reason);
         }
 
         @Override
         public void refusedForGood(Connection connection, String reason) {
-            fail(reason);
+            supervisor.fail(reason);
         }
 
         @Override
         public void eagerBatchLost(Connection connection) {
-            transport.execute(() -> {
-                connection.forgetReceived();
-                eagerResume = null;
-                if (connection.isOpen()) {
-                    connection.close(1000, "a received batch was not applied");
-                }
-            });
+            supervisor.eagerBatchLost(connection);
         }
 
         @Override
         public Lsn eagerResumePosition() {
-            return eagerResume;
+            return supervisor.eagerResumePosition();
         }
 
         @Override
         public void connectNow() {
-            transport.execute(SyncEngine.this::openConnection);
+            supervisor.connectNow();
         }
 
         @Override
@@ -434,7 +226,7 @@ public final class SyncEngine implements AutoCloseable {
             log.error(message, cause);
             notifier.error(new EngineError(kind, message, cause));
             if (connection != null) {
-                transport.execute(() -> connection.abort(message));
+                supervisor.abort(connection, message);
             }
         }
     }
