@@ -14,17 +14,25 @@ import dev.tidemark.protocol.SyncAck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * End-to-end throughput and latency of the client: a {@link ScriptedServer} on loopback streams a
@@ -77,8 +85,8 @@ public final class ClientBenchmark {
         Settings settings = Settings.parse(args);
         Path dir = Files.createTempDirectory("tidemark-client-bench");
         System.out.printf(Locale.ROOT, "client benchmark: %,d changes in transactions of %d, batches of up to %d changes,"
-                        + " SQLite durability=%s, %d cores%n", settings.changes(), settings.txSize(), settings.batchMax(),
-                settings.durability(), Runtime.getRuntime().availableProcessors());
+                        + " SQLite durability=%s, %d cores, load average %.1f%n", settings.changes(), settings.txSize(),
+                settings.batchMax(), settings.durability(), Runtime.getRuntime().availableProcessors(), loadAverage());
         int transactions = settings.changes() / settings.txSize();
         List<List<Change>> warmUp = Workload.standard(1).transactions(transactions, settings.txSize());
         List<List<Change>> measured = Workload.standard(2).transactions(transactions, settings.txSize());
@@ -92,31 +100,53 @@ public final class ClientBenchmark {
 
         // Rounds alternate the three measurements so that drift (page cache, other load) hits all alike;
         // the median of each is reported.
-        double[] store = new double[settings.rounds()];
-        double[] pending = new double[settings.rounds()];
-        double[] endToEnd = new double[settings.rounds()];
+        List<Measurement> store = new ArrayList<>();
+        List<Measurement> pending = new ArrayList<>();
+        List<Measurement> endToEnd = new ArrayList<>();
         for (int round = 0; round < settings.rounds(); round++) {
-            store[round] = storeApply(settings, measured, dir.resolve("store-" + round + ".db"), false);
-            pending[round] = storeApply(settings, measured, dir.resolve("pending-" + round + ".db"), true);
-            endToEnd[round] = endToEnd(settings, measured, dir.resolve("e2e-" + round + ".db"));
-            System.out.printf(Locale.ROOT, "round %d: store %,.0f  store+pending %,.0f  end to end %,.0f changes/s%n",
-                    round + 1, store[round], pending[round], endToEnd[round]);
+            store.add(storeApply(settings, measured, dir.resolve("store-" + round + ".db"), false));
+            pending.add(storeApply(settings, measured, dir.resolve("pending-" + round + ".db"), true));
+            endToEnd.add(endToEnd(settings, measured, dir.resolve("e2e-" + round + ".db")));
+            System.out.printf(Locale.ROOT, "round %d: store %,.0f  store+pending %,.0f  end to end %,.0f changes/s;"
+                            + " CPU µs/change: store %.2f, client applier %.2f, client transport %.2f, server %.2f%n",
+                    round + 1, store.get(round).rate(), pending.get(round).rate(), endToEnd.get(round).rate(),
+                    store.get(round).cpuMicrosPerChange().get("store"), cpu(endToEnd.get(round), "applier"),
+                    cpu(endToEnd.get(round), "transport"), cpu(endToEnd.get(round), "server"));
         }
         Latency latency = latency(settings, dir.resolve("latency.db"));
 
+        System.out.printf(Locale.ROOT, "load average after the run: %.1f (other processes share these cores)%n", loadAverage());
         System.out.println();
         System.out.println("| measurement (same batches, same run; median of " + settings.rounds()
                 + " rounds) | changes/s | ratio to store apply |");
         System.out.println("|---|---:|---:|");
-        row("store apply alone (baseline)", median(store), median(store));
-        row("store recordPending + apply (the applier's writes)", median(pending), median(store));
-        row("end to end: scripted server → client → SQLite, acked", median(endToEnd), median(store));
+        double storeRate = median(store, Measurement::rate);
+        row("store apply alone (baseline)", storeRate, storeRate);
+        row("store recordPending + apply (the applier's writes)", median(pending, Measurement::rate), storeRate);
+        row("end to end: scripted server → client → SQLite, acked", median(endToEnd, Measurement::rate), storeRate);
+        System.out.println();
+        System.out.println("| stage (CPU time, independent of other load; median) | CPU µs per change | ratio to store apply |");
+        System.out.println("|---|---:|---:|");
+        double storeCpu = median(store, m -> m.cpuMicrosPerChange().get("store"));
+        double applierCpu = median(endToEnd, m -> cpu(m, "applier"));
+        double transportCpu = median(endToEnd, m -> cpu(m, "transport"));
+        cpuRow("store apply alone (one thread)", storeCpu, storeCpu);
+        cpuRow("store recordPending + apply", median(pending, m -> m.cpuMicrosPerChange().get("store")), storeCpu);
+        cpuRow("client applier thread (pending marker, store apply, acks)", applierCpu, storeCpu);
+        cpuRow("client transport thread (UTF-8, JSON decode, checksum, flow control)", transportCpu, storeCpu);
+        cpuRow("scripted server (encode, send; not the client)", median(endToEnd, m -> cpu(m, "server")), storeCpu);
+        System.out.printf(Locale.ROOT, "with the client's two stages on cores of their own, its ceiling is the busier"
+                + " stage: %.2f of the store's own rate%n", storeCpu / Math.max(applierCpu, transportCpu));
         System.out.println();
         System.out.printf(Locale.ROOT, "latency at %,d changes/s offered (%d tx/s of %d) for %d s, %,d transactions:"
                         + " source append → sync_ack at the server: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 settings.rate(), settings.rate() / settings.txSize(), settings.txSize(), settings.seconds(),
                 latency.count(), latency.p50Millis(), latency.p99Millis(), latency.maxMillis());
         deleteAll(dir);
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static void row(String name, double rate, double baseline) {
@@ -154,7 +184,8 @@ public final class ClientBenchmark {
     }
 
     /** The store's own rate: the same batches applied directly, optionally with the pending marker before each. */
-    private static double storeApply(Settings settings, List<List<Change>> transactions, Path file, boolean pendingMarker) {
+    private static Measurement storeApply(Settings settings, List<List<Change>> transactions, Path file,
+                                          boolean pendingMarker) {
         List<Transaction> history = new ArrayList<>();
         long lsn = 0x1000000;
         for (List<Change> changes : transactions) {
@@ -165,6 +196,8 @@ public final class ClientBenchmark {
         long changes = transactions.stream().mapToLong(List::size).sum();
         try (SyncStore store = sqlite(settings, file)) {
             store.resetHistory("bench");
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpuStart = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             for (ChangeBatch batch : batches) {
                 if (pendingMarker) {
@@ -174,12 +207,15 @@ public final class ClientBenchmark {
                     throw new IllegalStateException("the store did not apply " + batch.batchId());
                 }
             }
-            return changes / ((System.nanoTime() - start) / 1e9);
+            double rate = changes / ((System.nanoTime() - start) / 1e9);
+            double cpu = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e3 / changes;
+            return new Measurement(rate, Map.of("store", cpu));
         }
     }
 
     /** The client's rate: from start to every change applied and acknowledged. */
-    private static double endToEnd(Settings settings, List<List<Change>> transactions, Path file) throws Exception {
+    private static Measurement endToEnd(Settings settings, List<List<Change>> transactions, Path file) throws Exception {
+        Set<Long> before = liveThreads();
         try (ScriptedServer server = ScriptedServer.builder().batchMaxChanges(settings.batchMax())
                 .partMaxChanges(Math.max(settings.batchMax(), 500)).startLsn(Lsn.parse("0/1000000")).start()) {
             server.history().appendAll(transactions);
@@ -197,14 +233,53 @@ public final class ClientBenchmark {
                 try (TidemarkClient client = TidemarkClient.builder().serverUri(server.uri()).store(store).build().start()) {
                     long end = headAcked.get(10, TimeUnit.MINUTES);
                     double rate = changes / ((end - start) / 1e9);
+                    Map<String, Double> cpu = cpuSince(before, changes);
                     if (!store.committedLsn().equals(head)
                             || store.committedChecksum() != server.history().checksumUpTo(head)) {
                         throw new IllegalStateException("the client did not converge");
                     }
-                    return rate;
+                    return new Measurement(rate, cpu);
                 }
             }
         }
+    }
+
+    /** A rate, and the CPU time each stage spent per change. */
+    record Measurement(double rate, Map<String, Double> cpuMicrosPerChange) {}
+
+    /** The threads of each stage, by name. */
+    private static String stage(String threadName) {
+        if (threadName.startsWith("tidemark-applier")) {
+            return "applier";
+        }
+        if (threadName.startsWith("tidemark-transport")) {
+            return "transport";
+        }
+        if (threadName.startsWith("scripted-server")) {
+            return "server";
+        }
+        return null;
+    }
+
+    private static Set<Long> liveThreads() {
+        return Arrays.stream(ManagementFactory.getThreadMXBean().getAllThreadIds()).boxed().collect(Collectors.toSet());
+    }
+
+    /** CPU time of the threads started since {@code before}, by stage, in µs per change. */
+    private static Map<String, Double> cpuSince(Set<Long> before, long changes) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Double> cpu = new TreeMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null || before.contains(info.getThreadId())) {
+                continue;
+            }
+            String stage = stage(info.getThreadName());
+            long nanos = threads.getThreadCpuTime(info.getThreadId());
+            if (stage != null && nanos > 0) {
+                cpu.merge(stage, nanos / 1e3 / changes, Double::sum);
+            }
+        }
+        return cpu;
     }
 
     /** Latencies of one run. */
@@ -271,9 +346,16 @@ public final class ClientBenchmark {
                 sorted[sorted.length - 1] / 1e6);
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+    private static double cpu(Measurement measurement, String stage) {
+        return measurement.cpuMicrosPerChange().getOrDefault(stage, 0.0);
+    }
+
+    private static void cpuRow(String name, double micros, double baseline) {
+        System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f |%n", name, micros, micros / baseline);
+    }
+
+    private static double median(List<Measurement> measurements, ToDoubleFunction<Measurement> value) {
+        double[] sorted = measurements.stream().mapToDouble(value).sorted().toArray();
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
