@@ -1,7 +1,6 @@
 package dev.tidemark.client.internal;
 
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The queue from the transport to the applier. It never blocks the transport's event loop: when more
@@ -9,13 +8,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * to read again once the applier has taken it down to half. The queue therefore holds about
  * {@code highWater} messages (plus what one socket read had already decoded), while the network keeps
  * receiving as long as the applier keeps up.
+ *
+ * <p>A pause and a resume happen under one lock together with the flag that records them, so the
+ * socket's state always matches the flag; and each side checks the size again after its own change,
+ * so reading is never left paused while the applier waits on an empty queue.
  */
 final class Inbox {
 
     private final LinkedBlockingQueue<Inbound> queue = new LinkedBlockingQueue<>();
-    private final AtomicBoolean paused = new AtomicBoolean();
+    private final Object lock = new Object();
     private final int highWater;
     private final FlowControl flow;
+    private volatile boolean paused;
 
     Inbox(int highWater, FlowControl flow) {
         if (highWater < 1) {
@@ -28,10 +32,15 @@ final class Inbox {
     /** Adds an item; never blocks. */
     void put(Inbound item) {
         queue.add(item);
-        if (queue.size() >= highWater && paused.compareAndSet(false, true)) {
-            flow.pause();
-            // The applier may have emptied the queue between the size check and the pause, and
-            // then wait for an item that can no longer arrive: look again after pausing.
+        if (!paused && queue.size() >= highWater) {
+            synchronized (lock) {
+                if (!paused && queue.size() >= highWater) {
+                    paused = true;
+                    flow.pause();
+                }
+            }
+            // The applier may have emptied the queue meanwhile and now waits for an item that can no
+            // longer arrive: look again after pausing.
             resumeIfDrained();
         }
     }
@@ -44,14 +53,19 @@ final class Inbox {
     }
 
     private void resumeIfDrained() {
-        if (queue.size() <= highWater / 2 && paused.compareAndSet(true, false)) {
-            flow.resume();
+        if (paused && queue.size() <= highWater / 2) {
+            synchronized (lock) {
+                if (paused && queue.size() <= highWater / 2) {
+                    paused = false;
+                    flow.resume();
+                }
+            }
         }
     }
 
     /** True while reading is paused because the applier is behind. */
     boolean paused() {
-        return paused.get();
+        return paused;
     }
 
     int size() {

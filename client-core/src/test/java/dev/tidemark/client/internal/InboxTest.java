@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("The inbox between transport and applier")
@@ -59,8 +60,8 @@ class InboxTest {
         assertThat(inbox.paused()).isFalse();
     }
 
-    @Test
-    @DisplayName("never leaves reading paused while the applier waits on an empty queue, however the two threads interleave")
+    @RepeatedTest(20)
+    @DisplayName("never leaves reading paused while the applier waits on an empty queue, and keeps the socket's state in step, however the two threads interleave")
     void noStall() throws Exception {
         Recorder flow = new Recorder();
         Inbox inbox = new Inbox(2, flow);
