@@ -1,0 +1,59 @@
+package dev.tidemark.client.cli;
+
+import dev.tidemark.client.SyncStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/** One progress line per call: state, committed and server LSN, lag, and the change rate since the last line. */
+final class Progress {
+
+    private long lastChanges;
+    private long lastNanos;
+
+    Progress(long startNanos) {
+        this.lastNanos = startNanos;
+    }
+
+    String line(SyncStatus status, long nowNanos) {
+        long changes = status.appliedChanges();
+        double seconds = Math.max(1e-9, (nowNanos - lastNanos) / 1e9);
+        double rate = (changes - lastChanges) / seconds;
+        lastChanges = changes;
+        lastNanos = nowNanos;
+        return String.format(Locale.ROOT, "%-13s committed %-12s server %-12s lag %s  %,.0f changes/s  %,d changes in %,d batches%s",
+                status.state(), status.committedLsn(), status.serverLsn(), bytes(status.lagBytes()), rate, changes,
+                status.appliedBatches(), sourceLag(status));
+    }
+
+    private static String sourceLag(SyncStatus status) {
+        return status.sinceLastSourceCommit(Instant.now())
+                .map(age -> "  last source commit " + age(age) + " ago")
+                .orElse("");
+    }
+
+    static String bytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    private static String age(Duration age) {
+        long seconds = Math.max(0, age.toSeconds());
+        if (seconds < 120) {
+            return seconds + " s";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + " min";
+        }
+        return seconds / 3600 + " h";
+    }
+}

@@ -1,0 +1,273 @@
+package dev.tidemark.client.cli;
+
+import dev.tidemark.client.AckMode;
+import dev.tidemark.client.ClientState;
+import dev.tidemark.client.SyncError;
+import dev.tidemark.client.SyncListener;
+import dev.tidemark.client.SyncStatus;
+import dev.tidemark.client.TidemarkClient;
+import dev.tidemark.client.spi.SyncStoreException;
+import dev.tidemark.protocol.SyncVerifyResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code tidemark-client}: syncs a Tidemark server into a local store and shows progress. */
+@Command(name = "tidemark-client",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Syncs a Tidemark server into a local store — a SQLite file by default, or any store by name — and"
+                    + " shows progress: state, committed LSN, server LSN, lag, changes/s.",
+            "Each batch is applied in one store transaction and acknowledged only after its commit; a restart"
+                    + " resumes from the store's committed LSN.",
+            ""},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:caught up (--once), or stopped with Ctrl-C",
+            "1:the server refused the client, or the store could not be opened",
+            "2:bad options",
+            "3:the server cannot continue from the store's position: sync into a new store",
+            "4:--once did not catch up within --timeout"})
+public final class TidemarkClientCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-s", "--server"}, paramLabel = "URL", defaultValue = "${env:TIDEMARK_SERVER:-ws://localhost:8080/sync}",
+            description = "The server's sync endpoint, ws:// or wss:// (env TIDEMARK_SERVER). Default: ${DEFAULT-VALUE}")
+    String server;
+
+    @Option(names = {"-t", "--token"}, paramLabel = "TOKEN", defaultValue = "${env:TIDEMARK_TOKEN}",
+            description = "The bearer token naming this client (env TIDEMARK_TOKEN).")
+    String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "Read the token from FILE.")
+    Path tokenFile;
+
+    @Option(names = "--client-id", paramLabel = "ID",
+            description = "The client id; it must match the token's. Default: created once and kept in the store.")
+    String clientId;
+
+    @Option(names = "--store", paramLabel = "NAME", defaultValue = "sqlite",
+            description = "The store to sync into, by name (sqlite, postgres, or a plugin's). Default: ${DEFAULT-VALUE}")
+    String store;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "PATH",
+            description = "The SQLite file (the sqlite store's 'path' setting). Default: tidemark-client.db")
+    Path file;
+
+    @Option(names = {"-S", "--store-setting"}, paramLabel = "KEY=VALUE",
+            description = "A setting of the store, repeatable: -S jdbcUrl=jdbc:postgresql://… -S durability=normal")
+    Map<String, String> storeSettings = new LinkedHashMap<>();
+
+    @Option(names = "--subscribe", paramLabel = "TYPE", split = ",",
+            description = "The entity types to sync (tables, schema.table outside public). Default: all the token permits.")
+    List<String> subscriptions = new ArrayList<>();
+
+    @Option(names = "--once", description = "Stop once caught up with the server.")
+    boolean once;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT10M",
+            description = "With --once: give up after this long (ISO-8601, e.g. PT30S). Default: 10 minutes.")
+    Duration timeout;
+
+    @Option(names = "--verify", description = "With --once: after catching up, ask the server to verify the store's position and checksum.")
+    boolean verify;
+
+    @Option(names = "--progress", paramLabel = "SECONDS", defaultValue = "2",
+            description = "Seconds between progress lines; 0 for none. Default: ${DEFAULT-VALUE}")
+    int progressSeconds;
+
+    @Option(names = "--eager-lsn",
+            description = "UNSAFE fallback: the pre-ack behaviour (no acks, position taken on receipt). Only for servers"
+                    + " that cannot take acks.")
+    boolean eager;
+
+    @Option(names = {"-q", "--quiet"}, description = "Log warnings and errors only.")
+    boolean quiet;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, with its exception handling; for tests and {@link #main}. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new TidemarkClientCommand())
+                .setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
+                    commandLine.getErr().println("tidemark-client: " + exception.getMessage());
+                    return ExitCode.FAILED;
+                });
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        configureLogging();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        TidemarkClient.Builder builder = TidemarkClient.builder()
+                .serverUrl(server)
+                .store(store, settings())
+                .subscriptions(subscriptions)
+                .ackMode(eager ? AckMode.EAGER : AckMode.AFTER_COMMIT);
+        String bearer = token();
+        if (bearer != null) {
+            builder.token(bearer);
+        }
+        if (clientId != null) {
+            builder.clientId(clientId);
+        }
+        CompletableFuture<ClientState> stopped = new CompletableFuture<>();
+        List<String> problems = new ArrayList<>();
+        builder.listener(new SyncListener() {
+            @Override
+            public void onStateChanged(ClientState previous, ClientState current) {
+                if (current == ClientState.RESYNC_REQUIRED || current == ClientState.FAILED) {
+                    stopped.complete(current);
+                }
+            }
+
+            @Override
+            public void onError(SyncError error) {
+                if (error.kind() == SyncError.Kind.REFUSED || error.kind() == SyncError.Kind.RESYNC_REQUIRED) {
+                    synchronized (problems) {
+                        problems.add(error.message());
+                    }
+                }
+            }
+        });
+        TidemarkClient client;
+        try {
+            client = builder.build();
+        } catch (SyncStoreException | IllegalArgumentException e) {
+            err.println("tidemark-client: " + e.getMessage());
+            return ExitCode.FAILED;
+        }
+        Thread closer = new Thread(client::close, "tidemark-client-shutdown");
+        Runtime.getRuntime().addShutdownHook(closer);
+        try {
+            client.start();
+            out.println("syncing " + server + " into store '" + store + "' as client '" + client.clientId() + "'"
+                    + (eager ? " (eager mode: UNSAFE)" : ""));
+            out.flush();
+            int code = run(client, stopped, out);
+            if (code != ExitCode.OK) {
+                synchronized (problems) {
+                    problems.forEach(problem -> err.println("tidemark-client: " + problem));
+                }
+            }
+            return code;
+        } finally {
+            client.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(closer);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running or ran: the client is closed either way
+            }
+            out.flush();
+        }
+    }
+
+    private int run(TidemarkClient client, CompletableFuture<ClientState> stopped, PrintWriter out) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        Progress progress = new Progress(start);
+        CompletableFuture<?> done = once ? CompletableFuture.anyOf(client.caughtUp(), stopped) : stopped;
+        long interval = progressSeconds > 0 ? TimeUnit.SECONDS.toNanos(progressSeconds) : Long.MAX_VALUE;
+        while (true) {
+            long wait = once ? Math.min(interval, deadline - System.nanoTime()) : interval;
+            try {
+                done.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                break;
+            } catch (TimeoutException e) {
+                if (progressSeconds > 0) {
+                    out.println(progress.line(client.status(), System.nanoTime()));
+                    out.flush();
+                }
+                if (once && System.nanoTime() - deadline >= 0) {
+                    out.println("not caught up within " + timeout + ": " + progress.line(client.status(), System.nanoTime()));
+                    return ExitCode.TIMEOUT;
+                }
+            } catch (ExecutionException e) {
+                break; // caughtUp() failed because the client stopped; the state says why
+            }
+        }
+        SyncStatus status = client.status();
+        if (status.state() == ClientState.RESYNC_REQUIRED) {
+            return ExitCode.RESYNC_REQUIRED;
+        }
+        if (status.state() == ClientState.FAILED) {
+            return ExitCode.FAILED;
+        }
+        out.println("caught up at " + status.committedLsn() + " (server at " + status.serverLsn() + "): "
+                + String.format("%,d", status.appliedChanges()) + " changes in "
+                + String.format("%,d", status.appliedBatches()) + " batches");
+        if (verify) {
+            SyncVerifyResult result = client.verify().get(30, TimeUnit.SECONDS);
+            out.println("verify: " + result.status().wireName() + " at " + result.lsn() + " (server at " + result.serverLsn() + ")");
+            if (client.status().state() == ClientState.RESYNC_REQUIRED) {
+                return ExitCode.RESYNC_REQUIRED;
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    private Map<String, String> settings() {
+        Map<String, String> settings = new LinkedHashMap<>(storeSettings);
+        if (file != null) {
+            if (!store.equals("sqlite")) {
+                throw new ParameterException(spec.commandLine(),
+                        "--file is the SQLite file; for store '" + store + "' give its settings with -S KEY=VALUE");
+            }
+            settings.put("path", file.toString());
+        } else if (store.equals("sqlite") && !settings.containsKey("path")) {
+            settings.put("path", "tidemark-client.db");
+        }
+        return settings;
+    }
+
+    private String token() throws IOException {
+        if (tokenFile != null) {
+            if (token != null && spec.commandLine().getParseResult().hasMatchedOption("--token")) {
+                throw new ParameterException(spec.commandLine(), "give either --token or --token-file, not both");
+            }
+            return Files.readString(tokenFile).trim();
+        }
+        return token;
+    }
+
+    private void configureLogging() {
+        // slf4j-simple reads these once, when the first logger is made; set them before that.
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", quiet ? "warn" : "info");
+        setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}

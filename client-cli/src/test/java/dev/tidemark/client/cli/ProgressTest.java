@@ -1,0 +1,35 @@
+package dev.tidemark.client.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tidemark.client.ClientState;
+import dev.tidemark.client.SyncStatus;
+import dev.tidemark.protocol.Lsn;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("A progress line")
+class ProgressTest {
+
+    @Test
+    @DisplayName("shows state, positions, lag and the change rate since the last line")
+    void line() {
+        Progress progress = new Progress(0);
+        SyncStatus status = new SyncStatus(ClientState.CONNECTED, "c", "h", Lsn.parse("0/1000"),
+                Lsn.parse("0/101000"), 40, 12_000, null);
+        String line = progress.line(status, 2_000_000_000L);
+        assertThat(line).startsWith("CONNECTED").contains("committed 0/1000", "server 0/101000", "lag 1.0 MiB",
+                "6,000 changes/s", "12,000 changes in 40 batches");
+        SyncStatus later = new SyncStatus(ClientState.CONNECTED, "c", "h", Lsn.parse("0/101000"),
+                Lsn.parse("0/101000"), 50, 13_000, null);
+        assertThat(progress.line(later, 3_000_000_000L)).contains("lag 0 B", "1,000 changes/s");
+    }
+
+    @Test
+    @DisplayName("prints sizes in binary units")
+    void bytes() {
+        assertThat(Progress.bytes(1023)).isEqualTo("1023 B");
+        assertThat(Progress.bytes(1536)).isEqualTo("1.5 KiB");
+        assertThat(Progress.bytes(5L << 30)).isEqualTo("5.0 GiB");
+    }
+}

@@ -1,0 +1,146 @@
+package dev.tidemark.client.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.SyncStores;
+import dev.tidemark.client.testing.ExpectedState;
+import dev.tidemark.client.testing.ScriptedServer;
+import dev.tidemark.client.testing.Workload;
+import dev.tidemark.protocol.Lsn;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@DisplayName("tidemark-client")
+class TidemarkClientCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private ScriptedServer server;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private int run(String... args) {
+        CommandLine command = TidemarkClientCommand.commandLine();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        return command.execute(args);
+    }
+
+    private List<String> args(Path file, String... more) {
+        List<String> args = new ArrayList<>(List.of("--server", server.uri().toString(), "--file", file.toString(),
+                "--progress", "0"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    @Test
+    @DisplayName("--once syncs the server into a SQLite file and stops when caught up")
+    void once() {
+        server = ScriptedServer.builder().batchMaxChanges(50).start();
+        server.history().appendAll(Workload.standard(41).transactions(30, 10));
+        Lsn head = server.history().head();
+        Path file = dir.resolve("todo.db");
+        int code = run(args(file, "--once", "--verify").toArray(String[]::new));
+        assertThat(code).as("stderr: %s", err).isEqualTo(0);
+        assertThat(out.toString()).contains("syncing " + server.uri(), "caught up at " + head, "300 changes",
+                "verify: up_to_date at " + head);
+        try (SyncStore store = SyncStores.open("sqlite", Map.of("path", file.toString()))) {
+            assertThat(store.committedLsn()).isEqualTo(head);
+            assertThat(ExpectedState.of(server.history().changesUpTo(head)).differencesFrom(store)).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("sends the token from --token-file and keeps the client id it was given")
+    void tokenFileAndClientId() throws Exception {
+        server = ScriptedServer.builder().token("abc").start();
+        server.history().appendAll(Workload.standard(42).transactions(3, 5));
+        Path tokenFile = Files.writeString(dir.resolve("token"), "abc\n");
+        int code = run(args(dir.resolve("c.db"), "--once", "--token-file", tokenFile.toString(),
+                "--client-id", "kiosk-1", "--subscribe", "todo,sales.orders").toArray(String[]::new));
+        assertThat(code).as("stderr: %s", err).isZero();
+        assertThat(server.authorizations()).containsExactly("Bearer abc");
+        assertThat(server.hellos().get(0).clientId()).isEqualTo("kiosk-1");
+        assertThat(server.hellos().get(0).subscriptions()).containsExactly("todo", "sales.orders");
+    }
+
+    @Test
+    @DisplayName("prints progress lines while it syncs")
+    void progress() {
+        server = ScriptedServer.builder().streaming(false).start();
+        server.history().appendAll(Workload.standard(43).transactions(3, 5));
+        int code = run("--server", server.uri().toString(), "--file", dir.resolve("p.db").toString(), "--once",
+                "--progress", "1", "--timeout", "PT2.5S");
+        assertThat(code).isEqualTo(4);
+        assertThat(out.toString()).containsPattern("CONNECTED +committed 0/0 +server 0/1000300 +lag 16.0 MiB +0 changes/s");
+        assertThat(out.toString()).contains("not caught up within PT2.5S");
+    }
+
+    @Test
+    @DisplayName("exits 1 with the reason when the server refuses the token")
+    void refused() {
+        server = ScriptedServer.builder().token("right").start();
+        int code = run(args(dir.resolve("c.db"), "--once", "--token", "wrong").toArray(String[]::new));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("HTTP 401", "check it");
+    }
+
+    @Test
+    @DisplayName("exits 3 when the store must be resynced")
+    void resync() {
+        server = ScriptedServer.builder().start();
+        server.history().appendAll(Workload.standard(44).transactions(3, 5));
+        Path file = dir.resolve("c.db");
+        assertThat(run(args(file, "--once").toArray(String[]::new))).isZero();
+        server.historyId("another-history");
+        assertThat(run(args(file, "--once").toArray(String[]::new))).isEqualTo(3);
+        assertThat(err.toString()).contains("must be resynced");
+    }
+
+    @Test
+    @DisplayName("exits 1 naming the available stores when the store is unknown")
+    void unknownStore() {
+        server = ScriptedServer.builder().start();
+        int code = run("--server", server.uri().toString(), "--store", "nosuch", "--once");
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("no store named 'nosuch'", "available:", "sqlite");
+    }
+
+    @Test
+    @DisplayName("exits 2 with usage for bad options")
+    void usage() {
+        assertThat(run("--no-such-option")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown option", "Usage: tidemark-client");
+        StringWriter fresh = new StringWriter();
+        CommandLine command = TidemarkClientCommand.commandLine();
+        command.setErr(new PrintWriter(fresh, true));
+        assertThat(command.execute("--store", "postgres", "--file", "x.db")).isEqualTo(2);
+        assertThat(fresh.toString()).contains("--file is the SQLite file");
+    }
+
+    @Test
+    @DisplayName("--help lists the options and exit codes")
+    void help() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("--once", "--eager-lsn", "UNSAFE", "--store-setting", "Exit codes:", "3");
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tidemark.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.protocol.Lsn;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A snapshot of a client's progress.
+ *
+ * @param state where the client is
+ * @param clientId the client id, or {@code null} before {@link TidemarkClient#start()}
+ * @param historyId the history the store's position belongs to, or {@code null} for a store that
+ *     has not met a server yet
+ * @param committedLsn the store's committed LSN: everything up to it is durably applied
+ * @param serverLsn the highest server position the client has seen ({@code welcome}, a batch's end,
+ *     a verify answer); {@link Lsn#ZERO} before the first {@code welcome}
+ * @param appliedBatches batches applied since start
+ * @param appliedChanges changes applied since start
+ * @param lastSourceCommit the source commit time of the last change applied since start, or
+ *     {@code null}
+ */
+public record SyncStatus(ClientState state, String clientId, String historyId, Lsn committedLsn, Lsn serverLsn,
+                         long appliedBatches, long appliedChanges, Instant lastSourceCommit) {
+
+    public SyncStatus {
+        requireNonNull(state, "state is null");
+        requireNonNull(committedLsn, "committedLsn is null");
+        requireNonNull(serverLsn, "serverLsn is null");
+    }
+
+    /** True while the client is welcomed by the server and streaming. */
+    public boolean connected() {
+        return state == ClientState.CONNECTED;
+    }
+
+    /**
+     * How far the store is behind the server position seen, in bytes of PostgreSQL's write-ahead log
+     * ({@code serverLsn - committedLsn}, never negative).
+     */
+    public long lagBytes() {
+        return committedLsn.isBefore(serverLsn) ? serverLsn.value() - committedLsn.value() : 0;
+    }
+
+    /** Connected, with everything up to the server position seen applied. */
+    public boolean caughtUp() {
+        return connected() && !committedLsn.isBefore(serverLsn);
+    }
+
+    /**
+     * How long ago, by this machine's clock, the last applied change was committed at the source;
+     * empty before the first change. A rough lag in time: it grows while the source is quiet.
+     */
+    public Optional<Duration> sinceLastSourceCommit(Instant now) {
+        return lastSourceCommit == null ? Optional.empty() : Optional.of(Duration.between(lastSourceCommit, now));
+    }
+}

@@ -1,0 +1,343 @@
+package dev.tidemark.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.client.internal.Backoff;
+import dev.tidemark.client.internal.EngineConfig;
+import dev.tidemark.client.internal.EngineStatus;
+import dev.tidemark.client.internal.SyncEngine;
+import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.SyncStoreException;
+import dev.tidemark.client.spi.SyncStores;
+import dev.tidemark.protocol.SyncVerifyResult;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A Tidemark client: keeps a local store in sync with a Tidemark server.
+ *
+ * <pre>{@code
+ * try (TidemarkClient client = TidemarkClient.builder()
+ *         .serverUrl("ws://localhost:8080/sync")
+ *         .token(token)
+ *         .store("sqlite", Map.of("path", "todo.db"))
+ *         .listener(new SyncListener() {
+ *             public void onBatchApplied(AppliedBatch batch) { System.out.println("now at " + batch.lsn()); }
+ *         })
+ *         .build()
+ *         .start()) {
+ *     client.caughtUp().get();          // everything the server had when we connected is applied
+ *     client.store().get("todo", "42"); // read synced entities
+ * }
+ * }</pre>
+ *
+ * <p>The client applies each batch the server sends in one store transaction that also moves the
+ * store's committed LSN, and acknowledges it ({@code sync_ack}) only after that commit. A batch
+ * whose checksum does not match, that does not start at the committed LSN, or that the store fails
+ * to apply is not applied and is acknowledged {@code error}, so the server sends it again. A large
+ * source transaction that arrives in parts streams into one store transaction. A lost connection
+ * is re-opened with exponential backoff and jitter, resuming from the store's committed LSN.
+ *
+ * <p>No dependency injection is needed; the client starts two threads of its own (network and
+ * applier) and one for listener calls. Close it to stop them.
+ */
+public final class TidemarkClient implements AutoCloseable {
+
+    private final SyncStore store;
+    private final SyncEngine engine;
+
+    private TidemarkClient(Builder settings, EngineConfig config) {
+        boolean ownsStore = settings.store == null;
+        this.store = ownsStore ? SyncStores.open(settings.storeName, settings.storeSettings) : settings.store;
+        try {
+            this.engine = new SyncEngine(config, store, ownsStore, new ListenerFanOut(settings.listeners));
+        } catch (RuntimeException e) {
+            if (ownsStore) {
+                store.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A builder with the defaults; only {@link Builder#serverUrl} and a store are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts syncing: reads the client id and position from the store, then connects. Returns at
+     * once; watch {@link #status()}, {@link #caughtUp()} or a {@link SyncListener}.
+     *
+     * @return this client
+     * @throws SyncStoreException when the store cannot be read
+     * @throws IllegalStateException when already started or closed
+     */
+    public TidemarkClient start() {
+        engine.start();
+        return this;
+    }
+
+    /** The client id: the one given to the builder, or the one kept in the store. Null before {@link #start()}. */
+    public String clientId() {
+        return engine.clientId();
+    }
+
+    /** The current progress. */
+    public SyncStatus status() {
+        return status(engine.status());
+    }
+
+    /**
+     * The store the client syncs into. Read from it freely (reads see whole batches only); do not
+     * write to it while the client runs — the client is its only writer.
+     */
+    public SyncStore store() {
+        return store;
+    }
+
+    /**
+     * Completes once the client is connected and its store has everything up to the highest server
+     * position it has seen — at first, the server's position when it welcomed the client. Completes
+     * exceptionally if the client stops ({@link ClientState#isTerminal()}) first.
+     */
+    public CompletableFuture<SyncStatus> caughtUp() {
+        return engine.caughtUp().thenApply(TidemarkClient::status);
+    }
+
+    /**
+     * Asks the server to verify the store's position: sends {@code sync_verify} with the committed
+     * LSN and the checksum of every change applied, read together between two batches. Completes
+     * with the server's answer; exceptionally when the client is not connected or the connection is
+     * lost before the answer. A {@code resync_required} answer also stops streaming
+     * ({@link ClientState#RESYNC_REQUIRED}).
+     */
+    public CompletableFuture<SyncVerifyResult> verify() {
+        return engine.verify();
+    }
+
+    /**
+     * Stops: a batch being applied finishes or, if it is waiting for its remaining parts, rolls
+     * back; the connection closes; a store opened by name is closed. Idempotent.
+     */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    private static SyncStatus status(EngineStatus status) {
+        return new SyncStatus(ListenerFanOut.state(status.state()), status.clientId(), status.historyId(),
+                status.committedLsn(), status.serverLsn(), status.appliedBatches(), status.appliedChanges(),
+                status.lastSourceCommit());
+    }
+
+    /** Settings of a {@link TidemarkClient}; checked by {@link #build()}. Not thread-safe. */
+    public static final class Builder {
+
+        /** The path used when the server URL has none. */
+        public static final String DEFAULT_PATH = "/sync";
+
+        static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(250);
+        static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
+        static final double DEFAULT_BACKOFF_MULTIPLIER = 2.0;
+        static final double DEFAULT_BACKOFF_JITTER = 0.5;
+        static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+        static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
+        static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+        static final int DEFAULT_RECEIVE_BUFFER = 16;
+
+        private URI serverUri;
+        private String token;
+        private String clientId;
+        private String storeName;
+        private Map<String, String> storeSettings = Map.of();
+        private SyncStore store;
+        private final List<String> subscriptions = new ArrayList<>();
+        private final List<SyncListener> listeners = new ArrayList<>();
+        private AckMode ackMode = AckMode.AFTER_COMMIT;
+        private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
+        private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+        private double backoffMultiplier = DEFAULT_BACKOFF_MULTIPLIER;
+        private double backoffJitter = DEFAULT_BACKOFF_JITTER;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private int receiveBuffer = DEFAULT_RECEIVE_BUFFER;
+        private SSLContext sslContext;
+
+        private Builder() {}
+
+        /**
+         * The server's sync endpoint, {@code ws://HOST:PORT/sync} or {@code wss://…}; the path
+         * {@value #DEFAULT_PATH} is used when the URL has none. Required.
+         */
+        public Builder serverUrl(String url) {
+            requireNonNull(url, "url is null");
+            try {
+                return serverUri(new URI(url.trim()));
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("'" + url + "' is not a URL such as ws://localhost:8080/sync: "
+                        + e.getMessage(), e);
+            }
+        }
+
+        /** The server's sync endpoint; see {@link #serverUrl(String)}. */
+        public Builder serverUri(URI uri) {
+            requireNonNull(uri, "uri is null");
+            String path = uri.getRawPath();
+            if (path == null || path.isEmpty() || path.equals("/")) {
+                try {
+                    uri = new URI(uri.getScheme(), uri.getRawAuthority(), DEFAULT_PATH, uri.getRawQuery(), null);
+                } catch (URISyntaxException e) {
+                    throw new IllegalArgumentException("'" + uri + "' is not a usable server URL: " + e.getMessage(), e);
+                }
+            }
+            this.serverUri = uri;
+            return this;
+        }
+
+        /** The bearer token, sent as {@code Authorization: Bearer <token>}. Default: none. */
+        public Builder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        /**
+         * The client id; it must match the id the token names. Default: an id created on first start
+         * and kept in the store (metadata {@code tidemark.client_id}).
+         */
+        public Builder clientId(String clientId) {
+            this.clientId = clientId;
+            return this;
+        }
+
+        /**
+         * Sync into the store named {@code name} (found with {@link SyncStores}), opened on
+         * {@link #build()} with {@code settings} and closed by {@link TidemarkClient#close()}.
+         */
+        public Builder store(String name, Map<String, String> settings) {
+            this.storeName = requireNonNull(name, "name is null");
+            this.storeSettings = Map.copyOf(requireNonNull(settings, "settings is null"));
+            this.store = null;
+            return this;
+        }
+
+        /** Sync into an open store; the caller keeps it and closes it after closing the client. */
+        public Builder store(SyncStore store) {
+            this.store = requireNonNull(store, "store is null");
+            this.storeName = null;
+            return this;
+        }
+
+        /** The entity types wanted. Default: every type the token permits. */
+        public Builder subscriptions(Collection<String> entityTypes) {
+            subscriptions.clear();
+            subscriptions.addAll(requireNonNull(entityTypes, "entityTypes is null"));
+            return this;
+        }
+
+        /** Adds a listener; any number may be added. */
+        public Builder listener(SyncListener listener) {
+            listeners.add(requireNonNull(listener, "listener is null"));
+            return this;
+        }
+
+        /** When the position moves. Default {@link AckMode#AFTER_COMMIT}; {@link AckMode#EAGER} is unsafe. */
+        public Builder ackMode(AckMode ackMode) {
+            this.ackMode = requireNonNull(ackMode, "ackMode is null");
+            return this;
+        }
+
+        /**
+         * Reconnect delays: the first wait, the longest wait, the factor between two waits, and the
+         * largest fraction taken off a wait at random. Default 250 ms, 30 s, 2, 0.5.
+         */
+        public Builder reconnectBackoff(Duration initial, Duration max, double multiplier, double jitter) {
+            this.initialBackoff = requireNonNull(initial, "initial is null");
+            this.maxBackoff = requireNonNull(max, "max is null");
+            this.backoffMultiplier = multiplier;
+            this.backoffJitter = jitter;
+            return this;
+        }
+
+        /** Reconnect delays from {@code initial} doubling up to {@code max}, with the default jitter. */
+        public Builder reconnectBackoff(Duration initial, Duration max) {
+            return reconnectBackoff(initial, max, DEFAULT_BACKOFF_MULTIPLIER, DEFAULT_BACKOFF_JITTER);
+        }
+
+        /** The limit for opening a connection, including the WebSocket upgrade. Default 10 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = requireNonNull(timeout, "timeout is null");
+            return this;
+        }
+
+        /**
+         * How often an idle connection is pinged; one that reads nothing for three intervals is
+         * dropped and re-opened. Default 30 s.
+         */
+        public Builder keepAliveInterval(Duration interval) {
+            this.keepAliveInterval = requireNonNull(interval, "interval is null");
+            return this;
+        }
+
+        /** The largest message accepted from the server. Default 64 MiB. */
+        public Builder maxMessageBytes(int bytes) {
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How many received messages may wait for the store before the client stops reading from the
+         * network (the server then waits too). Default 16.
+         */
+        public Builder receiveBuffer(int messages) {
+            this.receiveBuffer = messages;
+            return this;
+        }
+
+        /** The TLS context for {@code wss://}. Default: the JDK's default trust store. */
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = requireNonNull(sslContext, "sslContext is null");
+            return this;
+        }
+
+        /**
+         * Checks the settings and opens the store when given by name.
+         *
+         * @throws IllegalArgumentException for a missing or bad setting, saying which
+         * @throws SyncStoreException when the store cannot be opened
+         */
+        public TidemarkClient build() {
+            EngineConfig config = engineConfig();
+            if (store == null && storeName == null) {
+                throw new IllegalArgumentException("no store given: call store(\"sqlite\", Map.of(\"path\", \"data.db\"))"
+                        + " or store(SyncStore); available stores: " + SyncStores.available());
+            }
+            return new TidemarkClient(this, config);
+        }
+
+        EngineConfig engineConfig() {
+            if (serverUri == null) {
+                throw new IllegalArgumentException("no server URL given: call serverUrl(\"ws://HOST:PORT/sync\")");
+            }
+            return new EngineConfig(serverUri, token, clientId, subscriptions, ackMode == AckMode.EAGER,
+                    new Backoff(initialBackoff, maxBackoff, backoffMultiplier, backoffJitter), connectTimeout,
+                    keepAliveInterval, maxMessageBytes, receiveBuffer, sslContext);
+        }
+
+        Map<String, String> storeSettings() {
+            return new LinkedHashMap<>(storeSettings);
+        }
+
+        String storeName() {
+            return storeName;
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package dev.tidemark.client.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.protocol.Changes;
+import dev.tidemark.protocol.Checksum;
+import dev.tidemark.protocol.Hello;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.protocol.Message;
+import dev.tidemark.protocol.SyncVerify;
+import dev.tidemark.protocol.SyncVerifyResult;
+import dev.tidemark.protocol.VerifyStatus;
+import dev.tidemark.protocol.Welcome;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The applier stage (the seed's "main thread"): the only writer of the store. It takes what the
+ * transport received from the {@link Inbox}, in order: batches go to the {@link BatchApplier}; each
+ * new connection is answered with {@code hello}, built from the store's position after everything
+ * received before was applied or rolled back; the first {@code welcome} gives a new store the
+ * server's history; verify requests read the committed LSN and checksum between two writes.
+ */
+final class Applier implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(Applier.class);
+
+    private final SyncStore store;
+    private final String clientId;
+    private final boolean eager;
+    private final List<String> subscriptions;
+    private final Inbox inbox;
+    private final ApplierEvents events;
+    private final ArrayDeque<Inbound> deferred = new ArrayDeque<>();
+
+    private final BatchApplier batches;
+    /** The welcomed connection, or null. */
+    private Connection live;
+    /** True until the server answered the verification of an interrupted apply found at startup. */
+    private boolean startupVerify;
+    private volatile boolean stopping;
+
+    Applier(SyncStore store, String clientId, boolean eager, List<String> subscriptions, Inbox inbox,
+            ApplierEvents events, boolean startupVerify) {
+        this.store = requireNonNull(store, "store is null");
+        this.clientId = requireNonNull(clientId, "clientId is null");
+        this.eager = eager;
+        this.subscriptions = List.copyOf(subscriptions);
+        this.inbox = requireNonNull(inbox, "inbox is null");
+        this.events = requireNonNull(events, "events is null");
+        this.startupVerify = startupVerify;
+        this.batches = new BatchApplier(store, clientId, eager, inbox, deferred, () -> stopping, events);
+    }
+
+    /** Asks the loop to stop; an unfinished multi-part batch rolls back. Follow with an {@link Inbound.Stop}. */
+    void stop() {
+        stopping = true;
+    }
+
+    @Override
+    public void run() {
+        while (!stopping) {
+            Inbound item;
+            try {
+                item = deferred.isEmpty() ? inbox.take() : deferred.pollFirst();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                handle(item);
+            } catch (RuntimeException e) {
+                Connection connection = connectionOf(item);
+                events.failed(connection, describe(item), e);
+            }
+        }
+        log.debug("applier stopped");
+    }
+
+    private void handle(Inbound item) {
+        if (item instanceof Inbound.Received received) {
+            Message message = received.message();
+            if (message instanceof Changes changes) {
+                batches.onChanges(received.connection(), changes, received.intact());
+            } else if (message instanceof Welcome welcome) {
+                onWelcome(received.connection(), welcome);
+            }
+        } else if (item instanceof Inbound.Opened opened) {
+            onOpened(opened.connection());
+        } else if (item instanceof Inbound.Closed closed) {
+            if (live == closed.connection()) {
+                live = null;
+            }
+            batches.connectionClosed();
+        } else if (item instanceof Inbound.VerifyRequested request) {
+            onVerifyRequested(request.result());
+        } else if (item instanceof Inbound.ClearPending) {
+            onClearPending();
+        } else if (item instanceof Inbound.ConnectNow) {
+            events.connectNow();
+        } else if (item instanceof Inbound.Stop) {
+            stopping = true;
+        }
+    }
+
+    // ---- connection ---------------------------------------------------------------------------
+
+    private void onOpened(Connection connection) {
+        if (!connection.isOpen()) {
+            return;
+        }
+        Lsn from = batches.refresh();
+        if (eager) {
+            Lsn received = events.eagerResumePosition();
+            if (received != null && received.isAfter(from)) {
+                from = received;
+            }
+        }
+        List<String> capabilities = eager ? List.of(Hello.CAPABILITY_VERIFY)
+                : List.of(Hello.CAPABILITY_ACK, Hello.CAPABILITY_VERIFY);
+        String historyId = store.historyId().orElse(null);
+        connection.send(new Hello(clientId, from, historyId, Message.PROTOCOL_VERSION, capabilities, subscriptions));
+        log.info("{}: hello as '{}' from {} in history {}{}", connection, clientId, from,
+                historyId == null ? "(none yet)" : historyId, eager ? " (eager mode: no acks)" : "");
+    }
+
+    private void onWelcome(Connection connection, Welcome welcome) {
+        if (!connection.isOpen()) {
+            return;
+        }
+        if (welcome.protocolVersion() != Message.PROTOCOL_VERSION) {
+            events.refusedForGood(connection, "the server answered with protocol version "
+                    + welcome.protocolVersion() + "; this client speaks " + Message.PROTOCOL_VERSION
+                    + ". Use a client and server of matching versions.");
+            return;
+        }
+        Lsn committed = batches.refresh();
+        Optional<String> history = store.historyId();
+        if (history.isEmpty()) {
+            if (!committed.equals(Lsn.ZERO)) {
+                events.resyncRequired(connection, "the store is at " + committed
+                        + " but names no history, so its position cannot be trusted on server history '"
+                        + welcome.historyId() + "'");
+                return;
+            }
+            store.resetHistory(welcome.historyId());
+            log.info("{}: new store adopts the server's history '{}'", connection, welcome.historyId());
+        } else if (!history.get().equals(welcome.historyId())) {
+            events.resyncRequired(connection, "the store belongs to history '" + history.get()
+                    + "' but the server's history is '" + welcome.historyId() + "'");
+            return;
+        }
+        live = connection;
+        events.welcomed(connection, welcome, committed, welcome.historyId());
+        if (startupVerify) {
+            sendVerify(connection, startupVerifyResult());
+        }
+    }
+
+    private CompletableFuture<SyncVerifyResult> startupVerifyResult() {
+        CompletableFuture<SyncVerifyResult> result = new CompletableFuture<>();
+        result.whenComplete((answer, failure) -> {
+            if (failure == null && answer.status() != VerifyStatus.RESYNC_REQUIRED) {
+                inbox.put(new Inbound.ClearPending());
+            }
+        });
+        return result;
+    }
+
+    private void onVerifyRequested(CompletableFuture<SyncVerifyResult> result) {
+        Connection connection = live;
+        if (connection == null || !connection.isOpen()) {
+            result.completeExceptionally(new IllegalStateException(
+                    "the client is not connected to the server; verify again once it is connected"));
+            return;
+        }
+        sendVerify(connection, result);
+    }
+
+    private void sendVerify(Connection connection, CompletableFuture<SyncVerifyResult> result) {
+        // Both values are read between two writes of this (the only) writer, so they belong together.
+        Lsn lastLsn = store.committedLsn();
+        long checksum = store.committedChecksum();
+        connection.sendVerify(new SyncVerify(clientId, lastLsn, checksum), result);
+        log.info("{}: sync_verify at {} with checksum {}", connection, lastLsn, Checksum.toHex(checksum));
+    }
+
+    private void onClearPending() {
+        if (startupVerify) {
+            store.clearPending();
+            startupVerify = false;
+            log.info("the server answered the verification of the interrupted apply; pending marker cleared");
+        }
+    }
+
+    private static Connection connectionOf(Inbound item) {
+        if (item instanceof Inbound.Received received) {
+            return received.connection();
+        }
+        if (item instanceof Inbound.Opened opened) {
+            return opened.connection();
+        }
+        return null;
+    }
+
+    private static String describe(Inbound item) {
+        if (item instanceof Inbound.Received received) {
+            return "handling '" + received.message().type() + "'";
+        }
+        return "handling " + item.getClass().getSimpleName();
+    }
+}

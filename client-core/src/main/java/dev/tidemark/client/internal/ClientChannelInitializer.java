@@ -1,0 +1,84 @@
+package dev.tidemark.client.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.protocol.MessageCodec;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
+/** Assembles a connection's pipeline: [TLS], HTTP, the WebSocket upgrade and frames, keep-alive, {@link TransportHandler}. */
+final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    /** The upgrade response is small; anything larger is not a WebSocket server. */
+    private static final int MAX_UPGRADE_RESPONSE_BYTES = 64 * 1024;
+
+    private final EngineConfig config;
+    private final SslContext ssl;
+    private final Function<SocketChannel, Connection> connections;
+    private final MessageCodec codec;
+    private final TransportEvents events;
+
+    ClientChannelInitializer(EngineConfig config, SslContext ssl, Function<SocketChannel, Connection> connections,
+                             MessageCodec codec, TransportEvents events) {
+        this.config = requireNonNull(config, "config is null");
+        this.ssl = ssl;
+        this.connections = requireNonNull(connections, "connections is null");
+        this.codec = requireNonNull(codec, "codec is null");
+        this.events = requireNonNull(events, "events is null");
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        Connection connection = connections.apply(channel);
+        ChannelPipeline pipeline = channel.pipeline();
+        if (ssl != null) {
+            SslHandler tls = ssl.newHandler(channel.alloc(), config.serverUri().getHost(), config.port());
+            SSLEngine engine = tls.engine();
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            engine.setSSLParameters(parameters);
+            pipeline.addLast(tls);
+        }
+        pipeline.addLast(new HttpClientCodec());
+        pipeline.addLast(new HttpObjectAggregator(MAX_UPGRADE_RESPONSE_BYTES));
+        pipeline.addLast(new WebSocketClientProtocolHandler(protocolConfig()));
+        pipeline.addLast(new WebSocketFrameAggregator(config.maxMessageBytes()));
+        long keepAlive = config.keepAliveInterval().toMillis();
+        pipeline.addLast(new IdleStateHandler(3 * keepAlive, keepAlive, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast(new TransportHandler(connection, codec, events, config.keepAliveInterval()));
+    }
+
+    private WebSocketClientProtocolConfig protocolConfig() {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        if (config.token() != null) {
+            headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + config.token());
+        }
+        return WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(config.serverUri())
+                .version(WebSocketVersion.V13)
+                .customHeaders(headers)
+                .maxFramePayloadLength(config.maxMessageBytes())
+                // TransportHandler decodes text frames strictly, in the same pass that makes the string.
+                .withUTF8Validator(false)
+                .handleCloseFrames(false)
+                .handshakeTimeoutMillis(config.connectTimeout().toMillis())
+                .build();
+    }
+}

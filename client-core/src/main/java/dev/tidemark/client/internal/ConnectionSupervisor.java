@@ -1,0 +1,291 @@
+package dev.tidemark.client.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.protocol.Changes;
+import dev.tidemark.protocol.ErrorCode;
+import dev.tidemark.protocol.ErrorMessage;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.protocol.Message;
+import dev.tidemark.protocol.MessageCodec;
+import dev.tidemark.protocol.SyncVerifyResult;
+import dev.tidemark.protocol.VerifyStatus;
+import dev.tidemark.protocol.Welcome;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of the connection, on the transport's event loop: opens it, routes what it receives (batches
+ * and {@code welcome} to the applier through the {@link Inbox}, verify answers to their requests),
+ * reconnects with backoff when it ends — once the applier has handled everything received before —
+ * and stops for good on a refusal or a resync verdict. It also pauses reading while the applier is
+ * behind.
+ */
+final class ConnectionSupervisor {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionSupervisor.class);
+
+    private final EngineConfig config;
+    private final WebSocketTransport transport;
+    private final MessageCodec codec;
+    private final StatusBoard status;
+    private final Notifier notifier;
+    private final BooleanSupplier closed;
+    private final Inbox inbox;
+    private final TransportEvents transportEvents = new OnTransport();
+    private final AtomicInteger connectionIds = new AtomicInteger();
+
+    private volatile String clientId;
+    private volatile Connection current;
+    private volatile Lsn eagerResume;
+
+    // Event loop only.
+    private int failedAttempts;
+    private ScheduledFuture<?> reconnect;
+
+    ConnectionSupervisor(EngineConfig config, WebSocketTransport transport, MessageCodec codec, StatusBoard status,
+                         Notifier notifier, BooleanSupplier closed) {
+        this.config = requireNonNull(config, "config is null");
+        this.transport = requireNonNull(transport, "transport is null");
+        this.codec = requireNonNull(codec, "codec is null");
+        this.status = requireNonNull(status, "status is null");
+        this.notifier = requireNonNull(notifier, "notifier is null");
+        this.closed = requireNonNull(closed, "closed is null");
+        this.inbox = new Inbox(config.receiveBuffer(), new PauseReading());
+    }
+
+    /** The queue to the applier. */
+    Inbox inbox() {
+        return inbox;
+    }
+
+    /** The client id connections say hello with; set before the first connection. */
+    void clientId(String clientId) {
+        this.clientId = requireNonNull(clientId, "clientId is null");
+    }
+
+    /** Opens the next connection (the applier has handled everything received before). Any thread. */
+    void connectNow() {
+        transport.execute(this::openConnection);
+    }
+
+    /** A connection was welcomed: the next loss starts the backoff from its first delay. Any thread. */
+    void welcomed() {
+        transport.execute(() -> failedAttempts = 0);
+    }
+
+    /** Eager mode: where the client may resume from, by what earlier connections received; or null. */
+    Lsn eagerResumePosition() {
+        return eagerResume;
+    }
+
+    /** Eager mode: a received batch was not applied; drop the connection and resume from the committed LSN. */
+    void eagerBatchLost(Connection connection) {
+        transport.execute(() -> {
+            connection.forgetReceived();
+            eagerResume = null;
+            if (connection.isOpen()) {
+                connection.close(1000, "a received batch was not applied");
+            }
+        });
+    }
+
+    /** Drops {@code connection} after the applier failed unexpectedly; the usual reconnect follows. */
+    void abort(Connection connection, String reason) {
+        transport.execute(() -> connection.abort(reason));
+    }
+
+    /** Stops: no reconnect, the current connection closes normally. Any thread. */
+    void shutdown() {
+        transport.execute(() -> {
+            cancelReconnect();
+            Connection connection = current;
+            if (connection != null) {
+                connection.close(1000, "client closing");
+            }
+        });
+    }
+
+    private void openConnection() {
+        if (closed.getAsBoolean() || status.state().isTerminal()) {
+            return;
+        }
+        status.moveTo(EngineState.CONNECTING);
+        ChannelFuture connecting = transport.connect(new ClientChannelInitializer(config, transport.ssl(),
+                this::newConnection, codec, transportEvents));
+        connecting.addListener(done -> {
+            if (!done.isSuccess()) {
+                Connection failed = current;
+                if (failed != null && failed.channel() == connecting.channel()) {
+                    current = null;
+                }
+                connectionEnded("cannot connect to " + config.serverUri() + ": " + done.cause().getMessage(), false);
+            }
+        });
+    }
+
+    private Connection newConnection(SocketChannel channel) {
+        Connection connection = new Connection(connectionIds.incrementAndGet(), channel, clientId, config.eager(), codec);
+        current = connection;
+        return connection;
+    }
+
+    private void connectionEnded(String reason, boolean refusedForGood) {
+        if (closed.getAsBoolean() || status.state().isTerminal()) {
+            return;
+        }
+        if (refusedForGood) {
+            fail(reason);
+            return;
+        }
+        Duration delay = config.backoff().delay(failedAttempts, ThreadLocalRandom.current().nextDouble());
+        failedAttempts = Math.min(failedAttempts + 1, 62);
+        log.warn("{}; reconnecting in {} ms", reason, delay.toMillis());
+        notifier.error(new EngineError(ErrorKind.CONNECTION, reason + "; reconnecting in " + delay.toMillis() + " ms",
+                null));
+        status.moveTo(EngineState.BACKING_OFF);
+        cancelReconnect();
+        // The next connection opens once the applier has handled everything received before, so its hello
+        // carries the committed LSN after that work, not a guess.
+        reconnect = transport.schedule(() -> inbox.put(new Inbound.ConnectNow()), delay);
+    }
+
+    private void cancelReconnect() {
+        if (reconnect != null) {
+            reconnect.cancel(false);
+            reconnect = null;
+        }
+    }
+
+    /** The server refused the client for good: stop, do not reconnect. Any thread. */
+    void fail(String reason) {
+        if (status.moveTo(EngineState.FAILED, () -> notifier.error(new EngineError(ErrorKind.REFUSED, reason, null)))) {
+            log.error("the client stopped: {}", reason);
+            transport.execute(this::stopStreaming);
+        }
+    }
+
+    /**
+     * The server cannot continue from the store's position. For now the client stops streaming and
+     * leaves the store as it is — consistent at its committed LSN. This is the seam where resync
+     * (a snapshot, then the tail) plugs in. Any thread.
+     */
+    void resyncRequired(String reason) {
+        EngineStatus now = status.snapshot();
+        String message = "the store (at " + now.committedLsn() + " in history "
+                + (now.historyId() == null ? "(none)" : "'" + now.historyId() + "'")
+                + ") must be resynced: " + reason + ". The client stopped streaming; the store is left"
+                + " consistent at its committed LSN. Sync into a new store, or resync this one.";
+        if (status.moveTo(EngineState.RESYNC_REQUIRED,
+                () -> notifier.error(new EngineError(ErrorKind.RESYNC_REQUIRED, message, null)))) {
+            log.error(message);
+            transport.execute(this::stopStreaming);
+        }
+    }
+
+    private void stopStreaming() {
+        cancelReconnect();
+        Connection connection = current;
+        if (connection != null) {
+            connection.close(1000, "client stopped: " + status.state());
+        }
+    }
+
+    /** Stops reading from the current connection while the applier is behind. */
+    private final class PauseReading implements FlowControl {
+        @Override
+        public void pause() {
+            Connection connection = current;
+            if (connection != null) {
+                connection.channel().config().setAutoRead(false);
+            }
+        }
+
+        @Override
+        public void resume() {
+            Connection connection = current;
+            if (connection != null) {
+                connection.channel().config().setAutoRead(true);
+            }
+        }
+    }
+
+    /** The transport's reports, on the event loop. */
+    private final class OnTransport implements TransportEvents {
+
+        @Override
+        public void opened(Connection connection) {
+            if (closed.getAsBoolean() || status.state().isTerminal()) {
+                connection.close(1000, "client stopped");
+                return;
+            }
+            inbox.put(new Inbound.Opened(connection));
+        }
+
+        @Override
+        public void received(Connection connection, Message message) {
+            if (message instanceof Changes changes) {
+                status.serverSeen(changes.lsn());
+                if (config.eager() && changes.completesBatch()) {
+                    connection.received(changes.lsn());
+                }
+                inbox.put(Inbound.Received.of(connection, message));
+            } else if (message instanceof Welcome welcome) {
+                status.serverSeen(welcome.serverLsn());
+                inbox.put(Inbound.Received.of(connection, message));
+            } else if (message instanceof SyncVerifyResult result) {
+                status.serverSeen(result.serverLsn());
+                boolean requested = connection.verifyAnswered(result);
+                if (result.status() == VerifyStatus.RESYNC_REQUIRED) {
+                    resyncRequired("the server answered resync_required for position " + result.lsn()
+                            + " (server at " + result.serverLsn() + ")");
+                } else if (!requested) {
+                    log.info("{}: the server says {} at {}", connection, result.status().wireName(), result.lsn());
+                }
+            } else if (message instanceof ErrorMessage error) {
+                if (error.code() == ErrorCode.RESYNC_REQUIRED) {
+                    resyncRequired(error.message());
+                } else {
+                    log.warn("{}: the server rejected a message: {}: {}", connection, error.code().wireName(),
+                            error.message());
+                    notifier.error(new EngineError(ErrorKind.SERVER_ERROR, "the server rejected a message: "
+                            + error.code().wireName() + ": " + error.message(), null));
+                }
+            } else {
+                String problem = "a client does not accept '" + message.type() + "' messages";
+                connection.send(new ErrorMessage(ErrorCode.UNEXPECTED_MESSAGE, problem));
+                malformed(connection, "the server sent '" + message.type() + "', which only clients send");
+            }
+        }
+
+        @Override
+        public void malformed(Connection connection, String problem) {
+            log.warn("{}: {}", connection, problem);
+            notifier.error(new EngineError(ErrorKind.PROTOCOL, problem, null));
+        }
+
+        @Override
+        public void closed(Connection connection) {
+            String reason = connection.closeReason();
+            connection.failVerifies(reason);
+            if (config.eager()) {
+                Lsn received = connection.resumePosition();
+                if (received != null) {
+                    eagerResume = eagerResume == null ? received : Lsn.max(eagerResume, received);
+                }
+            }
+            inbox.put(new Inbound.Closed(connection, reason));
+            if (current == connection) {
+                current = null;
+            }
+            connectionEnded(reason, connection.refused());
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tidemark.client.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.protocol.Lsn;
+import java.time.Instant;
+
+/**
+ * A snapshot of a {@link SyncEngine}'s progress.
+ *
+ * @param state where the engine is
+ * @param clientId the client id, or {@code null} before start
+ * @param historyId the store's history, or {@code null} before the first {@code welcome} of a new store
+ * @param committedLsn the store's committed LSN
+ * @param serverLsn the highest server position seen: {@code welcome}'s, a batch's end, a verify answer's
+ * @param appliedBatches batches applied since start
+ * @param appliedChanges changes applied since start
+ * @param lastSourceCommit the source commit time of the last change applied, or {@code null}
+ */
+public record EngineStatus(EngineState state, String clientId, String historyId, Lsn committedLsn, Lsn serverLsn,
+                           long appliedBatches, long appliedChanges, Instant lastSourceCommit) {
+
+    public EngineStatus {
+        requireNonNull(state, "state is null");
+        requireNonNull(committedLsn, "committedLsn is null");
+        requireNonNull(serverLsn, "serverLsn is null");
+    }
+
+    /** Connected, and the store has everything up to the server position seen. */
+    public boolean caughtUp() {
+        return state == EngineState.CONNECTED && !committedLsn.isBefore(serverLsn);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.tidemark.client.testing;
+
+import static dev.tidemark.client.testing.TestClients.client;
+import static dev.tidemark.client.testing.TestClients.sqlite;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tidemark.client.AppliedBatch;
+import dev.tidemark.client.ClientState;
+import dev.tidemark.client.SyncError;
+import dev.tidemark.client.SyncListener;
+import dev.tidemark.client.SyncStatus;
+import dev.tidemark.client.TidemarkClient;
+import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.protocol.AckStatus;
+import dev.tidemark.protocol.Hello;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.protocol.SyncAck;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("A client syncing into SQLite")
+class SyncTest {
+
+    @TempDir
+    Path dir;
+
+    private ScriptedServer server;
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    @DisplayName("applies every batch, acknowledges each only after its commit, and ends with the server's rows, LSN and checksum")
+    void appliesAndAcknowledgesAfterCommit() throws Exception {
+        server = ScriptedServer.builder().batchMaxChanges(100).start();
+        server.history().appendAll(Workload.standard(1).transactions(60, 20));
+        Lsn head = server.history().head();
+        try (SyncStore store = sqlite(dir.resolve("client.db"))) {
+            List<String> ackedBeforeCommit = new CopyOnWriteArrayList<>();
+            server.onReceive(recorded -> {
+                if (recorded.message() instanceof SyncAck ack && ack.status() == AckStatus.SUCCESS
+                        && store.committedLsn().isBefore(ack.lsn())) {
+                    ackedBeforeCommit.add("ack at " + ack.lsn() + " while the store was at " + store.committedLsn());
+                }
+            });
+            List<AppliedBatch> applied = new CopyOnWriteArrayList<>();
+            try (TidemarkClient client = client(server, store).listener(new SyncListener() {
+                @Override
+                public void onBatchApplied(AppliedBatch batch) {
+                    applied.add(batch);
+                }
+            }).build().start()) {
+                SyncStatus caughtUp = client.caughtUp().get(30, TimeUnit.SECONDS);
+                assertThat(caughtUp.committedLsn()).isEqualTo(head);
+                await().atMost(Duration.ofSeconds(10)).until(() -> server.highestSuccessAck().orElse(Lsn.ZERO).equals(head));
+
+                assertThat(store.committedLsn()).isEqualTo(head);
+                assertThat(store.committedChecksum()).isEqualTo(server.history().checksumUpTo(head));
+                assertThat(ExpectedState.of(server.history().changesUpTo(head)).differencesFrom(store)).isEmpty();
+                assertThat(ackedBeforeCommit).isEmpty();
+                assertThat(server.violations()).isEmpty();
+                await().until(() -> applied.size() == 12);
+                assertThat(applied).extracting(AppliedBatch::changes).containsOnly(100);
+                assertThat(applied.get(11).lsn()).isEqualTo(head);
+                SyncStatus status = client.status();
+                assertThat(status.state()).isEqualTo(ClientState.CONNECTED);
+                assertThat(status.serverLsn()).isEqualTo(head);
+                assertThat(status.lagBytes()).isZero();
+                assertThat(status.appliedChanges()).isEqualTo(1200);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("says hello with a client id it creates once and keeps in the store, and adopts the server's history")
+    void helloAndClientId() throws Exception {
+        server = ScriptedServer.builder().start();
+        server.history().appendAll(Workload.standard(2).transactions(3, 5));
+        Path file = dir.resolve("client.db");
+        String clientId;
+        try (SyncStore store = sqlite(file)) {
+            try (TidemarkClient client = client(server, store).subscriptions(List.of("todo", "sales.orders"))
+                    .build().start()) {
+                client.caughtUp().get(10, TimeUnit.SECONDS);
+                clientId = client.clientId();
+            }
+            assertThat(store.metadata("tidemark.client_id")).contains(clientId);
+            assertThat(store.historyId()).contains(server.historyId());
+        }
+        Hello first = server.hellos().get(0);
+        assertThat(first.clientId()).isEqualTo(clientId).startsWith("c-");
+        assertThat(first.lastLsn()).isEqualTo(Lsn.ZERO);
+        assertThat(first.historyId()).isNull();
+        assertThat(first.capabilities()).containsExactly("ack", "verify");
+        assertThat(first.subscriptions()).containsExactly("todo", "sales.orders");
+
+        server.history().appendAll(Workload.standard(3).transactions(2, 5));
+        try (SyncStore store = sqlite(file);
+             TidemarkClient client = client(server, store).build().start()) {
+            client.caughtUp().get(10, TimeUnit.SECONDS);
+            assertThat(store.committedLsn()).isEqualTo(server.history().head());
+        }
+        Hello second = server.hellos().get(1);
+        assertThat(second.clientId()).isEqualTo(clientId);
+        assertThat(second.historyId()).isEqualTo(server.historyId());
+        assertThat(second.lastLsn()).isEqualTo(server.history().transactions().get(2).lsn());
+    }
+
+    @Test
+    @DisplayName("uses a client id given by the application without keeping it in the store")
+    void givenClientId() throws Exception {
+        server = ScriptedServer.builder().start();
+        try (SyncStore store = sqlite(dir.resolve("client.db"));
+             TidemarkClient client = client(server, store).clientId("kiosk-7").build().start()) {
+            client.caughtUp().get(10, TimeUnit.SECONDS);
+            assertThat(client.clientId()).isEqualTo("kiosk-7");
+            assertThat(server.hellos().get(0).clientId()).isEqualTo("kiosk-7");
+            assertThat(store.metadata("tidemark.client_id")).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("sends its token as a bearer header, and stops for good when the server refuses it")
+    void token() throws Exception {
+        server = ScriptedServer.builder().token("s3cret").start();
+        server.history().appendAll(Workload.standard(4).transactions(2, 5));
+        try (SyncStore store = sqlite(dir.resolve("good.db"));
+             TidemarkClient client = client(server, store).token("s3cret").build().start()) {
+            client.caughtUp().get(10, TimeUnit.SECONDS);
+            assertThat(server.authorizations()).containsExactly("Bearer s3cret");
+        }
+        TestClients.Errors errors = new TestClients.Errors();
+        try (SyncStore store = sqlite(dir.resolve("bad.db"));
+             TidemarkClient client = client(server, store).token("wrong").listener(errors).build().start()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.status().state() == ClientState.FAILED);
+            await().until(() -> errors.kinds().contains(SyncError.Kind.REFUSED));
+            assertThat(errors.seen).filteredOn(error -> error.kind() == SyncError.Kind.REFUSED)
+                    .singleElement().satisfies(error -> assertThat(error.message()).contains("401", "token"));
+            assertThat(server.connections()).isEqualTo(2);
+            assertThat(store.committedLsn()).isEqualTo(Lsn.ZERO);
+            assertThat(client.caughtUp()).failsWithin(Duration.ofSeconds(1));
+        }
+    }
+}
