@@ -12,6 +12,6 @@ public final class Tidemark {
     public static void main(String[] args) {
         CommandLine commandLine = TidemarkServer.commandLine();
         commandLine.addSubcommand("demo", new DemoCommand());
-        System.exit(commandLine.execute(args));
+        System.exit(commandLine.execute(TidemarkServer.withDefaultCommand(commandLine, args)));
     }
 }

@@ -42,7 +42,7 @@ class EndToEndSyncTest {
     private static final Duration CONVERGE = Duration.ofSeconds(90);
 
     @TempDir
-    Path directory;
+    static Path directory;
 
     private SyncStack stack;
 

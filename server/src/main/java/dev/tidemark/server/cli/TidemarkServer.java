@@ -1,17 +1,34 @@
 package dev.tidemark.server.cli;
 
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
- * The {@code tidemark} command: the reference server and its tools. Without a subcommand it serves.
+ * The {@code tidemark} command: the reference server and its tools. Without a subcommand it serves
+ * ({@code tidemark --port 9000} is {@code tidemark serve --port 9000}).
  */
 @Command(name = "tidemark",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Tidemark keeps client databases in sync with PostgreSQL, never losing or doubling a change.",
         subcommands = {ServeCommand.class, TokenCommand.class, CheckCommand.class, StatusCommand.class})
-public final class TidemarkServer extends ServeCommand {
+public final class TidemarkServer implements Callable<Integer> {
+
+    private static final List<String> OWN_OPTIONS = List.of("-h", "--help", "-V", "--version");
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
 
     /** The command line with every server subcommand; other artifacts add theirs (the demo). */
     public static CommandLine commandLine() {
@@ -24,7 +41,16 @@ public final class TidemarkServer extends ServeCommand {
         return commandLine;
     }
 
+    /** Puts {@code serve} in front when no subcommand is named, so serving is the default. */
+    public static String[] withDefaultCommand(CommandLine commandLine, String[] args) {
+        if (args.length > 0 && (commandLine.getSubcommands().containsKey(args[0]) || OWN_OPTIONS.contains(args[0]))) {
+            return args;
+        }
+        return Stream.concat(Stream.of("serve"), Stream.of(args)).toArray(String[]::new);
+    }
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine commandLine = commandLine();
+        System.exit(commandLine.execute(withDefaultCommand(commandLine, args)));
     }
 }
