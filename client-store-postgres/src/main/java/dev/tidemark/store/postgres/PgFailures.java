@@ -34,6 +34,12 @@ final class PgFailures {
                 doing + " failed in schema " + schema + " [SQLSTATE " + state + "]: " + message, e);
     }
 
+    /** True when the connection is gone (the server restarted or dropped it): another connection may work. */
+    static boolean isConnectionLost(SQLException e) {
+        String state = String.valueOf(rootOf(e).getSQLState());
+        return state.startsWith("08") || state.startsWith("57P");
+    }
+
     /** JDBC batches report the statement's own error as the next exception. */
     private static SQLException rootOf(SQLException e) {
         SQLException next = e.getNextException();

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /** The store's reads, each on a pooled connection: one statement, committed data only. */
 final class PostgresReads {
@@ -39,10 +40,23 @@ final class PostgresReads {
     }
 
     private <T> T read(String doing, Read<T> read) {
-        try (Connection connection = pool.getConnection()) {
-            return read.run(connection);
-        } catch (SQLException e) {
-            throw PgFailures.of(doing, schema, e);
+        return read(doing, () -> true, read);
+    }
+
+    /**
+     * Runs {@code read} on a pooled connection; once more on a fresh one if that connection was found
+     * dead (the server dropped it while it was idle) and {@code safeToRetry} allows.
+     */
+    private <T> T read(String doing, BooleanSupplier safeToRetry, Read<T> read) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = pool.getConnection()) {
+                return read.run(connection);
+            } catch (SQLException e) {
+                if (attempt > 1 || !PgFailures.isConnectionLost(e) || !safeToRetry.getAsBoolean()) {
+                    throw PgFailures.of(doing, schema, e);
+                }
+                pool.getHikariPoolMXBean().softEvictConnections(); // its siblings died with it
+            }
         }
     }
 
@@ -85,19 +99,20 @@ final class PostgresReads {
 
     /** A cursor (fetch size) needs a transaction; the one statement sees one snapshot. */
     void forEach(String entityType, BiConsumer<String, String> action) {
-        read("reading every " + entityType, connection -> {
+        boolean[] delivered = {false};
+        read("reading every " + entityType, () -> !delivered[0], connection -> {
             connection.setAutoCommit(false);
             try (PreparedStatement select = connection.prepareStatement(sql.forEach)) {
                 select.setFetchSize(FETCH_SIZE);
                 select.setString(1, entityType);
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
+                        delivered[0] = true;
                         action.accept(rs.getString(1), rs.getString(2));
                     }
                 }
             } finally {
-                PostgresStore.rollbackQuietly(connection);
-                connection.setAutoCommit(true);
+                PostgresStore.rollbackQuietly(connection); // the pool also resets auto-commit when it takes the connection back
             }
             return null;
         });

@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -103,7 +104,12 @@ final class PostgresStore implements SyncStore {
     public ApplyResult apply(BatchHeader header, ChangeSource source) {
         requireNonNull(header, "header is null");
         requireNonNull(source, "source is null");
-        return write(() -> "applying " + header, connection -> {
+        boolean[] sourceTouched = {false};
+        ChangeSource changes = () -> {
+            sourceTouched[0] = true;
+            return source.next();
+        };
+        return write(() -> "applying " + header, () -> !sourceTouched[0], connection -> {
             Lsn committed;
             long checksum;
             try (PreparedStatement lock = connection.prepareStatement(sql.lockState);
@@ -120,7 +126,7 @@ final class PostgresStore implements SyncStore {
                 return ApplyResult.notApplied(outcome, committed);
             }
             try (PostgresChangeWriter writer = new PostgresChangeWriter(connection, sql)) {
-                for (Change change = source.next(); change != null; change = source.next()) {
+                for (Change change = changes.next(); change != null; change = changes.next()) {
                     writer.write(change);
                     checksum += Checksum.of(change);
                 }
@@ -147,7 +153,7 @@ final class PostgresStore implements SyncStore {
     }
 
     private void setPending(Supplier<String> doing, String lsn) {
-        write(doing, connection -> {
+        write(doing, () -> true, connection -> {
             try (PreparedStatement update = connection.prepareStatement(sql.setPending)) {
                 update.setString(1, lsn);
                 update.executeUpdate();
@@ -162,7 +168,7 @@ final class PostgresStore implements SyncStore {
         if (historyId.isEmpty()) {
             throw new IllegalArgumentException("historyId is empty");
         }
-        write(() -> "resetting to history " + historyId, connection -> {
+        write(() -> "resetting to history " + historyId, () -> true, connection -> {
             try (Statement statement = connection.createStatement();
                     PreparedStatement reset = connection.prepareStatement(sql.reset)) {
                 statement.execute(sql.clearEntities);
@@ -180,7 +186,7 @@ final class PostgresStore implements SyncStore {
         if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
             throw new IllegalArgumentException("a metadata key has 1 to " + MAX_KEY_LENGTH + " characters");
         }
-        write(() -> "storing metadata " + key, connection -> {
+        write(() -> "storing metadata " + key, () -> true, connection -> {
             try (PreparedStatement put = connection.prepareStatement(sql.putMetadata)) {
                 put.setString(1, key);
                 put.setString(2, value);
@@ -198,31 +204,45 @@ final class PostgresStore implements SyncStore {
 
     /**
      * Runs {@code work} in one transaction on a pooled connection. Any failure rolls it back: SQL errors
-     * become {@link SyncStoreException}, other exceptions (a change source's) pass unchanged.
+     * become {@link SyncStoreException}, other exceptions (a change source's) pass unchanged. A
+     * connection found dead (the server dropped the pool's idle connections, as a restart does) makes
+     * the pool drop them all, and the work runs once more on a fresh one when {@code safeToRetry} says
+     * it can.
      */
-    private <T> T write(Supplier<String> doing, Work<T> work) {
+    private <T> T write(Supplier<String> doing, BooleanSupplier safeToRetry, Work<T> work) {
         writing.lock();
         try {
             checkOpen();
-            try (Connection connection = pool.getConnection()) {
-                connection.setAutoCommit(false);
-                boolean committed = false;
+            for (int attempt = 1; ; attempt++) {
                 try {
-                    T result = work.run(connection);
-                    connection.commit();
-                    committed = true;
-                    return result;
-                } finally {
-                    if (!committed) {
-                        rollbackQuietly(connection);
+                    return inTransaction(work);
+                } catch (SQLException e) {
+                    if (attempt == 1 && PgFailures.isConnectionLost(e) && safeToRetry.getAsBoolean()) {
+                        pool.getHikariPoolMXBean().softEvictConnections(); // its siblings died with it
+                        continue;
                     }
-                    connection.setAutoCommit(true);
+                    throw PgFailures.of(doing.get(), config.schema(), e);
                 }
-            } catch (SQLException e) {
-                throw PgFailures.of(doing.get(), config.schema(), e);
             }
         } finally {
             writing.unlock();
+        }
+    }
+
+    private <T> T inTransaction(Work<T> work) throws SQLException {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            boolean committed = false;
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                committed = true;
+                return result;
+            } finally {
+                if (!committed) {
+                    rollbackQuietly(connection); // the pool also resets auto-commit when it takes the connection back
+                }
+            }
         }
     }
 

@@ -179,6 +179,15 @@ class PostgresStoreTest {
             assertThat(store.count("t")).isEqualTo(1);
             assertThat(store.apply(new ChangeBatch("b2", Lsn.of(16), Lsn.of(32), changes)).applied()).isTrue();
             assertThat(store.count("t")).isEqualTo(3001);
+
+            // the server drops every idle connection (a restart): the store carries on with fresh ones
+            terminateBackends("tidemark-victim-" + schema);
+            assertThat(store.committedLsn()).isEqualTo(Lsn.of(32));
+            store.recordPending(Lsn.of(48));
+            terminateBackends("tidemark-victim-" + schema);
+            assertThat(store.apply(new ChangeBatch("b3", Lsn.of(32), Lsn.of(48), List.of(update("1", "{\"v\":3}"))))
+                    .applied()).isTrue();
+            assertThat(store.pendingLsn()).isEmpty();
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.List;
  * {@code WITHOUT ROWID} table keyed by (type, id). With random UUID ids the clustered table dirties a
  * random full-row leaf page per insert; the rowid table appends rows and dirties only the smaller
  * index pages. Measured by {@code StoreApplyBenchmark} (see docs/writing-a-store.md): the rowid layout
- * inserted random-UUID rows 1.4–1.9× faster and sequential ones about as fast.
+ * inserted random-UUID rows 1.3–1.9× faster, and sequential ones 5–7% slower.
  *
  * <p>Entity data is checked in Java ({@link JsonObjectText}) before it is written, not by a
  * {@code CHECK (json_type(data) = 'object')} or {@code json(?)}: those parse every row again in SQLite

@@ -95,13 +95,12 @@ final class SqliteStore implements SyncStore {
         requireNonNull(header, "header is null");
         requireNonNull(source, "source is null");
         return write(() -> "applying " + header, () -> {
-            long[] state = readState();
-            Lsn committed = Lsn.of(state[0]);
-            ApplyOutcome outcome = header.outcomeAt(committed);
+            Committed state = readState();
+            ApplyOutcome outcome = header.outcomeAt(state.lsn());
             if (outcome != ApplyOutcome.APPLIED) {
-                return ApplyResult.notApplied(outcome, committed);
+                return ApplyResult.notApplied(outcome, state.lsn());
             }
-            long checksum = state[1];
+            long checksum = state.checksum();
             for (Change change = source.next(); change != null; change = source.next()) {
                 changes.write(header, change);
                 checksum += Checksum.of(change);
@@ -114,13 +113,16 @@ final class SqliteStore implements SyncStore {
         });
     }
 
-    private long[] readState() throws SQLException {
+    /** The committed position, as read inside the writer's transaction. */
+    private record Committed(Lsn lsn, long checksum) {}
+
+    private Committed readState() throws SQLException {
         try (ResultSet rs = readState.executeQuery()) {
             if (!rs.next()) {
                 throw new SyncStoreException(StoreErrorCode.STORAGE_FAILURE,
                         "the SQLite store " + path + " lost its state row; restore the file or start a new store");
             }
-            return new long[] {rs.getLong(1), rs.getLong(2)};
+            return new Committed(Lsn.of(rs.getLong(1)), rs.getLong(2));
         }
     }
 
