@@ -107,6 +107,9 @@ public final class DemoCommand implements Callable<Integer> {
                         source.redactedUrl(), server.port(), clients, directory.toAbsolutePath());
                 out.flush();
                 TokenSigner tokens = new TokenSigner(secret, Clock.systemUTC());
+                out.printf("demo: sync a client of your own while it runs:%n  ./tidemark-client --server"
+                                + " ws://127.0.0.1:%d/sync --client-id my-client --token %s --file my-client.db%n",
+                        server.port(), tokens.mint("my-client", Set.of("*"), Duration.ofDays(1)));
                 List<TidemarkClient> syncing = new ArrayList<>();
                 try {
                     for (int i = 1; i <= clients; i++) {

@@ -59,7 +59,7 @@ final class SyncStack implements AutoCloseable {
                     hub.apply(HubConfig.builder()).build(), AuthConfig.withSecret(SECRET));
             ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(Optional.of(postgres.settings()),
                     EmbeddedPostgresSettings.of(directory.resolve("pg")), "postgres", Optional.empty(),
-                    CaptureSettings.builder().tables(DemoSchema.TABLES).heartbeatInterval(Duration.ofSeconds(1)).build(),
+                    CaptureSettings.builder().tables(DemoSchema.TABLES).heartbeatInterval(Duration.ofSeconds(30)).build(),
                     sync, new SimpleMeterRegistry()));
             return new SyncStack(postgres, server);
         } catch (RuntimeException | SQLException e) {
