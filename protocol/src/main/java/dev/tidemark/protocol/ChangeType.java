@@ -14,17 +14,24 @@ public enum ChangeType {
     /** Removes every entity of the change's entity type. */
     TRUNCATE;
 
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     /** The type as it appears on the wire. */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     /** Parses a wire name, or throws {@link ErrorCode#INVALID_FIELD}. */
     public static ChangeType fromWireName(String wireName) {
-        for (ChangeType type : values()) {
-            if (type.wireName().equals(wireName)) {
-                return type;
-            }
+        switch (wireName) {
+            case "update":
+                return UPDATE;
+            case "delete":
+                return DELETE;
+            case "truncate":
+                return TRUNCATE;
+            default:
+                break;
         }
         throw new ProtocolException(ErrorCode.INVALID_FIELD,
                 "unknown change type '" + wireName + "': expected update, delete or truncate");

@@ -63,8 +63,9 @@ public final class MessageCodec {
                 json.writeBooleanField("last", m.last());
             }
             json.writeArrayFieldStart("data");
+            TimestampText timestamps = new TimestampText();
             for (Change change : m.data()) {
-                writeChange(json, change);
+                writeChange(json, change, timestamps);
             }
             json.writeEndArray();
         } else if (message instanceof SyncAck m) {
@@ -98,7 +99,21 @@ public final class MessageCodec {
         }
     }
 
-    private static void writeChange(JsonGenerator json, Change change) throws IOException {
+    /** Changes of one transaction share a commit time: format it once. */
+    private static final class TimestampText {
+        private Instant last;
+        private String text;
+
+        String of(Instant timestamp) {
+            if (!timestamp.equals(last)) {
+                last = timestamp;
+                text = DateTimeFormatter.ISO_INSTANT.format(timestamp);
+            }
+            return text;
+        }
+    }
+
+    private static void writeChange(JsonGenerator json, Change change, TimestampText timestamps) throws IOException {
         json.writeStartObject();
         json.writeStringField("type", change.type().wireName());
         json.writeStringField("entityType", change.entityType());
@@ -110,7 +125,7 @@ public final class MessageCodec {
             // Data text is canonical JSON produced by this library; it is written as it is.
             json.writeRawValue(change.data());
         }
-        json.writeStringField("timestamp", DateTimeFormatter.ISO_INSTANT.format(change.timestamp()));
+        json.writeStringField("timestamp", timestamps.of(change.timestamp()));
         json.writeEndObject();
     }
 
@@ -179,13 +194,14 @@ public final class MessageCodec {
             throw fields.mistyped("data", "an array");
         }
         List<Change> changes = new ArrayList<>(items.size());
+        ParsedTimestamps timestamps = new ParsedTimestamps();
         for (int i = 0; i < items.size(); i++) {
             JsonNode item = items.get(i);
             String path = "data[" + i + "].";
             if (!item.isObject()) {
                 throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'data[" + i + "]' must be an object");
             }
-            changes.add(decodeChange(new Fields(item, path)));
+            changes.add(decodeChange(new Fields(item, path), timestamps));
         }
         Integer part = fields.optionalInteger("part");
         Boolean last = fields.optionalBoolean("last");
@@ -193,10 +209,26 @@ public final class MessageCodec {
                 Checksum.fromHex(fields.text("checksum")), part, last, changes);
     }
 
-    private static Change decodeChange(Fields fields) {
+    /** Changes of one transaction share a commit time: parse its text once. */
+    private static final class ParsedTimestamps {
+        private String lastText;
+        private Instant last;
+
+        Instant of(Fields fields, String field) {
+            JsonNode node = fields.object().get(field);
+            if (lastText != null && node != null && node.isTextual() && node.textValue().equals(lastText)) {
+                return last;
+            }
+            last = fields.timestamp(field);
+            lastText = node.textValue();
+            return last;
+        }
+    }
+
+    private static Change decodeChange(Fields fields, ParsedTimestamps timestamps) {
         ChangeType type = fields.enumValue("type", ChangeType.class);
         String entityType = fields.text("entityType");
-        Instant timestamp = fields.timestamp("timestamp");
+        Instant timestamp = timestamps.of(fields, "timestamp");
         if (type == ChangeType.TRUNCATE) {
             if (fields.optionalText("entityId") != null || fields.optionalObject("data") != null) {
                 throw new ProtocolException(ErrorCode.INVALID_FIELD,

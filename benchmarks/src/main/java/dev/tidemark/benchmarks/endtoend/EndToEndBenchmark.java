@@ -62,7 +62,7 @@ public final class EndToEndBenchmark {
                 statement.execute("CREATE TABLE bench (id bigint PRIMARY KEY, payload text NOT NULL, n int NOT NULL)");
             }
             SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(0).build(),
-                    HubConfig.builder().batchMaxChanges(Integer.getInteger("hub.batch", 500)).build(), new AuthConfig(false, null));
+                    HubConfig.builder().batchMaxChanges(Integer.getInteger("hub.batch", 500)).window(Integer.getInteger("hub.window", 8)).build(), new AuthConfig(false, null));
             try (ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(Optional.of(source),
                     EmbeddedPostgresSettings.of(directory.resolve("pg")), "postgres", Optional.empty(),
                     CaptureSettings.builder().tables(List.of("bench")).build(), sync, new SimpleMeterRegistry()))) {
