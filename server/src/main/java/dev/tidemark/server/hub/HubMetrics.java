@@ -20,6 +20,8 @@ final class HubMetrics {
     final Counter encodingsEncoded;
     final Counter encodingsShared;
     final Counter resyncs;
+    final Counter checksumMismatches;
+    final Counter verifiesLimited;
     final Timer logReads;
 
     HubMetrics(MeterRegistry registry) {
@@ -43,6 +45,10 @@ final class HubMetrics {
                 .description("live batches sent from another client's encoding").register(registry);
         resyncs = Counter.builder("tidemark.hub.resyncs.required")
                 .description("clients told to resync").register(registry);
+        checksumMismatches = Counter.builder("tidemark.hub.verify.checksum.mismatches")
+                .description("sync_verify requests whose checksum differed from the change log's").register(registry);
+        verifiesLimited = Counter.builder("tidemark.hub.verify.rate.limited")
+                .description("sync_verify requests refused by the per-client rate limit").register(registry);
         logReads = Timer.builder("tidemark.hub.log.reads").description("change-log page reads").register(registry);
     }
 
