@@ -473,6 +473,7 @@ public final class ClientSession {
             return;
         }
         dev.tidemark.recovery.Verdict verdict = VerifyResponder.decide(server, verify, inputs, outbox.window().sent());
+        hub.metrics().verified(verdict.status());
         if (verdict.resyncRequired()) {
             if (verdict.reason() == dev.tidemark.recovery.Verdict.Reason.CHECKSUM_MISMATCH) {
                 hub.metrics().checksumMismatches.increment();
