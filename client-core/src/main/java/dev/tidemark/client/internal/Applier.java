@@ -198,6 +198,11 @@ final class Applier implements Runnable {
     }
 
     private void onVerifyRequested(CompletableFuture<SyncVerifyResult> result) {
+        if (resync.inProgress()) {
+            result.completeExceptionally(new IllegalStateException(
+                    "the store is loading a resync snapshot; verify again once the client is CONNECTED"));
+            return;
+        }
         Connection connection = live;
         if (connection == null || !connection.isOpen()) {
             result.completeExceptionally(new IllegalStateException(

@@ -424,7 +424,8 @@ public final class ClientSession {
 
     private void onVerify(SyncVerify verify) {
         if (state == State.RESYNCING) {
-            sendError(ErrorCode.UNEXPECTED_MESSAGE, "a resync snapshot is being sent: verify after it arrived");
+            // rate_limited: the client's verify request fails and it may ask again later.
+            sendError(ErrorCode.RATE_LIMITED, "a resync snapshot is being sent: verify again after it is loaded");
             return;
         }
         if (state != State.STREAMING && state != State.RESYNC_REQUIRED) {
