@@ -21,6 +21,11 @@ public record Hello(String clientId, Lsn lastLsn, String historyId, int protocol
     public static final String CAPABILITY_ACK = "ack";
     /** Capability: the client understands {@code sync_verify}. */
     public static final String CAPABILITY_VERIFY = "verify";
+    /**
+     * Capability: the client loads a snapshot when told {@code resync_required} (it understands
+     * {@code retryAfterMs} and {@code snapshotLsn} in {@code sync_verify_result}).
+     */
+    public static final String CAPABILITY_RESYNC = "resync";
 
     public Hello {
         Validation.requiredId(clientId, "clientId");

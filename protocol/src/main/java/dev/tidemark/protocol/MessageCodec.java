@@ -93,6 +93,15 @@ public final class MessageCodec {
             json.writeStringField("status", m.status().wireName());
             json.writeStringField("lsn", m.lsn().toString());
             json.writeStringField("serverLsn", m.serverLsn().toString());
+            if (m.retryAfterMs() != null) {
+                json.writeNumberField("retryAfterMs", m.retryAfterMs());
+            }
+            if (m.snapshotLsn() != null) {
+                json.writeStringField("snapshotLsn", m.snapshotLsn().toString());
+            }
+            if (m.snapshotChecksum() != null) {
+                json.writeStringField("snapshotChecksum", Checksum.toHex(m.snapshotChecksum()));
+            }
         } else if (message instanceof ErrorMessage m) {
             json.writeStringField("code", m.code().wireName());
             json.writeStringField("message", m.message());
@@ -180,7 +189,8 @@ public final class MessageCodec {
             case SyncVerify.TYPE -> new SyncVerify(fields.text("clientId"), fields.lsn("lastLSN"),
                     fields.optionalChecksum("checksum"));
             case SyncVerifyResult.TYPE -> new SyncVerifyResult(fields.enumValue("status", VerifyStatus.class),
-                    fields.lsn("lsn"), fields.lsn("serverLsn"));
+                    fields.lsn("lsn"), fields.lsn("serverLsn"), fields.optionalLong("retryAfterMs"),
+                    fields.optionalLsn("snapshotLsn"), fields.optionalChecksum("snapshotChecksum"));
             case ErrorMessage.TYPE -> new ErrorMessage(fields.enumValue("code", ErrorCode.class),
                     fields.text("message"));
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
@@ -312,6 +322,21 @@ public final class MessageCodec {
             } catch (ProtocolException e) {
                 throw new ProtocolException(ErrorCode.INVALID_LSN, "field '" + path + field + "': " + e.getMessage());
             }
+        }
+
+        Long optionalLong(String field) {
+            if (absent(field)) {
+                return null;
+            }
+            JsonNode value = node(field);
+            if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+                throw mistyped(field, "a 64-bit integer");
+            }
+            return value.longValue();
+        }
+
+        Lsn optionalLsn(String field) {
+            return absent(field) ? null : lsn(field);
         }
 
         Long optionalChecksum(String field) {

@@ -1,6 +1,7 @@
 package dev.tidemark.app.e2e;
 
 import dev.tidemark.client.AppliedBatch;
+import dev.tidemark.client.ClientState;
 import dev.tidemark.client.SyncListener;
 import dev.tidemark.client.TidemarkClient;
 import java.util.Map;
@@ -21,6 +22,12 @@ public final class ClientProcessMain {
                 .clientId(args[2])
                 .store("sqlite", Map.of("path", args[3]))
                 .listener(new SyncListener() {
+                    @Override
+                    public void onStateChanged(ClientState previous, ClientState current) {
+                        System.out.println("state " + current);
+                        System.out.flush();
+                    }
+
                     @Override
                     public void onBatchApplied(AppliedBatch batch) {
                         System.out.println("applied " + batch.lsn());

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tidemark.app.demo.DemoSchema;
 import dev.tidemark.app.demo.DemoWriter;
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.recovery.RetentionPolicy;
 import dev.tidemark.server.auth.AuthConfig;
 import dev.tidemark.server.auth.TokenSigner;
 import dev.tidemark.server.capture.CaptureSettings;
@@ -16,6 +17,7 @@ import dev.tidemark.server.pg.EmbeddedPostgresStarter;
 import dev.tidemark.server.pg.EmbeddedSource;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.runtime.ServerRuntime;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -42,26 +44,36 @@ final class SyncStack implements AutoCloseable {
     private final DemoWriter writer;
     private final TokenSigner tokens = new TokenSigner(SECRET, Clock.systemUTC());
 
-    private SyncStack(EmbeddedSource postgres, ServerRuntime server) {
+    private final MeterRegistry meters;
+
+    private SyncStack(EmbeddedSource postgres, ServerRuntime server, MeterRegistry meters) {
         this.postgres = postgres;
         this.server = server;
+        this.meters = meters;
         this.writer = new DemoWriter(postgres.settings(), 1000, new Random(42));
     }
 
     static SyncStack start(Path directory, UnaryOperator<HubConfig.Builder> hub) throws SQLException {
+        return start(directory, hub, RetentionPolicy.defaults(), Duration.ofMinutes(1));
+    }
+
+    /** A stack whose retention job runs every {@code retentionInterval} with {@code retention}. */
+    static SyncStack start(Path directory, UnaryOperator<HubConfig.Builder> hub, RetentionPolicy retention,
+                           Duration retentionInterval) throws SQLException {
         EmbeddedSource postgres = new EmbeddedPostgresStarter().start(EmbeddedPostgresSettings.of(directory.resolve("pg")));
         try {
             try (Connection connection = postgres.settings().connect(); Statement statement = connection.createStatement()) {
                 DemoSchema.create(connection);
                 statement.execute("CREATE DATABASE client_stores");
             }
+            MeterRegistry meters = new SimpleMeterRegistry();
             SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(0).build(),
                     hub.apply(HubConfig.builder()).build(), AuthConfig.withSecret(SECRET));
             ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(Optional.of(postgres.settings()),
                     EmbeddedPostgresSettings.of(directory.resolve("pg")), "postgres", Optional.empty(),
                     CaptureSettings.builder().tables(DemoSchema.TABLES).heartbeatInterval(Duration.ofSeconds(30)).build(),
-                    sync, new SimpleMeterRegistry()));
-            return new SyncStack(postgres, server);
+                    sync, meters, retention, retentionInterval));
+            return new SyncStack(postgres, server, meters);
         } catch (RuntimeException | SQLException e) {
             postgres.close();
             throw e;
@@ -91,6 +103,10 @@ final class SyncStack implements AutoCloseable {
 
     DemoWriter writer() {
         return writer;
+    }
+
+    MeterRegistry meters() {
+        return meters;
     }
 
     ServerRuntime server() {

@@ -39,6 +39,9 @@ final class Applier implements Runnable {
     private final ArrayDeque<Inbound> deferred = new ArrayDeque<>();
 
     private final BatchApplier batches;
+    private final ResyncLedger resync;
+    /** The history of the server that welcomed the live connection, or null. */
+    private String serverHistory;
     /** The welcomed connection, or null. */
     private Connection live;
     /** True until the server answered the verification of an interrupted apply found at startup. */
@@ -55,6 +58,7 @@ final class Applier implements Runnable {
         this.events = requireNonNull(events, "events is null");
         this.startupVerify = startupVerify;
         this.batches = new BatchApplier(store, clientId, eager, inbox, deferred, () -> stopping, events);
+        this.resync = new ResyncLedger(store);
     }
 
     /** Asks the loop to stop; an unfinished multi-part batch rolls back. Follow with an {@link Inbound.Stop}. */
@@ -87,8 +91,11 @@ final class Applier implements Runnable {
             Message message = received.message();
             if (message instanceof Changes changes) {
                 batches.onChanges(received.connection(), changes, received.intact());
+                afterChanges(received.connection(), changes);
             } else if (message instanceof Welcome welcome) {
                 onWelcome(received.connection(), welcome);
+            } else if (message instanceof SyncVerifyResult result) {
+                onSnapshotFollows(received.connection(), result);
             }
         } else if (item instanceof Inbound.Opened opened) {
             onOpened(opened.connection());
@@ -97,6 +104,11 @@ final class Applier implements Runnable {
                 live = null;
             }
             batches.connectionClosed();
+            if (resync.inProgress()) {
+                log.warn("{}: the connection closed before the resync snapshot was loaded; the next connection"
+                        + " starts the resync over", closed.connection());
+                resync.abandon();
+            }
         } else if (item instanceof Inbound.VerifyRequested request) {
             onVerifyRequested(request.result());
         } else if (item instanceof Inbound.ClearPending) {
@@ -122,7 +134,7 @@ final class Applier implements Runnable {
             }
         }
         List<String> capabilities = eager ? List.of(Hello.CAPABILITY_VERIFY)
-                : List.of(Hello.CAPABILITY_ACK, Hello.CAPABILITY_VERIFY);
+                : List.of(Hello.CAPABILITY_ACK, Hello.CAPABILITY_VERIFY, Hello.CAPABILITY_RESYNC);
         String historyId = store.historyId().orElse(null);
         connection.send(new Hello(clientId, from, historyId, Message.PROTOCOL_VERSION, capabilities, subscriptions));
         log.info("{}: hello as '{}' from {} in history {}{}", connection, clientId, from,
@@ -141,19 +153,32 @@ final class Applier implements Runnable {
         }
         Lsn committed = batches.refresh();
         Optional<String> history = store.historyId();
+        serverHistory = welcome.historyId();
         if (history.isEmpty()) {
             if (!committed.equals(Lsn.ZERO)) {
-                events.resyncRequired(connection, "the store is at " + committed
-                        + " but names no history, so its position cannot be trusted on server history '"
-                        + welcome.historyId() + "'");
+                if (!eager) {
+                    log.warn("{}: the store is at {} but names no history; the server sends a snapshot", connection,
+                            committed);
+                } else {
+                    events.resyncRequired(connection, "the store is at " + committed
+                            + " but names no history, so its position cannot be trusted on server history '"
+                            + welcome.historyId() + "'");
+                    return;
+                }
+            } else {
+                store.resetHistory(welcome.historyId());
+                log.info("{}: new store adopts the server's history '{}'", connection, welcome.historyId());
+            }
+        } else if (!history.get().equals(welcome.historyId())) {
+            if (!eager) {
+                // The server checks the history too and answers with a resync: a snapshot follows.
+                log.warn("{}: the store belongs to history '{}' but the server's is '{}'; the server sends a"
+                        + " snapshot", connection, history.get(), welcome.historyId());
+            } else {
+                events.resyncRequired(connection, "the store belongs to history '" + history.get()
+                        + "' but the server's history is '" + welcome.historyId() + "'");
                 return;
             }
-            store.resetHistory(welcome.historyId());
-            log.info("{}: new store adopts the server's history '{}'", connection, welcome.historyId());
-        } else if (!history.get().equals(welcome.historyId())) {
-            events.resyncRequired(connection, "the store belongs to history '" + history.get()
-                    + "' but the server's history is '" + welcome.historyId() + "'");
-            return;
         }
         live = connection;
         events.welcomed(connection, welcome, committed, welcome.historyId());
@@ -173,6 +198,11 @@ final class Applier implements Runnable {
     }
 
     private void onVerifyRequested(CompletableFuture<SyncVerifyResult> result) {
+        if (resync.inProgress()) {
+            result.completeExceptionally(new IllegalStateException(
+                    "the store is loading a resync snapshot; verify again once the client is CONNECTED"));
+            return;
+        }
         Connection connection = live;
         if (connection == null || !connection.isOpen()) {
             result.completeExceptionally(new IllegalStateException(
@@ -185,9 +215,48 @@ final class Applier implements Runnable {
     private void sendVerify(Connection connection, CompletableFuture<SyncVerifyResult> result) {
         // Both values are read between two writes of this (the only) writer, so they belong together.
         Lsn lastLsn = store.committedLsn();
-        long checksum = store.committedChecksum();
+        Long checksum = resync.verifyChecksum();
         connection.sendVerify(new SyncVerify(clientId, lastLsn, checksum), result);
-        log.info("{}: sync_verify at {} with checksum {}", connection, lastLsn, Checksum.toHex(checksum));
+        log.info("{}: sync_verify at {} with checksum {}", connection, lastLsn,
+                checksum == null ? "(unknown after a resync)" : Checksum.toHex(checksum));
+    }
+
+    // ---- resync -------------------------------------------------------------------------------
+
+    /** The startup check of the resync marker; see {@link ResyncLedger#recoverAtStartup()}. */
+    Optional<String> recoverResync() {
+        return resync.recoverAtStartup();
+    }
+
+    /** {@code resync_required} with {@code snapshotLsn}: empty the store, mark it resyncing; the snapshot follows. */
+    private void onSnapshotFollows(Connection connection, SyncVerifyResult result) {
+        if (!connection.isOpen() || result.snapshotLsn() == null || serverHistory == null) {
+            return;
+        }
+        resync.begin(serverHistory, result.snapshotLsn(), result.snapshotChecksum());
+        batches.refresh();
+        startupVerify = false;
+        log.warn("{}: resync: the store was emptied and is marked resyncing; loading the server's snapshot at {}",
+                connection, result.snapshotLsn());
+        events.resyncStarted(connection, result.snapshotLsn(), serverHistory);
+    }
+
+    /** After a {@code changes} message: the resync finishes once its snapshot batch is committed. */
+    private void afterChanges(Connection connection, Changes changes) {
+        if (!resync.inProgress() || !changes.lsn().equals(resync.snapshotLsn()) || !changes.prevLsn().equals(Lsn.ZERO)) {
+            return;
+        }
+        Lsn snapshot = resync.snapshotLsn();
+        if (resync.finishIfLoaded()) {
+            log.info("{}: resync complete: the snapshot at {} is loaded; streaming continues from there", connection,
+                    snapshot);
+            events.resyncFinished(connection, snapshot, serverHistory);
+        } else if (changes.completesBatch() || !connection.isOpen()) {
+            resync.abandon();
+            events.failed(connection, "loading the resync snapshot",
+                    new IllegalStateException("the snapshot batch at " + snapshot + " was not applied; reconnecting"
+                            + " to start the resync over"));
+        }
     }
 
     private void onClearPending() {

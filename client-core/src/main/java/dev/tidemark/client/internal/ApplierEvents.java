@@ -17,6 +17,12 @@ interface ApplierEvents {
     /** A batch was not applied; an error ack was sent (or, in eager mode, see {@link #eagerBatchLost}). */
     void refused(BatchHeader header, ErrorKind kind, String message, Throwable cause);
 
+    /** The store was emptied and marked resyncing; the snapshot at {@code snapshotLsn} is being loaded. */
+    void resyncStarted(Connection connection, Lsn snapshotLsn, String historyId);
+
+    /** The resync snapshot at {@code snapshotLsn} is loaded; streaming continues from there. */
+    void resyncFinished(Connection connection, Lsn snapshotLsn, String historyId);
+
     /** The store's position cannot be continued from on this server. */
     void resyncRequired(Connection connection, String reason);
 

@@ -107,6 +107,14 @@ final class Connection {
         return true;
     }
 
+    /** The server refused the oldest waiting verify request (rate limited). Event loop only. */
+    void verifyRefused(String reason) {
+        CompletableFuture<SyncVerifyResult> waiting = verifies.pollFirst();
+        if (waiting != null) {
+            waiting.completeExceptionally(new VerifyRefusedException(reason));
+        }
+    }
+
     /** Fails every waiting verify request. Event loop only. */
     void failVerifies(String reason) {
         CompletableFuture<SyncVerifyResult> waiting;

@@ -49,6 +49,8 @@ final class ConnectionSupervisor {
     // Event loop only.
     private int failedAttempts;
     private ScheduledFuture<?> reconnect;
+    /** The server paced this client's resync: reconnect after this long instead of the backoff; or null. */
+    private Duration resyncRetryAfter;
 
     ConnectionSupervisor(EngineConfig config, WebSocketTransport transport, MessageCodec codec, StatusBoard status,
                          Notifier notifier, BooleanSupplier closed) {
@@ -146,6 +148,15 @@ final class ConnectionSupervisor {
             return;
         }
         Duration delay = config.backoff().delay(failedAttempts, ThreadLocalRandom.current().nextDouble());
+        if (resyncRetryAfter != null) {
+            delay = resyncRetryAfter;
+            resyncRetryAfter = null;
+            log.info("the server admits resyncs at a paced rate: coming back in {} ms", delay.toMillis());
+            status.moveTo(EngineState.RESYNCING);
+            cancelReconnect();
+            reconnect = transport.schedule(() -> inbox.put(new Inbound.ConnectNow()), delay);
+            return;
+        }
         failedAttempts = Math.min(failedAttempts + 1, 62);
         log.warn("{}; reconnecting in {} ms", reason, delay.toMillis());
         notifier.error(new EngineError(ErrorKind.CONNECTION, reason + "; reconnecting in " + delay.toMillis() + " ms",
@@ -243,7 +254,16 @@ final class ConnectionSupervisor {
             } else if (message instanceof SyncVerifyResult result) {
                 status.serverSeen(result.serverLsn());
                 boolean requested = connection.verifyAnswered(result);
-                if (result.status() == VerifyStatus.RESYNC_REQUIRED) {
+                if (result.status() == VerifyStatus.RESYNC_REQUIRED && !config.eager() && result.snapshotLsn() != null) {
+                    // In order with the batches: the applier empties the store before the snapshot batch arrives.
+                    inbox.put(Inbound.Received.of(connection, message));
+                } else if (result.status() == VerifyStatus.RESYNC_REQUIRED && !config.eager()
+                        && result.retryAfterMs() != null) {
+                    resyncRetryAfter = Duration.ofMillis(result.retryAfterMs());
+                    status.moveTo(EngineState.RESYNCING);
+                    log.info("{}: the server must resync this client and asks it to come back in {} ms", connection,
+                            result.retryAfterMs());
+                } else if (result.status() == VerifyStatus.RESYNC_REQUIRED) {
                     resyncRequired("the server answered resync_required for position " + result.lsn()
                             + " (server at " + result.serverLsn() + ")");
                 } else if (!requested) {
@@ -252,6 +272,9 @@ final class ConnectionSupervisor {
             } else if (message instanceof ErrorMessage error) {
                 if (error.code() == ErrorCode.RESYNC_REQUIRED) {
                     resyncRequired(error.message());
+                } else if (error.code() == ErrorCode.RATE_LIMITED) {
+                    connection.verifyRefused(error.message());
+                    log.warn("{}: the server refused sync_verify: {}", connection, error.message());
                 } else {
                     log.warn("{}: the server rejected a message: {}: {}", connection, error.code().wireName(),
                             error.message());

@@ -8,6 +8,12 @@ public enum EngineState {
     CONNECTING,
     /** Welcomed by the server: receiving and applying batches. */
     CONNECTED,
+    /**
+     * The server could not continue from the store's position (another history, a position it no longer
+     * holds, a checksum mismatch): the store was emptied and is loading the server's snapshot, or waiting for
+     * the server to admit its resync. Its data is incomplete until the state leaves RESYNCING.
+     */
+    RESYNCING,
     /** The connection was lost; waiting before the next attempt. */
     BACKING_OFF,
     /** The server cannot continue from the store's position; streaming stopped. Terminal. */

@@ -9,6 +9,7 @@ import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.protocol.SyncVerifyResult;
 import dev.tidemark.protocol.Welcome;
+import dev.tidemark.recovery.InterruptedApply;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -77,19 +78,16 @@ public final class SyncEngine implements AutoCloseable {
         status.clientId(clientId);
         supervisor.clientId(clientId);
         Lsn committed = store.committedLsn();
-        boolean verify = false;
-        Optional<Lsn> pending = store.pendingLsn();
-        if (pending.isPresent() && !pending.get().equals(committed)) {
-            log.warn("the store holds a pending marker at {} but is committed at {}: an apply was interrupted"
-                    + " (the store rolled it back). The client verifies its position with the server after"
-                    + " connecting.", pending.get(), committed);
-            verify = true;
-        } else if (pending.isPresent()) {
+        Optional<InterruptedApply> interrupted = InterruptedApply.detect(committed, store.pendingLsn());
+        interrupted.ifPresent(found -> log.warn(found.describe()));
+        if (interrupted.isEmpty() && store.pendingLsn().isPresent()) {
             store.clearPending();
         }
-        status.position(committed, store.historyId().orElse(null));
         Applier created = new Applier(store, clientId, config.eager(), config.subscriptions(), inbox,
-                new OnApplier(), verify);
+                new OnApplier(), interrupted.isPresent());
+        created.recoverResync().ifPresent(log::warn);
+        committed = store.committedLsn();
+        status.position(committed, store.historyId().orElse(null));
         applier = created;
         Thread thread = new Thread(created, "tidemark-applier");
         applierThread = thread;
@@ -192,6 +190,18 @@ public final class SyncEngine implements AutoCloseable {
         @Override
         public void refused(BatchHeader header, ErrorKind kind, String message, Throwable cause) {
             notifier.error(new EngineError(kind, message, cause));
+        }
+
+        @Override
+        public void resyncStarted(Connection connection, Lsn snapshotLsn, String historyId) {
+            status.position(Lsn.ZERO, historyId);
+            status.moveTo(EngineState.RESYNCING);
+        }
+
+        @Override
+        public void resyncFinished(Connection connection, Lsn snapshotLsn, String historyId) {
+            status.position(snapshotLsn, historyId);
+            status.moveTo(EngineState.CONNECTED);
         }
 
         @Override

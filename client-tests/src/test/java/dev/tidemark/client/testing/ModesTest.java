@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tidemark.client.AckMode;
 import dev.tidemark.client.ClientState;
 import dev.tidemark.client.SyncError;
+import dev.tidemark.client.SyncListener;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.protocol.Lsn;
@@ -17,6 +18,7 @@ import dev.tidemark.protocol.VerifyStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -179,4 +181,33 @@ class ModesTest {
             await().atMost(LONG).until(() -> client.status().state() == ClientState.RESYNC_REQUIRED);
         }
     }
+
+    @Test
+    @DisplayName("a resync_required with retryAfterMs (resyncs are paced) makes the client wait in RESYNCING, then reconnect after that long")
+    void pacedResyncRetry() throws Exception {
+        server = ScriptedServer.builder().start();
+        server.history().appendAll(Workload.standard(28).transactions(3, 5));
+        List<ClientState> states = new CopyOnWriteArrayList<>();
+        try (SyncStore store = sqlite(dir.resolve("client.db"));
+             TidemarkClient client = client(server, store).listener(new SyncListener() {
+                 @Override
+                 public void onStateChanged(ClientState previous, ClientState current) {
+                     states.add(current);
+                 }
+             }).build().start()) {
+            client.caughtUp().get(30, TimeUnit.SECONDS);
+            server.send(SyncVerifyResult.retryLater(store.committedLsn(), server.history().head(), 400));
+            await().atMost(LONG).until(() -> states.contains(ClientState.RESYNCING));
+            long closedAt = System.nanoTime();
+            server.closeAll(1000, "resync paced");
+            await().atMost(LONG).until(() -> server.connections() == 2);
+            assertThat(Duration.ofNanos(System.nanoTime() - closedAt)).isGreaterThanOrEqualTo(Duration.ofMillis(350));
+            await().atMost(LONG).until(() -> client.status().state() == ClientState.CONNECTED);
+            assertThat(states).doesNotContain(ClientState.RESYNC_REQUIRED);
+            server.history().appendAll(Workload.standard(29).transactions(2, 5));
+            await().atMost(LONG).until(() -> store.committedLsn().equals(server.history().head()));
+            assertConverged(store);
+        }
+    }
 }
+

@@ -103,7 +103,7 @@ class SyncTest {
         assertThat(first.clientId()).isEqualTo(clientId).startsWith("c-");
         assertThat(first.lastLsn()).isEqualTo(Lsn.ZERO);
         assertThat(first.historyId()).isNull();
-        assertThat(first.capabilities()).containsExactly("ack", "verify");
+        assertThat(first.capabilities()).containsExactly("ack", "verify", "resync");
         assertThat(first.subscriptions()).containsExactly("todo", "sales.orders");
 
         server.history().appendAll(Workload.standard(3).transactions(2, 5));

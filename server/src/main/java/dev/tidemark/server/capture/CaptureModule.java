@@ -6,7 +6,9 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.OptionalBinder;
+import dev.tidemark.server.hub.SnapshotSource;
 import dev.tidemark.server.pg.SourceSettings;
+import dev.tidemark.server.spi.ChangeLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Optional;
@@ -34,6 +36,13 @@ public final class CaptureModule extends AbstractModule {
         bind(SourceSettings.class).toInstance(source);
         OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class);
         bind(CaptureService.class).in(Singleton.class);
+        OptionalBinder.newOptionalBinder(binder(), SnapshotSource.class).setBinding().to(SourceSnapshots.class);
+    }
+
+    @Provides
+    @Singleton
+    SourceSnapshots sourceSnapshots(ChangeLog changeLog) {
+        return new SourceSnapshots(source, settings.publicationName(), changeLog);
     }
 
     @Provides

@@ -10,6 +10,7 @@ final class Runtimes {
 
     static ServerRuntime.Settings settings(ServerConfig config, MeterRegistry meters) {
         return new ServerRuntime.Settings(config.source(), config.embedded(), config.changeLogProvider(),
-                config.changeLogConfig(), config.capture(), config.sync(), meters);
+                config.changeLogConfig(), config.capture(), config.sync(), meters, config.retention(),
+                config.retentionInterval());
     }
 }

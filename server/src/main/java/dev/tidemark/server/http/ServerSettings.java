@@ -30,7 +30,8 @@ public final class ServerSettings {
             "tidemark.hub.batch-max-bytes", "tidemark.hub.resend-backoff", "tidemark.hub.resend-backoff-max",
             "tidemark.hub.resend-retry-limit", "tidemark.hub.progress-flush-interval",
             "tidemark.hub.empty-batch-interval", "tidemark.hub.live-buffer-bytes", "tidemark.hub.reader-threads",
-            "tidemark.hub.history-check-interval", "tidemark.auth.enabled", "tidemark.auth.secret");
+            "tidemark.hub.history-check-interval", "tidemark.hub.verify-interval", "tidemark.hub.resync-rate",
+            "tidemark.hub.resync-burst", "tidemark.hub.resync-jitter", "tidemark.auth.enabled", "tidemark.auth.secret");
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(KiB|MiB|GiB)?");
@@ -79,6 +80,10 @@ public final class ServerSettings {
         in.size("tidemark.hub.live-buffer-bytes", hub::liveBufferBytes);
         in.integer("tidemark.hub.reader-threads", hub::readerThreads);
         in.duration("tidemark.hub.history-check-interval", hub::historyCheckInterval);
+        in.duration("tidemark.hub.verify-interval", hub::verifyInterval);
+        in.decimal("tidemark.hub.resync-rate", hub::resyncRatePerSecond);
+        in.integer("tidemark.hub.resync-burst", hub::resyncBurst);
+        in.decimal("tidemark.hub.resync-jitter", hub::resyncJitter);
 
         boolean authEnabled = in.bool("tidemark.auth.enabled", true);
         String secret = settings.get("tidemark.auth.secret");
@@ -145,6 +150,17 @@ public final class ServerSettings {
                     to.accept(Integer.parseInt(value.trim()));
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException(key + ": '" + value + "' is not a whole number");
+                }
+            }
+        }
+
+        void decimal(String key, java.util.function.DoubleConsumer to) {
+            String value = settings.get(key);
+            if (value != null) {
+                try {
+                    to.accept(Double.parseDouble(value.trim()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(key + ": '" + value + "' is not a number");
                 }
             }
         }

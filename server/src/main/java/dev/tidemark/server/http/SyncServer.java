@@ -78,8 +78,14 @@ public final class SyncServer implements AutoCloseable {
      * {@link PrometheusMeterRegistry}.
      */
     public static SyncServer create(SyncServerConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters) {
+        return create(config, changeLog, feed, meters, java.util.Optional.empty());
+    }
+
+    /** Like {@link #create(SyncServerConfig, ChangeLog, ChangeFeed, MeterRegistry)}, resyncing clients from {@code snapshots}. */
+    public static SyncServer create(SyncServerConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters,
+                                    java.util.Optional<dev.tidemark.server.hub.SnapshotSource> snapshots) {
         Clock clock = Clock.systemUTC();
-        Hub hub = new Hub(config.hub(), changeLog, feed, meters, clock);
+        Hub hub = new Hub(config.hub(), changeLog, feed, meters, clock, snapshots);
         return new SyncServer(config.http(), hub, true, new Authenticator(config.auth(), clock), meters);
     }
 

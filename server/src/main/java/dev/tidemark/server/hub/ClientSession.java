@@ -32,7 +32,7 @@ public final class ClientSession {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
-    enum State { AWAITING_HELLO, STARTING, STREAMING, RESYNC_REQUIRED, CLOSED }
+    enum State { AWAITING_HELLO, STARTING, STREAMING, RESYNCING, RESYNC_REQUIRED, CLOSED }
 
     private final HubContext hub;
     private final ClientChannel channel;
@@ -45,6 +45,12 @@ public final class ClientSession {
     private Instant lastAckAt;
     private String lastError;
     private boolean registered;
+    private boolean v1;
+    private boolean acks;
+    private boolean resyncCapable;
+    private EntityFilter filter;
+    /** A snapshot part waiting for the connection to become writable, or null. */
+    private CompletableFuture<Void> writableWaiter;
 
     ClientSession(HubContext hub, ClientChannel channel, ConnectionRequest request) {
         this.hub = hub;
@@ -102,6 +108,10 @@ public final class ClientSession {
     public void onWritable() {
         if (state == State.STREAMING) {
             outbox.pump();
+        } else if (writableWaiter != null && channel.isWritable()) {
+            CompletableFuture<Void> waiter = writableWaiter;
+            writableWaiter = null;
+            waiter.complete(null);
         }
     }
 
@@ -117,6 +127,10 @@ public final class ClientSession {
         }
         if (outbox != null) {
             outbox.stop();
+        }
+        if (writableWaiter != null) {
+            writableWaiter.completeExceptionally(new IllegalStateException("the connection closed"));
+            writableWaiter = null;
         }
         if (registered && hub.registry().remove(this) && streamed) {
             recordProgress(false);
@@ -152,12 +166,16 @@ public final class ClientSession {
             return;
         }
         boolean acks = hello.has(Hello.CAPABILITY_ACK);
+        resyncCapable = hello.has(Hello.CAPABILITY_RESYNC);
         start(hello.clientId(), hello.historyId(), hello.lastLsn(), true, acks,
                 EntityFilter.of(request.grant(), hello.subscriptions()));
     }
 
     private void start(String id, String historyId, Lsn lastLsn, boolean v1, boolean acks, EntityFilter filter) {
         clientId = id;
+        this.v1 = v1;
+        this.acks = acks;
+        this.filter = filter;
         state = State.STARTING;
         hub.readState(channel, logState -> {
             if (state != State.STARTING) {
@@ -175,15 +193,7 @@ public final class ClientSession {
                         hub.config().window()));
             }
             if (resync.isPresent()) {
-                hub.metrics().resyncs.increment();
-                log.info("client '{}' must resync: {}", clientId, resync.get());
-                if (v1) {
-                    state = State.RESYNC_REQUIRED;
-                    send(new SyncVerifyResult(VerifyStatus.RESYNC_REQUIRED, lastLsn, server.capturePosition()));
-                    channel.flush();
-                } else {
-                    closeWith(ErrorCode.RESYNC_REQUIRED, resync.get() + ": load a snapshot", CloseCodes.NORMAL);
-                }
+                resync(resync.get(), lastLsn, server.capturePosition());
                 return;
             }
             streamFrom(lastLsn, acks, filter);
@@ -233,12 +243,7 @@ public final class ClientSession {
 
     private void streamFailed(String why, boolean resync, RuntimeException cause) {
         if (resync) {
-            hub.metrics().resyncs.increment();
-            log.warn("client '{}' must resync: {}", clientId, why);
-            outbox.stop();
-            state = State.RESYNC_REQUIRED;
-            send(new SyncVerifyResult(VerifyStatus.RESYNC_REQUIRED, outbox.window().acked(), hub.tail().tip()));
-            channel.flush();
+            resync(why, outbox.window().acked(), hub.tail().tip());
             return;
         }
         log.error("streaming to client '{}' stopped: {}", clientId, why, cause);
@@ -250,11 +255,98 @@ public final class ClientSession {
         if (state != State.STREAMING) {
             return;
         }
-        outbox.stop();
-        state = State.RESYNC_REQUIRED;
+        resync("the server started a new history '" + server.historyId() + "'", outbox.window().acked(),
+                server.capturePosition());
+    }
+
+    /**
+     * The client cannot continue from {@code clientLsn}. A legacy client is closed with {@code resync_required};
+     * a client that cannot load snapshots (or a server that cannot take them) is told so and streaming stops;
+     * otherwise the pacer admits the resync now — the snapshot follows — or tells the client when to come back.
+     */
+    private void resync(String why, Lsn clientLsn, Lsn serverLsn) {
         hub.metrics().resyncs.increment();
-        send(new SyncVerifyResult(VerifyStatus.RESYNC_REQUIRED, outbox.window().acked(), server.capturePosition()));
-        channel.flush();
+        if (outbox != null) {
+            outbox.stop();
+        }
+        if (!v1) {
+            log.info("legacy client '{}' must resync: {}", clientId, why);
+            closeWith(ErrorCode.RESYNC_REQUIRED, why + ": load a snapshot", CloseCodes.NORMAL);
+            return;
+        }
+        if (!resyncCapable || hub.resync().snapshots().isEmpty()) {
+            log.warn("client '{}' must resync and {}: {}", clientId, resyncCapable
+                    ? "this server takes no snapshots" : "does not load snapshots (no 'resync' capability)", why);
+            state = State.RESYNC_REQUIRED;
+            send(new SyncVerifyResult(VerifyStatus.RESYNC_REQUIRED, clientLsn, serverLsn));
+            channel.flush();
+            return;
+        }
+        dev.tidemark.recovery.Admission admission = hub.resync().admit(clientId);
+        if (!admission.admitted()) {
+            long retryAfterMs = Math.max(1, admission.retryAfter().toMillis());
+            log.info("client '{}' must resync ({}); resyncs are paced: it comes back in {} ms", clientId, why,
+                    retryAfterMs);
+            state = State.RESYNC_REQUIRED;
+            send(SyncVerifyResult.retryLater(clientLsn, serverLsn, retryAfterMs));
+            channel.flush();
+            onClosed();
+            channel.close(CloseCodes.NORMAL, "resync paced: come back later");
+            return;
+        }
+        log.info("client '{}' resyncs from a snapshot: {}", clientId, why);
+        state = State.RESYNCING;
+        hub.resync().streamers().execute(new SnapshotStreamer(hub, filter, clientLsn, channel.executor(),
+                new SnapshotTarget()));
+    }
+
+    /** The session's side of a {@link SnapshotStreamer}; every call runs on this session's thread. */
+    private final class SnapshotTarget implements SnapshotStreamer.Target {
+
+        @Override
+        public CompletableFuture<Void> announce(SyncVerifyResult announcement) {
+            if (state != State.RESYNCING) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the session ended"));
+            }
+            send(announcement);
+            channel.flush();
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> write(dev.tidemark.protocol.Changes part) {
+            if (state != State.RESYNCING) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the session ended"));
+            }
+            hub.metrics().messages.increment();
+            hub.metrics().changes.increment(part.data().size());
+            send(part);
+            channel.flush();
+            if (channel.isWritable()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            writableWaiter = new CompletableFuture<>();
+            return writableWaiter;
+        }
+
+        @Override
+        public void finished(Lsn position, int changes) {
+            if (state != State.RESYNCING) {
+                return;
+            }
+            log.info("client '{}' was sent a snapshot of {} changes at {}; the tail follows", clientId, changes,
+                    position);
+            streamFrom(position, acks, filter);
+        }
+
+        @Override
+        public void failed(String why, RuntimeException cause) {
+            if (state != State.RESYNCING) {
+                return;
+            }
+            log.error("client '{}': {}", clientId, why, cause);
+            closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
+        }
     }
 
     private void onAck(SyncAck ack) {
@@ -331,6 +423,11 @@ public final class ClientSession {
     }
 
     private void onVerify(SyncVerify verify) {
+        if (state == State.RESYNCING) {
+            // rate_limited: the client's verify request fails and it may ask again later.
+            sendError(ErrorCode.RATE_LIMITED, "a resync snapshot is being sent: verify again after it is loaded");
+            return;
+        }
         if (state != State.STREAMING && state != State.RESYNC_REQUIRED) {
             sendError(ErrorCode.UNEXPECTED_MESSAGE, "sync_verify before streaming started: send hello first");
             return;
@@ -340,24 +437,57 @@ public final class ClientSession {
                     + "' on the connection of client '" + clientId + "': ignored");
             return;
         }
-        hub.readState(channel, logState -> {
-            if (logState.isEmpty() || (state != State.STREAMING && state != State.RESYNC_REQUIRED)) {
-                return;
-            }
-            HistoryState server = logState.get();
-            VerifyStatus status = state == State.RESYNC_REQUIRED
-                    ? VerifyStatus.RESYNC_REQUIRED
-                    : VerifyResponder.decide(server, verify.lastLsn(), outbox.window().sent());
-            send(new SyncVerifyResult(status, verify.lastLsn(), server.capturePosition()));
+        dev.tidemark.recovery.Admission allowed = hub.resync().verify(clientId);
+        if (!allowed.admitted()) {
+            hub.metrics().verifiesLimited.increment();
+            sendError(ErrorCode.RATE_LIMITED, "too many sync_verify requests: at most one per "
+                    + hub.config().verifyInterval().toMillis() + " ms; retry in "
+                    + Math.max(1, allowed.retryAfter().toMillis()) + " ms");
+            return;
+        }
+        // The log's checksum covers every entity type: compare only for a client that receives all of them.
+        boolean compare = filter != null && filter.all() && verify.checksum() != null;
+        try {
+            hub.readers().execute(() -> {
+                VerifyResponder.Inputs inputs;
+                try {
+                    inputs = VerifyResponder.read(hub.changeLog(), verify, compare);
+                } catch (RuntimeException e) {
+                    channel.executor().execute(() -> failedToStart(e));
+                    return;
+                }
+                channel.executor().execute(() -> answerVerify(verify, inputs));
+            });
+        } catch (RuntimeException e) {
+            failedToStart(e);
+        }
+    }
+
+    private void answerVerify(SyncVerify verify, VerifyResponder.Inputs inputs) {
+        if (inputs.server().isEmpty() || (state != State.STREAMING && state != State.RESYNC_REQUIRED)) {
+            return;
+        }
+        HistoryState server = inputs.server().get();
+        if (state == State.RESYNC_REQUIRED) {
+            send(new SyncVerifyResult(VerifyStatus.RESYNC_REQUIRED, verify.lastLsn(), server.capturePosition()));
             channel.flush();
-            if (status == VerifyStatus.CHANGES_FOLLOW) {
-                outbox.rewind(verify.lastLsn(), 0);
-            } else if (status == VerifyStatus.RESYNC_REQUIRED && state == State.STREAMING) {
-                hub.metrics().resyncs.increment();
-                outbox.stop();
-                state = State.RESYNC_REQUIRED;
+            return;
+        }
+        dev.tidemark.recovery.Verdict verdict = VerifyResponder.decide(server, verify, inputs, outbox.window().sent());
+        hub.metrics().verified(verdict.status());
+        if (verdict.resyncRequired()) {
+            if (verdict.reason() == dev.tidemark.recovery.Verdict.Reason.CHECKSUM_MISMATCH) {
+                hub.metrics().checksumMismatches.increment();
+                log.warn("client '{}' failed verification: {}", clientId, verdict.detail());
             }
-        }, this::failedToStart);
+            resync(verdict.detail(), verify.lastLsn(), server.capturePosition());
+            return;
+        }
+        send(new SyncVerifyResult(verdict.status(), verify.lastLsn(), server.capturePosition()));
+        channel.flush();
+        if (verdict.status() == VerifyStatus.CHANGES_FOLLOW) {
+            outbox.rewind(verify.lastLsn(), 0);
+        }
     }
 
     private void recordProgress(boolean connected) {

@@ -43,6 +43,15 @@ public final class Hub implements AutoCloseable {
     private boolean started;
 
     public Hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock) {
+        this(config, changeLog, feed, meters, clock, Optional.empty());
+    }
+
+    /**
+     * @param snapshots where resync snapshots come from; empty when this server cannot take them (clients
+     *     that must resync are then only told so)
+     */
+    public Hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock,
+               Optional<SnapshotSource> snapshots) {
         this.config = requireNonNull(config, "config is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
         this.feed = requireNonNull(feed, "feed is null");
@@ -52,7 +61,10 @@ public final class Hub implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("tidemark-hub-timer"));
         this.context = new HubContext(config, changeLog, tail, readers, new MessageCodec(), new HubMetrics(meters),
                 new ProgressWriter(changeLog, meters), registry,
-                new BatchAssembler(config.batchMaxChanges(), config.batchMaxBytes()), requireNonNull(clock, "clock is null"));
+                new BatchAssembler(config.batchMaxChanges(), config.batchMaxBytes()), requireNonNull(clock, "clock is null"),
+                new ResyncGate(config, snapshots));
+        Gauge.builder("tidemark.hub.resync.waiting", context.resync(), ResyncGate::waitingCount)
+                .description("clients told to come back later for their resync snapshot").register(meters);
         Gauge.builder("tidemark.hub.sessions", registry, SessionRegistry::size)
                 .description("clients streaming").register(meters);
         Gauge.builder("tidemark.hub.live.buffer.bytes", tail, LiveTail::bytes).baseUnit("bytes")
@@ -170,6 +182,7 @@ public final class Hub implements AutoCloseable {
     public synchronized void close() {
         feed.unsubscribe(tail);
         timer.shutdownNow();
+        context.resync().close();
         readers.shutdownNow();
         try {
             readers.awaitTermination(5, TimeUnit.SECONDS);

@@ -22,11 +22,17 @@ import java.time.Duration;
  * @param liveBufferBytes most estimated bytes of recent captured ranges kept in memory for live clients
  * @param readerThreads threads that read the change log for clients catching up
  * @param historyCheckInterval how often the change log's history is checked (readiness, new history)
+ * @param verifyInterval a client may send one {@code sync_verify} per this interval; more are answered
+ *     {@code error rate_limited}
+ * @param resyncRatePerSecond resync snapshots started per second, sustained
+ * @param resyncBurst resync snapshots that may start at once
+ * @param resyncJitter the fraction (0 to 1) by which the retry time given to a waiting client is spread
  */
 public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Duration resendBackoff,
                         Duration resendBackoffMax, int resendRetryLimit, Duration progressFlushInterval,
                         Duration emptyBatchInterval, long liveBufferBytes, int readerThreads,
-                        Duration historyCheckInterval) {
+                        Duration historyCheckInterval, Duration verifyInterval, double resyncRatePerSecond,
+                        int resyncBurst, double resyncJitter) {
 
     public HubConfig {
         positive(window, "window");
@@ -48,6 +54,17 @@ public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Dur
         }
         positive(readerThreads, "readerThreads");
         positive(historyCheckInterval, "historyCheckInterval");
+        requireNonNull(verifyInterval, "verifyInterval is null");
+        if (verifyInterval.isNegative()) {
+            throw new IllegalArgumentException("verifyInterval must not be negative, got " + verifyInterval);
+        }
+        if (!(resyncRatePerSecond > 0)) {
+            throw new IllegalArgumentException("resyncRatePerSecond must be above 0, got " + resyncRatePerSecond);
+        }
+        positive(resyncBurst, "resyncBurst");
+        if (!(resyncJitter >= 0 && resyncJitter <= 1)) {
+            throw new IllegalArgumentException("resyncJitter must be between 0 and 1, got " + resyncJitter);
+        }
     }
 
     private static void positive(long value, String name) {
@@ -78,7 +95,9 @@ public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Dur
                 .resendBackoff(resendBackoff).resendBackoffMax(resendBackoffMax)
                 .resendRetryLimit(resendRetryLimit).progressFlushInterval(progressFlushInterval)
                 .emptyBatchInterval(emptyBatchInterval).liveBufferBytes(liveBufferBytes)
-                .readerThreads(readerThreads).historyCheckInterval(historyCheckInterval);
+                .readerThreads(readerThreads).historyCheckInterval(historyCheckInterval)
+                .verifyInterval(verifyInterval).resyncRatePerSecond(resyncRatePerSecond).resyncBurst(resyncBurst)
+                .resyncJitter(resyncJitter);
     }
 
     /** Builds a {@link HubConfig}; every setting starts at its default. */
@@ -94,6 +113,10 @@ public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Dur
         private long liveBufferBytes = 32L * 1024 * 1024;
         private int readerThreads = 4;
         private Duration historyCheckInterval = Duration.ofSeconds(5);
+        private Duration verifyInterval = Duration.ofSeconds(1);
+        private double resyncRatePerSecond = 2;
+        private int resyncBurst = 4;
+        private double resyncJitter = 0.5;
 
         private Builder() {}
 
@@ -152,10 +175,30 @@ public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Dur
             return this;
         }
 
+        public Builder verifyInterval(Duration verifyInterval) {
+            this.verifyInterval = verifyInterval;
+            return this;
+        }
+
+        public Builder resyncRatePerSecond(double resyncRatePerSecond) {
+            this.resyncRatePerSecond = resyncRatePerSecond;
+            return this;
+        }
+
+        public Builder resyncBurst(int resyncBurst) {
+            this.resyncBurst = resyncBurst;
+            return this;
+        }
+
+        public Builder resyncJitter(double resyncJitter) {
+            this.resyncJitter = resyncJitter;
+            return this;
+        }
+
         public HubConfig build() {
             return new HubConfig(window, batchMaxChanges, batchMaxBytes, resendBackoff, resendBackoffMax,
                     resendRetryLimit, progressFlushInterval, emptyBatchInterval, liveBufferBytes, readerThreads,
-                    historyCheckInterval);
+                    historyCheckInterval, verifyInterval, resyncRatePerSecond, resyncBurst, resyncJitter);
         }
     }
 }

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 /** What every session of one hub shares. */
 record HubContext(HubConfig config, ChangeLog changeLog, LiveTail tail, Executor readers, MessageCodec codec,
                   HubMetrics metrics, ProgressWriter progress, SessionRegistry registry, BatchAssembler assembler,
-                  Clock clock) {
+                  Clock clock, ResyncGate resync) {
 
     /**
      * Reads the change log's state on a reader thread and hands it to {@code then} on {@code channel}'s

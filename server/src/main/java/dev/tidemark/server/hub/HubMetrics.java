@@ -20,9 +20,13 @@ final class HubMetrics {
     final Counter encodingsEncoded;
     final Counter encodingsShared;
     final Counter resyncs;
+    final Counter checksumMismatches;
+    final Counter verifiesLimited;
+    private final MeterRegistry registry;
     final Timer logReads;
 
     HubMetrics(MeterRegistry registry) {
+        this.registry = registry;
         batchesLive = Counter.builder("tidemark.hub.batches").tag("source", "live")
                 .description("batches assembled for clients").register(registry);
         batchesLog = Counter.builder("tidemark.hub.batches").tag("source", "log")
@@ -43,7 +47,16 @@ final class HubMetrics {
                 .description("live batches sent from another client's encoding").register(registry);
         resyncs = Counter.builder("tidemark.hub.resyncs.required")
                 .description("clients told to resync").register(registry);
+        checksumMismatches = Counter.builder("tidemark.hub.verify.checksum.mismatches")
+                .description("sync_verify requests whose checksum differed from the change log's").register(registry);
+        verifiesLimited = Counter.builder("tidemark.hub.verify.rate.limited")
+                .description("sync_verify requests refused by the per-client rate limit").register(registry);
         logReads = Timer.builder("tidemark.hub.log.reads").description("change-log page reads").register(registry);
+    }
+
+    /** A {@code sync_verify} was answered with {@code status}. */
+    void verified(dev.tidemark.protocol.VerifyStatus status) {
+        registry.counter("tidemark.hub.verifies", "status", status.wireName()).increment();
     }
 
     void logRead(long nanos) {

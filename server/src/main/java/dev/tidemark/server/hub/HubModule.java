@@ -8,6 +8,7 @@ import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.spi.ChangeLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Guice wiring of the {@link Hub}. Needs bindings of {@link HubConfig}, {@link ChangeLog}, {@link ChangeFeed}
@@ -19,11 +20,13 @@ public final class HubModule extends AbstractModule {
     @Override
     protected void configure() {
         OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
+        OptionalBinder.newOptionalBinder(binder(), SnapshotSource.class);
     }
 
     @Provides
     @Singleton
-    Hub hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock) {
-        return new Hub(config, changeLog, feed, meters, clock);
+    Hub hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock,
+            Optional<SnapshotSource> snapshots) {
+        return new Hub(config, changeLog, feed, meters, clock, snapshots);
     }
 }

@@ -1,27 +1,66 @@
 package dev.tidemark.server.hub;
 
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.protocol.SyncVerify;
 import dev.tidemark.protocol.VerifyStatus;
+import dev.tidemark.recovery.ClientPosition;
+import dev.tidemark.recovery.PositionCheck;
+import dev.tidemark.recovery.ServerHistory;
+import dev.tidemark.recovery.Verdict;
+import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * Answers {@code sync_verify}: up to date when the client is where the stream stands, changes follow
- * (the stream restarts at the client's position) when that position is within the retained history, resync
- * required otherwise. The recovery work extends this with the checksum comparison.
+ * Answers {@code sync_verify} with {@link PositionCheck}: resync required when the client's position is not
+ * retained, ahead of the server, or its checksum differs from the log's checksum through the same position
+ * (a change skipped or applied twice); otherwise up to date when the client is where the stream stands, and
+ * changes follow (the stream restarts at the client's position) when it is not.
  */
 final class VerifyResponder {
 
     private VerifyResponder() {}
 
     /**
+     * What the decision needs from the change log, read on a reader thread.
+     *
+     * @param server the log's state
+     * @param expectedChecksum the log's checksum through the client's position, when compared and known
+     */
+    record Inputs(Optional<HistoryState> server, OptionalLong expectedChecksum) {}
+
+    /**
+     * Reads the inputs. The checksum is read only when {@code compareChecksum} (the client receives every
+     * entity type: the log's checksum covers them all) — a cheap lookup of the running sum kept per transaction.
+     */
+    static Inputs read(ChangeLog changeLog, SyncVerify verify, boolean compareChecksum) {
+        Optional<HistoryState> server = changeLog.state();
+        OptionalLong expected = compareChecksum && server.isPresent()
+                ? changeLog.checksumThrough(verify.lastLsn()) : OptionalLong.empty();
+        return new Inputs(server, expected);
+    }
+
+    /**
      * @param server the change log's state now
-     * @param lastLsn the client's committed position
+     * @param verify the client's request; its checksum counts only when {@code inputs} hold the log's
      * @param sent where the last batch sent to the client ended
      */
-    static VerifyStatus decide(HistoryState server, Lsn lastLsn, Lsn sent) {
-        if (lastLsn.isAfter(server.capturePosition()) || lastLsn.isBefore(server.retainedFrom())) {
-            return VerifyStatus.RESYNC_REQUIRED;
+    static Verdict decide(HistoryState server, SyncVerify verify, Inputs inputs, Lsn sent) {
+        OptionalLong clientChecksum = inputs.expectedChecksum().isPresent() && verify.checksum() != null
+                ? OptionalLong.of(verify.checksum()) : OptionalLong.empty();
+        // The session already checked the client's history at hello: the position is in the server's history.
+        Verdict verdict = PositionCheck.check(new ClientPosition(server.historyId(), verify.lastLsn(), clientChecksum),
+                new ServerHistory(server.historyId(), server.capturePosition(),
+                        server.retainedFrom().isAfter(server.capturePosition()) ? server.capturePosition()
+                                : server.retainedFrom()),
+                lsn -> inputs.expectedChecksum());
+        if (verdict.resyncRequired()) {
+            return verdict;
         }
-        return lastLsn.equals(sent) ? VerifyStatus.UP_TO_DATE : VerifyStatus.CHANGES_FOLLOW;
+        return verify.lastLsn().equals(sent)
+                ? new Verdict(VerifyStatus.UP_TO_DATE, Verdict.Reason.CAUGHT_UP, "the client is where the stream stands")
+                : new Verdict(VerifyStatus.CHANGES_FOLLOW, Verdict.Reason.BEHIND, "the stream restarts at "
+                        + verify.lastLsn());
     }
 }

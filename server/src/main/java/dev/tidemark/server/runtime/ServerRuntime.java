@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import dev.tidemark.recovery.RetentionPolicy;
 import dev.tidemark.server.capture.CaptureModule;
 import dev.tidemark.server.capture.CaptureService;
 import dev.tidemark.server.capture.CaptureSettings;
@@ -17,9 +18,12 @@ import dev.tidemark.server.pg.EmbeddedPostgresSettings;
 import dev.tidemark.server.pg.EmbeddedPostgresStarter;
 import dev.tidemark.server.pg.EmbeddedSource;
 import dev.tidemark.server.pg.SourceSettings;
+import dev.tidemark.server.retention.RetentionJob;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogs;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -46,10 +50,22 @@ public final class ServerRuntime implements AutoCloseable {
      * @param capture capture settings
      * @param sync endpoint, hub and auth settings
      * @param meters where metrics go (a Prometheus registry is served at {@code /metrics})
+     * @param retention how long the change history is kept
+     * @param retentionInterval how often the retention job runs
      */
     public record Settings(Optional<SourceSettings> source, EmbeddedPostgresSettings embedded, String changeLogProvider,
                            Optional<Map<String, String>> changeLogConfig, CaptureSettings capture,
-                           SyncServerConfig sync, MeterRegistry meters) {
+                           SyncServerConfig sync, MeterRegistry meters, RetentionPolicy retention,
+                           Duration retentionInterval) {
+
+        /** Settings with the default retention (see {@link RetentionPolicy#defaults()}), run every minute. */
+        public Settings(Optional<SourceSettings> source, EmbeddedPostgresSettings embedded, String changeLogProvider,
+                        Optional<Map<String, String>> changeLogConfig, CaptureSettings capture, SyncServerConfig sync,
+                        MeterRegistry meters) {
+            this(source, embedded, changeLogProvider, changeLogConfig, capture, sync, meters, RetentionPolicy.defaults(),
+                    Duration.ofMinutes(1));
+        }
+
         public Settings {
             requireNonNull(source, "source is null");
             requireNonNull(embedded, "embedded is null");
@@ -58,6 +74,8 @@ public final class ServerRuntime implements AutoCloseable {
             requireNonNull(capture, "capture is null");
             requireNonNull(sync, "sync is null");
             requireNonNull(meters, "meters is null");
+            requireNonNull(retention, "retention is null");
+            requireNonNull(retentionInterval, "retentionInterval is null");
         }
     }
 
@@ -67,6 +85,7 @@ public final class ServerRuntime implements AutoCloseable {
     private final CaptureService capture;
     private final Hub hub;
     private final SyncServer server;
+    private final RetentionJob retention;
 
     private ServerRuntime(Settings settings) {
         try {
@@ -89,6 +108,9 @@ public final class ServerRuntime implements AutoCloseable {
             started.push(hub);
             server = injector.getInstance(SyncServer.class).start();
             started.push(server);
+            retention = new RetentionJob(changeLog, settings.retention(), settings.retentionInterval(),
+                    settings.meters(), Clock.systemUTC()).start();
+            started.push(retention);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -127,6 +149,11 @@ public final class ServerRuntime implements AutoCloseable {
     /** The hub. */
     public Hub hub() {
         return hub;
+    }
+
+    /** The retention job (runs every {@code retentionInterval}; tests may run a round with {@link RetentionJob#runOnce()}). */
+    public RetentionJob retention() {
+        return retention;
     }
 
     /** The port the sync endpoint listens on. */

@@ -1,6 +1,7 @@
 package dev.tidemark.server.spi;
 
 import dev.tidemark.protocol.Lsn;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -74,6 +75,28 @@ public interface ChangeLog extends AutoCloseable {
      * capture position. Cheap: a running sum is kept per transaction.
      */
     OptionalLong checksumThrough(Lsn lsn);
+
+    /**
+     * The commit positions, at or before {@code upTo}, of the retained transactions whose transaction id
+     * is one of {@code xids} (32-bit ids, as logical decoding reports them). A resync snapshot uses it to
+     * find transactions that were captured but not yet visible when the snapshot was taken.
+     */
+    List<Lsn> commitPositions(Set<Long> xids, Lsn upTo);
+
+    /**
+     * The commit position of the newest retained transaction that committed before {@code time}, if any:
+     * the retention job's age horizon.
+     */
+    Optional<Lsn> lastCommitBefore(Instant time);
+
+    /**
+     * The commit position at or before which trimming leaves at most {@code maxChanges} changes retained,
+     * or empty when the log retains no more than that: the retention job's size horizon.
+     */
+    Optional<Lsn> horizonKeeping(long maxChanges);
+
+    /** How many changes the log retains. */
+    long retainedChanges();
 
     /** Records client progress rows, replacing those of the same clients, in one write. */
     void saveProgress(List<ClientProgress> progress);

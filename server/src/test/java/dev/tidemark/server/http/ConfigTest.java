@@ -24,7 +24,7 @@ class ConfigTest {
                 Duration.ofSeconds(60), Duration.ofSeconds(20), 10_000, 524288, 262144, 0, null, null));
         assertThat(HubConfig.defaults()).isEqualTo(new HubConfig(8, 500, 1048576, Duration.ofMillis(500),
                 Duration.ofSeconds(30), 10, Duration.ofSeconds(1), Duration.ofSeconds(5), 33554432, 4,
-                Duration.ofSeconds(5)));
+                Duration.ofSeconds(5), Duration.ofSeconds(1), 2.0, 4, 0.5));
         SyncServerConfig fromNothing = ServerSettings.fromProperties(Map.of("tidemark.auth.secret", SECRET));
         assertThat(fromNothing.http()).isEqualTo(HttpConfig.defaults());
         assertThat(fromNothing.hub()).isEqualTo(HubConfig.defaults());
@@ -59,6 +59,10 @@ class ConfigTest {
         settings.put("tidemark.hub.live-buffer-bytes", "1GiB");
         settings.put("tidemark.hub.reader-threads", "2");
         settings.put("tidemark.hub.history-check-interval", "10s");
+        settings.put("tidemark.hub.verify-interval", "500ms");
+        settings.put("tidemark.hub.resync-rate", "0.5");
+        settings.put("tidemark.hub.resync-burst", "2");
+        settings.put("tidemark.hub.resync-jitter", "0.25");
         settings.put("tidemark.auth.enabled", "false");
         settings.put("tidemark.auth.secret", SECRET);
         assertThat(settings.keySet()).isEqualTo(ServerSettings.KEYS);
@@ -68,7 +72,8 @@ class ConfigTest {
                 Duration.ofMinutes(2), Duration.ofSeconds(15), 50, 2097152, 1048576, 3,
                 Path.of("/etc/tidemark/cert.pem"), Path.of("/etc/tidemark/key.pem")));
         assertThat(config.hub()).isEqualTo(new HubConfig(16, 100, 262144, Duration.ofMillis(250), Duration.ofHours(1), 3,
-                Duration.ofSeconds(2), Duration.ofSeconds(30), 1073741824L, 2, Duration.ofSeconds(10)));
+                Duration.ofSeconds(2), Duration.ofSeconds(30), 1073741824L, 2, Duration.ofSeconds(10),
+                Duration.ofMillis(500), 0.5, 2, 0.25));
         assertThat(config.auth()).isEqualTo(new AuthConfig(false, SECRET));
         assertThat(config.http().toBuilder().build()).isEqualTo(config.http());
         assertThat(config.hub().toBuilder().build()).isEqualTo(config.hub());

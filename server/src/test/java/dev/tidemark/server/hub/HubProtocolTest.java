@@ -205,7 +205,7 @@ class HubProtocolTest extends HubTestBase {
     @Test
     @DisplayName("sync_verify answers up_to_date at the sent position, and changes_follow resends from the client's position")
     void verify() {
-        startServer(hub -> hub.window(4));
+        startServer(hub -> hub.window(4).verifyInterval(Duration.ZERO));
         WsTestClient client = hello("c1", Lsn.ZERO);
         capture.commit("orders", "a", 2);
         capture.commit("orders", "b", 2);
@@ -222,6 +222,27 @@ class HubProtocolTest extends HubTestBase {
 
         client.send(new SyncVerify("c1", Lsn.of(capture.position().value() + 1), null));
         assertThat(client.next(SyncVerifyResult.class, WAIT).status()).isEqualTo(VerifyStatus.RESYNC_REQUIRED);
+    }
+
+    @Test
+    @DisplayName("sync_verify is rate-limited per client: a second request within the interval gets error rate_limited, another client is not affected")
+    void verifyRateLimit() {
+        startServer(hub -> hub.verifyInterval(Duration.ofHours(1)));
+        WsTestClient client = hello("c1", Lsn.ZERO);
+        WsTestClient other = hello("c2", Lsn.ZERO);
+        capture.commit("orders", "a", 1);
+        Changes batch = client.nextChanges(1, WAIT).get(0);
+        other.nextChanges(1, WAIT);
+        client.send(new SyncVerify("c1", batch.lsn(), null));
+        assertThat(client.next(SyncVerifyResult.class, WAIT).status()).isEqualTo(VerifyStatus.UP_TO_DATE);
+
+        client.send(new SyncVerify("c1", batch.lsn(), null));
+        ErrorMessage limited = client.next(ErrorMessage.class, WAIT);
+        assertThat(limited.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(limited.message()).contains("retry in");
+
+        other.send(new SyncVerify("c2", batch.lsn(), null));
+        assertThat(other.next(SyncVerifyResult.class, WAIT).status()).isEqualTo(VerifyStatus.UP_TO_DATE);
     }
 
     @Test

@@ -74,6 +74,9 @@ public abstract class HubTestBase {
         changeLog.close();
     }
 
+    /** Where resync snapshots come from; null (the default) for a hub that takes none. Set before starting. */
+    protected SnapshotSource snapshots;
+
     /** Settings that keep tests quick; tests adjust them. */
     protected static HubConfig.Builder testHub() {
         return HubConfig.builder().progressFlushInterval(Duration.ofMillis(100))
@@ -96,7 +99,7 @@ public abstract class HubTestBase {
     protected void startServer(UnaryOperator<HubConfig.Builder> hub, UnaryOperator<HttpConfig.Builder> http,
                                AuthConfig auth) {
         SyncServerConfig config = new SyncServerConfig(http.apply(testHttp()).build(), hub.apply(testHub()).build(), auth);
-        server = SyncServer.create(config, changeLog, feed, meters).start();
+        server = SyncServer.create(config, changeLog, feed, meters, java.util.Optional.ofNullable(snapshots)).start();
     }
 
     protected URI uri(String query) {

@@ -103,4 +103,53 @@ final class ChangeQueries {
             }
         }
     }
+
+    static List<Lsn> commitPositions(Connection connection, Set<Long> xids, Lsn upTo) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT lsn::text FROM tidemark.change_transaction"
+                + " WHERE (xid & 4294967295) = ANY(?) AND lsn <= ?::pg_lsn ORDER BY lsn")) {
+            select.setArray(1, connection.createArrayOf("bigint", xids.stream().map(x -> x & 0xFFFF_FFFFL).toArray()));
+            select.setString(2, upTo.toString());
+            List<Lsn> commits = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    commits.add(Lsn.parse(rows.getString(1)));
+                }
+            }
+            return commits;
+        }
+    }
+
+    static Optional<Lsn> lastCommitBefore(Connection connection, java.time.Instant time) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT lsn::text FROM tidemark.change_transaction"
+                + " WHERE committed_at < ? AND lsn <= " + CAPTURE_POSITION + " ORDER BY lsn DESC LIMIT 1")) {
+            select.setObject(1, OffsetDateTime.ofInstant(time, java.time.ZoneOffset.UTC));
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(Lsn.parse(rows.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Walks the transactions from the newest back, summing their change counts, and returns the commit
+     * position just before the one that would exceed {@code maxChanges}.
+     */
+    static Optional<Lsn> horizonKeeping(Connection connection, long maxChanges) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT lsn::text FROM (SELECT lsn,"
+                + " sum(change_count) OVER (ORDER BY lsn DESC) AS kept FROM tidemark.change_transaction"
+                + " WHERE lsn <= " + CAPTURE_POSITION + ") t WHERE kept > ? ORDER BY lsn DESC LIMIT 1")) {
+            select.setLong(1, maxChanges);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(Lsn.parse(rows.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    static long retainedChanges(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT coalesce(sum(change_count), 0) FROM tidemark.change_transaction");
+                ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
 }

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -119,6 +120,36 @@ final class PostgresChangeLog implements ChangeLog {
     public OptionalLong checksumThrough(Lsn lsn) {
         requireNonNull(lsn, "lsn is null");
         return query("compute the checksum through " + lsn, connection -> ChangeQueries.checksumThrough(connection, lsn));
+    }
+
+    @Override
+    public List<Lsn> commitPositions(Set<Long> xids, Lsn upTo) {
+        requireNonNull(xids, "xids is null");
+        requireNonNull(upTo, "upTo is null");
+        if (xids.isEmpty()) {
+            return List.of();
+        }
+        return query("find the commits of transactions " + xids, connection ->
+                ChangeQueries.commitPositions(connection, xids, upTo));
+    }
+
+    @Override
+    public Optional<Lsn> lastCommitBefore(Instant time) {
+        requireNonNull(time, "time is null");
+        return query("find the last commit before " + time, connection -> ChangeQueries.lastCommitBefore(connection, time));
+    }
+
+    @Override
+    public Optional<Lsn> horizonKeeping(long maxChanges) {
+        if (maxChanges < 0) {
+            throw new IllegalArgumentException("maxChanges is negative: " + maxChanges);
+        }
+        return query("find the size horizon", connection -> ChangeQueries.horizonKeeping(connection, maxChanges));
+    }
+
+    @Override
+    public long retainedChanges() {
+        return query("count the retained changes", ChangeQueries::retainedChanges);
     }
 
     @Override

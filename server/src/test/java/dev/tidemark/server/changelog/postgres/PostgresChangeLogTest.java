@@ -380,4 +380,39 @@ class PostgresChangeLogTest {
     static List<Change> changesOf(List<LoggedChange> changes) {
         return changes.stream().map(LoggedChange::change).toList();
     }
+
+    @Nested
+    @DisplayName("retention and resync lookups")
+    class Horizons {
+
+        private LoggedChange at(Lsn lsn, int seq, long xid, Instant time) {
+            return new LoggedChange(lsn, seq, xid, Change.update("t", lsn + "-" + seq, "{}", time));
+        }
+
+        @Test
+        @DisplayName("find the last commit before a time, the position that keeps at most N changes, and commits by transaction id")
+        void lookups() {
+            log.startHistory("h", Lsn.ZERO);
+            log.append(List.of(at(L1, 0, 11, T)), Optional.of(L1));
+            log.append(List.of(at(L2, 0, 12, T.plusSeconds(3600)), at(L2, 1, 12, T.plusSeconds(3600))), Optional.of(L2));
+            log.append(List.of(at(L3, 0, (5L << 32) | 13, T.plusSeconds(7200))), Optional.of(L3));
+
+            assertThat(log.lastCommitBefore(T)).isEmpty();
+            assertThat(log.lastCommitBefore(T.plusSeconds(1))).contains(L1);
+            assertThat(log.lastCommitBefore(T.plusSeconds(7201))).contains(L3);
+            assertThat(log.horizonKeeping(10)).isEmpty();
+            assertThat(log.horizonKeeping(4)).isEmpty();
+            assertThat(log.horizonKeeping(3)).contains(L1);
+            assertThat(log.horizonKeeping(2)).contains(L2);
+            assertThat(log.horizonKeeping(0)).contains(L3);
+            assertThat(log.retainedChanges()).isEqualTo(4);
+            assertThat(log.commitPositions(Set.of(12L, 99L), L3)).containsExactly(L2);
+            assertThat(log.commitPositions(Set.of(13L), L3)).as("32-bit ids match").containsExactly(L3);
+            assertThat(log.commitPositions(Set.of(13L), L2)).isEmpty();
+
+            log.trim(L2);
+            assertThat(log.retainedChanges()).isEqualTo(1);
+            assertThat(log.lastCommitBefore(T.plusSeconds(3601))).isEmpty();
+        }
+    }
 }

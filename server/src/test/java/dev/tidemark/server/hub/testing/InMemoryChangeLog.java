@@ -167,6 +167,69 @@ public final class InMemoryChangeLog implements ChangeLog {
     }
 
     @Override
+    public List<Lsn> commitPositions(Set<Long> xids, Lsn upTo) {
+        lock.readLock().lock();
+        try {
+            return changes.values().stream()
+                    .filter(c -> !c.lsn().isAfter(upTo) && xids.contains(c.xid() & 0xFFFF_FFFFL))
+                    .map(LoggedChange::lsn).distinct().toList();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Optional<Lsn> lastCommitBefore(java.time.Instant time) {
+        lock.readLock().lock();
+        try {
+            Lsn found = null;
+            for (LoggedChange change : changes.values()) {
+                if (state != null && !change.lsn().isAfter(state.capturePosition())
+                        && change.change().timestamp().isBefore(time)) {
+                    found = change.lsn();
+                }
+            }
+            return Optional.ofNullable(found);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Optional<Lsn> horizonKeeping(long maxChanges) {
+        lock.readLock().lock();
+        try {
+            long kept = 0;
+            Lsn transaction = null;
+            for (LoggedChange change : changes.descendingMap().values()) {
+                if (state != null && change.lsn().isAfter(state.capturePosition())) {
+                    continue;
+                }
+                if (!change.lsn().equals(transaction)) {
+                    transaction = change.lsn();
+                }
+                kept++;
+                if (kept > maxChanges) {
+                    return Optional.of(transaction);
+                }
+            }
+            return Optional.empty();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public long retainedChanges() {
+        lock.readLock().lock();
+        try {
+            return changes.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
     public void saveProgress(List<ClientProgress> rows) {
         saveProgressCalls.incrementAndGet();
         lock.writeLock().lock();

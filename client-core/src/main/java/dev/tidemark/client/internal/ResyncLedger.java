@@ -1,0 +1,129 @@
+package dev.tidemark.client.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.protocol.Checksum;
+import dev.tidemark.protocol.Lsn;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The store's record of a resync, kept in store metadata so it survives a crash:
+ * <ul>
+ *   <li>{@value #MARKER}: {@code "<snapshotLsn> <nonce>"} while a snapshot is being loaded, empty otherwise.
+ *       A marker found at startup means the resync was interrupted: unless the snapshot was committed and
+ *       its checksum offset recorded, the store starts over (empty, at {@code 0/0}), so it never claims to be
+ *       complete when it is not.</li>
+ *   <li>{@value #OFFSET}: {@code "<nonce> <hex>"} — what to add to the store's running checksum (which counts
+ *       only the snapshot's changes and what followed) to get the server's checksum over the whole history;
+ *       {@code "<nonce> unknown"} when the server could not tell. Absent or empty: 0.</li>
+ * </ul>
+ * Used on the applier thread only.
+ */
+final class ResyncLedger {
+
+    static final String MARKER = "tidemark.resync";
+    static final String OFFSET = "tidemark.checksum-offset";
+
+    private final SyncStore store;
+    private Lsn snapshotLsn;
+    private String nonce;
+    private Long serverChecksum;
+
+    ResyncLedger(SyncStore store) {
+        this.store = requireNonNull(store, "store is null");
+    }
+
+    /**
+     * The startup check. A finished resync whose marker was not yet cleared is completed; an interrupted one
+     * starts over: the store is emptied at {@code 0/0} in its history.
+     *
+     * @return what was found, for the log, or empty when no resync was under way
+     */
+    Optional<String> recoverAtStartup() {
+        String marker = store.metadata(MARKER).orElse("");
+        if (marker.isEmpty()) {
+            return Optional.empty();
+        }
+        String[] parts = marker.split(" ", 2);
+        Lsn position = Lsn.parse(parts[0]);
+        String markerNonce = parts.length > 1 ? parts[1] : "";
+        if (store.committedLsn().equals(position) && store.metadata(OFFSET).orElse("").startsWith(markerNonce + " ")) {
+            store.putMetadata(MARKER, "");
+            return Optional.of("the resync snapshot at " + position + " was complete; resync marker cleared");
+        }
+        Optional<String> history = store.historyId();
+        history.ifPresent(store::resetHistory);
+        store.putMetadata(OFFSET, "");
+        store.putMetadata(MARKER, "");
+        return Optional.of("a resync (snapshot at " + position + ") was interrupted before it completed: the store"
+                + " was emptied and starts over at 0/0; the server sends a new snapshot");
+    }
+
+    /** True while a snapshot is being loaded on this run. */
+    boolean inProgress() {
+        return snapshotLsn != null;
+    }
+
+    /** The snapshot's position while {@link #inProgress()}. */
+    Lsn snapshotLsn() {
+        return snapshotLsn;
+    }
+
+    /**
+     * Marks the store as resyncing and empties it in {@code historyId}; the snapshot batch follows.
+     *
+     * @param serverChecksum the server's checksum through {@code position}, or null when it cannot tell
+     */
+    void begin(String historyId, Lsn position, Long serverChecksum) {
+        this.nonce = UUID.randomUUID().toString().substring(0, 8);
+        store.putMetadata(MARKER, position + " " + nonce);
+        store.resetHistory(historyId);
+        store.putMetadata(OFFSET, "");
+        this.snapshotLsn = position;
+        this.serverChecksum = serverChecksum;
+    }
+
+    /**
+     * Finishes the resync if the snapshot is committed: records the checksum offset, then clears the marker.
+     *
+     * @return true when it finished now
+     */
+    boolean finishIfLoaded() {
+        if (snapshotLsn == null || !store.committedLsn().equals(snapshotLsn)) {
+            return false;
+        }
+        String offset = serverChecksum == null ? "unknown"
+                : Checksum.toHex(serverChecksum - store.committedChecksum());
+        store.putMetadata(OFFSET, nonce + " " + offset);
+        store.putMetadata(MARKER, "");
+        snapshotLsn = null;
+        return true;
+    }
+
+    /**
+     * The snapshot will not arrive on this connection (it closed, or the snapshot failed). The store is empty
+     * at {@code 0/0} (the snapshot applies atomically or not at all): an honest new store, so the marker goes.
+     */
+    void abandon() {
+        if (snapshotLsn != null && store.committedLsn().equals(Lsn.ZERO)) {
+            store.putMetadata(MARKER, "");
+        }
+        snapshotLsn = null;
+    }
+
+    /** The checksum to send with {@code sync_verify}, or null when it is not known (see {@value #OFFSET}). */
+    Long verifyChecksum() {
+        long applied = store.committedChecksum();
+        String offset = store.metadata(OFFSET).orElse("");
+        if (offset.isEmpty()) {
+            return applied;
+        }
+        String[] parts = offset.split(" ", 2);
+        if (parts.length < 2 || parts[1].equals("unknown")) {
+            return null;
+        }
+        return applied + Checksum.fromHex(parts[1]);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tidemark.server.hub;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.recovery.Admission;
+import dev.tidemark.recovery.RequestRateLimiter;
+import dev.tidemark.recovery.ResyncPacer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+
+/**
+ * What the hub needs to resync clients: the {@link SnapshotSource} (empty when the server cannot take
+ * snapshots: such clients are only told to resync), the {@link ResyncPacer} that admits snapshots at a paced
+ * rate, and the per-client {@code sync_verify} rate limit. Thread-safe.
+ */
+final class ResyncGate {
+
+    /** At most this many clients are remembered by the verify limiter and the waiting list. */
+    private static final int MAX_TRACKED = 100_000;
+
+    private final Optional<SnapshotSource> snapshots;
+    private final ResyncPacer pacer;
+    private final RequestRateLimiter verifies;
+    /** Clients told to come back, so the pacer releases their place when they do. */
+    private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
+
+    private final ExecutorService streamers;
+
+    ResyncGate(HubConfig config, Optional<SnapshotSource> snapshots) {
+        AtomicInteger count = new AtomicInteger();
+        this.streamers = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "tidemark-resync-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.snapshots = requireNonNull(snapshots, "snapshots is null");
+        this.pacer = new ResyncPacer(config.resyncRatePerSecond(), config.resyncBurst(), config.resyncJitter(),
+                System::nanoTime, RandomGenerator.getDefault());
+        this.verifies = new RequestRateLimiter(config.verifyInterval(), MAX_TRACKED, System::nanoTime);
+    }
+
+    Optional<SnapshotSource> snapshots() {
+        return snapshots;
+    }
+
+    /** Admits a resync of {@code clientId} now, or says when it may come back. */
+    Admission admit(String clientId) {
+        if (waiting.remove(clientId) != null) {
+            pacer.returned();
+        }
+        Admission admission = pacer.tryAdmit();
+        if (!admission.admitted() && waiting.size() < MAX_TRACKED) {
+            waiting.put(clientId, Boolean.TRUE);
+        }
+        return admission;
+    }
+
+    /** Allows one {@code sync_verify} of {@code clientId} now, or says how long it must wait. */
+    Admission verify(String clientId) {
+        return verifies.tryAcquire(clientId);
+    }
+
+    /** Where snapshots are streamed from; the pacer bounds how many run at once. */
+    Executor streamers() {
+        return streamers;
+    }
+
+    /** Stops streaming snapshots. */
+    void close() {
+        streamers.shutdownNow();
+    }
+
+    /** Clients told to come back for their resync and not yet returned. */
+    int waitingCount() {
+        return waiting.size();
+    }
+
+}

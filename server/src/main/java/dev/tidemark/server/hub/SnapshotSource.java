@@ -1,0 +1,45 @@
+package dev.tidemark.server.hub;
+
+import dev.tidemark.protocol.Change;
+import dev.tidemark.protocol.Lsn;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Reads consistent snapshots of the source for clients that must resync. The hub calls it on a reader
+ * thread; the snapshot's rows are streamed to the client as one batch, then the change log after the
+ * snapshot's {@link Snapshot#position()} follows as usual.
+ */
+public interface SnapshotSource {
+
+    /**
+     * Opens a snapshot of every entity type {@code entityTypes} accepts. Blocks while it is taken.
+     *
+     * @throws RuntimeException when the source cannot be read; nothing was sent
+     */
+    Snapshot open(Predicate<String> entityTypes);
+
+    /** One open snapshot: its position, then its changes in chunks. Used by one thread. */
+    interface Snapshot extends AutoCloseable {
+
+        /**
+         * The position the snapshot stands for: every transaction committed at or before it is visible in
+         * the snapshot, and a transaction after it that the snapshot also saw is replayed by the tail on top
+         * of it, which leaves the same state (see {@code dev.tidemark.recovery.SnapshotCut}).
+         */
+        Lsn position();
+
+        /** The entity types the snapshot holds. */
+        List<String> entityTypes();
+
+        /**
+         * The next changes, at most {@code max}: first a {@code truncate} per entity type, then every row as an
+         * {@code update}; an empty list when the snapshot is exhausted.
+         */
+        List<Change> next(int max);
+
+        /** Ends the snapshot's read transaction. */
+        @Override
+        void close();
+    }
+}

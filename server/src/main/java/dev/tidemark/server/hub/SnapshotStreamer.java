@@ -1,0 +1,138 @@
+package dev.tidemark.server.hub;
+
+import dev.tidemark.protocol.Change;
+import dev.tidemark.protocol.ChangeBatch;
+import dev.tidemark.protocol.Changes;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.protocol.SyncVerifyResult;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Streams one resync snapshot to one client, on a reader thread: opens the snapshot, has the session announce
+ * it ({@code sync_verify_result resync_required} with {@code snapshotLsn}), then sends its changes as ONE batch
+ * ({@code prevLsn 0/0}, {@code lsn} the snapshot's position) in parts of at most {@code batchMaxChanges}
+ * changes. Each part is written on the connection's thread, and the next is read only once the connection is
+ * writable again, so a slow client holds at most one part in memory.
+ */
+final class SnapshotStreamer implements Runnable {
+
+    /** How long one part may wait for the connection to drain before the resync is abandoned. */
+    private static final long PART_TIMEOUT_SECONDS = 120;
+
+    /** What the streamer needs from its session; every call runs on the session's thread. */
+    interface Target {
+        /** Writes {@code announcement}; the future completes once it is written. */
+        CompletableFuture<Void> announce(SyncVerifyResult announcement);
+
+        /** Writes one part; the future completes once the connection is writable again. */
+        CompletableFuture<Void> write(Changes part);
+
+        /** Every part is written; streaming continues after {@code position}. */
+        void finished(Lsn position, int changes);
+
+        /** The snapshot could not be taken or sent. */
+        void failed(String why, RuntimeException cause);
+    }
+
+    private final HubContext hub;
+    private final EntityFilter filter;
+    private final Lsn clientLsn;
+    private final Target target;
+    private final java.util.concurrent.Executor loop;
+
+    SnapshotStreamer(HubContext hub, EntityFilter filter, Lsn clientLsn, java.util.concurrent.Executor loop,
+                     Target target) {
+        this.hub = hub;
+        this.filter = filter;
+        this.clientLsn = clientLsn;
+        this.loop = loop;
+        this.target = target;
+    }
+
+    @Override
+    public void run() {
+        SnapshotSource.Snapshot snapshot;
+        try {
+            snapshot = hub.resync().snapshots().orElseThrow().open(filter::matches);
+        } catch (RuntimeException e) {
+            loop.execute(() -> target.failed("the resync snapshot could not be taken", e));
+            return;
+        }
+        try {
+            stream(snapshot);
+        } catch (RuntimeException e) {
+            loop.execute(() -> target.failed("the resync snapshot could not be sent", e));
+        } finally {
+            snapshot.close();
+        }
+    }
+
+    private void stream(SnapshotSource.Snapshot snapshot) {
+        Lsn position = snapshot.position();
+        // The log's checksum covers every entity type: it means something only to a client that receives all.
+        OptionalLong checksum = filter.all() ? hub.changeLog().checksumThrough(position) : OptionalLong.empty();
+        Lsn serverLsn = hub.changeLog().state().map(s -> s.capturePosition()).orElse(position);
+        await(onLoop(() -> target.announce(SyncVerifyResult.snapshotFollows(clientLsn, serverLsn, position,
+                checksum.isPresent() ? checksum.getAsLong() : null))));
+        String batchId = "resync-" + position + "-" + UUID.randomUUID().toString().substring(0, 8);
+        int max = hub.config().batchMaxChanges();
+        List<Change> chunk = snapshot.next(max);
+        int part = 1;
+        int total = 0;
+        while (true) {
+            List<Change> next = chunk.isEmpty() ? List.of() : snapshot.next(max);
+            boolean last = next.isEmpty();
+            Changes message = part == 1 && last
+                    ? Changes.of(new ChangeBatch(batchId, Lsn.ZERO, position, chunk))
+                    : Changes.part(batchId, Lsn.ZERO, position, part, last, chunk);
+            total += chunk.size();
+            await(onLoop(() -> target.write(message)));
+            if (last) {
+                break;
+            }
+            chunk = next;
+            part++;
+        }
+        int changes = total;
+        loop.execute(() -> target.finished(position, changes));
+    }
+
+    private CompletableFuture<Void> onLoop(java.util.function.Supplier<CompletableFuture<Void>> work) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                work.get().whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        done.completeExceptionally(failure);
+                    } else {
+                        done.complete(null);
+                    }
+                });
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    private static void await(CompletableFuture<Void> future) {
+        try {
+            future.get(PART_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending the resync snapshot", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the connection went away during the resync snapshot: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the client did not take the resync snapshot within "
+                    + PART_TIMEOUT_SECONDS + " s", e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.tidemark.server.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tidemark.protocol.Change;
+import dev.tidemark.protocol.ChangeType;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.hub.SnapshotSource;
+import dev.tidemark.server.pg.TestDatabases;
+import dev.tidemark.server.spi.LogPosition;
+import dev.tidemark.server.spi.LoggedChange;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@DisplayName("Resync snapshots of a real PostgreSQL")
+class SourceSnapshotsTest {
+
+    @RegisterExtension
+    static final TestDatabases postgres = new TestDatabases();
+
+    private CaptureFixture fixture;
+
+    @BeforeEach
+    void open() {
+        fixture = new CaptureFixture(postgres.createDatabase());
+    }
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private SourceSnapshots snapshots(String... tables) {
+        return new SourceSnapshots(fixture.source, fixture.settings(tables).build().publicationName(), fixture.log);
+    }
+
+    private static List<Change> readAll(SnapshotSource.Snapshot snapshot) {
+        List<Change> all = new ArrayList<>();
+        List<Change> chunk;
+        while (!(chunk = snapshot.next(2)).isEmpty()) {
+            all.addAll(chunk);
+        }
+        return all;
+    }
+
+    @Test
+    @DisplayName("a snapshot row is exactly the captured row (every supported type), after a truncate per table, at the capture position")
+    void rowsEqualCapturedRows() throws SQLException {
+        fixture.sql("CREATE TYPE mood AS ENUM ('sad', 'happy')",
+                "CREATE TABLE everything (id bigint PRIMARY KEY, n numeric(30,10), f8 double precision, b boolean,"
+                        + " t text, j json, jb jsonb, ts timestamp, tstz timestamptz, iv interval, by bytea, u uuid,"
+                        + " ai integer[], at text[], m mood, nul text)",
+                "CREATE TABLE pairs (a int, b text, v int, PRIMARY KEY (a, b))");
+        fixture.start(fixture.settings("everything", "pairs").build());
+        fixture.sql("INSERT INTO everything VALUES (1, 12345678901234567890.0123456789, 0.1, true, E'tab\\there é',"
+                + " '{\"b\":1,\"a\":[true,null]}', '{\"b\":1,\"a\":[true,null]}', '2024-05-06 07:08:09.123456',"
+                + " '2024-05-06 07:08:09.5+02', '1 day 02:00:00', '\\x00ff', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',"
+                + " '{1,NULL,3}', '{\"a b\",NULL}', 'happy', NULL)",
+                "INSERT INTO pairs VALUES (1, 'x', 10), (2, 'y', 20)");
+        Lsn captured = fixture.sync();
+
+        try (SnapshotSource.Snapshot snapshot = snapshots("everything", "pairs").open(type -> true)) {
+            assertThat(snapshot.position()).isEqualTo(captured);
+            assertThat(snapshot.entityTypes()).containsExactly("everything", "pairs");
+            List<Change> changes = readAll(snapshot);
+            assertThat(changes.subList(0, 2)).extracting(Change::type, Change::entityType)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(ChangeType.TRUNCATE, "everything"),
+                            org.assertj.core.groups.Tuple.tuple(ChangeType.TRUNCATE, "pairs"));
+            List<Change> rows = changes.subList(2, changes.size());
+            List<Change> capturedRows = fixture.changes().stream().map(LoggedChange::change).toList();
+            assertThat(rows).hasSize(3);
+            assertThat(rows).extracting(Change::type, Change::entityType, Change::entityId, Change::data)
+                    .containsExactlyInAnyOrderElementsOf(capturedRows.stream()
+                            .map(c -> org.assertj.core.groups.Tuple.tuple(c.type(), c.entityType(), c.entityId(), c.data()))
+                            .toList());
+        }
+        try (SnapshotSource.Snapshot snapshot = snapshots("everything", "pairs").open(type -> type.equals("pairs"))) {
+            assertThat(readAll(snapshot)).extracting(Change::entityType).containsOnly("pairs").hasSize(3);
+        }
+    }
+
+    @Test
+    @DisplayName("a transaction still running when the snapshot is taken is not in it and commits after its position, so the tail carries it")
+    void runningTransactionGoesToTheTail() throws SQLException {
+        fixture.sql("CREATE TABLE items (id int PRIMARY KEY, v text)");
+        fixture.start(fixture.settings("items").build());
+        fixture.sql("INSERT INTO items VALUES (1, 'a'), (2, 'b')");
+        fixture.sync();
+        try (Connection writer = fixture.source.connect()) {
+            writer.setAutoCommit(false);
+            try (Statement statement = writer.createStatement()) {
+                statement.execute("UPDATE items SET v = 'running' WHERE id = 1");
+                statement.execute("INSERT INTO items VALUES (3, 'running')");
+            }
+            try (SnapshotSource.Snapshot snapshot = snapshots("items").open(type -> true)) {
+                writer.commit();
+                List<Change> rows = readAll(snapshot).subList(1, 3);
+                assertThat(rows).extracting(Change::entityId).containsExactlyInAnyOrder("1", "2");
+                assertThat(rows).allSatisfy(row -> assertThat(row.data()).doesNotContain("running"));
+                fixture.sync();
+                List<LoggedChange> tail = fixture.log.read(LogPosition.afterTransaction(snapshot.position()), Lsn.MAX,
+                        Set.of("items"), 100);
+                assertThat(tail).extracting(c -> c.change().entityId()).containsExactly("1", "3");
+            }
+        }
+    }
+}
