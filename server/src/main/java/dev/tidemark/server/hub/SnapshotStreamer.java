@@ -92,15 +92,22 @@ final class SnapshotStreamer implements Runnable {
                     ? Changes.of(new ChangeBatch(batchId, Lsn.ZERO, position, chunk))
                     : Changes.part(batchId, Lsn.ZERO, position, part, last, chunk);
             total += chunk.size();
-            await(onLoop(() -> target.write(message)));
+            int changes = total;
+            // The tail must start in the same loop task that writes the last part: a fast client may ack
+            // the snapshot before any later task runs, and that ack belongs to the stream that follows.
+            await(onLoop(() -> {
+                CompletableFuture<Void> written = target.write(message);
+                if (last) {
+                    target.finished(position, changes);
+                }
+                return written;
+            }));
             if (last) {
                 break;
             }
             chunk = next;
             part++;
         }
-        int changes = total;
-        loop.execute(() -> target.finished(position, changes));
     }
 
     private CompletableFuture<Void> onLoop(java.util.function.Supplier<CompletableFuture<Void>> work) {
