@@ -170,6 +170,15 @@ public final class TidemarkClientCommand implements Callable<Integer> {
                     + (eager ? " (eager mode: UNSAFE)" : ""));
             out.flush();
             int code = run(client, stopped, out);
+            if (code == ExitCode.RESYNC_REQUIRED || code == ExitCode.FAILED) {
+                // The listener hears the error before the state change that completes "stopped"; caughtUp()
+                // may fail earlier, so wait for it to be sure the problem was recorded.
+                try {
+                    stopped.get(5, TimeUnit.SECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    // print what was recorded
+                }
+            }
             if (code != ExitCode.OK) {
                 synchronized (problems) {
                     problems.forEach(problem -> err.println("tidemark-client: " + problem));
