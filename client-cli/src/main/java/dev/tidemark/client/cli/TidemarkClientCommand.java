@@ -221,15 +221,6 @@ public final class TidemarkClientCommand implements Callable<Integer> {
             }
         }
         SyncStatus status = client.status();
-        if (status.state() == ClientState.RESYNC_REQUIRED || status.state() == ClientState.FAILED) {
-            // caughtUp() fails on the network thread; the listener thread reports why just after. Wait
-            // for it so the reason is printed.
-            try {
-                stopped.get(5, TimeUnit.SECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // Print what is known.
-            }
-        }
         if (status.state() == ClientState.RESYNC_REQUIRED) {
             return ExitCode.RESYNC_REQUIRED;
         }
