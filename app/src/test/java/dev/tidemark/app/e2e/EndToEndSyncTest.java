@@ -9,6 +9,7 @@ import dev.tidemark.client.AckMode;
 import dev.tidemark.client.AppliedBatch;
 import dev.tidemark.client.SyncListener;
 import dev.tidemark.client.TidemarkClient;
+import dev.tidemark.client.testing.FaultyStore;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStores;
 import dev.tidemark.protocol.Lsn;
@@ -132,12 +133,13 @@ class EndToEndSyncTest {
     @Test
     @DisplayName("a store that fails on a chosen batch causes an error ack, a resend, and convergence")
     void failingStoreIsResent() throws Exception {
-        FailingStore store = new FailingStore(SyncStores.open("sqlite",
-                Map.of("path", directory.resolve("e2e-failing.db").toString())), 3);
+        FaultyStore store = new FaultyStore(SyncStores.open("sqlite",
+                Map.of("path", directory.resolve("e2e-failing.db").toString())));
+        store.failNthApply(3, 0);
         try (TidemarkClient client = client("e2e-failing").store(store).build().start()) {
             write(60);
             assertConverged(client);
-            assertThat(store.failures()).isEqualTo(1);
+            assertThat(store.injectedFailures()).isEqualTo(1);
         } finally {
             store.close();
         }

@@ -53,8 +53,12 @@ final class SyncStack implements AutoCloseable {
         this.writer = new DemoWriter(postgres.settings(), 1000, new Random(42));
     }
 
+    /**
+     * A stack whose retention job does not run during a test: history stays whole, so a client that
+     * connects late still starts from 0/0 (the legacy, eager client cannot load a snapshot).
+     */
     static SyncStack start(Path directory, UnaryOperator<HubConfig.Builder> hub) throws SQLException {
-        return start(directory, hub, RetentionPolicy.defaults(), Duration.ofMinutes(1));
+        return start(directory, hub, RetentionPolicy.defaults(), Duration.ofHours(1));
     }
 
     /** A stack whose retention job runs every {@code retentionInterval} with {@code retention}. */

@@ -30,6 +30,9 @@ public final class FaultyStore implements SyncStore {
     private final Map<Lsn, CountDownLatch> gates = new ConcurrentHashMap<>();
     private final Map<Lsn, CountDownLatch> arrivals = new ConcurrentHashMap<>();
     private final AtomicInteger injected = new AtomicInteger();
+    private final AtomicInteger applies = new AtomicInteger();
+    private volatile int failingApply = -1;
+    private volatile int failingApplyAfter;
 
     public FaultyStore(SyncStore store) {
         this.store = requireNonNull(store, "store is null");
@@ -38,6 +41,16 @@ public final class FaultyStore implements SyncStore {
     /** The next apply of the batch ending at {@code batchEnd} fails with a storage failure after {@code afterChanges} changes. */
     public void failOnce(Lsn batchEnd, int afterChanges) {
         failures.put(batchEnd, afterChanges);
+    }
+
+    /**
+     * The {@code n}-th apply from now (1 is the next one) fails with a storage failure after
+     * {@code afterChanges} changes, whichever batch it is: for tests against a real server, where batch
+     * ends are not known in advance.
+     */
+    public void failNthApply(int n, int afterChanges) {
+        failingApplyAfter = afterChanges;
+        failingApply = applies.get() + n;
     }
 
     /**
@@ -76,15 +89,19 @@ public final class FaultyStore implements SyncStore {
             }
         }
         Integer failAfter = failures.remove(header.lsn());
+        if (applies.incrementAndGet() == failingApply) {
+            failAfter = failingApplyAfter;
+        }
         if (failAfter == null) {
             return store.apply(header, changes);
         }
         injected.incrementAndGet();
         int[] read = {0};
+        int failAt = failAfter;
         ChangeSource failing = () -> {
-            if (read[0]++ == failAfter) {
+            if (read[0]++ == failAt) {
                 throw new SyncStoreException(StoreErrorCode.STORAGE_FAILURE,
-                        "injected storage failure after " + failAfter + " changes of " + header);
+                        "injected storage failure after " + failAt + " changes of " + header);
             }
             Change change = changes.next();
             return change;
