@@ -168,16 +168,18 @@ public final class SourceSnapshots implements SnapshotSource {
         }
 
         @Override
-        public List<Change> next(int max) {
+        public List<Change> next(int max, long maxBytes) {
             List<Change> changes = new ArrayList<>(Math.min(max, FETCH_SIZE));
+            long bytes = 0;
             if (!truncatesSent) {
                 truncatesSent = true;
                 for (Relation table : tables) {
                     changes.add(Change.truncate(table.entityType(), time));
+                    bytes += 96 + table.entityType().length();
                 }
             }
             try {
-                while (changes.size() < max) {
+                while (changes.size() < max && (changes.isEmpty() || bytes < maxBytes)) {
                     if (rows == null && !openNextTable()) {
                         break;
                     }
@@ -192,7 +194,9 @@ public final class SourceSnapshots implements SnapshotSource {
                         values[column] = rows.getString(column + 1);
                         kinds[column] = values[column] == null ? TupleData.NULL : TupleData.TEXT;
                     }
-                    changes.add(factory.upsert(shape, new TupleData(kinds, values), time));
+                    Change row = factory.upsert(shape, new TupleData(kinds, values), time);
+                    bytes += 96 + row.entityType().length() + row.entityId().length() + row.data().length();
+                    changes.add(row);
                 }
             } catch (SQLException e) {
                 throw new CaptureException(CaptureError.SOURCE, "reading the resync snapshot failed: " + e.getMessage(), e);

@@ -33,10 +33,11 @@ public interface SnapshotSource {
         List<String> entityTypes();
 
         /**
-         * The next changes, at most {@code max}: first a {@code truncate} per entity type, then every row as an
-         * {@code update}; an empty list when the snapshot is exhausted.
+         * The next changes, at most {@code maxChanges} and about {@code maxBytes} of change data (at least one
+         * change): first a {@code truncate} per entity type, then every row as an {@code update}; an empty list
+         * when the snapshot is exhausted.
          */
-        List<Change> next(int max);
+        List<Change> next(int maxChanges, long maxBytes);
 
         /** Ends the snapshot's read transaction. */
         @Override

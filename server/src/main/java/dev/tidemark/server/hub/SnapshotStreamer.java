@@ -17,7 +17,7 @@ import java.util.concurrent.TimeoutException;
  * Streams one resync snapshot to one client, on a reader thread: opens the snapshot, has the session announce
  * it ({@code sync_verify_result resync_required} with {@code snapshotLsn}), then sends its changes as ONE batch
  * ({@code prevLsn 0/0}, {@code lsn} the snapshot's position) in parts of at most {@code batchMaxChanges}
- * changes. Each part is written on the connection's thread, and the next is read only once the connection is
+ * changes and about {@code batchMaxBytes}. Each part is written on the connection's thread, and the next is read only once the connection is
  * writable again, so a slow client holds at most one part in memory.
  */
 final class SnapshotStreamer implements Runnable {
@@ -82,11 +82,12 @@ final class SnapshotStreamer implements Runnable {
                 checksum.isPresent() ? checksum.getAsLong() : null))));
         String batchId = "resync-" + position + "-" + UUID.randomUUID().toString().substring(0, 8);
         int max = hub.config().batchMaxChanges();
-        List<Change> chunk = snapshot.next(max);
+        long maxBytes = hub.config().batchMaxBytes();
+        List<Change> chunk = snapshot.next(max, maxBytes);
         int part = 1;
         int total = 0;
         while (true) {
-            List<Change> next = chunk.isEmpty() ? List.of() : snapshot.next(max);
+            List<Change> next = chunk.isEmpty() ? List.of() : snapshot.next(max, maxBytes);
             boolean last = next.isEmpty();
             Changes message = part == 1 && last
                     ? Changes.of(new ChangeBatch(batchId, Lsn.ZERO, position, chunk))

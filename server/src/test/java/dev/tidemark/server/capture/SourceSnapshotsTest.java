@@ -46,7 +46,7 @@ class SourceSnapshotsTest {
     private static List<Change> readAll(SnapshotSource.Snapshot snapshot) {
         List<Change> all = new ArrayList<>();
         List<Change> chunk;
-        while (!(chunk = snapshot.next(2)).isEmpty()) {
+        while (!(chunk = snapshot.next(2, 1 << 20)).isEmpty()) {
             all.addAll(chunk);
         }
         return all;
@@ -85,6 +85,22 @@ class SourceSnapshotsTest {
         }
         try (SnapshotSource.Snapshot snapshot = snapshots("everything", "pairs").open(type -> type.equals("pairs"))) {
             assertThat(readAll(snapshot)).extracting(Change::entityType).containsOnly("pairs").hasSize(3);
+        }
+    }
+
+    @Test
+    @DisplayName("a snapshot part stops at about the byte bound, with at least one row")
+    void byteBound() throws SQLException {
+        fixture.sql("CREATE TABLE big (id int PRIMARY KEY, body text)");
+        fixture.start(fixture.settings("big").build());
+        fixture.sql("INSERT INTO big SELECT g, repeat('x', 1000) FROM generate_series(1, 10) g");
+        fixture.sync();
+        try (SnapshotSource.Snapshot snapshot = snapshots("big").open(type -> true)) {
+            assertThat(snapshot.next(100, 1)).hasSize(1).extracting(Change::type).containsExactly(ChangeType.TRUNCATE);
+            assertThat(snapshot.next(100, 1)).hasSize(1);
+            assertThat(snapshot.next(100, 2500)).hasSize(3);
+            assertThat(snapshot.next(100, 1 << 20)).hasSize(6);
+            assertThat(snapshot.next(100, 1 << 20)).isEmpty();
         }
     }
 

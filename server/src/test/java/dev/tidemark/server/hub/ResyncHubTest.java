@@ -48,7 +48,7 @@ class ResyncHubTest extends HubTestBase {
                 }
 
                 @Override
-                public List<Change> next(int max) {
+                public List<Change> next(int max, long maxBytes) {
                     List<Change> chunk = new ArrayList<>(pending.subList(0, Math.min(max, pending.size())));
                     pending.subList(0, chunk.size()).clear();
                     return chunk;
