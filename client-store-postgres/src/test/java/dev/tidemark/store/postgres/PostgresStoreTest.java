@@ -2,6 +2,7 @@ package dev.tidemark.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tidemark.client.spi.BatchHeader;
@@ -18,6 +19,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,8 +195,15 @@ class PostgresStoreTest {
 
     private static void terminateBackends(String applicationName) {
         try {
-            assertThat(query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '"
-                    + applicationName + "'", Long.class)).isPositive();
+            String pids = query("SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE application_name = '"
+                    + applicationName + "'", String.class);
+            assertThat(pids).isNotNull();
+            assertThat(query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid IN (" + pids + ")",
+                    Long.class)).isPositive();
+            // pg_terminate_backend only signals: wait until those backends are really gone, so no pooled
+            // connection dies later, in the middle of what the test checks next.
+            await().atMost(Duration.ofSeconds(30)).until(() -> query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid IN (" + pids + ")", Long.class) == 0);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
