@@ -31,11 +31,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -179,8 +181,36 @@ class KeyMoveEndToEndTest {
                     throw new IllegalStateException(e);
                 }
             });
+            assertThat(differences(table, source, stored)).as("differences between the store and the source").isEmpty();
             assertThat(stored).as("entities of %s", table).isEqualTo(source);
         }
+    }
+
+    /** Per entity, what differs, naming members rather than printing 6 kB values. */
+    private static List<String> differences(String table, Map<String, JsonNode> source, Map<String, JsonNode> stored) {
+        List<String> differences = new ArrayList<>();
+        Set<String> ids = new TreeSet<>(source.keySet());
+        ids.addAll(stored.keySet());
+        for (String id : ids) {
+            JsonNode row = source.get(id);
+            JsonNode entity = stored.get(id);
+            if (row == null || entity == null) {
+                differences.add(table + " " + id + (row == null ? ": in the store only" : ": missing from the store"));
+                continue;
+            }
+            Set<String> members = new TreeSet<>();
+            row.fieldNames().forEachRemaining(members::add);
+            entity.fieldNames().forEachRemaining(members::add);
+            for (String member : members) {
+                if (!row.has(member) || !entity.has(member)) {
+                    differences.add(table + " " + id + ": member " + member
+                            + (row.has(member) ? " missing from the store" : " only in the store"));
+                } else if (!row.get(member).equals(entity.get(member))) {
+                    differences.add(table + " " + id + ": member " + member + " differs");
+                }
+            }
+        }
+        return differences;
     }
 
     private static String text(SyncStore store, String entityType, String entityId, String member) throws IOException {

@@ -68,6 +68,30 @@ class ChangeLogMoveTest {
     }
 
     @Test
+    @DisplayName("a version 1 log with changes upgrades in place: old changes read the same, moves append")
+    void upgradesFromVersion1() throws SQLException {
+        Change before = Change.update("items", "1", "{\"id\":1}", T);
+        log.append(List.of(new LoggedChange(L1, 0, 7, before)), Optional.of(L1));
+        log.close();
+        // Back to the version 1 schema, as a server of that version left it.
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE tidemark.change_history DROP CONSTRAINT change_history_from_id_check,"
+                    + " DROP CONSTRAINT change_history_op_check, DROP COLUMN from_id,"
+                    + " ADD CONSTRAINT change_history_op_check CHECK (op IN ('update', 'delete', 'truncate'))");
+            s.execute("DELETE FROM tidemark.schema_version WHERE version = 2");
+        }
+
+        log = PostgresChangeLogTest.provider().open(database.asChangeLogConfig());
+        Lsn l2 = Lsn.parse("0/200");
+        Change move = Change.move("items", "1", "2", "{\"id\":2}", T);
+        log.append(List.of(new LoggedChange(l2, 0, 8, move)), Optional.of(l2));
+
+        assertThat(log.read(new LogPosition(Lsn.ZERO, 0), Lsn.MAX, Set.of(), 100))
+                .containsExactly(new LoggedChange(L1, 0, 7, before), new LoggedChange(l2, 0, 8, move));
+        assertThat(log.checksumThrough(l2)).hasValue(Checksum.of(before) + Checksum.of(move));
+    }
+
+    @Test
     @DisplayName("the table refuses a move without an old key and an old key on any other change")
     void tableChecks() throws SQLException {
         try (Connection c = database.connect(); Statement s = c.createStatement()) {
