@@ -36,7 +36,7 @@ class EntityDigestProperties {
                 .ofMinSize(1).ofMaxSize(40);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void theSameValueInAnySpellingHasTheSameCanonicalTextAndHash(@ForAll("objects") Map<String, Object> value,
                                                                  @ForAll long seed) {
         String compact = JsonValues.compact(value);
@@ -45,14 +45,14 @@ class EntityDigestProperties {
         assertThat(EntityDigest.hash("items", "1", respelled)).isEqualTo(EntityDigest.hash("items", "1", compact));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void theCanonicalTextIsValidJsonOfTheSameValueAndAFixedPoint(@ForAll("objects") Map<String, Object> value) {
         String canonical = EntityDigest.canonicalData(JsonValues.compact(value));
         assertThat(EntityDigest.canonicalData(canonical)).isEqualTo(canonical);
         assertThat(Json.canonicalObject(canonical)).isNotNull();
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void anyChangedValueChangesTheHash(@ForAll("objects") Map<String, Object> value, @ForAll int at,
                                        @ForAll("leaves") Object replacement) {
         Map<String, Object> changed = JsonValues.changed(value, at, replacement);
@@ -60,7 +60,7 @@ class EntityDigestProperties {
                 .isNotEqualTo(EntityDigest.hash("items", "1", JsonValues.compact(value)));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void theHashCoversTheTypeAndTheId(@ForAll("leaves") Object value, @ForAll @Size(max = 6) String a,
                                       @ForAll @Size(max = 6) String b) {
         String data = JsonValues.compact(java.util.Collections.singletonMap("v", value));
@@ -69,7 +69,7 @@ class EntityDigestProperties {
         assertThat(EntityDigest.hash("items", a, data)).isNotEqualTo(EntityDigest.hash("other", a, data));
     }
 
-    @Property(tries = 100)
+    @Property(tries = 60)
     void theTypeDigestIgnoresOrderAndSpellingButSeesAChangedMissingOrExtraEntity(
             @ForAll("entities") Map<String, Map<String, Object>> entities, @ForAll long seed,
             @ForAll @IntRange(max = 8) int bits, @ForAll("leaves") Object replacement) {
@@ -111,7 +111,7 @@ class EntityDigestProperties {
         assertThat(digest.differingBuckets(otherDigest)).containsExactly(bucket);
     }
 
-    @Property(tries = 100)
+    @Property(tries = 60)
     void comparingEntriesNamesExactlyTheDivergentIds(@ForAll("entities") Map<String, Map<String, Object>> entities,
                                                      @ForAll long seed, @ForAll("leaves") Object replacement) {
         Random random = new Random(seed);
@@ -145,7 +145,7 @@ class EntityDigestProperties {
         assertThat(EntityDigest.bucket(id, bits + 1) >> 1).isEqualTo(bucket);
     }
 
-    @Property(tries = 100)
+    @Property(tries = 60)
     void sumsAddAndSubtractModulo2To128(@ForAll long a, @ForAll long b, @ForAll long c, @ForAll long d) {
         DigestHash x = new DigestHash(a, b);
         DigestHash y = new DigestHash(c, d);
