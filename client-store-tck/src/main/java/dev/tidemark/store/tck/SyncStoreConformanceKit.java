@@ -310,4 +310,13 @@ public abstract class SyncStoreConformanceKit {
             return SyncStoreConformanceKit.this.markWrittenByNewerVersion(config);
         }
     }
+
+    @Nested
+    @DisplayName("Arguments that break the contract")
+    class Arguments extends ArgumentsSpec {
+        @Override
+        StoreHarness harness() {
+            return harness;
+        }
+    }
 }
