@@ -24,7 +24,9 @@ enum Flaw {
     CHECKSUM_SKIPS_DELETES(FlawedStores.ChecksumSkipsDeletes::new, "Applying.keepsARunningChecksum"),
     PAGED_FOR_EACH(FlawedStores.PagedForEach::new, "Isolation.forEachIsOneView"),
     BUFFERS_WHOLE_BATCH(FlawedStores.BuffersWholeBatch::new, "BatchLargerThanTheHeap.appliesABatchLargerThanTheHeap"),
-    IGNORES_NEWER_SCHEMA_VERSION(FlawedStores.IgnoresNewerSchemaVersion::new, "NewerVersion.refusesNewerStorage");
+    IGNORES_NEWER_SCHEMA_VERSION(FlawedStores.IgnoresNewerSchemaVersion::new, "NewerVersion.refusesNewerStorage"),
+    /** Beyond the kit: only a power loss shows it. */
+    NEVER_SYNCS(FlawedStores.NeverSyncs::new, null);
 
     private final Function<SqliteStoreConfig, SyncStore> open;
     private final String caughtBy;

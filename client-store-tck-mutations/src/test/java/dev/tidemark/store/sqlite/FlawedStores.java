@@ -374,4 +374,20 @@ final class FlawedStores {
             super.migrate(connection);
         }
     }
+
+    /**
+     * Never syncs its log ({@code PRAGMA synchronous = OFF}): a power loss may take back acknowledged
+     * batches. A process crash cannot — the operating system still writes its cache out — so the kit,
+     * which can only kill processes, accepts this store; {@code KitRejectsEveryFlawedStoreTest} shows it.
+     */
+    static final class NeverSyncs extends BaselineStore {
+        NeverSyncs(SqliteStoreConfig config) {
+            super(config);
+            try (Statement statement = writer.createStatement()) {
+                statement.execute("PRAGMA synchronous = OFF");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
 }

@@ -85,7 +85,7 @@ abstract class IsolationSpec extends StoreSpec {
     @DisplayName("a reader in the middle of an apply, and after its last change was pulled, sees the state before"
             + " the batch: neither its data nor its position")
     void readerInTheMiddleSeesTheStateBefore() throws Exception {
-        int items = 200;
+        int items = 5000; // more than a store queues before it writes, so that half the batch reached the storage
         applied(batch(1, items));
         Seen before = seen();
         List<Change> changes = everyItem(2, items);
