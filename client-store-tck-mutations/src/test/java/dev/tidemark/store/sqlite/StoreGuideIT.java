@@ -46,7 +46,7 @@ class StoreGuideIT {
         write(settings, settings(Path.of(System.getProperty("guide.userRepository"))));
 
         Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
-        List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-s", settings.toString(),
+        List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-V", "-s", settings.toString(),
                 "-Dmaven.repo.local=" + System.getProperty("guide.repository"), "verify"));
         Path log = project.resolve("build.log");
         Process build = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
