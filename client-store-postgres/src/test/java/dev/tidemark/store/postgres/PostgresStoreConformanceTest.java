@@ -2,6 +2,9 @@ package dev.tidemark.store.postgres;
 
 import dev.tidemark.store.tck.SyncStoreConformanceKit;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -32,5 +35,15 @@ class PostgresStoreConformanceTest extends SyncStoreConformanceKit {
     protected Map<String, String> newStoreConfig(Path directory) {
         String schema = "tck_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
         return Map.of("jdbcUrl", database.jdbcUrl(), "schema", schema, "poolSize", "3");
+    }
+
+    @Override
+    protected boolean markWrittenByNewerVersion(Map<String, String> config) throws Exception {
+        try (Connection connection = DriverManager.getConnection(config.get("jdbcUrl"));
+                Statement statement = connection.createStatement()) {
+            statement.execute("INSERT INTO " + config.get("schema")
+                    + ".schema_version (version, description) VALUES (1000, 'written by a newer Tidemark')");
+        }
+        return true;
     }
 }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -54,18 +53,8 @@ abstract class DurabilitySpec extends StoreSpec {
     /** Starts a child at batch {@code from}, kills it at a random moment, returns the last batch it acknowledged. */
     private long runAndKill(int round, long from) throws IOException, InterruptedException {
         Path errors = workDirectory().resolve("kill-child-" + round + ".err");
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        command.addAll(childJvmOptions());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), KillTestChild.class.getName(),
-                harness().storeName()));
-        for (Map.Entry<String, String> setting : harness().config().entrySet()) {
-            command.add(setting.getKey() + "=" + setting.getValue());
-        }
-        Process child = new ProcessBuilder(command)
-                .redirectError(errors.toFile())
-                .start();
+        Process child = ChildJvm.start(KillTestChild.class, "256m", childJvmOptions(), harness().config(), errors,
+                harness().storeName());
         AtomicLong ready = new AtomicLong(-1);
         AtomicLong applied = new AtomicLong(from);
         List<String> odd = new ArrayList<>();

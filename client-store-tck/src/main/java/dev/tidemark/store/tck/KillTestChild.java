@@ -7,9 +7,7 @@ import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStores;
 import dev.tidemark.protocol.ChangeBatch;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -17,8 +15,9 @@ import java.util.Map;
  * as the client does (pending marker, then apply), printing {@code applied k} after each commit.
  * Launched by the kit with the test's class path; not for direct use.
  *
- * <p>Arguments: the store name, then its settings as {@code key=value}. It exits by itself when its
- * standard input closes (the test JVM is gone) or after {@value #MAX_BATCHES} batches.
+ * <p>Argument: the store name. The store's settings arrive on standard input, never on the command
+ * line ({@link ChildJvm}). It exits by itself when its standard input closes (the test JVM is gone)
+ * or after {@value #MAX_BATCHES} batches.
  */
 public final class KillTestChild {
 
@@ -27,11 +26,13 @@ public final class KillTestChild {
     private KillTestChild() {}
 
     public static void main(String[] args) {
-        watchParent(System.in);
-        Map<String, String> config = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            int eq = args[i].indexOf('=');
-            config.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        Map<String, String> config;
+        try {
+            config = ChildJvm.receiveSettings(System.in);
+        } catch (IOException e) {
+            e.printStackTrace();
+            System.exit(4);
+            return;
         }
         PrintStream out = System.out;
         try (SyncStore store = SyncStores.open(args[0], config)) {
@@ -55,21 +56,5 @@ public final class KillTestChild {
             e.printStackTrace();
             System.exit(1);
         }
-    }
-
-    /** Ends this JVM when the parent goes away, so no orphan keeps writing. */
-    private static void watchParent(InputStream in) {
-        Thread watcher = new Thread(() -> {
-            try {
-                while (in.read() >= 0) {
-                    // the parent writes nothing; read until end of stream
-                }
-            } catch (IOException e) {
-                // treat like end of stream
-            }
-            Runtime.getRuntime().halt(3);
-        }, "parent-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
     }
 }
