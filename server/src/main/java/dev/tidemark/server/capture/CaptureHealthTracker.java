@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Capture is stalled when it failed and has not streamed since (the reader or the writer erroring,
  * the source unreachable), or when the source's WAL moved past what capture made durable and capture
- * made no progress at all (no append, not even a chunk) for {@link #STALL_AFTER}. Meters:
+ * made no progress at all (no append, not even a chunk) for the heartbeat interval (an idle source's
+ * WAL moves with the heartbeats, which capture writes) plus {@link #STALL_MARGIN}. Meters:
  * {@code tidemark.capture.tables.excluded} (tables not captured), {@code tidemark.capture.incomplete}
  * (1 while captured data is incomplete: a table excluded or capture stalled) and
  * {@code tidemark.capture.stalled} (1 while stalled). Thread-safe.
@@ -33,11 +34,12 @@ public final class CaptureHealthTracker implements CaptureHealth {
 
     private static final Logger log = LoggerFactory.getLogger(CaptureHealthTracker.class);
 
-    /** How long capture may make no progress while the source's WAL moves before it counts as stalled. */
-    static final Duration STALL_AFTER = Duration.ofSeconds(10);
+    /** Added to the heartbeat interval: how long capture may make no progress while the source's WAL moves. */
+    static final Duration STALL_MARGIN = Duration.ofSeconds(10);
 
     private final Map<String, TableProblem> problems = new ConcurrentSkipListMap<>();
     private final LongSupplier clock;
+    private final Duration stallAfter;
     private final Object lock = new Object();
     private String failure;
     private Lsn durable = Lsn.ZERO;
@@ -45,12 +47,19 @@ public final class CaptureHealthTracker implements CaptureHealth {
     private Lsn unconfirmedWal;
     private long unconfirmedSinceNanos;
 
+    /** Health for capture with the default heartbeat interval. */
     public CaptureHealthTracker(MeterRegistry registry) {
-        this(registry, System::nanoTime);
+        this(registry, Duration.ofSeconds(10));
     }
 
-    CaptureHealthTracker(MeterRegistry registry, LongSupplier clock) {
+    /** Health for capture with heartbeats every {@code heartbeatInterval}. */
+    public CaptureHealthTracker(MeterRegistry registry, Duration heartbeatInterval) {
+        this(registry, heartbeatInterval, System::nanoTime);
+    }
+
+    CaptureHealthTracker(MeterRegistry registry, Duration heartbeatInterval, LongSupplier clock) {
         requireNonNull(registry, "registry is null");
+        this.stallAfter = heartbeatInterval.plus(STALL_MARGIN);
         this.clock = requireNonNull(clock, "clock is null");
         this.lastProgressNanos = clock.getAsLong();
         Gauge.builder("tidemark.capture.tables.excluded", problems, Map::size)
@@ -78,7 +87,7 @@ public final class CaptureHealthTracker implements CaptureHealth {
             if (unconfirmedWal != null) {
                 long since = Math.max(unconfirmedSinceNanos, lastProgressNanos);
                 Duration quiet = Duration.ofNanos(clock.getAsLong() - since);
-                if (quiet.compareTo(STALL_AFTER) >= 0) {
+                if (quiet.compareTo(stallAfter) >= 0) {
                     return Optional.of("no progress for " + quiet.toSeconds() + " s while the source's WAL is at "
                             + unconfirmedWal + " and capture made " + durable + " durable");
                 }

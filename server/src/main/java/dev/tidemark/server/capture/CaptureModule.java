@@ -44,7 +44,7 @@ public final class CaptureModule extends AbstractModule {
     @Provides
     @Singleton
     CaptureHealthTracker captureHealth(Optional<MeterRegistry> registry, CaptureMetrics metrics) {
-        return new CaptureHealthTracker(registry.orElseGet(metrics::registry));
+        return new CaptureHealthTracker(registry.orElseGet(metrics::registry), settings.heartbeatInterval());
     }
 
     @Provides

@@ -47,7 +47,8 @@ public final class CaptureService implements AutoCloseable {
 
     public CaptureService(CaptureSettings settings, SourceSettings source, ChangeLog changeLog, ChangeFeed feed,
                           CaptureMetrics metrics) {
-        this(settings, source, changeLog, feed, metrics, new CaptureHealthTracker(metrics.registry()));
+        this(settings, source, changeLog, feed, metrics,
+                new CaptureHealthTracker(metrics.registry(), settings.heartbeatInterval()));
     }
 
     @Inject

@@ -33,7 +33,7 @@ final class CaptureFixture implements AutoCloseable {
     final List<CapturedRange> ranges = Collections.synchronizedList(new ArrayList<>());
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final CaptureMetrics metrics = new CaptureMetrics(registry);
-    final CaptureHealthTracker health = new CaptureHealthTracker(registry);
+    final CaptureHealthTracker health = new CaptureHealthTracker(registry, Duration.ofSeconds(1));
     private CaptureService capture;
 
     CaptureFixture(SourceSettings source) {
