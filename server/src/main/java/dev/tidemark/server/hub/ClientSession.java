@@ -447,6 +447,8 @@ public final class ClientSession {
         }
         // The log's checksum covers every entity type: compare only for a client that receives all of them.
         boolean compare = filter != null && filter.all() && verify.checksum() != null;
+        // Acks the client sent before this request have arrived before it (one connection, in order).
+        Lsn ackedOnArrival = outbox != null && acks ? outbox.window().acked() : null;
         try {
             hub.readers().execute(() -> {
                 VerifyResponder.Inputs inputs;
@@ -456,14 +458,14 @@ public final class ClientSession {
                     channel.executor().execute(() -> failedToStart(e));
                     return;
                 }
-                channel.executor().execute(() -> answerVerify(verify, inputs));
+                channel.executor().execute(() -> answerVerify(verify, inputs, ackedOnArrival));
             });
         } catch (RuntimeException e) {
             failedToStart(e);
         }
     }
 
-    private void answerVerify(SyncVerify verify, VerifyResponder.Inputs inputs) {
+    private void answerVerify(SyncVerify verify, VerifyResponder.Inputs inputs, Lsn ackedOnArrival) {
         if (inputs.server().isEmpty() || (state != State.STREAMING && state != State.RESYNC_REQUIRED)) {
             return;
         }
@@ -473,21 +475,23 @@ public final class ClientSession {
             channel.flush();
             return;
         }
-        dev.tidemark.recovery.Verdict verdict = VerifyResponder.decide(server, verify, inputs, outbox.window().sent());
+        dev.tidemark.recovery.Verdict verdict = VerifyResponder.decide(server, verify, inputs, outbox.window().sent(),
+                ackedOnArrival);
         hub.metrics().verified(verdict.status());
         if (verdict.resyncRequired()) {
             if (verdict.reason() == dev.tidemark.recovery.Verdict.Reason.CHECKSUM_MISMATCH) {
                 hub.metrics().checksumMismatches.increment();
+            }
+            if (verdict.reason() != dev.tidemark.recovery.Verdict.Reason.BEHIND_RETENTION) {
                 log.warn("client '{}' failed verification: {}", clientId, verdict.detail());
             }
             resync(verdict.detail(), verify.lastLsn(), server.capturePosition());
             return;
         }
+        // changes_follow does not restart the stream: the batches after the client's position are already on
+        // this connection or about to be (see VerifyResponder).
         send(new SyncVerifyResult(verdict.status(), verify.lastLsn(), server.capturePosition()));
         channel.flush();
-        if (verdict.status() == VerifyStatus.CHANGES_FOLLOW) {
-            outbox.rewind(verify.lastLsn(), 0);
-        }
     }
 
     private void recordProgress(boolean connected) {
