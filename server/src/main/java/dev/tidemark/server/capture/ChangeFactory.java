@@ -3,7 +3,6 @@ package dev.tidemark.server.capture;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.tidemark.protocol.Change;
-import dev.tidemark.protocol.ChangeType;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -61,8 +60,7 @@ final class ChangeFactory {
 
     /** A {@code delete} of the entity whose key is in {@code oldTuple}, carrying that key as data. */
     Change delete(RelationShape shape, TupleData oldTuple, Instant time) {
-        return new Change(ChangeType.DELETE, shape.entityType(), entityId(shape, oldTuple),
-                keyData(shape, oldTuple), time);
+        return Change.delete(shape.entityType(), entityId(shape, oldTuple), keyData(shape, oldTuple), time);
     }
 
     /** Whether the two tuples hold the same key. */
