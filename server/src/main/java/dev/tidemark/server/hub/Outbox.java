@@ -50,6 +50,12 @@ final class Outbox {
     private String batchInProgress;
     private long lastBatchAt = NEVER;
     private ScheduledFuture<?> emptyBatchTimer;
+    /**
+     * The stream started (or restarted) behind the tip and has not caught up yet: once it has, the position-only
+     * batch goes out at once instead of after {@code emptyBatchInterval}, so a client waiting to be caught up
+     * (e.g. {@code --once}) does not wait for it.
+     */
+    private boolean catchingUp;
 
     Outbox(HubContext hub, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start, Listener listener) {
         this.hub = hub;
@@ -59,6 +65,7 @@ final class Outbox {
         this.listener = listener;
         this.window = new AckWindow(start);
         this.state = AssemblyState.at(start);
+        this.catchingUp = start.isBefore(hub.tail().tip());
     }
 
     AckWindow window() {
@@ -247,13 +254,18 @@ final class Outbox {
      * happened, at most once per {@code emptyBatchInterval}, so quiet clients do not pin the history.
      */
     private void maybeSendEmptyBatch() {
+        if (catchingUp && !reading && pending.isEmpty() && state.open() == null
+                && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(hub.tail().tip())) {
+            catchingUp = false;
+        }
         if (stopped || paused || reading || !pending.isEmpty() || state.open() != null
                 || !state.readPos().isAfter(state.chainLsn()) || windowFull() || !channel.isWritable()) {
             return;
         }
         long interval = hub.config().emptyBatchInterval().toNanos();
         long waited = lastBatchAt == NEVER ? interval : System.nanoTime() - lastBatchAt;
-        if (waited >= interval) {
+        if (waited >= interval || catchingUp) {
+            catchingUp = false;
             Changes empty = BatchAssembler.emptyBatch(state.chainLsn(), state.readPos(), epoch);
             state = new AssemblyState(state.cursor(), state.readPos(), state.readPos(), null);
             write(new Outgoing(empty, null));
@@ -278,6 +290,7 @@ final class Outbox {
         state = AssemblyState.at(position);
         window.rewind(position);
         lastBatchAt = NEVER;
+        catchingUp = position.isBefore(hub.tail().tip());
         if (delayMillis > 0) {
             paused = true;
             channel.executor().schedule(() -> {

@@ -107,6 +107,24 @@ class HubProtocolTest extends HubTestBase {
     }
 
     @Test
+    @DisplayName("issue 17: a client that caught up from the log, whose last batch ended before the log's end, gets the"
+            + " position-only batch at once, not after the empty-batch interval")
+    void positionOnlyBatchRightAfterCatchUp() {
+        startServer(hub -> hub.emptyBatchInterval(Duration.ofHours(1)));
+        Lsn orders = capture.commit("orders", "o", 2);
+        capture.commit("customers", "c", 2);
+        Lsn end = capture.heartbeat();
+        WsTestClient client = hello("filtered", Lsn.ZERO, "orders");
+        Changes batch = client.next(Changes.class, WAIT);
+        assertThat(batch.lsn()).isEqualTo(orders);
+        ack(client, "filtered", batch);
+        Changes positionOnly = client.next(Changes.class, WAIT);
+        assertThat(positionOnly.data()).isEmpty();
+        assertThat(positionOnly.prevLsn()).isEqualTo(orders);
+        assertThat(positionOnly.lsn()).isEqualTo(end);
+    }
+
+    @Test
     @DisplayName("forged acks (another client id, beyond what was sent, not a batch end) get an error and change nothing")
     void forgedAcksAreRejected() {
         startServer(hub -> hub.window(4));
