@@ -53,6 +53,9 @@ public final class MessageCodec {
             json.writeStringField("serverLsn", m.serverLsn().toString());
             json.writeNumberField("protocolVersion", m.protocolVersion());
             json.writeNumberField("window", m.window());
+            if (!m.incompleteEntityTypes().isEmpty()) {
+                writeStrings(json, "incompleteEntityTypes", m.incompleteEntityTypes());
+            }
         } else if (message instanceof Changes m) {
             json.writeStringField("batchId", m.batchId());
             json.writeStringField("prevLsn", m.prevLsn().toString());
@@ -61,6 +64,19 @@ public final class MessageCodec {
             if (m.part() != null) {
                 json.writeNumberField("part", m.part());
                 json.writeBooleanField("last", m.last());
+            }
+            if (m.snapshot() != null) {
+                SnapshotInfo info = m.snapshot();
+                json.writeObjectFieldStart("snapshot");
+                writeStrings(json, "entityTypes", info.entityTypes());
+                json.writeNumberField("rowsSent", info.rowsSent());
+                if (info.rowsEstimated() != null) {
+                    json.writeNumberField("rowsEstimated", info.rowsEstimated());
+                }
+                if (info.logChecksum() != null) {
+                    json.writeStringField("logChecksum", Checksum.toHex(info.logChecksum()));
+                }
+                json.writeEndObject();
             }
             json.writeArrayFieldStart("data");
             TimestampText timestamps = new TimestampText();
@@ -183,7 +199,8 @@ public final class MessageCodec {
                     fields.optionalText("historyId"), fields.integer("protocolVersion"),
                     fields.optionalTexts("capabilities"), fields.optionalTexts("subscriptions"));
             case Welcome.TYPE -> new Welcome(fields.text("historyId"), fields.lsn("serverLsn"),
-                    fields.integer("protocolVersion"), fields.integer("window"));
+                    fields.integer("protocolVersion"), fields.integer("window"),
+                    fields.optionalTexts("incompleteEntityTypes"));
             case Changes.TYPE -> decodeChanges(fields);
             case SyncAck.TYPE -> new SyncAck(fields.text("clientId"), fields.lsn("lsn"),
                     fields.enumValue("status", AckStatus.class), fields.optionalText("error"),
@@ -218,8 +235,19 @@ public final class MessageCodec {
         }
         Integer part = fields.optionalInteger("part");
         Boolean last = fields.optionalBoolean("last");
+        SnapshotInfo snapshot = null;
+        JsonNode info = fields.object().get("snapshot");
+        if (info != null && !info.isNull()) {
+            if (!info.isObject()) {
+                throw fields.mistyped("snapshot", "an object");
+            }
+            Fields snap = new Fields(info, "snapshot.");
+            Long rowsSent = snap.optionalLong("rowsSent");
+            snapshot = new SnapshotInfo(snap.optionalTexts("entityTypes"), rowsSent == null ? 0 : rowsSent,
+                    snap.optionalLong("rowsEstimated"), snap.optionalChecksum("logChecksum"));
+        }
         return new Changes(fields.text("batchId"), fields.lsn("prevLsn"), fields.lsn("lsn"),
-                Checksum.fromHex(fields.text("checksum")), part, last, changes);
+                Checksum.fromHex(fields.text("checksum")), part, last, changes, snapshot);
     }
 
     /** Changes of one transaction share a commit time: parse its text once. */

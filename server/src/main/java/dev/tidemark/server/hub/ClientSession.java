@@ -106,6 +106,11 @@ public final class ClientSession {
 
     /** The connection can take writes again. */
     public void onWritable() {
+        if (writableWaiter != null && channel.isWritable()) {
+            CompletableFuture<Void> waiter = writableWaiter;
+            writableWaiter = null;
+            waiter.complete(null);
+        }
         if (state == State.STREAMING) {
             outbox.pump();
         } else if (writableWaiter != null && channel.isWritable()) {
@@ -219,12 +224,91 @@ public final class ClientSession {
             public void failed(String why, boolean resync, RuntimeException cause) {
                 streamFailed(why, resync, cause);
             }
+
+            @Override
+            public void snapshotNeeded(java.util.List<RefreshMarkers.Marker> markers, AssemblyState from, int epoch) {
+                startTableSnapshot(markers, from, epoch);
+            }
         });
         log.info("client '{}' from {} streams from {} ({}, {})", clientId, channel.remoteAddress(), lastLsn,
                 acks ? "acks" : "no acks", filter.all() ? "all entity types" : "entity types " + filter.types());
         recordProgress(true);
         channel.flush();
         outbox.pump();
+    }
+
+    /**
+     * The stream reached refresh markers of types this client receives: once the pacer admits it, a snapshot of
+     * those types is sent as one batch after the client's position (see {@link TableSnapshotStreamer}).
+     */
+    private void startTableSnapshot(java.util.List<RefreshMarkers.Marker> markers, AssemblyState from, int epoch) {
+        java.util.Set<String> types = new java.util.TreeSet<>();
+        markers.forEach(marker -> types.add(marker.entityType()));
+        Outbox streaming = outbox;
+        dev.tidemark.recovery.Admission admission = hub.resync().admit(clientId);
+        if (!admission.admitted()) {
+            long retryAfterMs = Math.max(1, admission.retryAfter().toMillis());
+            log.info("client '{}' needs a snapshot of {} (refresh markers after {}); snapshots are paced: in {} ms",
+                    clientId, types, from.readPos(), retryAfterMs);
+            streaming.retrySnapshot(retryAfterMs);
+            return;
+        }
+        log.info("client '{}' at {} is sent a snapshot of {}: the log's history of {} is complete only from {}",
+                clientId, from.chainLsn(), types, types, markers.get(markers.size() - 1).lsn());
+        hub.metrics().tableSnapshots.increment();
+        hub.resync().streamers().execute(new TableSnapshotStreamer(hub, filter, from, types, channel.executor(),
+                new TableSnapshotStreamer.Target() {
+                    private boolean current() {
+                        return state == State.STREAMING && outbox == streaming && streaming.epoch() == epoch;
+                    }
+
+                    @Override
+                    public CompletableFuture<Void> write(dev.tidemark.protocol.Changes part) {
+                        if (!current()) {
+                            return CompletableFuture.failedFuture(new IllegalStateException("the stream moved on"));
+                        }
+                        hub.metrics().messages.increment();
+                        hub.metrics().changes.increment(part.data().size());
+                        streaming.snapshotPartSent(part.batchId());
+                        send(part);
+                        channel.flush();
+                        if (channel.isWritable()) {
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        writableWaiter = new CompletableFuture<>();
+                        return writableWaiter;
+                    }
+
+                    @Override
+                    public void finished(String batchId, Lsn position, long rows, java.util.Set<String> sent) {
+                        if (!current()) {
+                            return;
+                        }
+                        log.info("client '{}' was sent a snapshot of {} ({} rows) at {}; the tail follows", clientId,
+                                sent, rows, position);
+                        streaming.snapshotSent(batchId, position);
+                        streaming.pump();
+                    }
+
+                    @Override
+                    public void retryLater(String why) {
+                        if (!current()) {
+                            return;
+                        }
+                        log.warn("client '{}': {}; trying again in {} ms", clientId, why,
+                                hub.config().resendBackoffMax().toMillis());
+                        streaming.retrySnapshot(hub.config().resendBackoffMax().toMillis());
+                    }
+
+                    @Override
+                    public void failed(String why, RuntimeException cause) {
+                        if (!current()) {
+                            return;
+                        }
+                        log.error("client '{}': {}", clientId, why, cause);
+                        closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
+                    }
+                }));
     }
 
     private void supersede() {

@@ -37,6 +37,8 @@ public final class Hub implements AutoCloseable {
     private final LiveTail tail;
     private final SessionRegistry registry = new SessionRegistry();
     private final ExecutorService readers;
+    private final ExecutorService markerLoader;
+    private final RefreshIndex refreshes;
     private final ScheduledExecutorService timer;
     private volatile boolean ready;
     private volatile String historyId;
@@ -56,13 +58,15 @@ public final class Hub implements AutoCloseable {
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
         this.feed = requireNonNull(feed, "feed is null");
         requireNonNull(meters, "meters is null");
-        this.tail = new LiveTail(config.liveBufferBytes(), registry::notifyAllSessions);
+        this.markerLoader = Executors.newSingleThreadExecutor(threads("tidemark-hub-markers"));
+        this.refreshes = new RefreshIndex(RefreshMarkers.of(changeLog), markerLoader, registry::notifyAllSessions);
+        this.tail = new LiveTail(config.liveBufferBytes(), this::tipMoved);
         this.readers = Executors.newFixedThreadPool(config.readerThreads(), threads("tidemark-hub-reader"));
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("tidemark-hub-timer"));
         this.context = new HubContext(config, changeLog, tail, readers, new MessageCodec(), new HubMetrics(meters),
                 new ProgressWriter(changeLog, meters), registry,
                 new BatchAssembler(config.batchMaxChanges(), config.batchMaxBytes()), requireNonNull(clock, "clock is null"),
-                new ResyncGate(config, snapshots));
+                new ResyncGate(config, snapshots), refreshes);
         Gauge.builder("tidemark.hub.resync.waiting", context.resync(), ResyncGate::waitingCount)
                 .description("clients told to come back later for their resync snapshot").register(meters);
         Gauge.builder("tidemark.hub.sessions", registry, SessionRegistry::size)
@@ -73,6 +77,11 @@ public final class Hub implements AutoCloseable {
                 .description("bytes written to client connections and not yet to their sockets").register(meters);
         Gauge.builder("tidemark.hub.lag.max.bytes", this, Hub::maxLag).baseUnit("bytes")
                 .description("largest WAL distance between the capture position and a client's acked LSN").register(meters);
+    }
+
+    /** The tip moved: the refresh markers up to it load first, then the sessions hear of it. */
+    private void tipMoved() {
+        refreshes.request(tail.tip());
     }
 
     /** Subscribes to the feed, reads the log's state and starts the progress and history timers. */
@@ -147,7 +156,9 @@ public final class Hub implements AutoCloseable {
         if (known != null && !known.equals(server.historyId())) {
             log.warn("the change log started a new history '{}' (was '{}'): every client must resync",
                     server.historyId(), known);
+            refreshes.reset();
             tail.reset(server.capturePosition());
+            refreshes.request(server.capturePosition());
             for (ClientSession session : registry.all()) {
                 session.executor().execute(() -> session.historyReset(server));
             }
@@ -184,6 +195,7 @@ public final class Hub implements AutoCloseable {
         timer.shutdownNow();
         context.resync().close();
         readers.shutdownNow();
+        markerLoader.shutdownNow();
         try {
             readers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -31,6 +31,13 @@ final class Outbox {
 
         /** The stream cannot go on: the change log failed, or the client's position is no longer retained. */
         void failed(String why, boolean resync, RuntimeException cause);
+
+        /**
+         * The stream reached refresh markers of types the client receives: the outbox stops until
+         * {@link #snapshotSent} (or {@link #retrySnapshot}); the session sends the snapshot batch after
+         * {@code from}'s chain position.
+         */
+        void snapshotNeeded(List<RefreshMarkers.Marker> markers, AssemblyState from, int epoch);
     }
 
     private static final long NEVER = Long.MIN_VALUE;
@@ -56,6 +63,8 @@ final class Outbox {
      * (e.g. {@code --once}) does not wait for it.
      */
     private boolean catchingUp;
+    /** A per-table snapshot batch is being sent by the session: nothing else is written meanwhile. */
+    private boolean snapshotting;
 
     Outbox(HubContext hub, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start, Listener listener) {
         this.hub = hub;
@@ -91,7 +100,7 @@ final class Outbox {
 
     /** Writes as much as the window and the connection allow, reading more when needed. */
     void pump() {
-        if (stopped || paused) {
+        if (stopped || paused || snapshotting) {
             return;
         }
         boolean wrote = false;
@@ -123,7 +132,7 @@ final class Outbox {
     /** Fills {@link #pending}; true when the state moved on and the caller should look again. */
     private boolean refill() {
         if (state.open() == null) {
-            Lsn tip = hub.tail().tip();
+            Lsn tip = hub.streamLimit();
             if (!state.readPos().isBefore(tip)) {
                 return false;
             }
@@ -131,8 +140,14 @@ final class Outbox {
                 state = new AssemblyState(LogPosition.afterTransaction(tip), state.chainLsn(), tip, null);
                 return false;
             }
+            List<RefreshMarkers.Marker> markers = hub.refreshes().within(state.readPos(), tip, filter);
+            if (!markers.isEmpty() && hub.resync().snapshots().isPresent()) {
+                snapshotting = true;
+                listener.snapshotNeeded(markers, state, epoch);
+                return false;
+            }
             LiveRange range = hub.tail().startingAt(state.readPos());
-            if (range != null) {
+            if (range != null && !range.to().isAfter(tip)) {
                 takeRange(range);
                 return true;
             }
@@ -173,7 +188,7 @@ final class Outbox {
         reading = true;
         int readEpoch = epoch;
         AssemblyState from = state;
-        Lsn upTo = from.open() != null ? from.open().lsn() : hub.tail().tip();
+        Lsn upTo = from.open() != null ? from.open().lsn() : hub.streamLimit();
         BatchAssembler assembler = hub.assembler();
         try {
             hub.readers().execute(() -> {
@@ -255,10 +270,10 @@ final class Outbox {
      */
     private void maybeSendEmptyBatch() {
         if (catchingUp && !reading && pending.isEmpty() && state.open() == null
-                && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(hub.tail().tip())) {
+                && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(hub.streamLimit())) {
             catchingUp = false;
         }
-        if (stopped || paused || reading || !pending.isEmpty() || state.open() != null
+        if (stopped || paused || snapshotting || reading || !pending.isEmpty() || state.open() != null
                 || !state.readPos().isAfter(state.chainLsn()) || windowFull() || !channel.isWritable()) {
             return;
         }
@@ -284,6 +299,7 @@ final class Outbox {
      */
     void rewind(Lsn position, long delayMillis) {
         epoch++;
+        snapshotting = false;
         releasePending();
         reading = false;
         batchInProgress = null;
@@ -300,6 +316,39 @@ final class Outbox {
         } else {
             pump();
         }
+    }
+
+    /**
+     * The session wrote the whole snapshot batch {@code batchId} (chained after the stream's position, ending at
+     * {@code position}): the stream goes on after it.
+     */
+    void snapshotSent(String batchId, Lsn position) {
+        snapshotting = false;
+        if (acks) {
+            window.sent(batchId, position);
+        } else {
+            window.sentWithoutAck(position);
+        }
+        batchInProgress = null;
+        lastBatchAt = System.nanoTime();
+        state = AssemblyState.at(position);
+        listener.batchSent(position);
+    }
+
+    /** Parts of a snapshot batch went out: error acks naming it are not stale. */
+    void snapshotPartSent(String batchId) {
+        batchInProgress = batchId;
+    }
+
+    /** The snapshot could not be sent now: look again after {@code delayMillis}. */
+    void retrySnapshot(long delayMillis) {
+        int at = epoch;
+        channel.executor().schedule(() -> {
+            if (at == epoch && snapshotting) {
+                snapshotting = false;
+                pump();
+            }
+        }, Math.max(1, delayMillis), TimeUnit.MILLISECONDS);
     }
 
     /** Stops streaming for good and releases what was assembled. */
