@@ -19,7 +19,9 @@ interface RefreshMarkers {
 
     /** The markers of {@code changeLog}. */
     static RefreshMarkers of(dev.tidemark.server.spi.ChangeLog changeLog) {
-        return NONE; // wired to ChangeLog.refreshes once the change log keeps markers (issue 11, contract 2)
+        return (after, upTo) -> changeLog.refreshes(after, upTo).stream()
+                .map(refresh -> new Marker(refresh.lsn(), refresh.entityType()))
+                .toList();
     }
 
     /** The markers with {@code after < lsn <= upTo}, in lsn order. Blocking: call on a reader thread. */

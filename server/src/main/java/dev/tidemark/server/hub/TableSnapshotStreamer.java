@@ -152,12 +152,14 @@ final class TableSnapshotStreamer implements Runnable {
     private Long logChecksum(Lsn prev, Lsn cut) {
         if (filter.all()) {
             OptionalLong through = hub.changeLog().checksumThrough(cut);
-            OptionalLong before = hub.changeLog().checksumThrough(prev);
-            return through.isPresent() && before.isPresent() ? through.getAsLong() - before.getAsLong() : null;
+            OptionalLong before = prev.equals(Lsn.ZERO) ? OptionalLong.of(0) : hub.changeLog().checksumThrough(prev);
+            if (through.isPresent() && before.isPresent()) {
+                return through.getAsLong() - before.getAsLong();
+            }
         }
         long sum = 0;
         LogPosition cursor = LogPosition.afterTransaction(prev);
-        int limit = hub.assembler().readLimit();
+        int limit = hub.config().batchMaxChanges();
         while (true) {
             List<LoggedChange> rows = hub.changeLog().read(cursor, cut, filter.logTypes(), limit);
             for (LoggedChange row : rows) {
