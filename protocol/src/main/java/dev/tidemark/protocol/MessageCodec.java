@@ -118,6 +118,8 @@ public final class MessageCodec {
             if (m.snapshotChecksum() != null) {
                 json.writeStringField("snapshotChecksum", Checksum.toHex(m.snapshotChecksum()));
             }
+        } else if (message instanceof CaptureStatus m) {
+            writeStrings(json, "incompleteEntityTypes", m.incompleteEntityTypes());
         } else if (message instanceof ErrorMessage m) {
             json.writeStringField("code", m.code().wireName());
             json.writeStringField("message", m.message());
@@ -211,6 +213,7 @@ public final class MessageCodec {
             case SyncVerifyResult.TYPE -> new SyncVerifyResult(fields.enumValue("status", VerifyStatus.class),
                     fields.lsn("lsn"), fields.lsn("serverLsn"), fields.optionalLong("retryAfterMs"),
                     fields.optionalLsn("snapshotLsn"), fields.optionalChecksum("snapshotChecksum"));
+            case CaptureStatus.TYPE -> new CaptureStatus(fields.optionalTexts("incompleteEntityTypes"));
             case ErrorMessage.TYPE -> new ErrorMessage(fields.enumValue("code", ErrorCode.class),
                     fields.text("message"));
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,

@@ -90,7 +90,19 @@ final class Applier implements Runnable {
         if (item instanceof Inbound.Received received) {
             Message message = received.message();
             if (message instanceof Changes changes) {
+                boolean tableSnapshot = changes.snapshot() != null && (!changes.isPart() || changes.part() == 1)
+                        && changes.prevLsn().equals(store.committedLsn()) && !resync.inProgress();
+                if (tableSnapshot) {
+                    resync.beginTableSnapshot(changes.lsn(), changes.snapshot().logChecksum());
+                    log.info("{}: receiving a snapshot of {} ({} rows estimated) up to {}", received.connection(),
+                            changes.snapshot().entityTypes(), changes.snapshot().rowsEstimated() == null ? "no"
+                                    : changes.snapshot().rowsEstimated(), changes.lsn());
+                }
                 batches.onChanges(received.connection(), changes, received.intact());
+                if (tableSnapshot) {
+                    resync.finishTableSnapshot();
+                    events.snapshotDone();
+                }
                 afterChanges(received.connection(), changes);
             } else if (message instanceof Welcome welcome) {
                 onWelcome(received.connection(), welcome);
@@ -225,6 +237,7 @@ final class Applier implements Runnable {
 
     /** The startup check of the resync marker; see {@link ResyncLedger#recoverAtStartup()}. */
     Optional<String> recoverResync() {
+        resync.recoverTableSnapshot().ifPresent(log::info);
         return resync.recoverAtStartup();
     }
 

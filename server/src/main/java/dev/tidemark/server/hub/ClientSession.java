@@ -49,6 +49,8 @@ public final class ClientSession {
     private boolean acks;
     private boolean resyncCapable;
     private EntityFilter filter;
+    /** The incomplete entity types the client was last told of, or null before {@code welcome}. */
+    private java.util.List<String> toldIncomplete;
     /** A snapshot part waiting for the connection to become writable, or null. */
     private CompletableFuture<Void> writableWaiter;
 
@@ -194,8 +196,13 @@ public final class ClientSession {
             HistoryState server = logState.get();
             Optional<String> resync = StartDecider.resyncReason(server, historyId, lastLsn, v1);
             if (v1) {
+                toldIncomplete = incompleteTypes();
                 send(new Welcome(server.historyId(), server.capturePosition(), Message.PROTOCOL_VERSION,
-                        hub.config().window()));
+                        hub.config().window(), toldIncomplete));
+                if (!toldIncomplete.isEmpty()) {
+                    log.warn("client '{}' receives entity types whose captured history is incomplete now: {}",
+                            clientId, toldIncomplete);
+                }
             }
             if (resync.isPresent()) {
                 resync(resync.get(), lastLsn, server.capturePosition());
@@ -309,6 +316,31 @@ public final class ClientSession {
                         closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
                     }
                 }));
+    }
+
+    /** The client's entity types that capture cannot capture correctly now, sorted. */
+    private java.util.List<String> incompleteTypes() {
+        java.util.List<String> types = new java.util.ArrayList<>();
+        for (String type : new java.util.TreeSet<>(hub.health().incompleteEntityTypes())) {
+            if (filter.matches(type)) {
+                types.add(type);
+            }
+        }
+        return java.util.List.copyOf(types);
+    }
+
+    /** Capture health changed: a v1 client whose incomplete types changed is told ({@code capture_status}). */
+    void captureHealthChanged() {
+        if (!v1 || toldIncomplete == null || state == State.CLOSED || state == State.AWAITING_HELLO) {
+            return;
+        }
+        java.util.List<String> now = incompleteTypes();
+        if (!now.equals(toldIncomplete)) {
+            toldIncomplete = now;
+            log.info("client '{}' is told its incomplete entity types are now {}", clientId, now);
+            send(new dev.tidemark.protocol.CaptureStatus(now));
+            channel.flush();
+        }
     }
 
     private void supersede() {

@@ -3,6 +3,7 @@ package dev.tidemark.server.hub;
 import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.protocol.MessageCodec;
+import dev.tidemark.server.feed.CaptureHealth;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
@@ -54,6 +55,16 @@ public final class Hub implements AutoCloseable {
      */
     public Hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock,
                Optional<SnapshotSource> snapshots) {
+        this(config, changeLog, feed, meters, clock, snapshots, CaptureHealth.COMPLETE);
+    }
+
+    /**
+     * @param snapshots where resync and per-table snapshots come from; empty when this server cannot take them
+     * @param health which entity types capture cannot capture correctly now: clients receiving them are told
+     *     their view is incomplete ({@code welcome}, then {@code capture_status} when it changes)
+     */
+    public Hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock,
+               Optional<SnapshotSource> snapshots, CaptureHealth health) {
         this.config = requireNonNull(config, "config is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
         this.feed = requireNonNull(feed, "feed is null");
@@ -66,7 +77,7 @@ public final class Hub implements AutoCloseable {
         this.context = new HubContext(config, changeLog, tail, readers, new MessageCodec(), new HubMetrics(meters),
                 new ProgressWriter(changeLog, meters), registry,
                 new BatchAssembler(config.batchMaxChanges(), config.batchMaxBytes()), requireNonNull(clock, "clock is null"),
-                new ResyncGate(config, snapshots), refreshes);
+                new ResyncGate(config, snapshots), refreshes, requireNonNull(health, "health is null"));
         Gauge.builder("tidemark.hub.resync.waiting", context.resync(), ResyncGate::waitingCount)
                 .description("clients told to come back later for their resync snapshot").register(meters);
         Gauge.builder("tidemark.hub.sessions", registry, SessionRegistry::size)
@@ -166,7 +177,27 @@ public final class Hub implements AutoCloseable {
         historyId = server.historyId();
         tail.advanceTip(server.capturePosition());
         ready = true;
+        checkCaptureHealth();
     }
+
+    /** Tells the sessions when the set of incomplete entity types changed. */
+    private void checkCaptureHealth() {
+        java.util.Set<String> incomplete;
+        try {
+            incomplete = context.health().incompleteEntityTypes();
+        } catch (RuntimeException e) {
+            log.warn("capture health could not be read: {}", e.toString());
+            return;
+        }
+        if (!incomplete.equals(lastIncomplete)) {
+            lastIncomplete = java.util.Set.copyOf(incomplete);
+            for (ClientSession session : registry.all()) {
+                session.executor().execute(session::captureHealthChanged);
+            }
+        }
+    }
+
+    private volatile java.util.Set<String> lastIncomplete = java.util.Set.of();
 
     private double pendingOutboundBytes() {
         long total = 0;

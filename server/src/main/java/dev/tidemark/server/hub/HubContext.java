@@ -2,6 +2,7 @@ package dev.tidemark.server.hub;
 
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.MessageCodec;
+import dev.tidemark.server.feed.CaptureHealth;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
 import java.time.Clock;
@@ -12,7 +13,7 @@ import java.util.function.Consumer;
 /** What every session of one hub shares. */
 record HubContext(HubConfig config, ChangeLog changeLog, LiveTail tail, Executor readers, MessageCodec codec,
                   HubMetrics metrics, ProgressWriter progress, SessionRegistry registry, BatchAssembler assembler,
-                  Clock clock, ResyncGate resync, RefreshIndex refreshes) {
+                  Clock clock, ResyncGate resync, RefreshIndex refreshes, CaptureHealth health) {
 
     /**
      * How far sessions may stream: the tip, as far as the refresh markers up to it are known, so no session
