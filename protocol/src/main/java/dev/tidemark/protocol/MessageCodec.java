@@ -48,6 +48,9 @@ public final class MessageCodec {
             json.writeNumberField("protocolVersion", m.protocolVersion());
             writeStrings(json, "capabilities", m.capabilities());
             writeStrings(json, "subscriptions", m.subscriptions());
+            if (m.heldEntityTypes() != null) {
+                writeStrings(json, "heldEntityTypes", m.heldEntityTypes());
+            }
         } else if (message instanceof Welcome m) {
             json.writeStringField("historyId", m.historyId());
             json.writeStringField("serverLsn", m.serverLsn().toString());
@@ -199,7 +202,9 @@ public final class MessageCodec {
         return switch (type.textValue()) {
             case Hello.TYPE -> new Hello(fields.text("clientId"), fields.lsn("lastLSN"),
                     fields.optionalText("historyId"), fields.integer("protocolVersion"),
-                    fields.optionalTexts("capabilities"), fields.optionalTexts("subscriptions"));
+                    fields.optionalTexts("capabilities"), fields.optionalTexts("subscriptions"),
+                    fields.object().has("heldEntityTypes") && !fields.object().get("heldEntityTypes").isNull()
+                            ? fields.optionalTexts("heldEntityTypes") : null);
             case Welcome.TYPE -> new Welcome(fields.text("historyId"), fields.lsn("serverLsn"),
                     fields.integer("protocolVersion"), fields.integer("window"),
                     fields.optionalTexts("incompleteEntityTypes"));

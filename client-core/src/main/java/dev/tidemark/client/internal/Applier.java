@@ -40,6 +40,7 @@ final class Applier implements Runnable {
 
     private final BatchApplier batches;
     private final ResyncLedger resync;
+    private final HeldTypes held;
     /** The history of the server that welcomed the live connection, or null. */
     private String serverHistory;
     /** The welcomed connection, or null. */
@@ -59,6 +60,7 @@ final class Applier implements Runnable {
         this.startupVerify = startupVerify;
         this.batches = new BatchApplier(store, clientId, eager, inbox, deferred, () -> stopping, events);
         this.resync = new ResyncLedger(store);
+        this.held = new HeldTypes(store, subscriptions);
     }
 
     /** Asks the loop to stop; an unfinished multi-part batch rolls back. Follow with an {@link Inbound.Stop}. */
@@ -101,6 +103,9 @@ final class Applier implements Runnable {
                 batches.onChanges(received.connection(), changes, received.intact());
                 if (tableSnapshot) {
                     resync.finishTableSnapshot();
+                    if (store.committedLsn().equals(changes.lsn())) {
+                        held.snapshotCommitted(changes.snapshot().entityTypes());
+                    }
                     events.snapshotDone();
                 }
                 afterChanges(received.connection(), changes);
@@ -148,7 +153,9 @@ final class Applier implements Runnable {
         List<String> capabilities = eager ? List.of(Hello.CAPABILITY_VERIFY)
                 : List.of(Hello.CAPABILITY_ACK, Hello.CAPABILITY_VERIFY, Hello.CAPABILITY_RESYNC);
         String historyId = store.historyId().orElse(null);
-        connection.send(new Hello(clientId, from, historyId, Message.PROTOCOL_VERSION, capabilities, subscriptions));
+        List<String> holds = eager ? null : held.forHello();
+        connection.send(new Hello(clientId, from, historyId, Message.PROTOCOL_VERSION, capabilities, subscriptions,
+                holds));
         log.info("{}: hello as '{}' from {} in history {}{}", connection, clientId, from,
                 historyId == null ? "(none yet)" : historyId, eager ? " (eager mode: no acks)" : "");
     }
@@ -193,6 +200,7 @@ final class Applier implements Runnable {
             }
         }
         live = connection;
+        held.welcomed(history.isEmpty() && committed.equals(Lsn.ZERO));
         events.welcomed(connection, welcome, committed, welcome.historyId());
         if (startupVerify) {
             sendVerify(connection, startupVerifyResult());

@@ -49,6 +49,8 @@ public final class ClientSession {
     private boolean acks;
     private boolean resyncCapable;
     private EntityFilter filter;
+    /** Entity types the client receives but its store does not hold yet (from {@code hello}). */
+    private java.util.Set<String> owedTypes = java.util.Set.of();
     /** The incomplete entity types the client was last told of, or null before {@code welcome}. */
     private java.util.List<String> toldIncomplete;
     /** A snapshot part waiting for the connection to become writable, or null. */
@@ -174,8 +176,12 @@ public final class ClientSession {
         }
         boolean acks = hello.has(Hello.CAPABILITY_ACK);
         resyncCapable = hello.has(Hello.CAPABILITY_RESYNC);
-        start(hello.clientId(), hello.historyId(), hello.lastLsn(), true, acks,
-                EntityFilter.of(request.grant(), hello.subscriptions()));
+        EntityFilter wanted = EntityFilter.of(request.grant(), hello.subscriptions());
+        if (hello.heldEntityTypes() != null && !wanted.all() && !hello.lastLsn().equals(Lsn.ZERO)) {
+            owedTypes = new java.util.TreeSet<>(wanted.types());
+            owedTypes.removeAll(hello.heldEntityTypes());
+        }
+        start(hello.clientId(), hello.historyId(), hello.lastLsn(), true, acks, wanted);
     }
 
     private void start(String id, String historyId, Lsn lastLsn, boolean v1, boolean acks, EntityFilter filter) {
@@ -219,7 +225,7 @@ public final class ClientSession {
             superseded.executor().execute(superseded::supersede);
         }
         state = State.STREAMING;
-        outbox = new Outbox(hub, channel, filter, acks, lastLsn, new Outbox.Listener() {
+        outbox = new Outbox(hub, channel, filter, acks, lastLsn, owedTypes, new Outbox.Listener() {
             @Override
             public void batchSent(Lsn lsn) {
                 if (!acks) {
@@ -233,8 +239,9 @@ public final class ClientSession {
             }
 
             @Override
-            public void snapshotNeeded(java.util.List<RefreshMarkers.Marker> markers, AssemblyState from, int epoch) {
-                startTableSnapshot(markers, from, epoch);
+            public void snapshotNeeded(java.util.List<RefreshMarkers.Marker> markers, java.util.Set<String> owed,
+                                       AssemblyState from, int epoch) {
+                startTableSnapshot(markers, owed, from, epoch);
             }
         });
         log.info("client '{}' from {} streams from {} ({}, {})", clientId, channel.remoteAddress(), lastLsn,
@@ -248,9 +255,11 @@ public final class ClientSession {
      * The stream reached refresh markers of types this client receives: once the pacer admits it, a snapshot of
      * those types is sent as one batch after the client's position (see {@link TableSnapshotStreamer}).
      */
-    private void startTableSnapshot(java.util.List<RefreshMarkers.Marker> markers, AssemblyState from, int epoch) {
-        java.util.Set<String> types = new java.util.TreeSet<>();
+    private void startTableSnapshot(java.util.List<RefreshMarkers.Marker> markers, java.util.Set<String> owed,
+                                    AssemblyState from, int epoch) {
+        java.util.Set<String> types = new java.util.TreeSet<>(owed);
         markers.forEach(marker -> types.add(marker.entityType()));
+        Lsn mustCover = markers.isEmpty() ? null : markers.get(markers.size() - 1).lsn();
         Outbox streaming = outbox;
         dev.tidemark.recovery.Admission admission = hub.resync().admit(clientId);
         if (!admission.admitted()) {
@@ -260,10 +269,13 @@ public final class ClientSession {
             streaming.retrySnapshot(retryAfterMs);
             return;
         }
-        log.info("client '{}' at {} is sent a snapshot of {}: the log's history of {} is complete only from {}",
-                clientId, from.chainLsn(), types, types, markers.get(markers.size() - 1).lsn());
+        log.info("client '{}' at {} is sent a snapshot of {} ({})", clientId, from.chainLsn(), types,
+                markers.isEmpty() ? "entity types new to its store" : "the log's history of " + markers.stream()
+                        .map(RefreshMarkers.Marker::entityType).distinct().toList() + " is complete only from "
+                        + mustCover);
         hub.metrics().tableSnapshots.increment();
-        hub.resync().streamers().execute(new TableSnapshotStreamer(hub, filter, from, types, channel.executor(),
+        hub.resync().streamers().execute(new TableSnapshotStreamer(hub, filter, from, types, mustCover,
+                channel.executor(),
                 new TableSnapshotStreamer.Target() {
                     private boolean current() {
                         return state == State.STREAMING && outbox == streaming && streaming.epoch() == epoch;
@@ -293,7 +305,7 @@ public final class ClientSession {
                         }
                         log.info("client '{}' was sent a snapshot of {} ({} rows) at {}; the tail follows", clientId,
                                 sent, rows, position);
-                        streaming.snapshotSent(batchId, position);
+                        streaming.snapshotSent(batchId, position, sent);
                         streaming.pump();
                     }
 
@@ -411,6 +423,7 @@ public final class ClientSession {
             return;
         }
         log.info("client '{}' resyncs from a snapshot: {}", clientId, why);
+        owedTypes = java.util.Set.of();
         state = State.RESYNCING;
         hub.resync().streamers().execute(new SnapshotStreamer(hub, filter, clientLsn, channel.executor(),
                 new SnapshotTarget()));

@@ -37,7 +37,8 @@ final class Outbox {
          * {@link #snapshotSent} (or {@link #retrySnapshot}); the session sends the snapshot batch after
          * {@code from}'s chain position.
          */
-        void snapshotNeeded(List<RefreshMarkers.Marker> markers, AssemblyState from, int epoch);
+        void snapshotNeeded(List<RefreshMarkers.Marker> markers, java.util.Set<String> owed, AssemblyState from,
+                            int epoch);
     }
 
     private static final long NEVER = Long.MIN_VALUE;
@@ -65,8 +66,19 @@ final class Outbox {
     private boolean catchingUp;
     /** A per-table snapshot batch is being sent by the session: nothing else is written meanwhile. */
     private boolean snapshotting;
+    /** Entity types the client receives but does not hold yet (a new subscription): snapshotted first. */
+    private final java.util.Set<String> owed;
+    private java.util.Set<String> owedServed = java.util.Set.of();
+    private Lsn owedServedAt;
 
     Outbox(HubContext hub, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start, Listener listener) {
+        this(hub, channel, filter, acks, start, java.util.Set.of(), listener);
+    }
+
+    /** @param owed entity types the client receives but does not hold yet: a snapshot of them comes first */
+    Outbox(HubContext hub, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start,
+           java.util.Set<String> owed, Listener listener) {
+        this.owed = new java.util.TreeSet<>(owed);
         this.hub = hub;
         this.channel = channel;
         this.filter = filter;
@@ -133,6 +145,12 @@ final class Outbox {
     private boolean refill() {
         if (state.open() == null) {
             Lsn tip = hub.streamLimit();
+            if (!owed.isEmpty() && hub.resync().snapshots().isPresent() && state.chainLsn().isBefore(tip)) {
+                snapshotting = true;
+                listener.snapshotNeeded(hub.refreshes().within(state.readPos(), tip, filter), java.util.Set.copyOf(owed),
+                        state, epoch);
+                return false;
+            }
             if (!state.readPos().isBefore(tip)) {
                 return false;
             }
@@ -141,9 +159,9 @@ final class Outbox {
                 return false;
             }
             List<RefreshMarkers.Marker> markers = hub.refreshes().within(state.readPos(), tip, filter);
-            if (!markers.isEmpty() && hub.resync().snapshots().isPresent()) {
+            if ((!markers.isEmpty() || !owed.isEmpty()) && hub.resync().snapshots().isPresent()) {
                 snapshotting = true;
-                listener.snapshotNeeded(markers, state, epoch);
+                listener.snapshotNeeded(markers, java.util.Set.copyOf(owed), state, epoch);
                 return false;
             }
             LiveRange range = hub.tail().startingAt(state.readPos());
@@ -300,6 +318,10 @@ final class Outbox {
     void rewind(Lsn position, long delayMillis) {
         epoch++;
         snapshotting = false;
+        if (owedServedAt != null && position.isBefore(owedServedAt)) {
+            owed.addAll(owedServed);
+            owedServedAt = null;
+        }
         releasePending();
         reading = false;
         batchInProgress = null;
@@ -322,8 +344,15 @@ final class Outbox {
      * The session wrote the whole snapshot batch {@code batchId} (chained after the stream's position, ending at
      * {@code position}): the stream goes on after it.
      */
-    void snapshotSent(String batchId, Lsn position) {
+    void snapshotSent(String batchId, Lsn position, java.util.Set<String> types) {
         snapshotting = false;
+        java.util.Set<String> served = new java.util.TreeSet<>(owed);
+        served.retainAll(types);
+        if (!served.isEmpty()) {
+            owed.removeAll(served);
+            owedServed = served;
+            owedServedAt = position;
+        }
         if (acks) {
             window.sent(batchId, position);
         } else {

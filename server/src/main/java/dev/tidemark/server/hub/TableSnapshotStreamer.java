@@ -57,13 +57,20 @@ final class TableSnapshotStreamer implements Runnable {
     private final EntityFilter filter;
     private final AssemblyState from;
     private final Set<String> types;
+    private final Lsn mustCover;
     private final Executor loop;
     private final Target target;
     private boolean written;
 
-    TableSnapshotStreamer(HubContext hub, EntityFilter filter, AssemblyState from, Set<String> types, Executor loop,
-                          Target target) {
+    /**
+     * @param types the entity types to snapshot (more are added when markers of others lie before the cut)
+     * @param mustCover the cut must be at or after it (the last refresh marker that asked for the snapshot), or
+     *     {@code null} (types new to the client: any cut serves)
+     */
+    TableSnapshotStreamer(HubContext hub, EntityFilter filter, AssemblyState from, Set<String> types, Lsn mustCover,
+                          Executor loop, Target target) {
         this.hub = hub;
+        this.mustCover = mustCover;
         this.filter = filter;
         this.from = from;
         this.types = new TreeSet<>(types);
@@ -78,21 +85,20 @@ final class TableSnapshotStreamer implements Runnable {
                 SnapshotSource.Snapshot snapshot = hub.resync().snapshots().orElseThrow().open(types::contains);
                 try {
                     Lsn cut = snapshot.position();
+                    if (!cut.isAfter(from.chainLsn()) || (mustCover != null && cut.isBefore(mustCover))) {
+                        // The batch must end after the client's position and at or after the markers; transactions
+                        // running at the snapshot may have lowered the cut, or the log has not moved yet: later.
+                        break;
+                    }
                     hub.refreshes().loadUpTo(cut);
-                    List<RefreshMarkers.Marker> markers = hub.refreshes().within(from.readPos(), cut, filter);
                     Set<String> needed = new TreeSet<>(types);
-                    markers.forEach(marker -> needed.add(marker.entityType()));
-                    boolean covered = !markers.isEmpty() && needed.equals(types);
-                    if (covered) {
+                    hub.refreshes().within(from.readPos(), cut, filter)
+                            .forEach(marker -> needed.add(marker.entityType()));
+                    if (needed.equals(types)) {
                         stream(snapshot, cut);
                         return;
                     }
-                    if (!needed.equals(types)) {
-                        types.addAll(needed);
-                        continue;
-                    }
-                    // The cut is before the markers (transactions running at the snapshot lowered it): later.
-                    break;
+                    types.addAll(needed);
                 } finally {
                     snapshot.close();
                 }

@@ -195,4 +195,44 @@ class TableSnapshotHubTest extends HubTestBase {
         assertThat(other.lsn()).isEqualTo(after);
         assertThat(counter("tidemark.hub.acks.rejected")).isZero();
     }
+
+    @Test
+    @DisplayName("a client that subscribes to a new entity type gets that type's snapshot first, then the tail, without"
+            + " anything of its other types sent again")
+    void newSubscriptionGetsItsSnapshot() {
+        snapshotOf(Map.of("orders", TestCapture.updates("orders", "o", 3)));
+        startServer();
+        capture.commit("customers", "c", 1);
+        Lsn position = capture.commit("orders", "x", 1);
+        capture.commit("customers", "d", 1);
+        Lsn cut = capture.heartbeat();
+
+        WsTestClient client = connect("c1");
+        client.send(new dev.tidemark.protocol.Hello("c1", position, historyId, dev.tidemark.protocol.Message.PROTOCOL_VERSION,
+                List.of(dev.tidemark.protocol.Hello.CAPABILITY_ACK), List.of("customers", "orders"), List.of("customers")));
+        client.next(dev.tidemark.protocol.Welcome.class, WAIT);
+        List<Changes> parts = nextBatch(client);
+        assertThat(parts.get(0).prevLsn()).isEqualTo(position);
+        assertThat(parts.get(0).lsn()).isEqualTo(cut);
+        assertThat(parts.get(0).snapshot().entityTypes()).containsExactly("orders");
+        assertThat(changesOf(parts)).extracting(Change::entityId).containsExactly("d0", null, "o0", "o1", "o2");
+        ack(client, "c1", parts.get(parts.size() - 1));
+        Lsn later = capture.commit("orders", "y", 1);
+        Changes tail = client.next(Changes.class, WAIT);
+        assertThat(tail.prevLsn()).isEqualTo(cut);
+        assertThat(tail.lsn()).isEqualTo(later);
+        assertThat(opened).containsExactly(Set.of("orders"));
+
+        // A client that holds what it subscribes to gets no snapshot.
+        WsTestClient holder = connect("c2");
+        holder.send(new dev.tidemark.protocol.Hello("c2", later, historyId, dev.tidemark.protocol.Message.PROTOCOL_VERSION,
+                List.of(dev.tidemark.protocol.Hello.CAPABILITY_ACK), List.of("customers", "orders"),
+                List.of("customers", "orders")));
+        holder.next(dev.tidemark.protocol.Welcome.class, WAIT);
+        Lsn last = capture.commit("orders", "z", 1);
+        Changes batch = holder.next(Changes.class, WAIT);
+        assertThat(batch.snapshot()).isNull();
+        assertThat(batch.lsn()).isEqualTo(last);
+        assertThat(opened).hasSize(1);
+    }
 }
