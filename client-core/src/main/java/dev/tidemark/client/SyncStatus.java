@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tidemark.protocol.Lsn;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,14 +22,31 @@ import java.util.Optional;
  * @param appliedChanges changes applied since start
  * @param lastSourceCommit the source commit time of the last change applied since start, or
  *     {@code null}
+ * @param incompleteEntityTypes the client's entity types the server cannot capture correctly now: the
+ *     store's copy of them is not the source's, and the client is not {@link #caughtUp()} while any is listed
+ * @param snapshot the snapshot being received, or {@code null}
  */
 public record SyncStatus(ClientState state, String clientId, String historyId, Lsn committedLsn, Lsn serverLsn,
-                         long appliedBatches, long appliedChanges, Instant lastSourceCommit) {
+                         long appliedBatches, long appliedChanges, Instant lastSourceCommit,
+                         List<String> incompleteEntityTypes, SnapshotProgress snapshot) {
 
     public SyncStatus {
         requireNonNull(state, "state is null");
         requireNonNull(committedLsn, "committedLsn is null");
         requireNonNull(serverLsn, "serverLsn is null");
+        incompleteEntityTypes = incompleteEntityTypes == null ? List.of() : List.copyOf(incompleteEntityTypes);
+    }
+
+    /** A status with no incomplete entity type and no snapshot under way. */
+    public SyncStatus(ClientState state, String clientId, String historyId, Lsn committedLsn, Lsn serverLsn,
+                      long appliedBatches, long appliedChanges, Instant lastSourceCommit) {
+        this(state, clientId, historyId, committedLsn, serverLsn, appliedBatches, appliedChanges, lastSourceCommit,
+                List.of(), null);
+    }
+
+    /** The snapshot being received, if any. */
+    public Optional<SnapshotProgress> snapshotProgress() {
+        return Optional.ofNullable(snapshot);
     }
 
     /** True while the client is welcomed by the server and streaming. */
@@ -44,9 +62,12 @@ public record SyncStatus(ClientState state, String clientId, String historyId, L
         return committedLsn.isBefore(serverLsn) ? serverLsn.value() - committedLsn.value() : 0;
     }
 
-    /** Connected, with everything up to the server position seen applied. */
+    /**
+     * Connected, with everything up to the server position seen applied, and every entity type the client
+     * receives complete on the server.
+     */
     public boolean caughtUp() {
-        return connected() && !committedLsn.isBefore(serverLsn);
+        return connected() && !committedLsn.isBefore(serverLsn) && incompleteEntityTypes.isEmpty();
     }
 
     /**

@@ -18,9 +18,10 @@ import java.util.List;
  * @param part the part number from 1, or {@code null} for a single-part batch
  * @param last whether this is the final part, or {@code null} for a single-part batch
  * @param data the changes, in commit order
+ * @param snapshot present on every message of a batch that carries a per-table snapshot, else {@code null}
  */
 public record Changes(String batchId, Lsn prevLsn, Lsn lsn, long checksum, Integer part, Boolean last,
-                      List<Change> data) implements Message {
+                      List<Change> data, SnapshotInfo snapshot) implements Message {
 
     public static final String TYPE = "changes";
 
@@ -32,6 +33,17 @@ public record Changes(String batchId, Lsn prevLsn, Lsn lsn, long checksum, Integ
         Validation.check(!lsn.isBefore(prevLsn), "lsn " + lsn + " is before prevLsn " + prevLsn);
         Validation.check((part == null) == (last == null), "part and last come together or not at all");
         Validation.check(part == null || part >= 1, "part must be at least 1");
+    }
+
+    /** A message without snapshot information. */
+    public Changes(String batchId, Lsn prevLsn, Lsn lsn, long checksum, Integer part, Boolean last,
+                   List<Change> data) {
+        this(batchId, prevLsn, lsn, checksum, part, last, data, null);
+    }
+
+    /** This message with {@code info} as its snapshot information. */
+    public Changes withSnapshot(SnapshotInfo info) {
+        return new Changes(batchId, prevLsn, lsn, checksum, part, last, data, info);
     }
 
     /** A single-part message carrying the whole batch, with its checksum computed. */

@@ -12,9 +12,13 @@ import java.util.List;
  * @param capabilities what the client does, e.g. {@code ack} and {@code verify}; a client without
  *     {@code ack} is streamed to as a legacy client
  * @param subscriptions the entity types wanted; empty means every type the token permits
+ * @param heldEntityTypes the entity types the store holds complete (as of {@code lastLsn}), or {@code null}
+ *     when the client does not say (the server then takes it to hold every type it receives). A type in
+ *     {@code subscriptions} but not here is new to the store: the server sends its snapshot first.
  */
 public record Hello(String clientId, Lsn lastLsn, String historyId, int protocolVersion,
-                   List<String> capabilities, List<String> subscriptions) implements Message {
+                   List<String> capabilities, List<String> subscriptions, List<String> heldEntityTypes)
+        implements Message {
 
     public static final String TYPE = "hello";
     /** Capability: the client sends {@code sync_ack} after each store commit. */
@@ -34,6 +38,13 @@ public record Hello(String clientId, Lsn lastLsn, String historyId, int protocol
         Validation.check(protocolVersion >= 1, "protocolVersion must be at least 1");
         capabilities = Validation.ids(capabilities, "capabilities");
         subscriptions = Validation.ids(subscriptions, "subscriptions");
+        heldEntityTypes = heldEntityTypes == null ? null : Validation.ids(heldEntityTypes, "heldEntityTypes");
+    }
+
+    /** A hello that does not say which entity types the store holds. */
+    public Hello(String clientId, Lsn lastLsn, String historyId, int protocolVersion, List<String> capabilities,
+                 List<String> subscriptions) {
+        this(clientId, lastLsn, historyId, protocolVersion, capabilities, subscriptions, null);
     }
 
     /** True when the client declared {@code capability}. */

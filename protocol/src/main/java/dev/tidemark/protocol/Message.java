@@ -5,7 +5,8 @@ package dev.tidemark.protocol;
  * {@link MessageCodec} turns messages into JSON text and back.
  */
 public sealed interface Message
-        permits Hello, Welcome, Changes, SyncAck, LsnCommitted, SyncVerify, SyncVerifyResult, ErrorMessage {
+        permits Hello, Welcome, Changes, SyncAck, LsnCommitted, SyncVerify, SyncVerifyResult, ErrorMessage,
+        CaptureStatus {
 
     /** The protocol version this library speaks. */
     int PROTOCOL_VERSION = 1;

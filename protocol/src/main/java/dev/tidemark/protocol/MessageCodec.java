@@ -48,11 +48,17 @@ public final class MessageCodec {
             json.writeNumberField("protocolVersion", m.protocolVersion());
             writeStrings(json, "capabilities", m.capabilities());
             writeStrings(json, "subscriptions", m.subscriptions());
+            if (m.heldEntityTypes() != null) {
+                writeStrings(json, "heldEntityTypes", m.heldEntityTypes());
+            }
         } else if (message instanceof Welcome m) {
             json.writeStringField("historyId", m.historyId());
             json.writeStringField("serverLsn", m.serverLsn().toString());
             json.writeNumberField("protocolVersion", m.protocolVersion());
             json.writeNumberField("window", m.window());
+            if (!m.incompleteEntityTypes().isEmpty()) {
+                writeStrings(json, "incompleteEntityTypes", m.incompleteEntityTypes());
+            }
         } else if (message instanceof Changes m) {
             json.writeStringField("batchId", m.batchId());
             json.writeStringField("prevLsn", m.prevLsn().toString());
@@ -61,6 +67,19 @@ public final class MessageCodec {
             if (m.part() != null) {
                 json.writeNumberField("part", m.part());
                 json.writeBooleanField("last", m.last());
+            }
+            if (m.snapshot() != null) {
+                SnapshotInfo info = m.snapshot();
+                json.writeObjectFieldStart("snapshot");
+                writeStrings(json, "entityTypes", info.entityTypes());
+                json.writeNumberField("rowsSent", info.rowsSent());
+                if (info.rowsEstimated() != null) {
+                    json.writeNumberField("rowsEstimated", info.rowsEstimated());
+                }
+                if (info.logChecksum() != null) {
+                    json.writeStringField("logChecksum", Checksum.toHex(info.logChecksum()));
+                }
+                json.writeEndObject();
             }
             json.writeArrayFieldStart("data");
             TimestampText timestamps = new TimestampText();
@@ -102,6 +121,8 @@ public final class MessageCodec {
             if (m.snapshotChecksum() != null) {
                 json.writeStringField("snapshotChecksum", Checksum.toHex(m.snapshotChecksum()));
             }
+        } else if (message instanceof CaptureStatus m) {
+            writeStrings(json, "incompleteEntityTypes", m.incompleteEntityTypes());
         } else if (message instanceof ErrorMessage m) {
             json.writeStringField("code", m.code().wireName());
             json.writeStringField("message", m.message());
@@ -181,9 +202,12 @@ public final class MessageCodec {
         return switch (type.textValue()) {
             case Hello.TYPE -> new Hello(fields.text("clientId"), fields.lsn("lastLSN"),
                     fields.optionalText("historyId"), fields.integer("protocolVersion"),
-                    fields.optionalTexts("capabilities"), fields.optionalTexts("subscriptions"));
+                    fields.optionalTexts("capabilities"), fields.optionalTexts("subscriptions"),
+                    fields.object().has("heldEntityTypes") && !fields.object().get("heldEntityTypes").isNull()
+                            ? fields.optionalTexts("heldEntityTypes") : null);
             case Welcome.TYPE -> new Welcome(fields.text("historyId"), fields.lsn("serverLsn"),
-                    fields.integer("protocolVersion"), fields.integer("window"));
+                    fields.integer("protocolVersion"), fields.integer("window"),
+                    fields.optionalTexts("incompleteEntityTypes"));
             case Changes.TYPE -> decodeChanges(fields);
             case SyncAck.TYPE -> new SyncAck(fields.text("clientId"), fields.lsn("lsn"),
                     fields.enumValue("status", AckStatus.class), fields.optionalText("error"),
@@ -194,6 +218,7 @@ public final class MessageCodec {
             case SyncVerifyResult.TYPE -> new SyncVerifyResult(fields.enumValue("status", VerifyStatus.class),
                     fields.lsn("lsn"), fields.lsn("serverLsn"), fields.optionalLong("retryAfterMs"),
                     fields.optionalLsn("snapshotLsn"), fields.optionalChecksum("snapshotChecksum"));
+            case CaptureStatus.TYPE -> new CaptureStatus(fields.optionalTexts("incompleteEntityTypes"));
             case ErrorMessage.TYPE -> new ErrorMessage(fields.enumValue("code", ErrorCode.class),
                     fields.text("message"));
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
@@ -218,8 +243,19 @@ public final class MessageCodec {
         }
         Integer part = fields.optionalInteger("part");
         Boolean last = fields.optionalBoolean("last");
+        SnapshotInfo snapshot = null;
+        JsonNode info = fields.object().get("snapshot");
+        if (info != null && !info.isNull()) {
+            if (!info.isObject()) {
+                throw fields.mistyped("snapshot", "an object");
+            }
+            Fields snap = new Fields(info, "snapshot.");
+            Long rowsSent = snap.optionalLong("rowsSent");
+            snapshot = new SnapshotInfo(snap.optionalTexts("entityTypes"), rowsSent == null ? 0 : rowsSent,
+                    snap.optionalLong("rowsEstimated"), snap.optionalChecksum("logChecksum"));
+        }
         return new Changes(fields.text("batchId"), fields.lsn("prevLsn"), fields.lsn("lsn"),
-                Checksum.fromHex(fields.text("checksum")), part, last, changes);
+                Checksum.fromHex(fields.text("checksum")), part, last, changes, snapshot);
     }
 
     /** Changes of one transaction share a commit time: parse its text once. */

@@ -1,5 +1,7 @@
 package dev.tidemark.protocol;
 
+import java.util.List;
+
 /**
  * {@code welcome}, server → client: the answer to {@code hello}.
  *
@@ -7,8 +9,11 @@ package dev.tidemark.protocol;
  * @param serverLsn the server's capture position: everything up to it is in its change history
  * @param protocolVersion the protocol version the server will speak on this connection
  * @param window how many unacknowledged batches the server sends ahead
+ * @param incompleteEntityTypes the client's entity types whose captured history is incomplete now (the
+ *     server cannot capture them correctly): the client's copy of them is not the source's; empty when none
  */
-public record Welcome(String historyId, Lsn serverLsn, int protocolVersion, int window) implements Message {
+public record Welcome(String historyId, Lsn serverLsn, int protocolVersion, int window,
+                      List<String> incompleteEntityTypes) implements Message {
 
     public static final String TYPE = "welcome";
 
@@ -17,6 +22,12 @@ public record Welcome(String historyId, Lsn serverLsn, int protocolVersion, int 
         Validation.required(serverLsn, "serverLsn");
         Validation.check(protocolVersion >= 1, "protocolVersion must be at least 1");
         Validation.check(window >= 1, "window must be at least 1");
+        incompleteEntityTypes = incompleteEntityTypes == null ? List.of() : List.copyOf(incompleteEntityTypes);
+    }
+
+    /** A welcome that reports no incomplete entity type. */
+    public Welcome(String historyId, Lsn serverLsn, int protocolVersion, int window) {
+        this(historyId, serverLsn, protocolVersion, window, List.of());
     }
 
     @Override

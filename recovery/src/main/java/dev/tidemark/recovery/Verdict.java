@@ -26,7 +26,9 @@ public record Verdict(VerifyStatus status, Reason reason, String detail) {
         /** The client is older than the retained history. */
         BEHIND_RETENTION,
         /** The client's checksum disagrees with the server's: something was skipped or applied twice. */
-        CHECKSUM_MISMATCH
+        CHECKSUM_MISMATCH,
+        /** The client's store is behind a position it acknowledged: it lost changes it had committed. */
+        WENT_BACK
     }
 
     public Verdict {

@@ -40,6 +40,7 @@ final class Applier implements Runnable {
 
     private final BatchApplier batches;
     private final ResyncLedger resync;
+    private final HeldTypes held;
     /** The history of the server that welcomed the live connection, or null. */
     private String serverHistory;
     /** The welcomed connection, or null. */
@@ -59,6 +60,7 @@ final class Applier implements Runnable {
         this.startupVerify = startupVerify;
         this.batches = new BatchApplier(store, clientId, eager, inbox, deferred, () -> stopping, events);
         this.resync = new ResyncLedger(store);
+        this.held = new HeldTypes(store, subscriptions);
     }
 
     /** Asks the loop to stop; an unfinished multi-part batch rolls back. Follow with an {@link Inbound.Stop}. */
@@ -90,7 +92,22 @@ final class Applier implements Runnable {
         if (item instanceof Inbound.Received received) {
             Message message = received.message();
             if (message instanceof Changes changes) {
+                boolean tableSnapshot = changes.snapshot() != null && (!changes.isPart() || changes.part() == 1)
+                        && changes.prevLsn().equals(store.committedLsn()) && !resync.inProgress();
+                if (tableSnapshot) {
+                    resync.beginTableSnapshot(changes.lsn(), changes.snapshot().logChecksum());
+                    log.info("{}: receiving a snapshot of {} ({} rows estimated) up to {}", received.connection(),
+                            changes.snapshot().entityTypes(), changes.snapshot().rowsEstimated() == null ? "no"
+                                    : changes.snapshot().rowsEstimated(), changes.lsn());
+                }
                 batches.onChanges(received.connection(), changes, received.intact());
+                if (tableSnapshot) {
+                    resync.finishTableSnapshot();
+                    if (store.committedLsn().equals(changes.lsn())) {
+                        held.snapshotCommitted(changes.snapshot().entityTypes());
+                    }
+                    events.snapshotDone();
+                }
                 afterChanges(received.connection(), changes);
             } else if (message instanceof Welcome welcome) {
                 onWelcome(received.connection(), welcome);
@@ -136,7 +153,9 @@ final class Applier implements Runnable {
         List<String> capabilities = eager ? List.of(Hello.CAPABILITY_VERIFY)
                 : List.of(Hello.CAPABILITY_ACK, Hello.CAPABILITY_VERIFY, Hello.CAPABILITY_RESYNC);
         String historyId = store.historyId().orElse(null);
-        connection.send(new Hello(clientId, from, historyId, Message.PROTOCOL_VERSION, capabilities, subscriptions));
+        List<String> holds = eager ? null : held.forHello();
+        connection.send(new Hello(clientId, from, historyId, Message.PROTOCOL_VERSION, capabilities, subscriptions,
+                holds));
         log.info("{}: hello as '{}' from {} in history {}{}", connection, clientId, from,
                 historyId == null ? "(none yet)" : historyId, eager ? " (eager mode: no acks)" : "");
     }
@@ -181,6 +200,7 @@ final class Applier implements Runnable {
             }
         }
         live = connection;
+        held.welcomed(history.isEmpty() && committed.equals(Lsn.ZERO));
         events.welcomed(connection, welcome, committed, welcome.historyId());
         if (startupVerify) {
             sendVerify(connection, startupVerifyResult());
@@ -225,6 +245,7 @@ final class Applier implements Runnable {
 
     /** The startup check of the resync marker; see {@link ResyncLedger#recoverAtStartup()}. */
     Optional<String> recoverResync() {
+        resync.recoverTableSnapshot().ifPresent(log::info);
         return resync.recoverAtStartup();
     }
 

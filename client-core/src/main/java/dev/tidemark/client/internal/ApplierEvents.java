@@ -41,6 +41,9 @@ interface ApplierEvents {
     /** The applier has handled everything received before: open the next connection now. */
     void connectNow();
 
+    /** A per-table snapshot batch was applied or given up: no snapshot is being received now. */
+    default void snapshotDone() {}
+
     /** Handling {@code item} failed unexpectedly (usually a store read); the connection is dropped. */
     void failed(Connection connection, String what, RuntimeException cause);
 }

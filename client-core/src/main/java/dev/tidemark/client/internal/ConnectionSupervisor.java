@@ -2,6 +2,7 @@ package dev.tidemark.client.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tidemark.protocol.CaptureStatus;
 import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.ErrorCode;
 import dev.tidemark.protocol.ErrorMessage;
@@ -244,12 +245,30 @@ final class ConnectionSupervisor {
         public void received(Connection connection, Message message) {
             if (message instanceof Changes changes) {
                 status.serverSeen(changes.lsn());
+                if (changes.snapshot() != null) {
+                    status.snapshot(changes.completesBatch() ? null : new SnapshotReceipt(
+                            changes.snapshot().entityTypes(), changes.snapshot().rowsSent(),
+                            changes.snapshot().rowsEstimated()));
+                }
                 if (config.eager() && changes.completesBatch()) {
                     connection.received(changes.lsn());
                 }
                 inbox.put(Inbound.Received.of(connection, message));
+            } else if (message instanceof CaptureStatus capture) {
+                status.incomplete(capture.incompleteEntityTypes());
+                if (capture.incompleteEntityTypes().isEmpty()) {
+                    log.info("{}: every entity type of this client is captured completely again", connection);
+                } else {
+                    log.warn("{}: the server cannot capture {} correctly now: the store's copy of them is not the"
+                            + " source's, and the client is not caught up", connection, capture.incompleteEntityTypes());
+                }
             } else if (message instanceof Welcome welcome) {
                 status.serverSeen(welcome.serverLsn());
+                status.incomplete(welcome.incompleteEntityTypes());
+                if (!welcome.incompleteEntityTypes().isEmpty()) {
+                    log.warn("{}: the server cannot capture {} correctly now: the store's copy of them is not the"
+                            + " source's, and the client is not caught up", connection, welcome.incompleteEntityTypes());
+                }
                 inbox.put(Inbound.Received.of(connection, message));
             } else if (message instanceof SyncVerifyResult result) {
                 status.serverSeen(result.serverLsn());

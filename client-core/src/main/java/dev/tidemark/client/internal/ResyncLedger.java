@@ -25,6 +25,12 @@ final class ResyncLedger {
 
     static final String MARKER = "tidemark.resync";
     static final String OFFSET = "tidemark.checksum-offset";
+    /**
+     * {@code "<lsn> <checksum before, hex> <logChecksum, hex or unknown>"} while a per-table snapshot batch
+     * ending at {@code lsn} is being applied: once it is committed, its contribution to the offset is
+     * {@code logChecksum - (committedChecksum - before)}. Empty otherwise.
+     */
+    static final String TABLE_SNAPSHOT = "tidemark.table-snapshot";
 
     private final SyncStore store;
     private Lsn snapshotLsn;
@@ -59,6 +65,56 @@ final class ResyncLedger {
         store.putMetadata(MARKER, "");
         return Optional.of("a resync (snapshot at " + position + ") was interrupted before it completed: the store"
                 + " was emptied and starts over at 0/0; the server sends a new snapshot");
+    }
+
+    /**
+     * The startup check of a per-table snapshot batch: committed, its offset is recorded now; not committed,
+     * the record goes.
+     */
+    Optional<String> recoverTableSnapshot() {
+        String record = store.metadata(TABLE_SNAPSHOT).orElse("");
+        if (record.isEmpty()) {
+            return Optional.empty();
+        }
+        String[] parts = record.split(" ");
+        Lsn lsn = Lsn.parse(parts[0]);
+        if (store.committedLsn().equals(lsn)) {
+            finishTableSnapshot();
+            return Optional.of("the snapshot batch at " + lsn + " was committed; its checksum offset is recorded");
+        }
+        store.putMetadata(TABLE_SNAPSHOT, "");
+        return Optional.of("the snapshot batch at " + lsn + " was not committed; it is sent again");
+    }
+
+    /** A per-table snapshot batch ending at {@code lsn} is about to be applied. */
+    void beginTableSnapshot(Lsn lsn, Long logChecksum) {
+        store.putMetadata(TABLE_SNAPSHOT, lsn + " " + Checksum.toHex(store.committedChecksum()) + " "
+                + (logChecksum == null ? "unknown" : Checksum.toHex(logChecksum)));
+    }
+
+    /**
+     * After the apply: when the batch is committed, adds its contribution to the checksum offset, so the verify
+     * checksum stays the log's; otherwise forgets the record (the batch is sent again).
+     */
+    void finishTableSnapshot() {
+        String record = store.metadata(TABLE_SNAPSHOT).orElse("");
+        if (record.isEmpty()) {
+            return;
+        }
+        String[] parts = record.split(" ");
+        if (store.committedLsn().equals(Lsn.parse(parts[0]))) {
+            String offset = store.metadata(OFFSET).orElse("");
+            String nonce = offset.isEmpty() ? "table" : offset.split(" ", 2)[0];
+            boolean unknown = parts[2].equals("unknown") || offset.endsWith(" unknown");
+            if (unknown) {
+                store.putMetadata(OFFSET, nonce + " unknown");
+            } else {
+                long current = offset.isEmpty() ? 0 : Checksum.fromHex(offset.split(" ", 2)[1]);
+                long applied = store.committedChecksum() - Checksum.fromHex(parts[1]);
+                store.putMetadata(OFFSET, nonce + " " + Checksum.toHex(current + Checksum.fromHex(parts[2]) - applied));
+            }
+        }
+        store.putMetadata(TABLE_SNAPSHOT, "");
     }
 
     /** True while a snapshot is being loaded on this run. */

@@ -26,6 +26,8 @@ final class StatusBoard {
     private volatile String clientId;
     private volatile String historyId;
     private volatile Instant lastSourceCommit;
+    private volatile List<String> incompleteEntityTypes = List.of();
+    private volatile SnapshotReceipt snapshot;
 
     StatusBoard(Notifier notifier) {
         this.notifier = requireNonNull(notifier, "notifier is null");
@@ -33,7 +35,7 @@ final class StatusBoard {
 
     EngineStatus snapshot() {
         return new EngineStatus(state.get(), clientId, historyId, committedLsn, serverLsn.get(),
-                appliedBatches.get(), appliedChanges.get(), lastSourceCommit);
+                appliedBatches.get(), appliedChanges.get(), lastSourceCommit, incompleteEntityTypes, snapshot);
     }
 
     EngineState state() {
@@ -92,6 +94,17 @@ final class StatusBoard {
             this.lastSourceCommit = lastSourceCommit;
         }
         checkCaughtUp();
+    }
+
+    /** The server says which of the client's entity types it cannot capture correctly now. */
+    void incomplete(List<String> entityTypes) {
+        incompleteEntityTypes = List.copyOf(entityTypes);
+        checkCaughtUp();
+    }
+
+    /** A part of a per-table snapshot arrived ({@code progress}), or none is under way ({@code null}). */
+    void snapshot(SnapshotReceipt progress) {
+        snapshot = progress;
     }
 
     /** The server has at least {@code lsn}. */

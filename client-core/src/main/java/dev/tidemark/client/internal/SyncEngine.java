@@ -205,6 +205,11 @@ public final class SyncEngine implements AutoCloseable {
         }
 
         @Override
+        public void snapshotDone() {
+            status.snapshot(null);
+        }
+
+        @Override
         public void resyncRequired(Connection connection, String reason) {
             supervisor.resyncRequired(reason);
         }

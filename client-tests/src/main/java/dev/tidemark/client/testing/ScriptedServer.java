@@ -286,6 +286,17 @@ public final class ScriptedServer implements AutoCloseable {
 
     // ---- for sessions ----------------------------------------------------------------------------
 
+    /** The entity types the next {@code welcome}s report as incomplete (none by default). */
+    public void incompleteEntityTypes(List<String> types) {
+        this.incomplete = List.copyOf(types);
+    }
+
+    List<String> incompleteEntityTypes() {
+        return incomplete;
+    }
+
+    private volatile List<String> incomplete = List.of();
+
     int window() {
         return window;
     }

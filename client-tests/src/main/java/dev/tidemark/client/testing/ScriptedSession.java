@@ -112,7 +112,7 @@ final class ScriptedSession extends SimpleChannelInboundHandler<TextWebSocketFra
         sent = h.lastLsn();
         acked = h.lastLsn();
         nextIndex = history.indexAfter(sent);
-        send(new Welcome(historyId, head, Message.PROTOCOL_VERSION, server.window()));
+        send(new Welcome(historyId, head, Message.PROTOCOL_VERSION, server.window(), server.incompleteEntityTypes()));
         pump();
     }
 

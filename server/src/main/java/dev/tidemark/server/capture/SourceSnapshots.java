@@ -78,7 +78,7 @@ public final class SourceSnapshots implements SnapshotSource {
             log.info("resync snapshot {} at {} (capture was at {}, {} running transactions already captured) of {}",
                     visibility, position, before.capturePosition(), commits.size(),
                     tables.stream().map(Relation::entityType).toList());
-            return new SourceSnapshot(connection, position, tables, time);
+            return new SourceSnapshot(connection, position, tables, time, estimatedRows(connection, tables));
         } catch (SQLException | RuntimeException e) {
             closeQuietly(connection);
             throw new CaptureException(CaptureError.SOURCE, "cannot take a resync snapshot of the source: "
@@ -125,6 +125,23 @@ public final class SourceSnapshots implements SnapshotSource {
         return new Relation(table.oid(), table.namespace(), table.name(), 'f', columns);
     }
 
+    /** PostgreSQL's estimate of the tables' rows ({@code pg_class.reltuples}; -1 for a table never analysed). */
+    private static long estimatedRows(Connection connection, List<Relation> tables) throws SQLException {
+        long total = 0;
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = ?")) {
+            for (Relation table : tables) {
+                select.setLong(1, Integer.toUnsignedLong(table.oid()));
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next()) {
+                        total += row.getLong(1);
+                    }
+                }
+            }
+        }
+        return total;
+    }
+
     private static void closeQuietly(Connection connection) {
         if (connection != null) {
             try {
@@ -142,6 +159,7 @@ public final class SourceSnapshots implements SnapshotSource {
         private final Lsn position;
         private final List<Relation> tables;
         private final Instant time;
+        private final long estimatedRows;
         private final ChangeFactory factory;
         private int nextTable;
         private boolean truncatesSent;
@@ -149,8 +167,9 @@ public final class SourceSnapshots implements SnapshotSource {
         private Statement statement;
         private ResultSet rows;
 
-        SourceSnapshot(Connection connection, Lsn position, List<Relation> tables, Instant time) {
+        SourceSnapshot(Connection connection, Lsn position, List<Relation> tables, Instant time, long estimatedRows) {
             this.connection = connection;
+            this.estimatedRows = estimatedRows;
             this.position = position;
             this.tables = tables;
             this.time = time;
@@ -165,6 +184,11 @@ public final class SourceSnapshots implements SnapshotSource {
         @Override
         public List<String> entityTypes() {
             return tables.stream().map(Relation::entityType).toList();
+        }
+
+        @Override
+        public java.util.OptionalLong estimatedRows() {
+            return java.util.OptionalLong.of(estimatedRows);
         }
 
         @Override

@@ -49,6 +49,10 @@ public final class ClientSession {
     private boolean acks;
     private boolean resyncCapable;
     private EntityFilter filter;
+    /** Entity types the client receives but its store does not hold yet (from {@code hello}). */
+    private java.util.Set<String> owedTypes = java.util.Set.of();
+    /** The incomplete entity types the client was last told of, or null before {@code welcome}. */
+    private java.util.List<String> toldIncomplete;
     /** A snapshot part waiting for the connection to become writable, or null. */
     private CompletableFuture<Void> writableWaiter;
 
@@ -106,6 +110,11 @@ public final class ClientSession {
 
     /** The connection can take writes again. */
     public void onWritable() {
+        if (writableWaiter != null && channel.isWritable()) {
+            CompletableFuture<Void> waiter = writableWaiter;
+            writableWaiter = null;
+            waiter.complete(null);
+        }
         if (state == State.STREAMING) {
             outbox.pump();
         } else if (writableWaiter != null && channel.isWritable()) {
@@ -167,8 +176,12 @@ public final class ClientSession {
         }
         boolean acks = hello.has(Hello.CAPABILITY_ACK);
         resyncCapable = hello.has(Hello.CAPABILITY_RESYNC);
-        start(hello.clientId(), hello.historyId(), hello.lastLsn(), true, acks,
-                EntityFilter.of(request.grant(), hello.subscriptions()));
+        EntityFilter wanted = EntityFilter.of(request.grant(), hello.subscriptions());
+        if (hello.heldEntityTypes() != null && !wanted.all() && !hello.lastLsn().equals(Lsn.ZERO)) {
+            owedTypes = new java.util.TreeSet<>(wanted.types());
+            owedTypes.removeAll(hello.heldEntityTypes());
+        }
+        start(hello.clientId(), hello.historyId(), hello.lastLsn(), true, acks, wanted);
     }
 
     private void start(String id, String historyId, Lsn lastLsn, boolean v1, boolean acks, EntityFilter filter) {
@@ -189,8 +202,13 @@ public final class ClientSession {
             HistoryState server = logState.get();
             Optional<String> resync = StartDecider.resyncReason(server, historyId, lastLsn, v1);
             if (v1) {
+                toldIncomplete = incompleteTypes();
                 send(new Welcome(server.historyId(), server.capturePosition(), Message.PROTOCOL_VERSION,
-                        hub.config().window()));
+                        hub.config().window(), toldIncomplete));
+                if (!toldIncomplete.isEmpty()) {
+                    log.warn("client '{}' receives entity types whose captured history is incomplete now: {}",
+                            clientId, toldIncomplete);
+                }
             }
             if (resync.isPresent()) {
                 resync(resync.get(), lastLsn, server.capturePosition());
@@ -207,7 +225,7 @@ public final class ClientSession {
             superseded.executor().execute(superseded::supersede);
         }
         state = State.STREAMING;
-        outbox = new Outbox(hub, channel, filter, acks, lastLsn, new Outbox.Listener() {
+        outbox = new Outbox(hub, channel, filter, acks, lastLsn, owedTypes, new Outbox.Listener() {
             @Override
             public void batchSent(Lsn lsn) {
                 if (!acks) {
@@ -219,12 +237,122 @@ public final class ClientSession {
             public void failed(String why, boolean resync, RuntimeException cause) {
                 streamFailed(why, resync, cause);
             }
+
+            @Override
+            public void snapshotNeeded(java.util.List<RefreshMarkers.Marker> markers, java.util.Set<String> owed,
+                                       AssemblyState from, int epoch) {
+                startTableSnapshot(markers, owed, from, epoch);
+            }
         });
         log.info("client '{}' from {} streams from {} ({}, {})", clientId, channel.remoteAddress(), lastLsn,
                 acks ? "acks" : "no acks", filter.all() ? "all entity types" : "entity types " + filter.types());
         recordProgress(true);
         channel.flush();
         outbox.pump();
+    }
+
+    /**
+     * The stream reached refresh markers of types this client receives: once the pacer admits it, a snapshot of
+     * those types is sent as one batch after the client's position (see {@link TableSnapshotStreamer}).
+     */
+    private void startTableSnapshot(java.util.List<RefreshMarkers.Marker> markers, java.util.Set<String> owed,
+                                    AssemblyState from, int epoch) {
+        java.util.Set<String> types = new java.util.TreeSet<>(owed);
+        markers.forEach(marker -> types.add(marker.entityType()));
+        Lsn mustCover = markers.isEmpty() ? null : markers.get(markers.size() - 1).lsn();
+        Outbox streaming = outbox;
+        dev.tidemark.recovery.Admission admission = hub.resync().admit(clientId);
+        if (!admission.admitted()) {
+            long retryAfterMs = Math.max(1, admission.retryAfter().toMillis());
+            log.info("client '{}' needs a snapshot of {} (refresh markers after {}); snapshots are paced: in {} ms",
+                    clientId, types, from.readPos(), retryAfterMs);
+            streaming.retrySnapshot(retryAfterMs);
+            return;
+        }
+        log.info("client '{}' at {} is sent a snapshot of {} ({})", clientId, from.chainLsn(), types,
+                markers.isEmpty() ? "entity types new to its store" : "the log's history of " + markers.stream()
+                        .map(RefreshMarkers.Marker::entityType).distinct().toList() + " is complete only from "
+                        + mustCover);
+        hub.metrics().tableSnapshots.increment();
+        hub.resync().streamers().execute(new TableSnapshotStreamer(hub, filter, from, types, mustCover,
+                channel.executor(),
+                new TableSnapshotStreamer.Target() {
+                    private boolean current() {
+                        return state == State.STREAMING && outbox == streaming && streaming.epoch() == epoch;
+                    }
+
+                    @Override
+                    public CompletableFuture<Void> write(dev.tidemark.protocol.Changes part) {
+                        if (!current()) {
+                            return CompletableFuture.failedFuture(new IllegalStateException("the stream moved on"));
+                        }
+                        hub.metrics().messages.increment();
+                        hub.metrics().changes.increment(part.data().size());
+                        streaming.snapshotPartSent(part.batchId());
+                        send(part);
+                        channel.flush();
+                        if (channel.isWritable()) {
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        writableWaiter = new CompletableFuture<>();
+                        return writableWaiter;
+                    }
+
+                    @Override
+                    public void finished(String batchId, Lsn position, long rows, java.util.Set<String> sent) {
+                        if (!current()) {
+                            return;
+                        }
+                        log.info("client '{}' was sent a snapshot of {} ({} rows) at {}; the tail follows", clientId,
+                                sent, rows, position);
+                        streaming.snapshotSent(batchId, position, sent);
+                        streaming.pump();
+                    }
+
+                    @Override
+                    public void retryLater(String why) {
+                        if (!current()) {
+                            return;
+                        }
+                        log.warn("client '{}': {}; trying again in {} ms", clientId, why,
+                                hub.config().resendBackoffMax().toMillis());
+                        streaming.retrySnapshot(hub.config().resendBackoffMax().toMillis());
+                    }
+
+                    @Override
+                    public void failed(String why, RuntimeException cause) {
+                        if (!current()) {
+                            return;
+                        }
+                        log.error("client '{}': {}", clientId, why, cause);
+                        closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
+                    }
+                }));
+    }
+
+    /** The client's entity types that capture cannot capture correctly now, sorted. */
+    private java.util.List<String> incompleteTypes() {
+        java.util.List<String> types = new java.util.ArrayList<>();
+        for (String type : new java.util.TreeSet<>(hub.health().incompleteEntityTypes())) {
+            if (filter.matches(type)) {
+                types.add(type);
+            }
+        }
+        return java.util.List.copyOf(types);
+    }
+
+    /** Capture health changed: a v1 client whose incomplete types changed is told ({@code capture_status}). */
+    void captureHealthChanged() {
+        if (!v1 || toldIncomplete == null || state == State.CLOSED || state == State.AWAITING_HELLO) {
+            return;
+        }
+        java.util.List<String> now = incompleteTypes();
+        if (!now.equals(toldIncomplete)) {
+            toldIncomplete = now;
+            log.info("client '{}' is told its incomplete entity types are now {}", clientId, now);
+            send(new dev.tidemark.protocol.CaptureStatus(now));
+            channel.flush();
+        }
     }
 
     private void supersede() {
@@ -295,6 +423,7 @@ public final class ClientSession {
             return;
         }
         log.info("client '{}' resyncs from a snapshot: {}", clientId, why);
+        owedTypes = java.util.Set.of();
         state = State.RESYNCING;
         hub.resync().streamers().execute(new SnapshotStreamer(hub, filter, clientLsn, channel.executor(),
                 new SnapshotTarget()));
@@ -447,6 +576,8 @@ public final class ClientSession {
         }
         // The log's checksum covers every entity type: compare only for a client that receives all of them.
         boolean compare = filter != null && filter.all() && verify.checksum() != null;
+        // Acks the client sent before this request have arrived before it (one connection, in order).
+        Lsn ackedOnArrival = outbox != null && acks ? outbox.window().acked() : null;
         try {
             hub.readers().execute(() -> {
                 VerifyResponder.Inputs inputs;
@@ -456,14 +587,14 @@ public final class ClientSession {
                     channel.executor().execute(() -> failedToStart(e));
                     return;
                 }
-                channel.executor().execute(() -> answerVerify(verify, inputs));
+                channel.executor().execute(() -> answerVerify(verify, inputs, ackedOnArrival));
             });
         } catch (RuntimeException e) {
             failedToStart(e);
         }
     }
 
-    private void answerVerify(SyncVerify verify, VerifyResponder.Inputs inputs) {
+    private void answerVerify(SyncVerify verify, VerifyResponder.Inputs inputs, Lsn ackedOnArrival) {
         if (inputs.server().isEmpty() || (state != State.STREAMING && state != State.RESYNC_REQUIRED)) {
             return;
         }
@@ -473,21 +604,23 @@ public final class ClientSession {
             channel.flush();
             return;
         }
-        dev.tidemark.recovery.Verdict verdict = VerifyResponder.decide(server, verify, inputs, outbox.window().sent());
+        dev.tidemark.recovery.Verdict verdict = VerifyResponder.decide(server, verify, inputs, outbox.window().sent(),
+                ackedOnArrival);
         hub.metrics().verified(verdict.status());
         if (verdict.resyncRequired()) {
             if (verdict.reason() == dev.tidemark.recovery.Verdict.Reason.CHECKSUM_MISMATCH) {
                 hub.metrics().checksumMismatches.increment();
+            }
+            if (verdict.reason() != dev.tidemark.recovery.Verdict.Reason.BEHIND_RETENTION) {
                 log.warn("client '{}' failed verification: {}", clientId, verdict.detail());
             }
             resync(verdict.detail(), verify.lastLsn(), server.capturePosition());
             return;
         }
+        // changes_follow does not restart the stream: the batches after the client's position are already on
+        // this connection or about to be (see VerifyResponder).
         send(new SyncVerifyResult(verdict.status(), verify.lastLsn(), server.capturePosition()));
         channel.flush();
-        if (verdict.status() == VerifyStatus.CHANGES_FOLLOW) {
-            outbox.rewind(verify.lastLsn(), 0);
-        }
     }
 
     private void recordProgress(boolean connected) {

@@ -3,6 +3,7 @@ package dev.tidemark.server.hub;
 import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.protocol.MessageCodec;
+import dev.tidemark.server.feed.CaptureHealth;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
@@ -37,6 +38,8 @@ public final class Hub implements AutoCloseable {
     private final LiveTail tail;
     private final SessionRegistry registry = new SessionRegistry();
     private final ExecutorService readers;
+    private final ExecutorService markerLoader;
+    private final RefreshIndex refreshes;
     private final ScheduledExecutorService timer;
     private volatile boolean ready;
     private volatile String historyId;
@@ -52,17 +55,29 @@ public final class Hub implements AutoCloseable {
      */
     public Hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock,
                Optional<SnapshotSource> snapshots) {
+        this(config, changeLog, feed, meters, clock, snapshots, CaptureHealth.COMPLETE);
+    }
+
+    /**
+     * @param snapshots where resync and per-table snapshots come from; empty when this server cannot take them
+     * @param health which entity types capture cannot capture correctly now: clients receiving them are told
+     *     their view is incomplete ({@code welcome}, then {@code capture_status} when it changes)
+     */
+    public Hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock,
+               Optional<SnapshotSource> snapshots, CaptureHealth health) {
         this.config = requireNonNull(config, "config is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
         this.feed = requireNonNull(feed, "feed is null");
         requireNonNull(meters, "meters is null");
-        this.tail = new LiveTail(config.liveBufferBytes(), registry::notifyAllSessions);
+        this.markerLoader = Executors.newSingleThreadExecutor(threads("tidemark-hub-markers"));
+        this.refreshes = new RefreshIndex(RefreshMarkers.of(changeLog), markerLoader, registry::notifyAllSessions);
+        this.tail = new LiveTail(config.liveBufferBytes(), this::tipMoved);
         this.readers = Executors.newFixedThreadPool(config.readerThreads(), threads("tidemark-hub-reader"));
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("tidemark-hub-timer"));
         this.context = new HubContext(config, changeLog, tail, readers, new MessageCodec(), new HubMetrics(meters),
                 new ProgressWriter(changeLog, meters), registry,
                 new BatchAssembler(config.batchMaxChanges(), config.batchMaxBytes()), requireNonNull(clock, "clock is null"),
-                new ResyncGate(config, snapshots));
+                new ResyncGate(config, snapshots), refreshes, requireNonNull(health, "health is null"));
         Gauge.builder("tidemark.hub.resync.waiting", context.resync(), ResyncGate::waitingCount)
                 .description("clients told to come back later for their resync snapshot").register(meters);
         Gauge.builder("tidemark.hub.sessions", registry, SessionRegistry::size)
@@ -73,6 +88,11 @@ public final class Hub implements AutoCloseable {
                 .description("bytes written to client connections and not yet to their sockets").register(meters);
         Gauge.builder("tidemark.hub.lag.max.bytes", this, Hub::maxLag).baseUnit("bytes")
                 .description("largest WAL distance between the capture position and a client's acked LSN").register(meters);
+    }
+
+    /** The tip moved: the refresh markers up to it load first, then the sessions hear of it. */
+    private void tipMoved() {
+        refreshes.request(tail.tip());
     }
 
     /** Subscribes to the feed, reads the log's state and starts the progress and history timers. */
@@ -147,7 +167,9 @@ public final class Hub implements AutoCloseable {
         if (known != null && !known.equals(server.historyId())) {
             log.warn("the change log started a new history '{}' (was '{}'): every client must resync",
                     server.historyId(), known);
+            refreshes.reset();
             tail.reset(server.capturePosition());
+            refreshes.request(server.capturePosition());
             for (ClientSession session : registry.all()) {
                 session.executor().execute(() -> session.historyReset(server));
             }
@@ -155,7 +177,27 @@ public final class Hub implements AutoCloseable {
         historyId = server.historyId();
         tail.advanceTip(server.capturePosition());
         ready = true;
+        checkCaptureHealth();
     }
+
+    /** Tells the sessions when the set of incomplete entity types changed. */
+    private void checkCaptureHealth() {
+        java.util.Set<String> incomplete;
+        try {
+            incomplete = context.health().incompleteEntityTypes();
+        } catch (RuntimeException e) {
+            log.warn("capture health could not be read: {}", e.toString());
+            return;
+        }
+        if (!incomplete.equals(lastIncomplete)) {
+            lastIncomplete = java.util.Set.copyOf(incomplete);
+            for (ClientSession session : registry.all()) {
+                session.executor().execute(session::captureHealthChanged);
+            }
+        }
+    }
+
+    private volatile java.util.Set<String> lastIncomplete = java.util.Set.of();
 
     private double pendingOutboundBytes() {
         long total = 0;
@@ -184,6 +226,7 @@ public final class Hub implements AutoCloseable {
         timer.shutdownNow();
         context.resync().close();
         readers.shutdownNow();
+        markerLoader.shutdownNow();
         try {
             readers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

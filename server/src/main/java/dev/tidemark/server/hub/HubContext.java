@@ -1,6 +1,8 @@
 package dev.tidemark.server.hub;
 
+import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.MessageCodec;
+import dev.tidemark.server.feed.CaptureHealth;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
 import java.time.Clock;
@@ -11,7 +13,17 @@ import java.util.function.Consumer;
 /** What every session of one hub shares. */
 record HubContext(HubConfig config, ChangeLog changeLog, LiveTail tail, Executor readers, MessageCodec codec,
                   HubMetrics metrics, ProgressWriter progress, SessionRegistry registry, BatchAssembler assembler,
-                  Clock clock, ResyncGate resync) {
+                  Clock clock, ResyncGate resync, RefreshIndex refreshes, CaptureHealth health) {
+
+    /**
+     * How far sessions may stream: the tip, as far as the refresh markers up to it are known, so no session
+     * passes a marker it has not seen.
+     */
+    Lsn streamLimit() {
+        Lsn tip = tail.tip();
+        Lsn known = refreshes.loadedUpTo();
+        return known.isBefore(tip) ? known : tip;
+    }
 
     /**
      * Reads the change log's state on a reader thread and hands it to {@code then} on {@code channel}'s

@@ -20,6 +20,7 @@ final class HubMetrics {
     final Counter encodingsEncoded;
     final Counter encodingsShared;
     final Counter resyncs;
+    final Counter tableSnapshots;
     final Counter checksumMismatches;
     final Counter verifiesLimited;
     private final MeterRegistry registry;
@@ -47,6 +48,9 @@ final class HubMetrics {
                 .description("live batches sent from another client's encoding").register(registry);
         resyncs = Counter.builder("tidemark.hub.resyncs.required")
                 .description("clients told to resync").register(registry);
+        tableSnapshots = Counter.builder("tidemark.hub.table.snapshots")
+                .description("per-table snapshots sent to clients positioned before a table's refresh marker")
+                .register(registry);
         checksumMismatches = Counter.builder("tidemark.hub.verify.checksum.mismatches")
                 .description("sync_verify requests whose checksum differed from the change log's").register(registry);
         verifiesLimited = Counter.builder("tidemark.hub.verify.rate.limited")

@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.OptionalBinder;
+import dev.tidemark.server.feed.CaptureHealth;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.spi.ChangeLog;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,12 +22,13 @@ public final class HubModule extends AbstractModule {
     protected void configure() {
         OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
         OptionalBinder.newOptionalBinder(binder(), SnapshotSource.class);
+        OptionalBinder.newOptionalBinder(binder(), CaptureHealth.class);
     }
 
     @Provides
     @Singleton
     Hub hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock,
-            Optional<SnapshotSource> snapshots) {
-        return new Hub(config, changeLog, feed, meters, clock, snapshots);
+            Optional<SnapshotSource> snapshots, Optional<CaptureHealth> health) {
+        return new Hub(config, changeLog, feed, meters, clock, snapshots, health.orElse(CaptureHealth.COMPLETE));
     }
 }

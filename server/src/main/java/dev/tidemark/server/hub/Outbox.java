@@ -31,6 +31,14 @@ final class Outbox {
 
         /** The stream cannot go on: the change log failed, or the client's position is no longer retained. */
         void failed(String why, boolean resync, RuntimeException cause);
+
+        /**
+         * The stream reached refresh markers of types the client receives: the outbox stops until
+         * {@link #snapshotSent} (or {@link #retrySnapshot}); the session sends the snapshot batch after
+         * {@code from}'s chain position.
+         */
+        void snapshotNeeded(List<RefreshMarkers.Marker> markers, java.util.Set<String> owed, AssemblyState from,
+                            int epoch);
     }
 
     private static final long NEVER = Long.MIN_VALUE;
@@ -50,8 +58,27 @@ final class Outbox {
     private String batchInProgress;
     private long lastBatchAt = NEVER;
     private ScheduledFuture<?> emptyBatchTimer;
+    /**
+     * The stream started (or restarted) behind the tip and has not caught up yet: once it has, the position-only
+     * batch goes out at once instead of after {@code emptyBatchInterval}, so a client waiting to be caught up
+     * (e.g. {@code --once}) does not wait for it.
+     */
+    private boolean catchingUp;
+    /** A per-table snapshot batch is being sent by the session: nothing else is written meanwhile. */
+    private boolean snapshotting;
+    /** Entity types the client receives but does not hold yet (a new subscription): snapshotted first. */
+    private final java.util.Set<String> owed;
+    private java.util.Set<String> owedServed = java.util.Set.of();
+    private Lsn owedServedAt;
 
     Outbox(HubContext hub, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start, Listener listener) {
+        this(hub, channel, filter, acks, start, java.util.Set.of(), listener);
+    }
+
+    /** @param owed entity types the client receives but does not hold yet: a snapshot of them comes first */
+    Outbox(HubContext hub, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start,
+           java.util.Set<String> owed, Listener listener) {
+        this.owed = new java.util.TreeSet<>(owed);
         this.hub = hub;
         this.channel = channel;
         this.filter = filter;
@@ -59,6 +86,7 @@ final class Outbox {
         this.listener = listener;
         this.window = new AckWindow(start);
         this.state = AssemblyState.at(start);
+        this.catchingUp = start.isBefore(hub.tail().tip());
     }
 
     AckWindow window() {
@@ -84,7 +112,7 @@ final class Outbox {
 
     /** Writes as much as the window and the connection allow, reading more when needed. */
     void pump() {
-        if (stopped || paused) {
+        if (stopped || paused || snapshotting) {
             return;
         }
         boolean wrote = false;
@@ -116,7 +144,13 @@ final class Outbox {
     /** Fills {@link #pending}; true when the state moved on and the caller should look again. */
     private boolean refill() {
         if (state.open() == null) {
-            Lsn tip = hub.tail().tip();
+            Lsn tip = hub.streamLimit();
+            if (!owed.isEmpty() && hub.resync().snapshots().isPresent() && state.chainLsn().isBefore(tip)) {
+                snapshotting = true;
+                listener.snapshotNeeded(hub.refreshes().within(state.readPos(), tip, filter), java.util.Set.copyOf(owed),
+                        state, epoch);
+                return false;
+            }
             if (!state.readPos().isBefore(tip)) {
                 return false;
             }
@@ -124,8 +158,14 @@ final class Outbox {
                 state = new AssemblyState(LogPosition.afterTransaction(tip), state.chainLsn(), tip, null);
                 return false;
             }
+            List<RefreshMarkers.Marker> markers = hub.refreshes().within(state.readPos(), tip, filter);
+            if ((!markers.isEmpty() || !owed.isEmpty()) && hub.resync().snapshots().isPresent()) {
+                snapshotting = true;
+                listener.snapshotNeeded(markers, java.util.Set.copyOf(owed), state, epoch);
+                return false;
+            }
             LiveRange range = hub.tail().startingAt(state.readPos());
-            if (range != null) {
+            if (range != null && !range.to().isAfter(tip)) {
                 takeRange(range);
                 return true;
             }
@@ -166,7 +206,7 @@ final class Outbox {
         reading = true;
         int readEpoch = epoch;
         AssemblyState from = state;
-        Lsn upTo = from.open() != null ? from.open().lsn() : hub.tail().tip();
+        Lsn upTo = from.open() != null ? from.open().lsn() : hub.streamLimit();
         BatchAssembler assembler = hub.assembler();
         try {
             hub.readers().execute(() -> {
@@ -247,13 +287,18 @@ final class Outbox {
      * happened, at most once per {@code emptyBatchInterval}, so quiet clients do not pin the history.
      */
     private void maybeSendEmptyBatch() {
-        if (stopped || paused || reading || !pending.isEmpty() || state.open() != null
+        if (catchingUp && !reading && pending.isEmpty() && state.open() == null
+                && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(hub.streamLimit())) {
+            catchingUp = false;
+        }
+        if (stopped || paused || snapshotting || reading || !pending.isEmpty() || state.open() != null
                 || !state.readPos().isAfter(state.chainLsn()) || windowFull() || !channel.isWritable()) {
             return;
         }
         long interval = hub.config().emptyBatchInterval().toNanos();
         long waited = lastBatchAt == NEVER ? interval : System.nanoTime() - lastBatchAt;
-        if (waited >= interval) {
+        if (waited >= interval || catchingUp) {
+            catchingUp = false;
             Changes empty = BatchAssembler.emptyBatch(state.chainLsn(), state.readPos(), epoch);
             state = new AssemblyState(state.cursor(), state.readPos(), state.readPos(), null);
             write(new Outgoing(empty, null));
@@ -272,12 +317,18 @@ final class Outbox {
      */
     void rewind(Lsn position, long delayMillis) {
         epoch++;
+        snapshotting = false;
+        if (owedServedAt != null && position.isBefore(owedServedAt)) {
+            owed.addAll(owedServed);
+            owedServedAt = null;
+        }
         releasePending();
         reading = false;
         batchInProgress = null;
         state = AssemblyState.at(position);
         window.rewind(position);
         lastBatchAt = NEVER;
+        catchingUp = position.isBefore(hub.tail().tip());
         if (delayMillis > 0) {
             paused = true;
             channel.executor().schedule(() -> {
@@ -287,6 +338,46 @@ final class Outbox {
         } else {
             pump();
         }
+    }
+
+    /**
+     * The session wrote the whole snapshot batch {@code batchId} (chained after the stream's position, ending at
+     * {@code position}): the stream goes on after it.
+     */
+    void snapshotSent(String batchId, Lsn position, java.util.Set<String> types) {
+        snapshotting = false;
+        java.util.Set<String> served = new java.util.TreeSet<>(owed);
+        served.retainAll(types);
+        if (!served.isEmpty()) {
+            owed.removeAll(served);
+            owedServed = served;
+            owedServedAt = position;
+        }
+        if (acks) {
+            window.sent(batchId, position);
+        } else {
+            window.sentWithoutAck(position);
+        }
+        batchInProgress = null;
+        lastBatchAt = System.nanoTime();
+        state = AssemblyState.at(position);
+        listener.batchSent(position);
+    }
+
+    /** Parts of a snapshot batch went out: error acks naming it are not stale. */
+    void snapshotPartSent(String batchId) {
+        batchInProgress = batchId;
+    }
+
+    /** The snapshot could not be sent now: look again after {@code delayMillis}. */
+    void retrySnapshot(long delayMillis) {
+        int at = epoch;
+        channel.executor().schedule(() -> {
+            if (at == epoch && snapshotting) {
+                snapshotting = false;
+                pump();
+            }
+        }, Math.max(1, delayMillis), TimeUnit.MILLISECONDS);
     }
 
     /** Stops streaming for good and releases what was assembled. */

@@ -32,6 +32,11 @@ public interface SnapshotSource {
         /** The entity types the snapshot holds. */
         List<String> entityTypes();
 
+        /** An estimate of the snapshot's rows (from the source's statistics), for progress; empty when unknown. */
+        default java.util.OptionalLong estimatedRows() {
+            return java.util.OptionalLong.empty();
+        }
+
         /**
          * The next changes, at most {@code maxChanges} and about {@code maxBytes} of change data (at least one
          * change): first a {@code truncate} per entity type, then every row as an {@code update}; an empty list

@@ -89,6 +89,21 @@ class SourceSnapshotsTest {
     }
 
     @Test
+    @DisplayName("a snapshot of one table estimates its rows from PostgreSQL's statistics, for the client's progress")
+    void estimatedRows() throws SQLException {
+        fixture.sql("CREATE TABLE big (id int PRIMARY KEY, body text)", "CREATE TABLE small (id int PRIMARY KEY)");
+        fixture.start(fixture.settings("big", "small").build());
+        fixture.sql("INSERT INTO big SELECT g, 'x' FROM generate_series(1, 300) g", "INSERT INTO small VALUES (1)",
+                "ANALYZE big", "ANALYZE small");
+        fixture.sync();
+        try (SnapshotSource.Snapshot snapshot = snapshots("big", "small").open(type -> type.equals("big"))) {
+            assertThat(snapshot.entityTypes()).containsExactly("big");
+            assertThat(snapshot.estimatedRows()).hasValue(300);
+            assertThat(readAll(snapshot)).hasSize(301);
+        }
+    }
+
+    @Test
     @DisplayName("a snapshot part stops at about the byte bound, with at least one row")
     void byteBound() throws SQLException {
         fixture.sql("CREATE TABLE big (id int PRIMARY KEY, body text)");

@@ -107,6 +107,24 @@ class HubProtocolTest extends HubTestBase {
     }
 
     @Test
+    @DisplayName("issue 17: a client that caught up from the log, whose last batch ended before the log's end, gets the"
+            + " position-only batch at once, not after the empty-batch interval")
+    void positionOnlyBatchRightAfterCatchUp() {
+        startServer(hub -> hub.emptyBatchInterval(Duration.ofHours(1)));
+        Lsn orders = capture.commit("orders", "o", 2);
+        capture.commit("customers", "c", 2);
+        Lsn end = capture.heartbeat();
+        WsTestClient client = hello("filtered", Lsn.ZERO, "orders");
+        Changes batch = client.next(Changes.class, WAIT);
+        assertThat(batch.lsn()).isEqualTo(orders);
+        ack(client, "filtered", batch);
+        Changes positionOnly = client.next(Changes.class, WAIT);
+        assertThat(positionOnly.data()).isEmpty();
+        assertThat(positionOnly.prevLsn()).isEqualTo(orders);
+        assertThat(positionOnly.lsn()).isEqualTo(end);
+    }
+
+    @Test
     @DisplayName("forged acks (another client id, beyond what was sent, not a batch end) get an error and change nothing")
     void forgedAcksAreRejected() {
         startServer(hub -> hub.window(4));
@@ -203,7 +221,8 @@ class HubProtocolTest extends HubTestBase {
     }
 
     @Test
-    @DisplayName("sync_verify answers up_to_date at the sent position, and changes_follow resends from the client's position")
+    @DisplayName("sync_verify answers up_to_date at the sent position, changes_follow (without a restart) behind it,"
+            + " resync_required ahead of the server or behind an acknowledged position")
     void verify() {
         startServer(hub -> hub.window(4).verifyInterval(Duration.ZERO));
         WsTestClient client = hello("c1", Lsn.ZERO);
@@ -213,15 +232,86 @@ class HubProtocolTest extends HubTestBase {
         client.send(new SyncVerify("c1", batches.get(1).lsn(), null));
         assertThat(client.next(SyncVerifyResult.class, WAIT).status()).isEqualTo(VerifyStatus.UP_TO_DATE);
 
+        // The batch after 'a' is already on its way: changes follow, and nothing is sent again.
         client.send(new SyncVerify("c1", batches.get(0).lsn(), null));
         SyncVerifyResult result = client.next(SyncVerifyResult.class, WAIT);
         assertThat(result.status()).isEqualTo(VerifyStatus.CHANGES_FOLLOW);
-        Changes resent = client.next(Changes.class, WAIT);
-        assertThat(resent.prevLsn()).isEqualTo(batches.get(0).lsn());
-        assertThat(ids(List.of(resent))).isEqualTo(ids(batches.subList(1, 2)));
+        ack(client, "c1", batches.get(1));
+        capture.commit("orders", "c", 1);
+        Changes next = client.next(Changes.class, WAIT);
+        assertThat(next.prevLsn()).as("the stream goes on, no batch is sent twice").isEqualTo(batches.get(1).lsn());
+        ack(client, "c1", next);
 
+        // Behind what it acknowledged: its store lost committed changes.
+        client.send(new SyncVerify("c1", batches.get(0).lsn(), null));
+        assertThat(client.next(SyncVerifyResult.class, WAIT).status()).isEqualTo(VerifyStatus.RESYNC_REQUIRED);
+    }
+
+    @Test
+    @DisplayName("sync_verify ahead of the server answers resync_required")
+    void verifyAhead() {
+        startServer(hub -> hub.verifyInterval(Duration.ZERO));
+        WsTestClient client = hello("c1", Lsn.ZERO);
+        capture.commit("orders", "a", 1);
+        client.nextChanges(1, WAIT);
         client.send(new SyncVerify("c1", Lsn.of(capture.position().value() + 1), null));
         assertThat(client.next(SyncVerifyResult.class, WAIT).status()).isEqualTo(VerifyStatus.RESYNC_REQUIRED);
+    }
+
+    @Test
+    @DisplayName("issue 11, reproduction 3: a client that verifies an interrupted apply while the stream of its hello is"
+            + " in flight gets no batch twice, and no ack of it is rejected")
+    void verifyUnderALiveStreamDoesNotOverlap() {
+        startServer(hub -> hub.window(8).verifyInterval(Duration.ZERO));
+        capture.commit("orders", "before", 1);
+        Lsn committed = capture.position();
+        for (int i = 0; i < 6; i++) {
+            capture.commit("orders", "tx" + i, 3);
+        }
+        // The client comes back at its committed LSN, and verifies there as a client with an interrupted apply
+        // does. The hello stream's first batch is already on the wire when the verify goes out.
+        WsTestClient client = hello("c1", committed);
+        Changes first = client.next(Changes.class, WAIT);
+        client.send(new SyncVerify("c1", committed, null));
+
+        // Play a strict client: apply in order, ack each batch; a batch that does not start at the position
+        // is refused as the real client refuses it.
+        Lsn position = committed;
+        List<Changes> refused = new ArrayList<>();
+        List<SyncVerifyResult> answers = new ArrayList<>();
+        Changes batch = first;
+        while (true) {
+            if (batch != null) {
+                if (batch.prevLsn().equals(position)) {
+                    position = batch.lsn();
+                    ack(client, "c1", batch);
+                } else {
+                    refused.add(batch);
+                    client.send(SyncAck.error("c1", position, "does not start at " + position, batch.batchId()));
+                }
+            }
+            if (position.equals(capture.position()) && !answers.isEmpty()) {
+                break;
+            }
+            Message message = client.next(WAIT);
+            batch = message instanceof Changes changes ? changes : null;
+            if (message instanceof SyncVerifyResult answer) {
+                answers.add(answer);
+            } else if (batch == null) {
+                throw new AssertionError("unexpected " + message);
+            }
+        }
+        capture.commit("orders", "after", 1);
+        Changes after = client.next(Changes.class, WAIT);
+        assertThat(after.prevLsn()).isEqualTo(position);
+        ack(client, "c1", after);
+
+        assertThat(answers).singleElement().extracting(SyncVerifyResult::status).isEqualTo(VerifyStatus.CHANGES_FOLLOW);
+        assertThat(refused).as("batches that overlapped what the client had").isEmpty();
+        await().atMost(WAIT).until(() -> stats("c1").acked().equals(after.lsn()));
+        assertThat(counter("tidemark.hub.acks.rejected")).as("acks the server rejected").isZero();
+        assertThat(counter("tidemark.hub.acks", "status", "error")).as("error acks").isZero();
+        assertThat(client.queued()).isZero();
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.tidemark.server.spi.ClientProgress;
 import dev.tidemark.server.spi.HistoryState;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
+import dev.tidemark.server.spi.TableRefresh;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class InMemoryChangeLog implements ChangeLog {
     private final Map<String, ClientProgress> progress = new HashMap<>();
     private final AtomicInteger saveProgressCalls = new AtomicInteger();
     private final AtomicInteger readCalls = new AtomicInteger();
+    private final List<TableRefresh> refreshes = new ArrayList<>();
     private HistoryState state;
     private long trimmedChecksum;
     private volatile RuntimeException readFailure;
@@ -53,11 +55,60 @@ public final class InMemoryChangeLog implements ChangeLog {
         try {
             changes.clear();
             progress.clear();
+            refreshes.clear();
             trimmedChecksum = 0;
             state = new HistoryState(historyId, startPosition, startPosition);
             return state;
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public HistoryState startHistory(String historyId, Lsn startPosition, List<TableRefresh> markers) {
+        lock.writeLock().lock();
+        try {
+            HistoryState started = startHistory(historyId, startPosition);
+            refreshes.addAll(markers);
+            return started;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void append(List<LoggedChange> batch, List<TableRefresh> markers, Optional<Lsn> newCapturePosition) {
+        lock.writeLock().lock();
+        try {
+            Lsn before = state == null ? Lsn.ZERO : state.capturePosition();
+            append(batch, newCapturePosition);
+            for (TableRefresh marker : markers) {
+                if (marker.lsn().isAfter(state.capturePosition())) {
+                    throw new ChangeLogException("marker " + marker + " is past the capture position");
+                }
+                if (marker.lsn().isAfter(before) && !refreshes.contains(marker)) {
+                    refreshes.add(marker);
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public List<TableRefresh> refreshes(Lsn after, Lsn upTo) {
+        lock.readLock().lock();
+        try {
+            if (state == null) {
+                return List.of();
+            }
+            return refreshes.stream()
+                    .filter(marker -> marker.lsn().isAfter(after) && !marker.lsn().isAfter(upTo)
+                            && !marker.lsn().isAfter(state.capturePosition()))
+                    .sorted(java.util.Comparator.comparing(TableRefresh::lsn).thenComparing(TableRefresh::entityType))
+                    .toList();
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

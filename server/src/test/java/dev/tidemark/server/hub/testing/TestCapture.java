@@ -31,6 +31,23 @@ public final class TestCapture {
         this.position = changeLog.state().orElseThrow().capturePosition();
     }
 
+    /**
+     * Table refresh markers for {@code entityTypes} at a new position (as capture writes them when a table
+     * enters the capture set), appended with the position that covers them and published.
+     */
+    public synchronized Lsn refresh(String... entityTypes) {
+        Lsn from = position;
+        Lsn lsn = next(from);
+        List<dev.tidemark.server.spi.TableRefresh> markers = new ArrayList<>();
+        for (String type : entityTypes) {
+            markers.add(new dev.tidemark.server.spi.TableRefresh(lsn, type, "test"));
+        }
+        changeLog.append(List.of(), markers, Optional.of(lsn));
+        position = lsn;
+        feed.publish(new CapturedRange(from, lsn, List.of(), true));
+        return lsn;
+    }
+
     /** The capture position. */
     public synchronized Lsn position() {
         return position;

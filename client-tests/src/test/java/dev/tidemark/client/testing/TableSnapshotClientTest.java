@@ -1,0 +1,89 @@
+package dev.tidemark.client.testing;
+
+import static dev.tidemark.client.testing.TestClients.client;
+import static dev.tidemark.client.testing.TestClients.sqlite;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tidemark.client.ClientState;
+import dev.tidemark.client.TidemarkClient;
+import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.protocol.Change;
+import dev.tidemark.protocol.Changes;
+import dev.tidemark.protocol.Checksum;
+import dev.tidemark.protocol.Hello;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.protocol.SnapshotInfo;
+import dev.tidemark.protocol.SyncVerify;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("A client receiving a per-table snapshot batch")
+class TableSnapshotClientTest {
+
+    @TempDir
+    Path dir;
+
+    private ScriptedServer server;
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    @DisplayName("applies it like any batch, keeps its verify checksum the log's (logChecksum), and records the types it"
+            + " holds so that a later hello names them")
+    void snapshotBatchKeepsTheChecksumAndTheHeldTypes() throws Exception {
+        server = ScriptedServer.builder().streaming(false).start();
+        server.verifyAnswer(verify -> new dev.tidemark.protocol.SyncVerifyResult(
+                dev.tidemark.protocol.VerifyStatus.UP_TO_DATE, verify.lastLsn(), verify.lastLsn()));
+        Lsn cut = Lsn.parse("0/2000000");
+        List<Change> rows = new ArrayList<>();
+        rows.add(Change.update("customers", "c1", "{\"id\":\"c1\"}", Instant.EPOCH));
+        rows.add(Change.truncate("orders", Instant.EPOCH));
+        for (int i = 0; i < 5; i++) {
+            rows.add(Change.update("orders", "o" + i, "{\"id\":\"o" + i + "\"}", Instant.EPOCH));
+        }
+        long logChecksum = 0x1234_5678_9abc_def0L;
+        try (SyncStore store = sqlite(dir.resolve("client.db"))) {
+            try (TidemarkClient client = client(server, store).subscriptions(List.of("customers", "orders")).build()
+                    .start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> client.status().state() == ClientState.CONNECTED);
+                server.send(Changes.part("snap-1", Lsn.ZERO, cut, 1, false, rows.subList(0, 3))
+                        .withSnapshot(new SnapshotInfo(List.of("orders"), 1, 5L, logChecksum)));
+                server.send(Changes.part("snap-1", Lsn.ZERO, cut, 2, true, rows.subList(3, rows.size()))
+                        .withSnapshot(new SnapshotInfo(List.of("orders"), 5, 5L, logChecksum)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.committedLsn().equals(cut));
+                assertThat(store.committedChecksum()).isEqualTo(Checksum.of(rows));
+
+                client.verify().handle((answer, failure) -> null).get(30, TimeUnit.SECONDS);
+                List<SyncVerify> verifies = server.verifies();
+                assertThat(verifies).isNotEmpty();
+                SyncVerify verify = verifies.get(verifies.size() - 1);
+                assertThat(verify.lastLsn()).isEqualTo(cut);
+                assertThat(verify.checksum()).as("applied + offset is the log's checksum of the range")
+                        .isEqualTo(logChecksum);
+                assertThat(client.status().snapshotProgress()).isEmpty();
+            }
+            // Next start: the store says it holds both types.
+            try (TidemarkClient client = client(server, store).subscriptions(List.of("customers", "orders", "invoices"))
+                    .build().start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> server.hellos().size() == 2);
+                Hello hello = server.hellos().get(1);
+                assertThat(hello.heldEntityTypes()).containsExactly("customers", "orders");
+                assertThat(hello.subscriptions()).containsExactly("customers", "orders", "invoices");
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package dev.tidemark.server.hub;
+
+import dev.tidemark.protocol.Change;
+import dev.tidemark.protocol.Changes;
+import dev.tidemark.protocol.Checksum;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.protocol.SnapshotInfo;
+import dev.tidemark.server.spi.LogPosition;
+import dev.tidemark.server.spi.LoggedChange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Sends one client a per-table snapshot (protocol.md, "Snapshots per table"), on a reader thread: the
+ * client stands at {@code from} (its chain position) and the log ahead of it holds refresh markers of
+ * entity types it receives. One source snapshot of those types is taken at a cut C at or after every marker
+ * in (position, C]; the client gets ONE batch ({@code prevLsn} its position, {@code lsn} C), in as many
+ * parts as the bounds need: first the log's changes of its other types up to C, then a {@code truncate} of
+ * each snapshot type, then the snapshot's rows as {@code update}s. The snapshot types' own log changes up to
+ * C are skipped. The tail goes on from C.
+ *
+ * <p>Memory stays bounded: log pages and snapshot chunks are read one part at a time, and the next part is
+ * read only once the connection took the previous one.
+ */
+final class TableSnapshotStreamer implements Runnable {
+
+    private static final long PART_TIMEOUT_SECONDS = 120;
+    /** More attempts than this to find a cut that covers every marker, and the snapshot is retried later. */
+    private static final int MAX_ATTEMPTS = 4;
+
+    /** What the streamer needs from its session; every call runs on the session's thread. */
+    interface Target {
+        /** Writes one part; the future completes once the connection is writable again. */
+        CompletableFuture<Void> write(Changes part);
+
+        /** Every part is written; the stream goes on after {@code position}. */
+        void finished(String batchId, Lsn position, long rows, Set<String> entityTypes);
+
+        /** No snapshot could be sent now; nothing of the batch was written. Try again after a while. */
+        void retryLater(String why);
+
+        /** The snapshot failed after parts were written: the connection must end. */
+        void failed(String why, RuntimeException cause);
+    }
+
+    private final HubContext hub;
+    private final EntityFilter filter;
+    private final AssemblyState from;
+    private final Set<String> types;
+    private final Lsn mustCover;
+    private final Executor loop;
+    private final Target target;
+    private boolean written;
+
+    /**
+     * @param types the entity types to snapshot (more are added when markers of others lie before the cut)
+     * @param mustCover the cut must be at or after it (the last refresh marker that asked for the snapshot), or
+     *     {@code null} (types new to the client: any cut serves)
+     */
+    TableSnapshotStreamer(HubContext hub, EntityFilter filter, AssemblyState from, Set<String> types, Lsn mustCover,
+                          Executor loop, Target target) {
+        this.hub = hub;
+        this.mustCover = mustCover;
+        this.filter = filter;
+        this.from = from;
+        this.types = new TreeSet<>(types);
+        this.loop = loop;
+        this.target = target;
+    }
+
+    @Override
+    public void run() {
+        try {
+            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+                SnapshotSource.Snapshot snapshot = hub.resync().snapshots().orElseThrow().open(types::contains);
+                try {
+                    Lsn cut = snapshot.position();
+                    if (!cut.isAfter(from.chainLsn()) || (mustCover != null && cut.isBefore(mustCover))) {
+                        // The batch must end after the client's position and at or after the markers; transactions
+                        // running at the snapshot may have lowered the cut, or the log has not moved yet: later.
+                        break;
+                    }
+                    hub.refreshes().loadUpTo(cut);
+                    Set<String> needed = new TreeSet<>(types);
+                    hub.refreshes().within(from.readPos(), cut, filter)
+                            .forEach(marker -> needed.add(marker.entityType()));
+                    if (needed.equals(types)) {
+                        stream(snapshot, cut);
+                        return;
+                    }
+                    types.addAll(needed);
+                } finally {
+                    snapshot.close();
+                }
+            }
+            loop.execute(() -> target.retryLater("no snapshot cut at or after the refresh markers of " + types
+                    + " yet"));
+        } catch (RuntimeException e) {
+            if (written) {
+                loop.execute(() -> target.failed("the snapshot of " + types + " could not be sent", e));
+            } else {
+                loop.execute(() -> target.retryLater("the snapshot of " + types + " could not be taken: "
+                        + e.getMessage()));
+            }
+        }
+    }
+
+    private void stream(SnapshotSource.Snapshot snapshot, Lsn cut) {
+        Lsn prev = from.chainLsn();
+        Long logChecksum = logChecksum(prev, cut);
+        OptionalLong estimate = snapshot.estimatedRows();
+        Long estimated = estimate.isPresent() ? estimate.getAsLong() : null;
+        String batchId = "snapshot-" + cut + "-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> typeList = List.copyOf(types);
+        Parts parts = new Parts(snapshot, cut);
+        List<Change> chunk = parts.next();
+        int part = 1;
+        long rows = 0;
+        while (true) {
+            List<Change> next = chunk.isEmpty() ? List.of() : parts.next();
+            boolean last = next.isEmpty();
+            rows += parts.rowsIn(chunk);
+            SnapshotInfo info = new SnapshotInfo(typeList, rows, estimated, logChecksum);
+            Changes message = (part == 1 && last
+                    ? Changes.of(new dev.tidemark.protocol.ChangeBatch(batchId, prev, cut, chunk))
+                    : Changes.part(batchId, prev, cut, part, last, chunk)).withSnapshot(info);
+            long total = rows;
+            written = true;
+            await(onLoop(() -> {
+                CompletableFuture<Void> done = target.write(message);
+                if (last) {
+                    target.finished(batchId, cut, total, Set.copyOf(types));
+                }
+                return done;
+            }));
+            if (last) {
+                return;
+            }
+            chunk = next;
+            part++;
+        }
+    }
+
+    /**
+     * The log's checksum of the client's entity types' changes in (prev, cut]: what the batch stands for in the
+     * running checksum a client verifies against.
+     */
+    private Long logChecksum(Lsn prev, Lsn cut) {
+        if (filter.all()) {
+            OptionalLong through = hub.changeLog().checksumThrough(cut);
+            OptionalLong before = prev.equals(Lsn.ZERO) ? OptionalLong.of(0) : hub.changeLog().checksumThrough(prev);
+            if (through.isPresent() && before.isPresent()) {
+                return through.getAsLong() - before.getAsLong();
+            }
+        }
+        long sum = 0;
+        LogPosition cursor = LogPosition.afterTransaction(prev);
+        int limit = hub.config().batchMaxChanges();
+        while (true) {
+            List<LoggedChange> rows = hub.changeLog().read(cursor, cut, filter.logTypes(), limit);
+            for (LoggedChange row : rows) {
+                sum += Checksum.of(row.change());
+            }
+            if (rows.size() < limit) {
+                return sum;
+            }
+            cursor = rows.get(rows.size() - 1).position();
+        }
+    }
+
+    /** The batch's changes in parts: the log's changes of the other types first, then the snapshot. */
+    private final class Parts {
+        private final SnapshotSource.Snapshot snapshot;
+        private final Lsn cut;
+        private LogPosition cursor;
+        private boolean logDone;
+
+        Parts(SnapshotSource.Snapshot snapshot, Lsn cut) {
+            this.snapshot = snapshot;
+            this.cut = cut;
+            this.cursor = from.cursor();
+            // Only other types' changes are taken from the log; when the client receives nothing else, skip it.
+            this.logDone = !filter.all() && types.containsAll(filter.types());
+        }
+
+        List<Change> next() {
+            int max = hub.config().batchMaxChanges();
+            long maxBytes = hub.config().batchMaxBytes();
+            while (!logDone) {
+                int limit = max;
+                List<LoggedChange> rows = hub.changeLog().read(cursor, cut, filter.logTypes(), limit);
+                if (rows.size() < limit) {
+                    logDone = true;
+                }
+                if (!rows.isEmpty()) {
+                    cursor = rows.get(rows.size() - 1).position();
+                }
+                List<Change> chunk = new ArrayList<>();
+                for (LoggedChange row : rows) {
+                    if (!types.contains(row.change().entityType())) {
+                        chunk.add(row.change());
+                    }
+                }
+                if (!chunk.isEmpty()) {
+                    return chunk;
+                }
+            }
+            return snapshot.next(max, maxBytes);
+        }
+
+        long rowsIn(List<Change> chunk) {
+            long rows = 0;
+            for (Change change : chunk) {
+                if (types.contains(change.entityType()) && change.type() != dev.tidemark.protocol.ChangeType.TRUNCATE) {
+                    rows++;
+                }
+            }
+            return rows;
+        }
+    }
+
+    private CompletableFuture<Void> onLoop(Supplier<CompletableFuture<Void>> work) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                work.get().whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        done.completeExceptionally(failure);
+                    } else {
+                        done.complete(null);
+                    }
+                });
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    private static void await(CompletableFuture<Void> future) {
+        try {
+            future.get(PART_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending a table snapshot", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the connection went away during a table snapshot: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the client did not take a table snapshot part within "
+                    + PART_TIMEOUT_SECONDS + " s", e);
+        }
+    }
+}
