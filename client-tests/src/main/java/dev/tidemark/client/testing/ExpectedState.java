@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * What a store must hold after applying a list of changes, worked out independently of any store
- * (update merges with {@link JsonMerge}, delete removes, truncate empties the type), and a
+ * (update merges with {@link JsonMerge}, delete removes, truncate empties the type, move takes the
+ * entity under {@code fromId} to its new id and merges), and a
  * row-by-row comparison with a real store.
  */
 public final class ExpectedState {
@@ -40,6 +41,12 @@ public final class ExpectedState {
             }
             case DELETE -> type.remove(change.entityId());
             case TRUNCATE -> type.clear();
+            case MOVE -> {
+                String moved = type.remove(change.fromId());
+                String base = moved != null ? moved : type.get(change.entityId());
+                type.put(change.entityId(), base == null ? Json.canonicalObject(change.data())
+                        : JsonMerge.merge(base, change.data()));
+            }
         }
     }
 

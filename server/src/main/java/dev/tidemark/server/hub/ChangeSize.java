@@ -13,6 +13,7 @@ final class ChangeSize {
     static long of(Change change) {
         return OVERHEAD + change.entityType().length()
                 + (change.entityId() == null ? 0 : change.entityId().length())
+                + (change.fromId() == null ? 0 : change.fromId().length())
                 + (change.data() == null ? 0 : change.data().length());
     }
 }
