@@ -3,6 +3,7 @@ package dev.tidemark.server.cli;
 import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.recovery.RetentionPolicy;
+import dev.tidemark.server.capture.CaptureException;
 import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.http.ServerSettings;
 import dev.tidemark.server.http.SyncServerConfig;
@@ -217,7 +218,7 @@ public record ServerConfig(Optional<SourceSettings> source, EmbeddedPostgresSett
         <T> T build(String key, java.util.function.Supplier<T> builder) {
             try {
                 return builder.get();
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | CaptureException e) {
                 // Name the settings, not the builder's methods.
                 String message = e.getMessage() == null ? "" : e.getMessage()
                         .replace("(or let an existing publication decide with managePublication=false)",

@@ -49,15 +49,12 @@ public final class TidemarkServer implements Callable<Integer> {
         lines.add("");
         lines.add("Settings, in a file given with -c, as environment variables (tidemark.http.port is TIDEMARK_HTTP_PORT)"
                 + " or with --set KEY=VALUE; docs/operations.md (Configuration reference) explains each:");
-        StringBuilder line = new StringBuilder(" ");
-        for (String key : ServerConfig.allKeys()) {
-            if (line.length() + key.length() > 110) {
-                lines.add(line.toString());
-                line = new StringBuilder(" ");
-            }
-            line.append(' ').append(key);
+        List<String> keys = new ArrayList<>(ServerConfig.allKeys());
+        int half = (keys.size() + 1) / 2;
+        for (int i = 0; i < half; i++) {
+            String right = i + half < keys.size() ? keys.get(i + half) : "";
+            lines.add(String.format("  %-38s%s", keys.get(i), right).stripTrailing());
         }
-        lines.add(line.toString());
         lines.add("Durations: 500ms, 15s, 2m, 1h or ISO-8601 (PT15S). Sizes: 1024, 64KiB, 16MiB, 1GiB.");
         return lines.toArray(String[]::new);
     }
