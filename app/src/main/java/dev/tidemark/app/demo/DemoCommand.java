@@ -217,6 +217,9 @@ public final class DemoCommand implements Callable<Integer> {
                             result.matches() ? "ok" : "MISMATCH"));
                 }
                 out.println(line);
+                if (status.state().isTerminal()) {
+                    client.stopped().thenAccept(stop -> out.println("  " + status.clientId() + ": " + stop.getMessage()));
+                }
                 results.stream().flatMap(result -> result.differences().stream()).forEach(d -> out.println("  " + d));
             }
         }
