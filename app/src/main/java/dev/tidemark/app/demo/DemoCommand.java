@@ -81,6 +81,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "how long the final check waits for clients to catch up (default ${DEFAULT-VALUE} seconds)")
     Duration catchUpTimeout;
 
+    /** What the demo is doing, for the line that says why the check was skipped. */
+    private volatile String phase = "starting";
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -103,19 +106,41 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }, "tidemark-demo-stop");
         Runtime.getRuntime().addShutdownHook(stopHook);
-        String phase = "starting the embedded PostgreSQL";
+        phase = "checking the server's port";
+        HttpConfig http = HttpConfig.builder().bindAddress("127.0.0.1").port(port).build();
+        try {
+            ServerRuntime.checkPortFree(http);
+            phase = "starting the embedded PostgreSQL";
+            return run(out, stopRequested, http);
+        } catch (Exception | Error e) {
+            out.println("check: skipped — the demo failed while " + phase + " (why follows)");
+            out.flush();
+            throw e;
+        } finally {
+            out.println("demo: stopped" + (stopRequested.getCount() == 0 ? " (Ctrl-C)" : "")
+                    + "; the server, the clients and PostgreSQL are down");
+            out.flush();
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs and returns now that the demo has finished
+            }
+        }
+    }
+
+    private int run(PrintWriter out, CountDownLatch stopRequested, HttpConfig http) throws Exception {
         try (EmbeddedSource postgres = new EmbeddedPostgresStarter().start(EmbeddedPostgresSettings.of(directory.resolve("postgres")))) {
             SourceSettings source = postgres.settings();
             phase = "creating the demo schema";
             try (Connection connection = source.connect()) {
                 DemoSchema.create(connection);
             }
+            phase = "starting the server";
             DemoSettings settings = DemoSettings.write(directory.resolve(SETTINGS_FILE), postgres, port);
-            SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(port).build(),
-                    HubConfig.defaults(), AuthConfig.withSecret(settings.secret()));
+            SyncServerConfig sync = new SyncServerConfig(http, HubConfig.defaults(), AuthConfig.withSecret(settings.secret()));
             CaptureSettings capture = CaptureSettings.builder().tables(DemoSchema.TABLES).build();
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            phase = "starting the server";
             try (ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(Optional.of(source),
                     EmbeddedPostgresSettings.of(directory.resolve("postgres")), "postgres", Optional.empty(), capture, sync,
                     meters))) {
@@ -125,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
                 printIntroduction(out, postgres, server.port(), settings);
                 List<TidemarkClient> syncing = new ArrayList<>();
                 try {
-                    phase = "starting the demo clients";
+                    phase = "starting the demo's clients";
                     TokenSigner tokens = new TokenSigner(settings.secret(), Clock.systemUTC());
                     for (int i = 1; i <= clients; i++) {
                         String clientId = "demo-client-" + i;
@@ -158,20 +183,6 @@ public final class DemoCommand implements Callable<Integer> {
                 } finally {
                     syncing.forEach(TidemarkClient::close);
                 }
-            }
-        } catch (Exception | Error e) {
-            out.println("check: skipped — the demo failed while " + phase + ": " + e.getMessage());
-            out.flush();
-            throw e;
-        } finally {
-            out.println("demo: stopped" + (stopRequested.getCount() == 0 ? " (Ctrl-C)" : "")
-                    + "; the server, the clients and PostgreSQL are down");
-            out.flush();
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopHook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs and returns now that the demo has finished
             }
         }
     }

@@ -139,8 +139,13 @@ public final class ServerRuntime implements AutoCloseable {
         return new ServerRuntime(settings);
     }
 
-    /** Fails at once when the endpoint's port is taken (the bind before capture starts would fail later). */
-    private static void checkPortFree(HttpConfig http) {
+    /**
+     * Fails at once when the endpoint's port is taken, before anything costly starts (the bind before
+     * capture starts would fail too, later). Port 0 (any free one) always passes.
+     *
+     * @throws PortInUseException naming the port and what to do
+     */
+    public static void checkPortFree(HttpConfig http) {
         if (http.port() == 0) {
             return;
         }
