@@ -88,7 +88,7 @@ public final class TidemarkClient implements AutoCloseable {
             Path file = Path.of(path).toAbsolutePath();
             Path directory = file.getParent();
             String problem = directory == null ? null
-                    : !Files.isDirectory(directory) ? "the directory " + directory + " does not exist"
+                    : Files.exists(directory) && !Files.isDirectory(directory) ? directory + " is a file, not a directory"
                     : !Files.isWritable(directory) ? "the directory " + directory + " is not writable (permissions: the"
                             + " store creates the file and its journal there)"
                     : Files.exists(file) && !Files.isWritable(file) ? "the file " + file + " is not writable (permissions)"

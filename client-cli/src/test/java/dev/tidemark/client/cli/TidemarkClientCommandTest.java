@@ -134,6 +134,17 @@ class TidemarkClientCommandTest {
     }
 
     @Test
+    @DisplayName("a SQLite file that cannot be opened because of its directory says so")
+    void storeDirectoryNamed() throws Exception {
+        server = ScriptedServer.builder().start();
+        Path notADirectory = Files.writeString(dir.resolve("notes.txt"), "a file");
+        Path file = notADirectory.resolve("c.db");
+        int code = run(args(file, "--once").toArray(String[]::new));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains(notADirectory.toAbsolutePath() + " is a file, not a directory");
+    }
+
+    @Test
     @DisplayName("prints progress lines while it syncs")
     void progress() {
         server = ScriptedServer.builder().streaming(false).start();
