@@ -3,6 +3,7 @@ package dev.tidemark.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.client.internal.Backoff;
+import dev.tidemark.client.internal.ClientIdentity;
 import dev.tidemark.client.internal.EngineConfig;
 import dev.tidemark.client.internal.EngineStatus;
 import dev.tidemark.client.internal.SyncEngine;
@@ -12,12 +13,15 @@ import dev.tidemark.client.spi.SyncStores;
 import dev.tidemark.protocol.SyncVerifyResult;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 
@@ -53,17 +57,47 @@ public final class TidemarkClient implements AutoCloseable {
 
     private final SyncStore store;
     private final SyncEngine engine;
+    private final StopWatch stopWatch;
 
     private TidemarkClient(Builder settings, EngineConfig config) {
         boolean ownsStore = settings.store == null;
-        this.store = ownsStore ? SyncStores.open(settings.storeName, settings.storeSettings) : settings.store;
+        this.store = ownsStore ? openStore(settings.storeName, settings.storeSettings) : settings.store;
+        this.stopWatch = new StopWatch(settings.token != null);
+        List<SyncListener> listeners = new ArrayList<>();
+        listeners.add(stopWatch);
+        listeners.addAll(settings.listeners);
         try {
-            this.engine = new SyncEngine(config, store, ownsStore, new ListenerFanOut(settings.listeners));
+            this.engine = new SyncEngine(config, store, ownsStore, new ListenerFanOut(listeners));
         } catch (RuntimeException e) {
             if (ownsStore) {
                 store.close();
             }
             throw e;
+        }
+    }
+
+    /** Opens a store by name; a file that cannot be opened because of its directory's permissions says so. */
+    private static SyncStore openStore(String name, Map<String, String> settings) {
+        try {
+            return SyncStores.open(name, settings);
+        } catch (SyncStoreException e) {
+            String path = settings.get("path");
+            if (path == null) {
+                throw e;
+            }
+            Path file = Path.of(path).toAbsolutePath();
+            Path directory = file.getParent();
+            String problem = directory == null ? null
+                    : Files.exists(directory) && !Files.isDirectory(directory) ? directory + " is a file, not a directory"
+                    : !Files.isWritable(directory) ? "the directory " + directory + " is not writable (permissions: the"
+                            + " store creates the file and its journal there)"
+                    : Files.exists(file) && !Files.isWritable(file) ? "the file " + file + " is not writable (permissions)"
+                    : null;
+            if (problem == null) {
+                throw e;
+            }
+            throw new SyncStoreException(e.code(), e.getMessage() + " — " + problem
+                    + ": choose another path or fix the permissions", e);
         }
     }
 
@@ -85,7 +119,10 @@ public final class TidemarkClient implements AutoCloseable {
         return this;
     }
 
-    /** The client id: the one given to the builder, or the one kept in the store. Null before {@link #start()}. */
+    /**
+     * The client id: the one given to the builder, else the one the token names, else the one kept in
+     * the store. Null before {@link #start()}.
+     */
     public String clientId() {
         return engine.clientId();
     }
@@ -106,10 +143,36 @@ public final class TidemarkClient implements AutoCloseable {
     /**
      * Completes once the client is connected and its store has everything up to the highest server
      * position it has seen — at first, the server's position when it welcomed the client. Completes
-     * exceptionally if the client stops ({@link ClientState#isTerminal()}) first.
+     * exceptionally with a {@link ClientStoppedException} saying why if the client stops
+     * ({@link ClientState#isTerminal()}) first.
      */
     public CompletableFuture<SyncStatus> caughtUp() {
-        return engine.caughtUp().thenApply(TidemarkClient::status);
+        CompletableFuture<SyncStatus> result = new CompletableFuture<>();
+        engine.caughtUp().whenComplete((status, failure) -> {
+            if (failure == null) {
+                result.complete(status(status));
+            } else {
+                failWithReason(result, failure);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Completes when the client stops for good, with why: the server refused it, its store must be
+     * resynced, or it was closed. The future completes normally; its value is the reason.
+     */
+    public CompletableFuture<ClientStoppedException> stopped() {
+        return stopWatch.stopped().copy();
+    }
+
+    private void failWithReason(CompletableFuture<?> result, Throwable failure) {
+        ClientState state = status().state();
+        if (!state.isTerminal()) {
+            result.completeExceptionally(failure);
+            return;
+        }
+        stopWatch.reasonFor(state).whenComplete((stop, ignored) -> result.completeExceptionally(stop));
     }
 
     /**
@@ -120,7 +183,15 @@ public final class TidemarkClient implements AutoCloseable {
      * ({@link ClientState#RESYNC_REQUIRED}).
      */
     public CompletableFuture<SyncVerifyResult> verify() {
-        return engine.verify();
+        CompletableFuture<SyncVerifyResult> result = new CompletableFuture<>();
+        engine.verify().whenComplete((answer, failure) -> {
+            if (failure == null) {
+                result.complete(answer);
+            } else {
+                failWithReason(result, failure);
+            }
+        });
+        return result;
     }
 
     /**
@@ -129,7 +200,11 @@ public final class TidemarkClient implements AutoCloseable {
      */
     @Override
     public void close() {
+        boolean running = !status().state().isTerminal();
         engine.close();
+        if (running) {
+            stopWatch.closed();
+        }
     }
 
     private static SyncStatus status(EngineStatus status) {
@@ -210,8 +285,9 @@ public final class TidemarkClient implements AutoCloseable {
         }
 
         /**
-         * The client id; it must match the id the token names. Default: an id created on first start
-         * and kept in the store (metadata {@code tidemark.client_id}).
+         * The client id; it must match the id the token names. Default: the id the token names, or,
+         * for a token that names none, an id created on first start and kept in the store (metadata
+         * {@code tidemark.client_id}).
          */
         public Builder clientId(String clientId) {
             this.clientId = clientId;
@@ -311,7 +387,8 @@ public final class TidemarkClient implements AutoCloseable {
         /**
          * Checks the settings and opens the store when given by name.
          *
-         * @throws IllegalArgumentException for a missing or bad setting, saying which
+         * @throws IllegalArgumentException for a missing or bad setting, saying which — among them a
+         *     client id that differs from the one the token names
          * @throws SyncStoreException when the store cannot be opened
          */
         public TidemarkClient build() {
@@ -327,7 +404,14 @@ public final class TidemarkClient implements AutoCloseable {
             if (serverUri == null) {
                 throw new IllegalArgumentException("no server URL given: call serverUrl(\"ws://HOST:PORT/sync\")");
             }
-            return new EngineConfig(serverUri, token, clientId, subscriptions, ackMode == AckMode.EAGER,
+            Optional<String> tokenClientId = ClientIdentity.fromToken(token);
+            if (clientId != null && tokenClientId.isPresent() && !tokenClientId.get().equals(clientId)) {
+                throw new IllegalArgumentException("the client id '" + clientId + "' differs from the one the token names, '"
+                        + tokenClientId.get() + "': leave the client id out (it is taken from the token), or use a token"
+                        + " minted for '" + clientId + "'");
+            }
+            String id = clientId != null ? clientId : tokenClientId.orElse(null);
+            return new EngineConfig(serverUri, token, id, subscriptions, ackMode == AckMode.EAGER,
                     new Backoff(initialBackoff, maxBackoff, backoffMultiplier, backoffJitter), connectTimeout,
                     keepAliveInterval, maxMessageBytes, receiveBuffer, sslContext);
         }

@@ -2,8 +2,7 @@ package dev.tidemark.client.cli;
 
 import dev.tidemark.client.AckMode;
 import dev.tidemark.client.ClientState;
-import dev.tidemark.client.SyncError;
-import dev.tidemark.client.SyncListener;
+import dev.tidemark.client.ClientStoppedException;
 import dev.tidemark.client.SyncStatus;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStoreException;
@@ -65,7 +64,7 @@ public final class TidemarkClientCommand implements Callable<Integer> {
     Path tokenFile;
 
     @Option(names = "--client-id", paramLabel = "ID",
-            description = "The client id; it must match the token's. Default: created once and kept in the store.")
+            description = "The client id; it must match the token's. Default: the id the token names.")
     String clientId;
 
     @Option(names = "--store", paramLabel = "NAME", defaultValue = "sqlite",
@@ -87,9 +86,11 @@ public final class TidemarkClientCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Stop once caught up with the server.")
     boolean once;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT10M",
-            description = "With --once: give up after this long (ISO-8601, e.g. PT30S). Default: 10 minutes.")
-    Duration timeout;
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m",
+            description = "With --once: give up after this long: 30s, 2m, 1h or ISO-8601 (PT30S). Default: ${DEFAULT-VALUE}")
+    String timeoutText;
+
+    private Duration timeout;
 
     @Option(names = "--verify", description = "With --once: after catching up, ask the server to verify the store's position and checksum.")
     boolean verify;
@@ -136,31 +137,21 @@ public final class TidemarkClientCommand implements Callable<Integer> {
         if (clientId != null) {
             builder.clientId(clientId);
         }
-        CompletableFuture<ClientState> stopped = new CompletableFuture<>();
-        List<String> problems = new ArrayList<>();
-        builder.listener(new SyncListener() {
-            @Override
-            public void onStateChanged(ClientState previous, ClientState current) {
-                if (current == ClientState.RESYNC_REQUIRED || current == ClientState.FAILED) {
-                    stopped.complete(current);
-                }
-            }
-
-            @Override
-            public void onError(SyncError error) {
-                if (error.kind() == SyncError.Kind.REFUSED || error.kind() == SyncError.Kind.RESYNC_REQUIRED) {
-                    synchronized (problems) {
-                        problems.add(error.message());
-                    }
-                }
-            }
-        });
         TidemarkClient client;
+        try {
+            timeout = Durations.parse(timeoutText);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad --timeout: " + e.getMessage());
+        }
         try {
             client = builder.build();
         } catch (SyncStoreException | IllegalArgumentException e) {
             err.println("tidemark-client: " + e.getMessage());
             return ExitCode.FAILED;
+        }
+        if (bearer == null) {
+            err.println("tidemark-client: no token given (--token, --token-file or TIDEMARK_TOKEN); a server with auth"
+                    + " on refuses the client");
         }
         Thread closer = new Thread(client::close, "tidemark-client-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
@@ -169,19 +160,13 @@ public final class TidemarkClientCommand implements Callable<Integer> {
             out.println("syncing " + server + " into store '" + store + "' as client '" + client.clientId() + "'"
                     + (eager ? " (eager mode: UNSAFE)" : ""));
             out.flush();
+            CompletableFuture<ClientStoppedException> stopped = client.stopped();
             int code = run(client, stopped, out);
             if (code == ExitCode.RESYNC_REQUIRED || code == ExitCode.FAILED) {
-                // The listener hears the error before the state change that completes "stopped"; caughtUp()
-                // may fail earlier, so wait for it to be sure the problem was recorded.
                 try {
-                    stopped.get(5, TimeUnit.SECONDS);
+                    err.println("tidemark-client: " + stopped.get(10, TimeUnit.SECONDS).getMessage());
                 } catch (TimeoutException | ExecutionException e) {
-                    // print what was recorded
-                }
-            }
-            if (code != ExitCode.OK) {
-                synchronized (problems) {
-                    problems.forEach(problem -> err.println("tidemark-client: " + problem));
+                    err.println("tidemark-client: the client stopped (" + client.status().state() + ")");
                 }
             }
             return code;
@@ -196,7 +181,8 @@ public final class TidemarkClientCommand implements Callable<Integer> {
         }
     }
 
-    private int run(TidemarkClient client, CompletableFuture<ClientState> stopped, PrintWriter out) throws Exception {
+    private int run(TidemarkClient client, CompletableFuture<ClientStoppedException> stopped, PrintWriter out)
+            throws Exception {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         Progress progress = new Progress(start);
@@ -213,7 +199,7 @@ public final class TidemarkClientCommand implements Callable<Integer> {
                     out.flush();
                 }
                 if (once && System.nanoTime() - deadline >= 0) {
-                    out.println("not caught up within " + timeout + ": " + progress.line(client.status(), System.nanoTime()));
+                    out.println("not caught up within " + timeoutText + ": " + progress.line(client.status(), System.nanoTime()));
                     return ExitCode.TIMEOUT;
                 }
             } catch (ExecutionException e) {
@@ -227,11 +213,19 @@ public final class TidemarkClientCommand implements Callable<Integer> {
         if (status.state() == ClientState.FAILED) {
             return ExitCode.FAILED;
         }
+        if (status.state() == ClientState.CLOSED) {
+            return ExitCode.OK; // Ctrl-C
+        }
         out.println("caught up at " + status.committedLsn() + " (server at " + status.serverLsn() + "): "
                 + String.format("%,d", status.appliedChanges()) + " changes in "
                 + String.format("%,d", status.appliedBatches()) + " batches");
         if (verify) {
-            SyncVerifyResult result = client.verify().get(30, TimeUnit.SECONDS);
+            SyncVerifyResult result;
+            try {
+                result = client.verify().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                return client.status().state() == ClientState.RESYNC_REQUIRED ? ExitCode.RESYNC_REQUIRED : ExitCode.FAILED;
+            }
             out.println("verify: " + result.status().wireName() + " at " + result.lsn() + " (server at " + result.serverLsn() + ")");
             if (client.status().state() == ClientState.RESYNC_REQUIRED) {
                 return ExitCode.RESYNC_REQUIRED;

@@ -83,6 +83,67 @@ class TidemarkClientCommandTest {
         assertThat(server.hellos().get(0).subscriptions()).containsExactly("todo", "sales.orders");
     }
 
+    /** A token in the server's form ({@code base64url(payload).signature}); the scripted server compares it whole. */
+    private static String tokenFor(String clientId) {
+        String payload = "{\"clientId\":\"" + clientId + "\",\"entityTypes\":[\"*\"],\"exp\":4102444800}";
+        java.util.Base64.Encoder base64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        return base64.encodeToString(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "."
+                + base64.encodeToString("signature".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @DisplayName("without --client-id, syncs as the client the token names (as docs/client.md runs it)")
+    void clientIdFromToken() {
+        String token = tokenFor("cli-1");
+        server = ScriptedServer.builder().token(token).start();
+        server.history().appendAll(Workload.standard(45).transactions(3, 5));
+        int code = run(args(dir.resolve("t.db"), "--once", "--token", token, "--timeout", "15s").toArray(String[]::new));
+        assertThat(code).as("stderr: %s", err).isZero();
+        assertThat(out.toString()).contains("as client 'cli-1'");
+        assertThat(server.hellos()).extracting(hello -> hello.clientId()).containsOnly("cli-1");
+    }
+
+    @Test
+    @DisplayName("a --client-id that differs from the token's is refused before connecting, naming both")
+    void differingClientId() {
+        server = ScriptedServer.builder().start();
+        int code = run(args(dir.resolve("d.db"), "--once", "--token", tokenFor("cli-1"), "--client-id", "kiosk-7")
+                .toArray(String[]::new));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("'kiosk-7'", "'cli-1'");
+        assertThat(server.connections()).isZero();
+    }
+
+    @Test
+    @DisplayName("no token at all is reported as missing, not as a refused token")
+    void missingToken() {
+        server = ScriptedServer.builder().token("right").start();
+        int code = run(args(dir.resolve("m.db"), "--once").toArray(String[]::new));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("no token given");
+    }
+
+    @Test
+    @DisplayName("--timeout takes the server's duration syntax (15s, 2m) as well as ISO-8601")
+    void durations() {
+        assertThat(Durations.parse("15s")).hasSeconds(15);
+        assertThat(Durations.parse("2m")).hasMinutes(2);
+        assertThat(Durations.parse("PT2.5S")).hasMillis(2500);
+        assertThat(run("--timeout", "soon", "--once")).isEqualTo(2);
+        assertThat(err.toString()).contains("bad --timeout", "30s");
+    }
+
+    @Test
+    @DisplayName("a SQLite file that cannot be opened because of its directory says so")
+    void storeDirectoryNamed() throws Exception {
+        server = ScriptedServer.builder().start();
+        Path notADirectory = Files.writeString(dir.resolve("notes.txt"), "a file");
+        Path file = notADirectory.resolve("c.db");
+        int code = run(args(file, "--once").toArray(String[]::new));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains(notADirectory.toAbsolutePath() + " is a file, not a directory");
+    }
+
     @Test
     @DisplayName("prints progress lines while it syncs")
     void progress() {

@@ -3,6 +3,7 @@ package dev.tidemark.server.cli;
 import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.recovery.RetentionPolicy;
+import dev.tidemark.server.capture.CaptureException;
 import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.http.ServerSettings;
 import dev.tidemark.server.http.SyncServerConfig;
@@ -77,40 +78,21 @@ public record ServerConfig(Optional<SourceSettings> source, EmbeddedPostgresSett
      * @throws IllegalArgumentException naming the key, for an unknown key or a bad value
      */
     static ServerConfig from(Map<String, String> settings) {
-        Set<String> unknown = new TreeSet<>();
+        requireKnownKeys(settings);
         Map<String, String> endpoint = new HashMap<>();
         settings.forEach((key, value) -> {
             if (ServerSettings.KEYS.contains(key)) {
                 endpoint.put(key, value);
-            } else if (!KEYS.contains(key)) {
-                unknown.add(key);
             }
         });
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown settings " + unknown + "; the known ones are listed in"
-                    + " docs/operations.md (and by 'tidemark serve --help')");
-        }
         Values values = new Values(settings);
-        Optional<SourceSettings> source = values.text("tidemark.source.jdbc-url")
-                .map(url -> values.build("tidemark.source.jdbc-url", () -> new SourceSettings(url,
-                        values.text("tidemark.source.user").orElse(null),
-                        values.text("tidemark.source.password").orElse(null))));
+        Optional<SourceSettings> source = source(settings);
         EmbeddedPostgresSettings embedded = values.build("tidemark.embedded.data-dir",
                 () -> new EmbeddedPostgresSettings(Path.of(values.text("tidemark.embedded.data-dir").orElse(".tidemark/postgres")),
                         values.number("tidemark.embedded.port", Integer::parseInt).orElse(0), Map.of()));
-        Optional<Map<String, String>> changeLogConfig = values.text("tidemark.changelog.jdbc-url").map(url -> {
-            Map<String, String> config = new LinkedHashMap<>();
-            config.put("jdbcUrl", url);
-            values.text("tidemark.changelog.user").ifPresent(user -> config.put("user", user));
-            values.text("tidemark.changelog.password").ifPresent(password -> config.put("password", password));
-            return Map.copyOf(config);
-        });
+        Optional<Map<String, String>> changeLogConfig = changeLogConnection(settings);
 
-        CaptureSettings.Builder capture = CaptureSettings.builder();
-        values.text("tidemark.capture.slot").ifPresent(capture::slotName);
-        values.text("tidemark.capture.publication").ifPresent(capture::publicationName);
-        values.list("tidemark.capture.tables").ifPresent(capture::tables);
-        values.list("tidemark.capture.schemas").ifPresent(capture::schemas);
+        CaptureSettings.Builder capture = captureNames(values);
         values.bool("tidemark.capture.create-slot", capture::createSlot);
         values.bool("tidemark.capture.manage-publication", capture::managePublication);
         values.duration("tidemark.capture.heartbeat-interval", capture::heartbeatInterval);
@@ -130,9 +112,70 @@ public record ServerConfig(Optional<SourceSettings> source, EmbeddedPostgresSett
                 defaults.warnFraction()));
         Duration retentionInterval = values.durationValue("tidemark.retention.interval").orElse(Duration.ofMinutes(1));
 
-        return new ServerConfig(source, embedded, values.text("tidemark.changelog.provider").orElse("postgres"),
+        return new ServerConfig(source, embedded, changeLogProvider(settings),
                 changeLogConfig, values.build("tidemark.capture.*", capture::build),
                 ServerSettings.fromProperties(endpoint), retention, retentionInterval);
+    }
+
+    /**
+     * Fails for a key no command reads.
+     *
+     * @throws IllegalArgumentException naming the unknown keys and where the known ones are listed
+     */
+    static void requireKnownKeys(Map<String, String> settings) {
+        Set<String> unknown = new TreeSet<>(settings.keySet());
+        unknown.removeAll(allKeys());
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown settings " + unknown + ": 'tidemark serve --help' lists the"
+                    + " known ones, and docs/operations.md (Configuration reference) explains each");
+        }
+    }
+
+    /** The source database, when {@code tidemark.source.jdbc-url} is set. */
+    static Optional<SourceSettings> source(Map<String, String> settings) {
+        Values values = new Values(settings);
+        return values.text("tidemark.source.jdbc-url")
+                .map(url -> values.build("tidemark.source.jdbc-url", () -> new SourceSettings(url,
+                        values.text("tidemark.source.user").orElse(null),
+                        values.text("tidemark.source.password").orElse(null))));
+    }
+
+    /** The change log's own connection, when {@code tidemark.changelog.jdbc-url} is set. */
+    static Optional<Map<String, String>> changeLogConnection(Map<String, String> settings) {
+        Values values = new Values(settings);
+        return values.text("tidemark.changelog.jdbc-url").map(url -> {
+            Map<String, String> config = new LinkedHashMap<>();
+            config.put("jdbcUrl", url);
+            values.text("tidemark.changelog.user").ifPresent(user -> config.put("user", user));
+            values.text("tidemark.changelog.password").ifPresent(password -> config.put("password", password));
+            return Map.copyOf(config);
+        });
+    }
+
+    /** The change log's provider name (default {@code postgres}). */
+    static String changeLogProvider(Map<String, String> settings) {
+        return new Values(settings).text("tidemark.changelog.provider").orElse("postgres");
+    }
+
+    /**
+     * What {@code tidemark check} compares the database with: the slot, publication, tables and schemas
+     * that are set (none need be), and whether capture may create the slot and manage the publication.
+     */
+    static CaptureSettings.Builder captureForCheck(Map<String, String> settings) {
+        Values values = new Values(settings);
+        CaptureSettings.Builder capture = captureNames(values);
+        values.bool("tidemark.capture.create-slot", capture::createSlot);
+        values.bool("tidemark.capture.manage-publication", capture::managePublication);
+        return capture;
+    }
+
+    private static CaptureSettings.Builder captureNames(Values values) {
+        CaptureSettings.Builder capture = CaptureSettings.builder();
+        values.text("tidemark.capture.slot").ifPresent(capture::slotName);
+        values.text("tidemark.capture.publication").ifPresent(capture::publicationName);
+        values.list("tidemark.capture.tables").ifPresent(capture::tables);
+        values.list("tidemark.capture.schemas").ifPresent(capture::schemas);
+        return capture;
     }
 
     /** Typed reads of raw settings; every failure names its key. */
@@ -175,8 +218,13 @@ public record ServerConfig(Optional<SourceSettings> source, EmbeddedPostgresSett
         <T> T build(String key, java.util.function.Supplier<T> builder) {
             try {
                 return builder.get();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid setting " + key + ": " + e.getMessage(), e);
+            } catch (IllegalArgumentException | CaptureException e) {
+                // Name the settings, not the builder's methods.
+                String message = e.getMessage() == null ? "" : e.getMessage()
+                        .replace("(or let an existing publication decide with managePublication=false)",
+                                "with tidemark.capture.tables=T1,T2 (serve --tables) or tidemark.capture.schemas, or let an"
+                                        + " existing publication decide with tidemark.capture.manage-publication=false");
+                throw new IllegalArgumentException("invalid setting " + key + ": " + message, e);
             }
         }
 

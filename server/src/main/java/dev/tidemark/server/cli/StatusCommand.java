@@ -1,12 +1,15 @@
 package dev.tidemark.server.cli;
 
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogs;
 import dev.tidemark.server.spi.ClientProgress;
 import dev.tidemark.server.spi.HistoryState;
 import java.io.PrintWriter;
 import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
@@ -14,12 +17,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code tidemark status}: the history, the retained range and every client's lag, from the change log. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show the change log's history and retention, and each client's acknowledged position and lag.")
+        description = {"Show the change log's history and retention, and each client's acknowledged position and lag.",
+                "Needs only the change log's database: tidemark.changelog.jdbc-url, else tidemark.source.jdbc-url (for"
+                        + " the running demo: -c .tidemark/demo/tidemark.properties)."})
 public final class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -28,16 +34,27 @@ public final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
+    @Option(names = "--source", paramLabel = "JDBC_URL",
+            description = "the database holding the change log, user in the URL or in tidemark.source.user:"
+                    + " jdbc:postgresql://HOST:PORT/DB?user=NAME (tidemark.source.jdbc-url)")
+    String source;
+
     @Override
     public Integer call() {
-        ServerConfig server = ServerConfig.from(config.settings(Map.of()));
-        Map<String, String> logConfig = server.changeLogConfig()
-                .or(() -> server.source().map(source -> source.asChangeLogConfig()))
-                .orElseThrow(() -> new ParameterException(spec.commandLine(), "status reads the change log of a running"
-                        + " server: give tidemark.source.jdbc-url (or tidemark.changelog.jdbc-url); for the demo's"
-                        + " embedded database the demo prints its URL"));
+        if (source != null) {
+            config.put("tidemark.source.jdbc-url", source);
+        }
+        Map<String, String> settings = config.settings(Map.of());
+        ServerConfig.requireKnownKeys(settings);
+        Map<String, String> logConfig = ServerConfig.changeLogConnection(settings)
+                .or(() -> ServerConfig.source(settings).map(SourceSettings::asChangeLogConfig))
+                .orElseThrow(() -> new ParameterException(spec.commandLine(), "status reads the change log of a server:"
+                        + " give --source jdbc:postgresql://HOST:PORT/DB?user=NAME (or tidemark.changelog.jdbc-url,"
+                        + " else tidemark.source.jdbc-url, in a config file given with -c); for the running demo:"
+                        + " -c .tidemark/demo/tidemark.properties"));
+        requireReachable(logConfig);
         PrintWriter out = spec.commandLine().getOut();
-        try (ChangeLog log = ChangeLogs.open(server.changeLogProvider(), logConfig)) {
+        try (ChangeLog log = ChangeLogs.open(ServerConfig.changeLogProvider(settings), logConfig)) {
             Optional<HistoryState> state = log.state();
             if (state.isEmpty()) {
                 out.println("no history yet: capture has not started on this database");
@@ -54,6 +71,21 @@ public final class StatusCommand implements Callable<Integer> {
                             client.lastError() == null ? "" : client.lastError()));
         }
         return 0;
+    }
+
+    /** Fails at once with PostgreSQL's own message (a pool would wait 30 s and hide it). */
+    private static void requireReachable(Map<String, String> logConfig) {
+        String url = logConfig.get("jdbcUrl");
+        if (url == null || !url.startsWith("jdbc:postgresql:")) {
+            return;
+        }
+        SourceSettings database = new SourceSettings(url, logConfig.get("user"), logConfig.get("password"));
+        try (Connection ignored = database.connect()) {
+            // reachable
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("cannot connect to " + database.redactedUrl()
+                    + (database.user() == null ? "" : " as " + database.user()) + ": " + e.getMessage(), e);
+        }
     }
 
     static String lag(Lsn server, Lsn client) {

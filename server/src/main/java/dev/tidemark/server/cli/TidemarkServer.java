@@ -1,5 +1,6 @@
 package dev.tidemark.server.cli;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -38,7 +39,24 @@ public final class TidemarkServer implements Callable<Integer> {
             org.slf4j.LoggerFactory.getLogger(TidemarkServer.class).debug("failure", exception);
             return 2;
         });
+        commandLine.getSubcommands().get("serve").getCommandSpec().usageMessage().footer(settingsFooter());
         return commandLine;
+    }
+
+    /** The settings {@code serve} reads, for its help. */
+    static String[] settingsFooter() {
+        List<String> lines = new ArrayList<>();
+        lines.add("");
+        lines.add("Settings, in a file given with -c, as environment variables (tidemark.http.port is TIDEMARK_HTTP_PORT)"
+                + " or with --set KEY=VALUE; docs/operations.md (Configuration reference) explains each:");
+        List<String> keys = new ArrayList<>(ServerConfig.allKeys());
+        int half = (keys.size() + 1) / 2;
+        for (int i = 0; i < half; i++) {
+            String right = i + half < keys.size() ? keys.get(i + half) : "";
+            lines.add(String.format("  %-38s%s", keys.get(i), right).stripTrailing());
+        }
+        lines.add("Durations: 500ms, 15s, 2m, 1h or ISO-8601 (PT15S). Sizes: 1024, 64KiB, 16MiB, 1GiB.");
+        return lines.toArray(String[]::new);
     }
 
     /** Puts {@code serve} in front when no subcommand is named, so serving is the default. */

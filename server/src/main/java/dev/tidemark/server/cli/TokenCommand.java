@@ -1,7 +1,6 @@
 package dev.tidemark.server.cli;
 
 import dev.tidemark.server.auth.TokenSigner;
-import dev.tidemark.server.http.ServerSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -35,7 +34,7 @@ public final class TokenCommand implements Callable<Integer> {
     List<String> entityTypes = List.of("*");
 
     @Option(names = "--ttl", defaultValue = "30d", paramLabel = "DURATION",
-            description = "how long the token is valid: 90m, 12h, 30d (default ${DEFAULT-VALUE})")
+            description = "how long the token is valid: 90m, 12h, 30d, PT12H (default ${DEFAULT-VALUE})")
     String ttl;
 
     @Override
@@ -44,7 +43,8 @@ public final class TokenCommand implements Callable<Integer> {
         String secret = settings.get("tidemark.auth.secret");
         if (secret == null || secret.isBlank()) {
             throw new ParameterException(spec.commandLine(), "no secret: set tidemark.auth.secret (in the config file,"
-                    + " TIDEMARK_AUTH_SECRET or --set) to the secret the server runs with");
+                    + " TIDEMARK_AUTH_SECRET or --set) to the secret the server runs with; for the running demo: -c"
+                    + " .tidemark/demo/tidemark.properties");
         }
         Set<String> types = new LinkedHashSet<>(entityTypes);
         String token = new TokenSigner(secret, Clock.systemUTC()).mint(clientId, types, parseTtl(ttl));
@@ -54,10 +54,7 @@ public final class TokenCommand implements Callable<Integer> {
 
     private Duration parseTtl(String text) {
         try {
-            if (text.endsWith("d")) {
-                return Duration.ofDays(Long.parseLong(text.substring(0, text.length() - 1)));
-            }
-            return ServerSettings.parseDuration(text);
+            return DurationConverter.parse(text);
         } catch (RuntimeException e) {
             throw new ParameterException(spec.commandLine(), "bad --ttl '" + text + "': use 90m, 12h or 30d");
         }

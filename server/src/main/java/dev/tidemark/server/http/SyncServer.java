@@ -56,6 +56,7 @@ public final class SyncServer implements AutoCloseable {
     private Channel serverChannel;
     private ChannelGroup connections;
     private int port = -1;
+    private boolean accepting;
 
     /**
      * A server in front of an existing hub (the Guice wiring). The caller starts and closes the hub.
@@ -97,16 +98,35 @@ public final class SyncServer implements AutoCloseable {
     /**
      * Binds and starts serving.
      *
-     * @throws IllegalStateException when the port cannot be bound
+     * @throws PortInUseException when the port is taken
+     * @throws IllegalStateException when the port cannot be bound for another reason
      */
     public synchronized SyncServer start() {
+        bind();
+        if (!accepting) {
+            if (ownsHub) {
+                hub.start();
+            }
+            accepting = true;
+            serverChannel.config().setAutoRead(true);
+            log.info("sync endpoint listening on {}://{}:{}{}", config.tlsEnabled() ? "wss" : "ws", config.bindAddress(),
+                    port, SyncUpgradeHandler.PATH);
+        }
+        return this;
+    }
+
+    /**
+     * Binds the port without accepting connections yet (they wait in the backlog until {@link #start()}),
+     * so that a server can own its port before it starts anything that is costly to undo.
+     *
+     * @throws PortInUseException when the port is taken
+     * @throws IllegalStateException when the port cannot be bound for another reason
+     */
+    public synchronized SyncServer bind() {
         if (serverChannel != null) {
             return this;
         }
         SslContext tls = config.tlsEnabled() ? TlsContexts.fromPem(config.tlsCertificate(), config.tlsPrivateKey()) : null;
-        if (ownsHub) {
-            hub.start();
-        }
         connections = new DefaultChannelGroup("tidemark-sync", GlobalEventExecutor.INSTANCE);
         acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
@@ -117,6 +137,8 @@ public final class SyncServer implements AutoCloseable {
                 .group(acceptor, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
@@ -129,24 +151,23 @@ public final class SyncServer implements AutoCloseable {
                 });
         try {
             serverChannel = bootstrap.bind(config.bindAddress(), config.port()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's checked BindException as it is
             shutdownGroups();
-            if (ownsHub) {
-                hub.close();
+            serverChannel = null;
+            if (e instanceof java.net.BindException) {
+                throw new PortInUseException(config.bindAddress(), config.port(), e);
             }
             throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": "
-                    + e.getMessage() + " (is another server using the port?)", e);
+                    + e.getMessage(), e);
         }
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        log.info("sync endpoint listening on {}://{}:{}{}", config.tlsEnabled() ? "wss" : "ws", config.bindAddress(),
-                port, SyncUpgradeHandler.PATH);
         return this;
     }
 
     /** The port bound (useful with port 0). */
     public synchronized int port() {
         if (serverChannel == null) {
-            throw new IllegalStateException("the server is not started");
+            throw new IllegalStateException("the server is not bound");
         }
         return port;
     }
@@ -163,9 +184,10 @@ public final class SyncServer implements AutoCloseable {
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         shutdownGroups();
         serverChannel = null;
-        if (ownsHub) {
+        if (ownsHub && accepting) {
             hub.close();
         }
+        accepting = false;
         log.info("sync endpoint on port {} stopped", port);
     }
 

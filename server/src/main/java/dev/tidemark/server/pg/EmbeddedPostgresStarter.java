@@ -24,8 +24,15 @@ import org.slf4j.LoggerFactory;
  * replication slots
  * and WAL senders, and a data directory that survives restarts.
  *
- * <p>A PostgreSQL left running on the same data directory by a process that was killed is stopped
- * first, so a restart after {@code kill -9} works.
+ * <p>The data directory has an owner: the process that started PostgreSQL in it holds its
+ * {@link DataDirectoryLock} until {@link EmbeddedSource#close()}. A second start on the same directory
+ * while the owner runs fails at once, naming the owner, and touches nothing. A PostgreSQL left
+ * running by an owner that was killed (its lock released by the operating system) is a true orphan:
+ * it is stopped first, so a restart after {@code kill -9} works.
+ *
+ * <p>The embedded library's own shutdown hook is off: the owner stops PostgreSQL itself, last, after
+ * everything that uses it (a JVM shutdown hook of the library would stop it while the server still
+ * flushes its clients' progress).
  */
 public final class EmbeddedPostgresStarter {
 
@@ -42,15 +49,31 @@ public final class EmbeddedPostgresStarter {
         return config;
     }
 
-    /** Starts PostgreSQL in {@code settings.dataDirectory()}, creating the cluster when empty. */
+    /**
+     * Starts PostgreSQL in {@code settings.dataDirectory()}, creating the cluster when empty.
+     *
+     * @throws DataDirectoryInUseException when another running process owns the data directory
+     */
     public EmbeddedSource start(EmbeddedPostgresSettings settings) {
-        Path dataDirectory = settings.dataDirectory().toAbsolutePath();
+        Path dataDirectory = settings.dataDirectory().toAbsolutePath().normalize();
+        DataDirectoryLock owner = DataDirectoryLock.acquire(dataDirectory);
+        try {
+            return start(settings, dataDirectory, owner);
+        } catch (RuntimeException e) {
+            owner.close();
+            throw e;
+        }
+    }
+
+    private EmbeddedSource start(EmbeddedPostgresSettings settings, Path dataDirectory, DataDirectoryLock owner) {
         try {
             Files.createDirectories(dataDirectory);
+            // We own the directory, so a PostgreSQL still running on it lost its owner.
             stopOrphan(dataDirectory);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
                     .setPGStartupWait(Duration.ofSeconds(60));
             if (settings.port() != 0) {
                 builder.setPort(settings.port());
@@ -64,7 +87,7 @@ public final class EmbeddedPostgresStarter {
             config.forEach(builder::setServerConfig);
             EmbeddedPostgres postgres = builder.start();
             log.info("embedded PostgreSQL running on port {} with data in {}", postgres.getPort(), dataDirectory);
-            return new EmbeddedSource(postgres, dataDirectory);
+            return new EmbeddedSource(postgres, dataDirectory, owner);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDirectory
                     + ": check that the directory is writable and not used by another PostgreSQL", e);
@@ -72,7 +95,8 @@ public final class EmbeddedPostgresStarter {
     }
 
     /**
-     * A PostgreSQL whose owner was killed keeps running and holds the data directory: stop it
+     * A PostgreSQL whose owner was killed (this process holds the owner lock now) keeps running and holds
+     * the data directory: stop it
      * (SIGTERM, a smart shutdown: it has no clients left) and wait for it to exit.
      */
     private static void stopOrphan(Path dataDirectory) throws IOException {
@@ -81,7 +105,7 @@ public final class EmbeddedPostgresStarter {
             return;
         }
         ProcessHandle postmaster = orphan.get();
-        log.warn("a PostgreSQL (pid {}) is still running on {}, left by a process that did not stop it; stopping it",
+        log.warn("a PostgreSQL (pid {}) is still running on {}, left by an owner that no longer runs; stopping it",
                 postmaster.pid(), dataDirectory);
         postmaster.destroy();
         try {

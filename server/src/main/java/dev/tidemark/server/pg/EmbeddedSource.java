@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-/** A running embedded PostgreSQL; {@link #close()} stops it and keeps its data directory. */
+/**
+ * A running embedded PostgreSQL; {@link #close()} stops it, keeps its data directory and releases the
+ * directory's owner lock.
+ */
 public final class EmbeddedSource implements AutoCloseable {
 
     /** The superuser initdb creates in an embedded cluster. */
@@ -15,10 +18,12 @@ public final class EmbeddedSource implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
+    private final DataDirectoryLock owner;
 
-    EmbeddedSource(EmbeddedPostgres postgres, Path dataDirectory) {
+    EmbeddedSource(EmbeddedPostgres postgres, Path dataDirectory, DataDirectoryLock owner) {
         this.postgres = requireNonNull(postgres, "postgres is null");
         this.dataDirectory = requireNonNull(dataDirectory, "dataDirectory is null");
+        this.owner = requireNonNull(owner, "owner is null");
     }
 
     /** Settings to reach database {@code database} as the superuser. */
@@ -39,12 +44,15 @@ public final class EmbeddedSource implements AutoCloseable {
         return dataDirectory;
     }
 
+    /** Stops PostgreSQL (a fast shutdown), then releases the data directory's owner lock. */
     @Override
     public void close() {
         try {
             postgres.close();
         } catch (IOException e) {
             throw new UncheckedIOException("could not stop the embedded PostgreSQL in " + dataDirectory, e);
+        } finally {
+            owner.close();
         }
     }
 }

@@ -9,7 +9,9 @@ import dev.tidemark.server.capture.CaptureModule;
 import dev.tidemark.server.capture.CaptureService;
 import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.feed.ChangeFeed;
+import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.HttpModule;
+import dev.tidemark.server.http.PortInUseException;
 import dev.tidemark.server.http.SyncServer;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.Hub;
@@ -22,6 +24,10 @@ import dev.tidemark.server.retention.RetentionJob;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogs;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -35,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * A running reference server: the source (embedded or the user's), the change log, capture, the hub
  * and the sync endpoint, started in that order and stopped in reverse — stop accepting, flush client
  * progress, confirm the slot, close the log, stop PostgreSQL.
+ *
+ * <p>The endpoint's port is checked before anything starts and bound (not yet accepting) before
+ * capture starts, so a taken port fails at once — no embedded PostgreSQL started, no slot created —
+ * with a {@link PortInUseException} that names the port.
  */
 public final class ServerRuntime implements AutoCloseable {
 
@@ -89,6 +99,7 @@ public final class ServerRuntime implements AutoCloseable {
 
     private ServerRuntime(Settings settings) {
         try {
+            checkPortFree(settings.sync().http());
             source = settings.source().orElseGet(() -> startEmbedded(settings.embedded()));
             log.info("source database: {}", source.redactedUrl());
             changeLog = ChangeLogs.open(settings.changeLogProvider(),
@@ -100,13 +111,17 @@ public final class ServerRuntime implements AutoCloseable {
                     new CaptureModule(settings.capture(), source),
                     new HubModule(),
                     new HttpModule());
+            server = injector.getInstance(SyncServer.class).bind();
+            started.push(server);
             capture = injector.getInstance(CaptureService.class);
             capture.start();
             started.push(capture);
             hub = injector.getInstance(Hub.class);
             hub.start();
             started.push(hub);
-            server = injector.getInstance(SyncServer.class).start();
+            server.start();
+            // Stop accepting first when closing.
+            started.remove(server);
             started.push(server);
             retention = new RetentionJob(changeLog, settings.retention(), settings.retentionInterval(),
                     settings.meters(), Clock.systemUTC()).start();
@@ -122,6 +137,26 @@ public final class ServerRuntime implements AutoCloseable {
      */
     public static ServerRuntime start(Settings settings) {
         return new ServerRuntime(settings);
+    }
+
+    /**
+     * Fails at once when the endpoint's port is taken, before anything costly starts (the bind before
+     * capture starts would fail too, later). Port 0 (any free one) always passes.
+     *
+     * @throws PortInUseException naming the port and what to do
+     */
+    public static void checkPortFree(HttpConfig http) {
+        if (http.port() == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(http.bindAddress(), http.port()));
+        } catch (BindException e) {
+            throw new PortInUseException(http.bindAddress(), http.port(), e);
+        } catch (IOException e) {
+            log.debug("could not probe port {}; the bind will tell", http.port(), e);
+        }
     }
 
     private SourceSettings startEmbedded(EmbeddedPostgresSettings embedded) {
