@@ -210,7 +210,9 @@ public final class TidemarkClient implements AutoCloseable {
     private static SyncStatus status(EngineStatus status) {
         return new SyncStatus(ListenerFanOut.state(status.state()), status.clientId(), status.historyId(),
                 status.committedLsn(), status.serverLsn(), status.appliedBatches(), status.appliedChanges(),
-                status.lastSourceCommit());
+                status.lastSourceCommit(), status.incompleteEntityTypes(),
+                status.snapshot() == null ? null : new SnapshotProgress(status.snapshot().entityTypes(),
+                        status.snapshot().rowsReceived(), status.snapshot().rowsEstimated()));
     }
 
     /** Settings of a {@link TidemarkClient}; checked by {@link #build()}. Not thread-safe. */

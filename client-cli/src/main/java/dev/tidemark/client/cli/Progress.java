@@ -1,5 +1,6 @@
 package dev.tidemark.client.cli;
 
+import dev.tidemark.client.SnapshotProgress;
 import dev.tidemark.client.SyncStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,9 +22,28 @@ final class Progress {
         double rate = (changes - lastChanges) / seconds;
         lastChanges = changes;
         lastNanos = nowNanos;
-        return String.format(Locale.ROOT, "%-13s committed %-12s server %-12s lag %s  %,.0f changes/s  %,d changes in %,d batches%s",
-                status.state(), status.committedLsn(), status.serverLsn(), bytes(status.lagBytes()), rate, changes,
-                status.appliedBatches(), sourceLag(status));
+        return String.format(Locale.ROOT, "%-13s committed %-12s server %-12s %s  %,.0f changes/s  %,d changes in %,d batches%s%s",
+                status.state(), status.committedLsn(), status.serverLsn(), lagOrSnapshot(status), rate, changes,
+                status.appliedBatches(), sourceLag(status), incomplete(status));
+    }
+
+    /** During a snapshot the byte lag says little: rows loaded of the estimated total say how far it is. */
+    private static String lagOrSnapshot(SyncStatus status) {
+        return status.snapshotProgress().map(Progress::snapshot).orElse("lag " + bytes(status.lagBytes()));
+    }
+
+    static String snapshot(SnapshotProgress snapshot) {
+        String rows = String.format(Locale.ROOT, "%,d", snapshot.rowsReceived());
+        String total = snapshot.rowsEstimated() == null ? ""
+                : String.format(Locale.ROOT, " / ~%,d rows", snapshot.rowsEstimated());
+        String percent = snapshot.fraction().map(f -> String.format(Locale.ROOT, " (%.0f%%)", f * 100)).orElse("");
+        return "snapshot of " + String.join(", ", snapshot.entityTypes()) + ": " + rows
+                + (total.isEmpty() ? " rows" : total) + percent;
+    }
+
+    private static String incomplete(SyncStatus status) {
+        return status.incompleteEntityTypes().isEmpty() ? ""
+                : "  incomplete on the server: " + String.join(", ", status.incompleteEntityTypes());
     }
 
     private static String sourceLag(SyncStatus status) {

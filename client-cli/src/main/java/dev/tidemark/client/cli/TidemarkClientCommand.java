@@ -199,7 +199,12 @@ public final class TidemarkClientCommand implements Callable<Integer> {
                     out.flush();
                 }
                 if (once && System.nanoTime() - deadline >= 0) {
-                    out.println("not caught up within " + timeoutText + ": " + progress.line(client.status(), System.nanoTime()));
+                    SyncStatus late = client.status();
+                    out.println("not caught up within " + timeoutText + ": " + progress.line(late, System.nanoTime()));
+                    if (!late.incompleteEntityTypes().isEmpty()) {
+                        out.println("not caught up: the server cannot capture " + String.join(", ", late.incompleteEntityTypes())
+                                + " correctly now (see `tidemark status` and the server log for the fix)");
+                    }
                     return ExitCode.TIMEOUT;
                 }
             } catch (ExecutionException e) {

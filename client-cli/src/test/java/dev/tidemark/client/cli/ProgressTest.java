@@ -3,8 +3,10 @@ package dev.tidemark.client.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tidemark.client.ClientState;
+import dev.tidemark.client.SnapshotProgress;
 import dev.tidemark.client.SyncStatus;
 import dev.tidemark.protocol.Lsn;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +25,19 @@ class ProgressTest {
         SyncStatus later = new SyncStatus(ClientState.CONNECTED, "c", "h", Lsn.parse("0/101000"),
                 Lsn.parse("0/101000"), 50, 13_000, null);
         assertThat(progress.line(later, 3_000_000_000L)).contains("lag 0 B", "1,000 changes/s");
+    }
+
+    @Test
+    @DisplayName("shows snapshot progress instead of the byte lag, and the types the server cannot capture")
+    void snapshotAndIncomplete() {
+        Progress progress = new Progress(0);
+        SyncStatus status = new SyncStatus(ClientState.CONNECTED, "c", "h", Lsn.parse("0/1000"),
+                Lsn.parse("0/C800000"), 1, 120_000, null, List.of("orders"),
+                new SnapshotProgress(List.of("sales.orders"), 120_000, 300_000L));
+        assertThat(progress.line(status, 1_000_000_000L))
+                .contains("snapshot of sales.orders: 120,000 / ~300,000 rows (40%)", "incomplete on the server: orders")
+                .doesNotContain("lag 200.0 MiB");
+        assertThat(Progress.snapshot(new SnapshotProgress(List.of("a"), 5, null))).isEqualTo("snapshot of a: 5 rows");
     }
 
     @Test
