@@ -62,7 +62,8 @@ final class OracleRun {
      * @param known divergences that are a documented, expected gap (each says which)
      */
     record Result(long seed, long changes, long transactions, long keyChanges, long logChanges, long rows,
-                  Map<String, Long> logCounts, List<Divergence> divergences, List<Divergence> known, Duration took) {}
+                  Map<String, Long> logCounts, List<Divergence> divergences, List<Divergence> known, Duration took,
+                  String phases) {}
 
     private OracleRun() {}
 
@@ -85,20 +86,28 @@ final class OracleRun {
                     .tables(Schema.TABLES.stream().map(Table::name).toList()).heartbeatInterval(Duration.ofSeconds(1))
                     .restartBackoff(Duration.ofMillis(100)).maxRestartBackoff(Duration.ofSeconds(1)).build();
             Workload workload = new Workload(seed);
+            String phases;
             try (CaptureService capture = new CaptureService(settings, source, log, new ChangeFeed(),
                     new CaptureMetrics(new SimpleMeterRegistry()))) {
                 capture.start();
+                long started = System.nanoTime();
                 workload.run(connection, targetChanges, bulk);
+                long written = System.nanoTime();
                 connection.setAutoCommit(true);
                 sync(connection, log);
+                phases = String.format("setup %.1f s, workload %.1f s (statements %.1f s, commits %.1f s), capture lag"
+                                + " %.1f s", (started - began) / 1e9, (written - started) / 1e9,
+                        workload.statementNanos / 1e9, workload.commitNanos / 1e9, (System.nanoTime() - written) / 1e9);
             }
+            long rebuilding = System.nanoTime();
             LogRebuild rebuild = LogRebuild.of(log);
             List<Divergence> divergences = new ArrayList<>();
             List<Divergence> known = new ArrayList<>();
             long rows = compare(connection, rebuild, workload, divergences, known);
             return new Result(seed, workload.changes(), workload.transactions(), workload.keyChanges(),
                     rebuild.changes(), rows, rebuild.counts(), divergences, known,
-                    Duration.ofNanos(System.nanoTime() - began));
+                    Duration.ofNanos(System.nanoTime() - began), phases + String.format(", rebuild and compare %.1f s",
+                            (System.nanoTime() - rebuilding) / 1e9));
         }
     }
 

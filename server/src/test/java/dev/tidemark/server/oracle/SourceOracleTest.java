@@ -53,9 +53,10 @@ class SourceOracleTest {
             rows += result.rows();
             result.known().forEach(d -> known.merge(d.why(), 1L, Long::sum));
             System.out.printf("[oracle] seed %d: %,d source changes in %,d transactions (%,d key changes), %,d log"
-                            + " changes %s, %,d rows compared, %d divergences, %d known gaps, %.1f s%n", seed,
+                            + " changes %s, %,d rows compared, %d divergences, %d known gaps, %.1f s (%s)%n", seed,
                     result.changes(), result.transactions(), result.keyChanges(), result.logChanges(), result.logCounts(),
-                    result.rows(), result.divergences().size(), result.known().size(), result.took().toMillis() / 1000.0);
+                    result.rows(), result.divergences().size(), result.known().size(), result.took().toMillis() / 1000.0,
+                    result.phases());
             if (!result.divergences().isEmpty()) {
                 StringBuilder report = new StringBuilder("[oracle] seed " + seed + " (replay: -Doracle.seed=" + seed
                         + "): " + result.divergences().size() + " divergences, the first:\n");

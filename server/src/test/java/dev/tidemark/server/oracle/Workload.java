@@ -30,6 +30,8 @@ final class Workload {
     private long changes;
     private long transactions;
     private long keyChanges;
+    long statementNanos;
+    long commitNanos;
 
     Workload(long seed) {
         this.random = new Random(seed);
@@ -74,10 +76,14 @@ final class Workload {
                     case 1, 2, 3, 4, 5 -> 2 + random.nextInt(19);
                     default -> 1;
                 };
+                long t0 = System.nanoTime();
                 for (int i = 0; i < size; i++) {
                     step(statement);
                 }
+                long t1 = System.nanoTime();
                 connection.commit();
+                statementNanos += t1 - t0;
+                commitNanos += System.nanoTime() - t1;
                 transactions++;
             }
         }
@@ -97,7 +103,7 @@ final class Workload {
         Table table = Schema.TABLES.get(random.nextInt(Schema.TABLES.size()));
         KeyPool pool = pools.get(table.name());
         int op = random.nextInt(1000);
-        if (op < 2) {
+        if (random.nextInt(4000) == 0) {
             truncate(statement, table);
         } else if (pool.size() < 5 || op < 450) {
             insert(statement, table, pool);
@@ -176,14 +182,15 @@ final class Workload {
     private void update(Statement statement, Table table, KeyPool pool, boolean changeKey) throws SQLException {
         List<String> key = pool.random(random);
         List<String> sets = new ArrayList<>();
-        boolean toastWritten = false;
+        int toastWrites = 0;
         for (Column column : table.writableValues()) {
             double p = column.toast() ? 0.15 : 0.3;
             if (values.chance(p)) {
                 sets.add(column.name() + " = " + value(column));
-                toastWritten |= column.toast();
+                toastWrites += column.toast() ? 1 : 0;
             }
         }
+        boolean toastWritten = toastWrites == table.columns().stream().filter(Column::toast).count();
         List<String> newKey = key;
         if (changeKey) {
             newKey = new ArrayList<>(key);
