@@ -2,7 +2,10 @@ package dev.tidemark.protocol;
 
 import java.util.Locale;
 
-/** What a {@link Change} does to its entity. On the wire: {@code update}, {@code delete}, {@code truncate}. */
+/**
+ * What a {@link Change} does to its entity. On the wire: {@code update}, {@code delete},
+ * {@code truncate}, {@code move}.
+ */
 public enum ChangeType {
     /**
      * Upsert that merges: the entity is created if absent; otherwise the columns present in the data
@@ -12,7 +15,14 @@ public enum ChangeType {
     /** Removes the entity. */
     DELETE,
     /** Removes every entity of the change's entity type. */
-    TRUNCATE;
+    TRUNCATE,
+    /**
+     * Moves an entity to a new key (a primary-key change at the source): the entity stored under
+     * {@link Change#fromId()}, if any, is removed, and its columns merged with the data (as
+     * {@link #UPDATE} merges) are stored under {@link Change#entityId()}. When nothing is stored under
+     * {@code fromId}, it acts as an {@link #UPDATE} of {@code entityId}.
+     */
+    MOVE;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
@@ -30,10 +40,12 @@ public enum ChangeType {
                 return DELETE;
             case "truncate":
                 return TRUNCATE;
+            case "move":
+                return MOVE;
             default:
                 break;
         }
         throw new ProtocolException(ErrorCode.INVALID_FIELD,
-                "unknown change type '" + wireName + "': expected update, delete or truncate");
+                "unknown change type '" + wireName + "': expected update, delete, truncate or move");
     }
 }

@@ -9,7 +9,8 @@ import java.util.zip.CRC32C;
  *
  * <p>A change's checksum is a 64-bit value: CRC-32C in the high half and CRC-32 in the low half of
  * the UTF-8 bytes of {@code type, entityType, entityId, data} joined by the unit separator
- * {@code U+001F} (absent values as empty text). Both CRCs are CPU intrinsics, so this stays cheap on
+ * {@code U+001F} (absent values as empty text); a {@code move} appends a further separator and its
+ * {@code fromId} (so every other type's checksum is unchanged). Both CRCs are CPU intrinsics, so this stays cheap on
  * the hot path. The checksum of a list of changes is the sum of theirs modulo 2<sup>64</sup>, so
  * checksums of consecutive ranges add up: a client's running checksum is comparable to the server's
  * sum over its change history up to the same LSN. On the wire a checksum is 16 lower-case hex digits.
@@ -22,7 +23,8 @@ public final class Checksum {
 
     /** The checksum of one change. */
     public static long of(Change change) {
-        StringBuilder text = new StringBuilder(64 + (change.data() == null ? 0 : change.data().length()));
+        StringBuilder text = new StringBuilder(64 + (change.data() == null ? 0 : change.data().length())
+                + (change.fromId() == null ? 0 : change.fromId().length()));
         text.append(change.type().wireName()).append(SEPARATOR)
                 .append(change.entityType()).append(SEPARATOR);
         if (change.entityId() != null) {
@@ -31,6 +33,9 @@ public final class Checksum {
         text.append(SEPARATOR);
         if (change.data() != null) {
             text.append(change.data());
+        }
+        if (change.fromId() != null) {
+            text.append(SEPARATOR).append(change.fromId());
         }
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         CRC32C crc32c = new CRC32C();

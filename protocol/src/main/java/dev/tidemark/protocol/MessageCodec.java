@@ -129,6 +129,9 @@ public final class MessageCodec {
         if (change.entityId() != null) {
             json.writeStringField("entityId", change.entityId());
         }
+        if (change.fromId() != null) {
+            json.writeStringField("fromId", change.fromId());
+        }
         if (change.data() != null) {
             json.writeFieldName("data");
             // Data text is canonical JSON produced by this library; it is written as it is.
@@ -240,16 +243,31 @@ public final class MessageCodec {
         String entityType = fields.text("entityType");
         Instant timestamp = timestamps.of(fields, "timestamp");
         if (type == ChangeType.TRUNCATE) {
-            if (fields.optionalText("entityId") != null || fields.optionalObject("data") != null) {
+            if (fields.optionalText("entityId") != null || fields.optionalObject("data") != null
+                    || fields.optionalText("fromId") != null) {
                 throw new ProtocolException(ErrorCode.INVALID_FIELD,
-                        "a truncate in '" + fields.path() + "' carries no entityId and no data");
+                        "a truncate in '" + fields.path() + "' carries no entityId, no fromId and no data");
             }
             return Change.truncate(entityType, timestamp);
         }
         String entityId = fields.text("entityId");
-        String data = type == ChangeType.UPDATE ? fields.object("data") : fields.optionalObject("data");
         Validation.requiredId(entityType, fields.path() + "entityType");
-        return new Change(type, entityType, entityId, data, timestamp);
+        if (type == ChangeType.MOVE) {
+            if (fields.optionalText("fromId") == null) {
+                throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing required field '" + fields.path()
+                        + "fromId': a move names the entity's previous key in fromId");
+            }
+            String fromId = fields.text("fromId");
+            return Change.move(entityType, fromId, entityId, fields.object("data"), timestamp);
+        }
+        if (fields.optionalText("fromId") != null) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "field '" + fields.path()
+                    + "fromId' belongs only to a move; a " + type.wireName() + " carries none");
+        }
+        if (type == ChangeType.UPDATE) {
+            return Change.update(entityType, entityId, fields.object("data"), timestamp);
+        }
+        return Change.delete(entityType, entityId, fields.optionalObject("data"), timestamp);
     }
 
     static String abbreviate(String text) {

@@ -26,9 +26,21 @@ class ChecksumTest {
                 .isNotEqualTo(Checksum.of(Change.update("todos", "1", "{\"title\":\"a\"}", T)))
                 .isNotEqualTo(Checksum.of(Change.update("todo", "2", "{\"title\":\"a\"}", T)))
                 .isNotEqualTo(Checksum.of(Change.update("todo", "1", "{\"title\":\"b\"}", T)))
-                .isNotEqualTo(Checksum.of(new Change(ChangeType.DELETE, "todo", "1", "{\"title\":\"a\"}", T)));
+                .isNotEqualTo(Checksum.of(Change.delete("todo", "1", "{\"title\":\"a\"}", T)));
         // Field boundaries matter: moving text between fields changes the checksum.
         assertThat(Checksum.of(Change.delete("ab", "c", T))).isNotEqualTo(Checksum.of(Change.delete("a", "bc", T)));
+    }
+
+    @Test
+    void aMoveCoversItsFromId() {
+        Change move = Change.move("todo", "1", "2", "{\"title\":\"a\"}", T);
+        assertThat(Checksum.of(move))
+                .isNotEqualTo(Checksum.of(Change.move("todo", "3", "2", "{\"title\":\"a\"}", T)))
+                .isNotEqualTo(Checksum.of(Change.update("todo", "2", "{\"title\":\"a\"}", T)))
+                .isNotEqualTo(Checksum.of(Change.move("todo", "2", "1", "{\"title\":\"a\"}", T)));
+        // Field boundaries matter: text moved between entityId and fromId changes the checksum.
+        assertThat(Checksum.of(Change.move("t", "a", "bc", "{}", T)))
+                .isNotEqualTo(Checksum.of(Change.move("t", "ab", "c", "{}", T)));
     }
 
     @Test

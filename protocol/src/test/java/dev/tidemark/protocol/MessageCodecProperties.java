@@ -100,7 +100,8 @@ class MessageCodecProperties {
                 Combinators.combine(ids(), ids(), data, times).as(Change::update),
                 Combinators.combine(ids(), ids(), times).as(Change::delete),
                 Combinators.combine(ids(), ids(), data, times)
-                        .as((type, id, key, time) -> new Change(ChangeType.DELETE, type, id, key, time)),
+                        .as((type, id, key, time) -> Change.delete(type, id, key, time)),
+                Combinators.combine(ids(), ids(), ids(), data, times).as(Change::move),
                 Combinators.combine(ids(), times).as(Change::truncate));
     }
 

@@ -12,6 +12,10 @@ import java.util.List;
  * <p>A large source transaction reaches the client in several parts; the client hands the store a
  * source that yields the changes of part after part, waiting for the next part when needed, so
  * neither side holds the whole batch in memory. A source is read once, by one thread.
+ *
+ * <p>The changes are {@code update}, {@code delete}, {@code truncate} and {@code move}; see
+ * {@link SyncStore} for what each does. A {@code move}'s previous id is
+ * {@link Change#fromId()}, its new id {@link Change#entityId()}.
  */
 @FunctionalInterface
 public interface ChangeSource {

@@ -23,8 +23,16 @@ import java.util.function.BiConsumer;
  * change replace the stored ones (a member whose value is JSON {@code null} becomes {@code null} and
  * stays present), members absent from the change keep their stored value, nested objects are
  * replaced whole (no deep merge). {@code delete} removes the entity (deleting an absent entity is
- * not an error). {@code truncate} removes every entity of its entity type. Changes apply in order,
- * so a batch may update, delete and update the same entity again.
+ * not an error). {@code truncate} removes every entity of its entity type. {@code move} (a
+ * primary-key change at the source) moves an entity to a new id: read the entity stored under
+ * {@link dev.tidemark.protocol.Change#fromId()} as the batch has left it so far (earlier changes of
+ * the same batch included), delete it, and store it merged with the change's data (the same merge as
+ * {@code update}) under {@link dev.tidemark.protocol.Change#entityId()}, replacing whatever was stored
+ * there; when nothing is stored under {@code fromId}, a {@code move} is an {@code update} of
+ * {@code entityId}. The data lacks the columns the source did not resend (large unchanged values), so
+ * a store that treated a {@code move} as delete + update would lose them. All of it happens inside
+ * the batch's transaction. Changes apply in order, so a batch may update, delete and update the same
+ * entity again, or move it several times.
  *
  * <h2>Threads</h2>
  * One thread at a time writes ({@code apply}, {@code recordPending}, {@code clearPending},

@@ -24,6 +24,7 @@ final class PostgresChangeWriter implements AutoCloseable {
     private final PreparedStatement upsert;
     private final PreparedStatement delete;
     private final PreparedStatement truncate;
+    private final PreparedStatement move;
     private final Set<EntityKey> queuedUpserts = new HashSet<>();
     private PreparedStatement current;
     private int queued;
@@ -35,6 +36,7 @@ final class PostgresChangeWriter implements AutoCloseable {
         upsert = connection.prepareStatement(sql.upsert);
         delete = connection.prepareStatement(sql.delete);
         truncate = connection.prepareStatement(sql.truncate);
+        move = connection.prepareStatement(sql.move);
     }
 
     void write(Change change) throws SQLException {
@@ -61,6 +63,17 @@ final class PostgresChangeWriter implements AutoCloseable {
                 truncate.setString(1, change.entityType());
                 truncate.executeUpdate();
                 return;
+            case MOVE:
+                // At once, after what is queued: it reads the entity as the batch has left it.
+                flush();
+                move.setString(1, change.entityType());
+                move.setString(2, change.fromId());
+                move.setString(3, change.entityId());
+                move.setString(4, change.entityType());
+                move.setString(5, change.entityId());
+                move.setString(6, change.data());
+                move.executeUpdate();
+                return;
             default:
                 throw new IllegalStateException("unknown change type " + change.type());
         }
@@ -86,7 +99,7 @@ final class PostgresChangeWriter implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
-        try (upsert; delete; truncate) {
+        try (upsert; delete; truncate; move) {
             queued = 0;
         }
     }

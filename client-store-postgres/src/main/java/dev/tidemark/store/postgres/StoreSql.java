@@ -10,6 +10,7 @@ final class StoreSql {
     final String upsert;
     final String delete;
     final String truncate;
+    final String move;
     final String lockState;
     final String commitBatch;
     final String setPending;
@@ -30,6 +31,15 @@ final class StoreSql {
                 + " ON CONFLICT (entity_type, entity_id) DO UPDATE SET data = e.data || excluded.data";
         delete = "DELETE FROM " + entity + " WHERE entity_type = ? AND entity_id = ?";
         truncate = "DELETE FROM " + entity + " WHERE entity_type = ?";
+        // One statement: the entity under the old id (if any, and unless the ids are equal) is deleted,
+        // and its data merged with the change's is stored under the new id, replacing what was there.
+        // With nothing to move it is the upsert above. Parameters: type, from, to, type, to, data.
+        move = "WITH moved AS (DELETE FROM " + entity + " WHERE entity_type = ? AND entity_id = ? AND entity_id <> ?"
+                + " RETURNING data)"
+                + " INSERT INTO " + entity + " AS e (entity_type, entity_id, data)"
+                + " SELECT ?, ?, coalesce((SELECT data FROM moved), '{}'::jsonb) || ?::jsonb"
+                + " ON CONFLICT (entity_type, entity_id) DO UPDATE SET data ="
+                + " CASE WHEN EXISTS (SELECT 1 FROM moved) THEN excluded.data ELSE e.data || excluded.data END";
         lockState = "SELECT committed_lsn::text, committed_checksum FROM " + state + " WHERE id = 1 FOR UPDATE";
         commitBatch = "UPDATE " + state + " SET committed_lsn = ?::pg_lsn, committed_checksum = ?, pending_lsn = NULL"
                 + " WHERE id = 1";

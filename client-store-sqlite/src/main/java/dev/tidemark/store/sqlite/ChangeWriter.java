@@ -22,10 +22,18 @@ final class ChangeWriter implements AutoCloseable {
             + " ON CONFLICT (entity_type, entity_id) DO UPDATE SET data = tidemark_merge(data, excluded.data)";
     private static final String DELETE = "DELETE FROM tidemark_entity WHERE entity_type = ? AND entity_id = ?";
     private static final String TRUNCATE = "DELETE FROM tidemark_entity WHERE entity_type = ?";
+    /**
+     * First step of a move: the entity under the old id, merged with the data, is stored under the new
+     * id (replacing what was there). No row when nothing is stored under the old id.
+     */
+    private static final String MOVE_COPY = "INSERT INTO tidemark_entity (entity_type, entity_id, data)"
+            + " SELECT entity_type, ?, tidemark_merge(data, ?) FROM tidemark_entity WHERE entity_type = ? AND entity_id = ?"
+            + " ON CONFLICT (entity_type, entity_id) DO UPDATE SET data = excluded.data";
 
     private final PreparedStatement upsert;
     private final PreparedStatement delete;
     private final PreparedStatement truncate;
+    private final PreparedStatement moveCopy;
     private PreparedStatement current;
     private int queued;
 
@@ -33,6 +41,7 @@ final class ChangeWriter implements AutoCloseable {
         upsert = writer.prepareStatement(UPSERT);
         delete = writer.prepareStatement(DELETE);
         truncate = writer.prepareStatement(TRUNCATE);
+        moveCopy = writer.prepareStatement(MOVE_COPY);
     }
 
     /** Queues {@code change} (or, for a truncate, runs it after what is queued). */
@@ -57,11 +66,42 @@ final class ChangeWriter implements AutoCloseable {
                 truncate.setString(1, change.entityType());
                 truncate.executeUpdate();
                 return;
+            case MOVE:
+                checkObject(header, change);
+                flush();
+                move(change);
+                return;
             default:
                 throw new IllegalStateException("unknown change type " + change.type());
         }
         if (++queued >= CHUNK) {
             flush();
+        }
+    }
+
+    /**
+     * Runs a move at once, after what is queued, so it reads the entity as the batch has left it:
+     * copy-and-merge to the new id, then delete the old one; an update of the new id when there was
+     * nothing to move.
+     */
+    private void move(Change change) throws SQLException {
+        int copied = 0;
+        if (!change.fromId().equals(change.entityId())) {
+            moveCopy.setString(1, change.entityId());
+            moveCopy.setString(2, change.data());
+            moveCopy.setString(3, change.entityType());
+            moveCopy.setString(4, change.fromId());
+            copied = moveCopy.executeUpdate();
+        }
+        if (copied > 0) {
+            delete.setString(1, change.entityType());
+            delete.setString(2, change.fromId());
+            delete.executeUpdate();
+        } else {
+            upsert.setString(1, change.entityType());
+            upsert.setString(2, change.entityId());
+            upsert.setString(3, change.data());
+            upsert.executeUpdate();
         }
     }
 
@@ -96,14 +136,15 @@ final class ChangeWriter implements AutoCloseable {
     /** Data must be one JSON object; checked here, before anything of it reaches the database. */
     private static void checkObject(BatchHeader header, Change change) {
         if (!JsonObjectText.isObject(change.data())) {
-            throw new SyncStoreException(StoreErrorCode.INVALID_CHANGE, header + ": the update of " + change.entityType()
+            throw new SyncStoreException(StoreErrorCode.INVALID_CHANGE, header + ": the " + change.type().wireName()
+                    + " of " + change.entityType()
                     + " '" + change.entityId() + "' carries data that is not a JSON object; nothing of the batch was applied");
         }
     }
 
     @Override
     public void close() throws SQLException {
-        try (upsert; delete; truncate) {
+        try (upsert; delete; truncate; moveCopy) {
             discard();
         }
     }

@@ -9,7 +9,6 @@ import static dev.tidemark.store.tck.TckData.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tidemark.protocol.Change;
-import dev.tidemark.protocol.ChangeType;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,7 @@ abstract class DeleteTruncateSpec extends StoreSpec {
     void deleteRemoves() {
         applied(batch(0, 1, update("tck.item", "1", "{\"a\":1}"), update("tck.item", "2", "{\"a\":2}")));
         applied(batch(1, 2, delete("tck.item", "1"), delete("tck.item", "never-existed"),
-                new Change(ChangeType.DELETE, "tck.item", "2", "{\"id\":2}", TIME)));
+                Change.delete("tck.item", "2", "{\"id\":2}", TIME)));
 
         assertThat(store().get("tck.item", "1")).isEmpty();
         assertThat(store().get("tck.item", "2")).as("a delete carrying its key columns as data").isEmpty();

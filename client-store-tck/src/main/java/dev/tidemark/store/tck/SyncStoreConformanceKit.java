@@ -120,6 +120,15 @@ public abstract class SyncStoreConformanceKit {
     }
 
     @Nested
+    @DisplayName("A move takes an entity to its new id")
+    class Moving extends MoveSpec {
+        @Override
+        StoreHarness harness() {
+            return harness;
+        }
+    }
+
+    @Nested
     @DisplayName("A failure in the middle of a batch changes nothing")
     class Atomicity extends AtomicitySpec {
         @Override

@@ -27,6 +27,10 @@ final class TckData {
         return Change.delete(entityType, entityId, TIME);
     }
 
+    static Change move(String entityType, String fromId, String toId, String json) {
+        return Change.move(entityType, fromId, toId, json, TIME);
+    }
+
     static Change truncate(String entityType) {
         return Change.truncate(entityType, TIME);
     }

@@ -3,7 +3,6 @@ package dev.tidemark.server.capture;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.tidemark.protocol.Change;
-import dev.tidemark.protocol.ChangeType;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -15,7 +14,8 @@ import java.util.Map;
 
 /**
  * Turns decoded rows into protocol {@link Change}s: an insert or update becomes an {@code update}
- * (upsert) carrying the columns sent, without unchanged TOASTed ones; a delete carries the old key;
+ * (upsert) carrying the columns sent, without unchanged TOASTed ones; an update that changes the key
+ * becomes a {@code move} from the old key, carrying the same columns; a delete carries the old key;
  * the entity id is the key as text (a composite key as a JSON array text). Used by the capture thread
  * only.
  */
@@ -61,8 +61,18 @@ final class ChangeFactory {
 
     /** A {@code delete} of the entity whose key is in {@code oldTuple}, carrying that key as data. */
     Change delete(RelationShape shape, TupleData oldTuple, Instant time) {
-        return new Change(ChangeType.DELETE, shape.entityType(), entityId(shape, oldTuple),
-                keyData(shape, oldTuple), time);
+        return Change.delete(shape.entityType(), entityId(shape, oldTuple), keyData(shape, oldTuple), time);
+    }
+
+    /**
+     * A {@code move} of the entity from the key in {@code oldTuple} to the key in {@code newTuple},
+     * carrying the columns sent in {@code newTuple} (without unchanged TOASTed ones: the move keeps
+     * the stored values of the columns it does not carry).
+     */
+    Change move(RelationShape shape, TupleData oldTuple, TupleData newTuple, Instant time) {
+        String fromId = entityId(shape, oldTuple);
+        String toId = entityId(shape, newTuple);
+        return Change.move(shape.entityType(), fromId, toId, rowData(shape, newTuple), time);
     }
 
     /** Whether the two tuples hold the same key. */

@@ -92,8 +92,11 @@ final class TransactionAssembler implements PgOutputHandler {
             return;
         }
         if (oldTuple != null && !factory.sameKey(shape, oldTuple, newTuple)) {
-            // The key changed: the old entity is gone and a new one exists.
-            add(factory.delete(shape, oldTuple, commitTime));
+            // The key changed. The new tuple lacks the unchanged TOASTed columns, so the entity moves
+            // to its new key and keeps them: one move, not delete + upsert. The old tuple is the key
+            // ('K') or, under REPLICA IDENTITY FULL, the whole row ('O'); only its key is used.
+            add(factory.move(shape, oldTuple, newTuple, commitTime));
+            return;
         }
         add(factory.upsert(shape, newTuple, commitTime));
     }
@@ -128,7 +131,8 @@ final class TransactionAssembler implements PgOutputHandler {
     private void add(Change change) {
         buffer.add(new LoggedChange(commitLsn, seq++, xid, change));
         bufferBytes += 64 + (change.data() == null ? 0 : change.data().length())
-                + (change.entityId() == null ? 0 : change.entityId().length());
+                + (change.entityId() == null ? 0 : change.entityId().length())
+                + (change.fromId() == null ? 0 : change.fromId().length());
         if (buffer.size() >= chunkChanges || bufferBytes >= chunkBytes) {
             sink.accept(new CapturePiece(buffer, null, commitTime, false, bufferBytes, 0));
             buffer = new ArrayList<>();

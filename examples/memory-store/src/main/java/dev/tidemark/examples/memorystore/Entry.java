@@ -20,11 +20,17 @@ sealed interface Entry {
         }
     }
 
-    /** One change as stored: {@code data} is canonical JSON object text for an update, else null. */
-    record Op(ChangeType type, String entityType, String entityId, String data) {
+    /**
+     * One change as stored: {@code data} is canonical JSON object text for an update or a move, else
+     * null; {@code fromId} is a move's previous id, else null.
+     */
+    record Op(ChangeType type, String entityType, String entityId, String data, String fromId) {
         public Op {
             requireNonNull(type, "type is null");
             requireNonNull(entityType, "entityType is null");
+            if ((type == ChangeType.MOVE) != (fromId != null)) {
+                throw new IllegalArgumentException("a move, and only a move, has a fromId");
+            }
         }
     }
 

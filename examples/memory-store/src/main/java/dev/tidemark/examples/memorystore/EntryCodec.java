@@ -36,6 +36,10 @@ final class EntryCodec {
                     writeText(out, op.entityType());
                     writeText(out, op.entityId());
                     writeText(out, op.data());
+                    if (op.type() == ChangeType.MOVE) {
+                        // Only moves carry it, so journals written before moves existed read the same.
+                        writeText(out, op.fromId());
+                    }
                 }
             } else if (entry instanceof Entry.Pending pending) {
                 out.writeByte(PENDING);
@@ -67,8 +71,16 @@ final class EntryCodec {
                 int size = in.readInt();
                 List<Entry.Op> ops = new ArrayList<>(size);
                 for (int i = 0; i < size; i++) {
-                    ChangeType type = ChangeType.values()[in.readByte()];
-                    ops.add(new Entry.Op(type, readText(in), readText(in), readText(in)));
+                    byte ordinal = in.readByte();
+                    if (ordinal < 0 || ordinal >= ChangeType.values().length) {
+                        throw new IOException("unknown change type " + ordinal + " in the journal");
+                    }
+                    ChangeType type = ChangeType.values()[ordinal];
+                    String entityType = readText(in);
+                    String entityId = readText(in);
+                    String data = readText(in);
+                    String fromId = type == ChangeType.MOVE ? readText(in) : null;
+                    ops.add(new Entry.Op(type, entityType, entityId, data, fromId));
                 }
                 return new Entry.Batch(lsn, checksum, ops);
             case PENDING:

@@ -53,8 +53,22 @@ final class MemoryState {
             case TRUNCATE:
                 entities.remove(op.entityType());
                 break;
+            case MOVE:
+                move(op);
+                break;
             default:
                 throw new IllegalStateException("unknown change type " + op.type());
+        }
+    }
+
+    /** The entity under fromId, if any, leaves it and lands merged under entityId; else an update. */
+    private void move(Entry.Op op) {
+        Map<String, String> byId = entities.computeIfAbsent(op.entityType(), type -> new HashMap<>());
+        String moved = op.fromId().equals(op.entityId()) ? null : byId.remove(op.fromId());
+        if (moved == null) {
+            byId.merge(op.entityId(), op.data(), JsonMerge::merge);
+        } else {
+            byId.put(op.entityId(), JsonMerge.merge(moved, op.data()));
         }
     }
 }

@@ -83,16 +83,16 @@ final class MemoryStore implements SyncStore {
     /** The change as stored, with its data checked and made canonical. */
     private static Entry.Op op(BatchHeader header, Change change) {
         String data = null;
-        if (change.type() == ChangeType.UPDATE) {
+        if (change.type() == ChangeType.UPDATE || change.type() == ChangeType.MOVE) {
             try {
                 data = Json.canonicalObject(change.data());
             } catch (ProtocolException e) {
-                throw new SyncStoreException(StoreErrorCode.INVALID_CHANGE, header + ": the update of "
-                        + change.entityType() + " '" + change.entityId() + "' cannot be stored: " + e.getMessage()
-                        + "; nothing of the batch was applied", e);
+                throw new SyncStoreException(StoreErrorCode.INVALID_CHANGE, header + ": the " + change.type().wireName()
+                        + " of " + change.entityType() + " '" + change.entityId() + "' cannot be stored: "
+                        + e.getMessage() + "; nothing of the batch was applied", e);
             }
         }
-        return new Entry.Op(change.type(), change.entityType(), change.entityId(), data);
+        return new Entry.Op(change.type(), change.entityType(), change.entityId(), data, change.fromId());
     }
 
     @Override

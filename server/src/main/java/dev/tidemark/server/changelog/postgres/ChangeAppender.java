@@ -17,7 +17,7 @@ import org.postgresql.copy.CopyIn;
 final class ChangeAppender {
 
     private static final String COPY_CHANGES = "COPY tidemark.change_history"
-            + " (lsn, seq, xid, op, entity_type, entity_id, data) FROM STDIN";
+            + " (lsn, seq, xid, op, entity_type, entity_id, data, from_id) FROM STDIN";
     private static final String COPY_TRANSACTIONS = "COPY tidemark.change_transaction"
             + " (lsn, xid, change_count, checksum, cumulative_checksum, committed_at, entity_types) FROM STDIN";
     private static final int COPY_CHUNK = 1 << 16;
@@ -68,6 +68,7 @@ final class ChangeAppender {
                         .text(change.change().entityType())
                         .text(change.change().entityId())
                         .text(change.change().data())
+                        .text(change.change().fromId())
                         .endRow();
                 if (buffer.length() >= COPY_CHUNK) {
                     copy.writeToCopy(buffer.bytes(), 0, buffer.length());

@@ -33,7 +33,7 @@ final class ChangeQueries {
             return List.of();
         }
         // Every visible change belongs to a complete transaction, whose row holds its commit time.
-        String sql = "SELECT c.lsn::text, c.seq, c.xid, c.op, c.entity_type, c.entity_id, c.data, t.committed_at"
+        String sql = "SELECT c.lsn::text, c.seq, c.xid, c.op, c.entity_type, c.entity_id, c.data, t.committed_at, c.from_id"
                 + " FROM tidemark.change_history c JOIN tidemark.change_transaction t ON t.lsn = c.lsn"
                 + " WHERE (c.lsn, c.seq) > (?::pg_lsn, ?) AND c.lsn <= LEAST(?::pg_lsn, " + CAPTURE_POSITION + ")"
                 + (entityTypes.isEmpty() ? "" : " AND c.entity_type = ANY(?)")
@@ -51,7 +51,8 @@ final class ChangeQueries {
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     Change change = new Change(ChangeType.fromWireName(rows.getString(4)), rows.getString(5),
-                            rows.getString(6), rows.getString(7), rows.getObject(8, OffsetDateTime.class).toInstant());
+                            rows.getString(6), rows.getString(7), rows.getObject(8, OffsetDateTime.class).toInstant(),
+                            rows.getString(9));
                     changes.add(new LoggedChange(Lsn.parse(rows.getString(1)), rows.getInt(2), rows.getLong(3), change));
                 }
             }
