@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class CaptureMetrics {
 
+    private final MeterRegistry registry;
     private final Counter changes;
     private final Counter transactions;
     private final AtomicLong changeTotal = new AtomicLong();
@@ -46,6 +47,7 @@ public final class CaptureMetrics {
 
     public CaptureMetrics(MeterRegistry registry) {
         requireNonNull(registry, "registry is null");
+        this.registry = registry;
         changes = Counter.builder("tidemark.capture.changes").description("changes made durable in the change log")
                 .register(registry);
         transactions = Counter.builder("tidemark.capture.transactions")
@@ -73,6 +75,11 @@ public final class CaptureMetrics {
             lastDurableCommit.set(lastCommitTime);
             commitLag.set(lastCommitTime.isBefore(now) ? Duration.between(lastCommitTime, now) : Duration.ZERO);
         }
+    }
+
+    /** The registry the meters are in. */
+    MeterRegistry registry() {
+        return registry;
     }
 
     void confirmed(Lsn lsn) {

@@ -6,6 +6,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.OptionalBinder;
+import dev.tidemark.server.feed.CaptureHealth;
 import dev.tidemark.server.hub.SnapshotSource;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.spi.ChangeLog;
@@ -37,6 +38,13 @@ public final class CaptureModule extends AbstractModule {
         OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class);
         bind(CaptureService.class).in(Singleton.class);
         OptionalBinder.newOptionalBinder(binder(), SnapshotSource.class).setBinding().to(SourceSnapshots.class);
+        OptionalBinder.newOptionalBinder(binder(), CaptureHealth.class).setBinding().to(CaptureHealthTracker.class);
+    }
+
+    @Provides
+    @Singleton
+    CaptureHealthTracker captureHealth(Optional<MeterRegistry> registry, CaptureMetrics metrics) {
+        return new CaptureHealthTracker(registry.orElseGet(metrics::registry));
     }
 
     @Provides

@@ -2,6 +2,7 @@ package dev.tidemark.server.capture;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tidemark.server.feed.CaptureHealth;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.spi.ChangeLog;
@@ -32,6 +33,7 @@ public final class CaptureService implements AutoCloseable {
     private final ChangeFeed feed;
     private final CaptureMetrics metrics;
     private final Heartbeat heartbeat;
+    private final CaptureHealthTracker health;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Object lock = new Object();
     private Thread supervisor;
@@ -41,9 +43,15 @@ public final class CaptureService implements AutoCloseable {
     private volatile String lastError;
     private volatile int restarts;
 
-    @Inject
     public CaptureService(CaptureSettings settings, SourceSettings source, ChangeLog changeLog, ChangeFeed feed,
                           CaptureMetrics metrics) {
+        this(settings, source, changeLog, feed, metrics, new CaptureHealthTracker(metrics.registry()));
+    }
+
+    @Inject
+    public CaptureService(CaptureSettings settings, SourceSettings source, ChangeLog changeLog, ChangeFeed feed,
+                          CaptureMetrics metrics, CaptureHealthTracker health) {
+        this.health = requireNonNull(health, "health is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.source = requireNonNull(source, "source is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
@@ -96,12 +104,16 @@ public final class CaptureService implements AutoCloseable {
                 } else {
                     setSession(next);
                 }
-                next.stream(start, streaming -> state = CaptureStatus.State.STREAMING);
+                next.stream(start, streaming -> {
+                    state = CaptureStatus.State.STREAMING;
+                    health.streaming();
+                });
             } catch (RuntimeException e) {
                 if (closed.getCount() == 0) {
                     break;
                 }
                 lastError = e.getMessage();
+                health.failed(e.getMessage());
                 restarts++;
                 if (Duration.ofNanos(System.nanoTime() - began).compareTo(settings.maxRestartBackoff()) > 0) {
                     backoff = settings.restartBackoff();
@@ -152,6 +164,11 @@ public final class CaptureService implements AutoCloseable {
         return new CaptureStatus(state, historyId, metrics.confirmedLsn(), metrics.changeTotal(),
                 metrics.transactionTotal(), metrics.changesPerSecond(), metrics.transactionsPerSecond(),
                 metrics.lagBytes(), metrics.lagSeconds(), restarts, lastError);
+    }
+
+    /** Whether captured data is complete: excluded tables, and whether capture is stalled. */
+    public CaptureHealth health() {
+        return health;
     }
 
     /** Emits a heartbeat now instead of waiting for the next one (for tools and tests). */

@@ -3,6 +3,7 @@ package dev.tidemark.server.spi;
 import dev.tidemark.protocol.Lsn;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -31,6 +32,20 @@ public interface ChangeLog extends AutoCloseable {
     HistoryState startHistory(String historyId, Lsn startPosition);
 
     /**
+     * Starts a new history like {@link #startHistory(String, Lsn)} and records {@code refreshes} (each at
+     * or before {@code startPosition}) in the same atomic step: capture marks every captured table as
+     * complete only from the history's start.
+     *
+     * <p>The default accepts only an empty list; a log that keeps markers overrides it.
+     */
+    default HistoryState startHistory(String historyId, Lsn startPosition, List<TableRefresh> refreshes) {
+        if (!refreshes.isEmpty()) {
+            throw new ChangeLogException(getClass().getSimpleName() + " keeps no table refresh markers");
+        }
+        return startHistory(historyId, startPosition);
+    }
+
+    /**
      * Appends changes and, when {@code newCapturePosition} is given, moves the capture position to it,
      * in one atomic step. Changes already present are skipped. A position that would move backwards
      * is ignored (a replay), never applied.
@@ -44,6 +59,40 @@ public interface ChangeLog extends AutoCloseable {
      *     the position is unchanged
      */
     void append(List<LoggedChange> changes, Optional<Lsn> newCapturePosition);
+
+    /**
+     * Appends changes and table refresh markers and, when {@code newCapturePosition} is given, moves the
+     * capture position to it, in one atomic step (see {@link #append(List, Optional)} for the changes).
+     *
+     * <p>Each marker must lie at or before the capture position after the append: a marker is never
+     * visible before the position that covers it. Markers at or before the capture position before the
+     * append are replays and are skipped, as are markers already present (same lsn and entity type).
+     *
+     * <p>The default accepts only an empty list of markers; a log that keeps markers overrides it.
+     *
+     * @throws ChangeLogException when the write failed or broke the contract; nothing was written and
+     *     the position is unchanged
+     */
+    default void append(List<LoggedChange> changes, List<TableRefresh> refreshes, Optional<Lsn> newCapturePosition) {
+        if (!refreshes.isEmpty()) {
+            throw new ChangeLogException(getClass().getSimpleName() + " keeps no table refresh markers");
+        }
+        append(changes, newCapturePosition);
+    }
+
+    /**
+     * The table refresh markers with {@code after < lsn <= upTo}, in (lsn, entity type) order, never past
+     * the capture position.
+     *
+     * <p>Trimming keeps, for every entity type, the newest marker even when it lies at or before the
+     * retained position, so {@code refreshes(Lsn.ZERO, upTo)} always tells from where each type's history
+     * is complete. Starting a new history forgets every marker of the previous one.
+     *
+     * <p>The default (a log that keeps no markers) has none.
+     */
+    default List<TableRefresh> refreshes(Lsn after, Lsn upTo) {
+        return List.of();
+    }
 
     /**
      * Reads up to {@code limit} changes after {@code after}, in (lsn, seq) order, never past the
@@ -61,8 +110,8 @@ public interface ChangeLog extends AutoCloseable {
     Optional<Lsn> nextTransaction(Lsn after, Lsn upTo, Set<String> entityTypes);
 
     /**
-     * Removes every transaction that committed at or before {@code upTo}, and records that the log is
-     * retained from there.
+     * Removes every transaction that committed at or before {@code upTo}, and the table refresh markers
+     * at or before it except each entity type's newest, and records that the log is retained from there.
      *
      * @return the number of changes removed
      */
@@ -97,6 +146,23 @@ public interface ChangeLog extends AutoCloseable {
 
     /** How many changes the log retains. */
     long retainedChanges();
+
+    /**
+     * The shape (columns, types, key) capture last recorded for each captured table, by entity type:
+     * capture compares it with the source at every start, so a schema change made while it was down is
+     * not missed. Empty when none was recorded (or the log does not keep shapes).
+     */
+    default Map<String, String> capturedTableShapes() {
+        return Map.of();
+    }
+
+    /**
+     * Records the shapes of tables capture now follows (replacing those of the same types) and forgets
+     * {@code removed} types. Capture calls it after the append that wrote the markers or truncates of
+     * those changes, so a crash in between at worst repeats a marker, never misses one.
+     */
+    default void saveCapturedTableShapes(Map<String, String> shapes, List<String> removed) {
+    }
 
     /** Records client progress rows, replacing those of the same clients, in one write. */
     void saveProgress(List<ClientProgress> progress);

@@ -28,7 +28,8 @@ final class Migrations {
     /** Every migration, in order; version N is the N-th. Never edit a released one: add a new one. */
     static final List<Migration> ALL = List.of(
             new Migration(1, "change_log"),
-            new Migration(2, "change_move"));
+            new Migration(2, "change_move"),
+            new Migration(3, "table_refresh"));
 
     record Migration(int version, String description) {
 

@@ -10,12 +10,14 @@ import dev.tidemark.server.spi.ClientProgress;
 import dev.tidemark.server.spi.HistoryState;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
+import dev.tidemark.server.spi.TableRefresh;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -45,7 +47,13 @@ final class PostgresChangeLog implements ChangeLog {
 
     @Override
     public HistoryState startHistory(String historyId, Lsn startPosition) {
+        return startHistory(historyId, startPosition, List.of());
+    }
+
+    @Override
+    public HistoryState startHistory(String historyId, Lsn startPosition, List<TableRefresh> refreshes) {
         requireNonNull(historyId, "historyId is null");
+        requireNonNull(refreshes, "refreshes is null");
         requireNonNull(startPosition, "startPosition is null");
         if (historyId.isEmpty() || historyId.length() > 256) {
             throw new IllegalArgumentException("historyId must be 1 to 256 characters");
@@ -55,7 +63,9 @@ final class PostgresChangeLog implements ChangeLog {
                 statement.execute("LOCK TABLE tidemark.history_state IN EXCLUSIVE MODE");
                 statement.execute("TRUNCATE tidemark.change_history, tidemark.change_transaction, tidemark.client_progress");
             }
+            TableRefreshTable.clear(connection);
             HistoryStateTable.start(connection, historyId, startPosition);
+            TableRefreshTable.insert(connection, refreshes, null, startPosition);
             log.info("change log started history {} at {}", historyId, startPosition);
             return new HistoryState(historyId, startPosition, Lsn.ZERO);
         });
@@ -63,10 +73,43 @@ final class PostgresChangeLog implements ChangeLog {
 
     @Override
     public void append(List<LoggedChange> changes, Optional<Lsn> newCapturePosition) {
+        append(changes, List.of(), newCapturePosition);
+    }
+
+    @Override
+    public void append(List<LoggedChange> changes, List<TableRefresh> refreshes, Optional<Lsn> newCapturePosition) {
         requireNonNull(changes, "changes is null");
+        requireNonNull(refreshes, "refreshes is null");
         requireNonNull(newCapturePosition, "newCapturePosition is null");
         transaction("append " + changes.size() + " changes", connection -> {
-            appender.append(connection, changes, newCapturePosition);
+            ChangeAppender.AppendResult result = appender.append(connection, changes, newCapturePosition);
+            TableRefreshTable.insert(connection, refreshes, result.before().capturePosition(),
+                    result.plan().newState().capturePosition());
+            return null;
+        });
+    }
+
+    @Override
+    public List<TableRefresh> refreshes(Lsn after, Lsn upTo) {
+        requireNonNull(after, "after is null");
+        requireNonNull(upTo, "upTo is null");
+        return query("read table refreshes after " + after, connection -> TableRefreshTable.read(connection, after, upTo));
+    }
+
+    @Override
+    public Map<String, String> capturedTableShapes() {
+        return query("read the captured table shapes", TableRefreshTable::shapes);
+    }
+
+    @Override
+    public void saveCapturedTableShapes(Map<String, String> shapes, List<String> removed) {
+        requireNonNull(shapes, "shapes is null");
+        requireNonNull(removed, "removed is null");
+        if (shapes.isEmpty() && removed.isEmpty()) {
+            return;
+        }
+        transaction("save " + shapes.size() + " captured table shapes", connection -> {
+            TableRefreshTable.saveShapes(connection, shapes, removed);
             return null;
         });
     }
@@ -111,6 +154,7 @@ final class PostgresChangeLog implements ChangeLog {
                 delete.setString(1, target.toString());
                 delete.executeUpdate();
             }
+            TableRefreshTable.trim(connection, target);
             HistoryStateTable.saveRetention(connection, target, checksum);
             return removed;
         });

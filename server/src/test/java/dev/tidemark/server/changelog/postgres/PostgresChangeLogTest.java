@@ -15,6 +15,7 @@ import dev.tidemark.server.spi.ClientProgress;
 import dev.tidemark.server.spi.HistoryState;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
+import dev.tidemark.server.spi.TableRefresh;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -110,6 +111,7 @@ class PostgresChangeLogTest {
                 assertThat(versions).containsExactlyElementsOf(
                         Migrations.ALL.stream().map(Migrations.Migration::version).toList());
                 assertThat(versions).startsWith(1, 2);
+                assertThat(versions).contains(1, 3).isSorted();
             }
             assertThat(log.state()).isEmpty();
         }
@@ -415,6 +417,90 @@ class PostgresChangeLogTest {
             log.trim(L2);
             assertThat(log.retainedChanges()).isEqualTo(1);
             assertThat(log.lastCommitBefore(T.plusSeconds(3601))).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("table refresh markers")
+    class TableRefreshes {
+
+        private final Lsn start = Lsn.parse("0/50");
+
+        @BeforeEach
+        void begin() {
+            log.startHistory("h1", start, List.of(new TableRefresh(start, "t", "history started"),
+                    new TableRefresh(start, "u", "history started")));
+        }
+
+        @Test
+        @DisplayName("are recorded with the history start, and read in lsn order within (after, upTo]")
+        void startAndRead() {
+            log.append(transaction(L1, 2, "t"), List.of(new TableRefresh(L1, "t", "column added")), Optional.of(L1));
+            log.append(transaction(L2, 1, "u"), List.of(new TableRefresh(L2, "u", "table added"),
+                    new TableRefresh(L2, "t", "column renamed")), Optional.of(L2));
+            assertThat(log.refreshes(Lsn.ZERO, Lsn.MAX)).containsExactly(
+                    new TableRefresh(start, "t", "history started"), new TableRefresh(start, "u", "history started"),
+                    new TableRefresh(L1, "t", "column added"),
+                    new TableRefresh(L2, "t", "column renamed"), new TableRefresh(L2, "u", "table added"));
+            assertThat(log.refreshes(start, L1)).containsExactly(new TableRefresh(L1, "t", "column added"));
+            assertThat(log.refreshes(L2, Lsn.MAX)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("become visible only with the position that covers them; a marker past it is refused and nothing is written")
+        void neverPastCapture() throws SQLException {
+            assertThatThrownBy(() -> log.append(transaction(L1, 1, "t"),
+                    List.of(new TableRefresh(L2, "t", "too early")), Optional.of(L1)))
+                    .isInstanceOf(ChangeLogException.class).hasMessageContaining("after the capture position");
+            assertThat(rows("tidemark.change_history")).isZero();
+            assertThat(log.state().orElseThrow().capturePosition()).isEqualTo(start);
+            // A chunk without a position cannot carry the marker of the transaction it belongs to.
+            assertThatThrownBy(() -> log.append(transaction(L1, 1, "t"),
+                    List.of(new TableRefresh(L1, "t", "chunk")), Optional.empty()))
+                    .isInstanceOf(ChangeLogException.class);
+            log.append(transaction(L1, 1, "t"), List.of(new TableRefresh(L1, "t", "ok")), Optional.of(L1));
+            assertThat(log.refreshes(start, Lsn.MAX)).containsExactly(new TableRefresh(L1, "t", "ok"));
+        }
+
+        @Test
+        @DisplayName("replayed with their transaction are skipped, not doubled")
+        void replays() throws SQLException {
+            log.append(transaction(L1, 1, "t"), List.of(new TableRefresh(L1, "t", "column added")), Optional.of(L1));
+            log.append(transaction(L1, 1, "t"), List.of(new TableRefresh(L1, "t", "column added again")),
+                    Optional.of(L1));
+            log.append(List.of(), List.of(new TableRefresh(L1, "t", "column added")), Optional.of(L2));
+            assertThat(log.refreshes(start, Lsn.MAX)).containsExactly(new TableRefresh(L1, "t", "column added"));
+            assertThat(rows("tidemark.table_refresh")).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("are trimmed with retention, except each type's newest")
+        void trimmed() {
+            log.append(transaction(L1, 1, "t"), List.of(new TableRefresh(L1, "t", "column added")), Optional.of(L1));
+            log.append(transaction(L2, 1, "t"), List.of(), Optional.of(L2));
+            log.append(transaction(L3, 1, "t"), List.of(new TableRefresh(L3, "t", "column dropped")), Optional.of(L3));
+            log.trim(L2);
+            // u's only marker (the history start) and t's L1 marker are the newest at or before L2 for their types,
+            // but t has a newer one at L3: only t's older markers go.
+            assertThat(log.refreshes(Lsn.ZERO, Lsn.MAX)).containsExactly(
+                    new TableRefresh(start, "u", "history started"),
+                    new TableRefresh(L3, "t", "column dropped"));
+            log.trim(L3);
+            assertThat(log.refreshes(Lsn.ZERO, Lsn.MAX)).containsExactly(
+                    new TableRefresh(start, "u", "history started"),
+                    new TableRefresh(L3, "t", "column dropped"));
+        }
+
+        @Test
+        @DisplayName("and table shapes are forgotten when a new history starts")
+        void newHistoryForgets() {
+            log.append(transaction(L1, 1, "t"), List.of(new TableRefresh(L1, "t", "column added")), Optional.of(L1));
+            log.saveCapturedTableShapes(Map.of("t", "id int4", "u", "id int8"), List.of());
+            log.saveCapturedTableShapes(Map.of("t", "id int4, x text"), List.of("u"));
+            assertThat(log.capturedTableShapes()).isEqualTo(Map.of("t", "id int4, x text"));
+            log.startHistory("h2", L2);
+            assertThat(log.refreshes(Lsn.ZERO, Lsn.MAX)).isEmpty();
+            assertThat(log.capturedTableShapes()).isEmpty();
         }
     }
 }
