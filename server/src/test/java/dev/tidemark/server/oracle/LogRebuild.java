@@ -49,6 +49,12 @@ final class LogRebuild {
                     .putAll((Map<String, Object>) RawJson.parse(change.data()));
             case "DELETE" -> ofType.remove(change.entityId());
             case "TRUNCATE" -> ofType.clear();
+            case "MOVE" -> {
+                Map<String, Object> moved = ofType.remove(change.fromId());
+                Map<String, Object> target = moved != null ? moved : new LinkedHashMap<>();
+                target.putAll((Map<String, Object>) RawJson.parse(change.data()));
+                ofType.put(change.entityId(), target);
+            }
             default -> throw new IllegalStateException("the oracle does not know change type " + change.type());
         }
     }

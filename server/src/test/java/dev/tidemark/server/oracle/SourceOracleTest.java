@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>Short by default (3 random seeds of 3,000 changes, the first with a transaction of 10,000 rows).
  * System properties: {@code oracle.seeds} (how many seeds), {@code oracle.changes} (row changes per
- * seed), {@code oracle.seed} (replay these seeds, comma-separated). The long form:
+ * seed, besides the bulk transaction), {@code oracle.seed} (replay these seeds, comma-separated),
+ * {@code oracle.bulkEvery} (every how many seeds one transaction of 10,000 rows runs, default 5). The long form:
  * {@code mvn -B -pl server -am verify -Dtest=SourceOracleTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Doracle.seeds=20 -Doracle.changes=50000}.
  */
@@ -34,6 +35,7 @@ class SourceOracleTest {
     void rebuildEqualsSource() throws SQLException {
         long changes = Long.getLong("oracle.changes", 3_000);
         List<Long> seeds = seeds();
+        int bulkEvery = Integer.getInteger("oracle.bulkEvery", 5);
         System.out.printf("[oracle] seeds %s, %,d changes each (replay one with -Doracle.seed=SEED)%n", seeds, changes);
         long began = System.nanoTime();
         long checked = 0;
@@ -45,7 +47,7 @@ class SourceOracleTest {
             System.out.printf("[oracle] seed %d: running%n", seed);
             OracleRun.Result result;
             try {
-                result = OracleRun.run(postgres.createDatabase(), seed, changes, i % 5 == 0);
+                result = OracleRun.run(postgres.createDatabase(), seed, changes, i % bulkEvery == 0);
             } catch (SQLException | RuntimeException | AssertionError e) {
                 throw new AssertionError("[oracle] seed " + seed + " failed (replay: -Doracle.seed=" + seed + "): " + e, e);
             }
