@@ -89,21 +89,22 @@ public final class CaptureHealthTracker implements CaptureHealth {
 
     /** Excludes a table from capture; logs it at ERROR, with its fix, when it was not excluded for this reason. */
     void exclude(TableProblem problem) {
-        TableProblem before = problems.put(problem.table(), problem);
+        TableProblem before = problems.put(problem.entityType(), problem);
         if (!problem.equals(before)) {
             log.error("capture excludes {}: clients do not receive its changes until it is fixed (the other tables"
                     + " are captured as usual)", problem.describe());
         }
     }
 
-    /** The table is captured (again); no-op when it was not excluded. */
-    void include(String table) {
-        if (problems.remove(table) != null) {
-            log.info("table {} is captured again; clients reload it from the refresh marker capture writes", table);
+    /** The table of {@code entityType} is captured (again); no-op when it was not excluded. */
+    void include(String entityType) {
+        TableProblem problem = problems.remove(entityType);
+        if (problem != null) {
+            log.info("table {} is captured again; clients reload it from its refresh marker", problem.table());
         }
     }
 
-    /** Forgets the problems of tables for which {@code keep} is false (no longer in the capture set). */
+    /** Forgets the problems of the entity types for which {@code keep} is false (no longer in the capture set). */
     void retain(Predicate<String> keep) {
         problems.keySet().removeIf(table -> !keep.test(table));
     }

@@ -19,13 +19,21 @@ import java.util.List;
  *     written even without changes)
  * @param bytes the approximate size of the changes' data
  * @param transactionSize for a commit piece, how many changes the whole transaction has
+ * @param tables for a commit piece, what the transaction changes in the set of captured tables
+ *     (refresh markers at its commit position); written with it
  */
 record CapturePiece(List<LoggedChange> changes, Lsn commitLsn, Instant commitTime, boolean heartbeat, long bytes,
-                    int transactionSize) {
+                    int transactionSize, TableUpdates tables) {
 
     CapturePiece {
         requireNonNull(changes, "changes is null");
         requireNonNull(commitTime, "commitTime is null");
+        requireNonNull(tables, "tables is null");
+    }
+
+    CapturePiece(List<LoggedChange> changes, Lsn commitLsn, Instant commitTime, boolean heartbeat, long bytes,
+                 int transactionSize) {
+        this(changes, commitLsn, commitTime, heartbeat, bytes, transactionSize, TableUpdates.NONE);
     }
 
     boolean isCommit() {

@@ -34,6 +34,8 @@ public final class CaptureService implements AutoCloseable {
     private final CaptureMetrics metrics;
     private final Heartbeat heartbeat;
     private final CaptureHealthTracker health;
+    private final CapturedTables tables = new CapturedTables();
+    private final SchemaWatch watch;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Object lock = new Object();
     private Thread supervisor;
@@ -57,7 +59,8 @@ public final class CaptureService implements AutoCloseable {
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
         this.feed = requireNonNull(feed, "feed is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
-        this.heartbeat = new Heartbeat(source, settings, metrics);
+        this.watch = new SchemaWatch(settings.publicationName(), tables, health);
+        this.heartbeat = new Heartbeat(source, settings, metrics, health, watch);
     }
 
     /**
@@ -73,7 +76,7 @@ public final class CaptureService implements AutoCloseable {
             }
             state = CaptureStatus.State.STARTING;
         }
-        CaptureSession first = new CaptureSession(settings, source, changeLog, feed, metrics);
+        CaptureSession first = new CaptureSession(settings, source, changeLog, feed, metrics, tables, health, watch);
         StartPoint start;
         try {
             start = first.prepare();
@@ -96,7 +99,7 @@ public final class CaptureService implements AutoCloseable {
             long began = System.nanoTime();
             try {
                 if (next == null) {
-                    next = new CaptureSession(settings, source, changeLog, feed, metrics);
+                    next = new CaptureSession(settings, source, changeLog, feed, metrics, tables, health, watch);
                     setSession(next);
                     state = CaptureStatus.State.STARTING;
                     start = next.prepare();

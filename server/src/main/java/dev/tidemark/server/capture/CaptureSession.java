@@ -32,6 +32,9 @@ final class CaptureSession implements AutoCloseable {
     private final ChangeLog changeLog;
     private final ChangeFeed feed;
     private final CaptureMetrics metrics;
+    private final CapturedTables tables;
+    private final CaptureHealthTracker health;
+    private final SchemaWatch watch;
     private volatile boolean stopped;
     private Connection connection;
     private Connection replicationConnection;
@@ -39,7 +42,10 @@ final class CaptureSession implements AutoCloseable {
     private Thread writerThread;
 
     CaptureSession(CaptureSettings settings, SourceSettings source, ChangeLog changeLog, ChangeFeed feed,
-                   CaptureMetrics metrics) {
+                   CaptureMetrics metrics, CapturedTables tables, CaptureHealthTracker health, SchemaWatch watch) {
+        this.tables = requireNonNull(tables, "tables is null");
+        this.health = requireNonNull(health, "health is null");
+        this.watch = requireNonNull(watch, "watch is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.source = requireNonNull(source, "source is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
@@ -55,7 +61,7 @@ final class CaptureSession implements AutoCloseable {
     StartPoint prepare() {
         try {
             connection = source.connect();
-            return new CaptureStartup(settings, changeLog).prepare(connection, () -> {
+            return new CaptureStartup(settings, changeLog, tables, watch).prepare(connection, () -> {
                 replicationConnection = source.connectReplication();
                 return replicationConnection;
             });
@@ -72,16 +78,17 @@ final class CaptureSession implements AutoCloseable {
      */
     void stream(StartPoint start, Consumer<StartPoint> onStreaming) {
         PieceQueue queue = new PieceQueue(settings.queueCapacity());
-        writer = new CaptureWriter(queue, changeLog, feed, metrics, settings, start.position());
+        writer = new CaptureWriter(queue, changeLog, feed, metrics, settings, start.position(), health);
         writerThread = new Thread(writer, "tidemark-capture-writer");
-        ChangeFactory factory = new ChangeFactory(new TypeCatalog(connection), PrimaryKeys.from(connection));
+        PrimaryKeys keys = PrimaryKeys.from(connection);
+        ChangeFactory factory = new ChangeFactory(new TypeCatalog(connection), keys);
         try (PGReplicationStream stream = openStream(start)) {
             writerThread.start();
             log.info("capture streaming slot {} from {} into history {}", settings.slotName(), start.position(),
                     start.historyId());
             onStreaming.accept(start);
-            new ReplicationReader(stream, factory, queue, writer, metrics, settings, start.position(), () -> stopped)
-                    .run();
+            new ReplicationReader(stream, factory, queue, writer, metrics, settings, start.position(), () -> stopped,
+                    tables, health, keys).run();
         } catch (SQLException e) {
             if (!stopped) {
                 throw new CaptureException(CaptureError.SOURCE, "replication from slot " + settings.slotName()

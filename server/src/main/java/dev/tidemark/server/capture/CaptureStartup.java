@@ -3,9 +3,14 @@ package dev.tidemark.server.capture;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
+import dev.tidemark.server.spi.TableRefresh;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +27,12 @@ final class CaptureStartup {
     private final ChangeLog changeLog;
     private final SlotManager slots;
     private final PublicationManager publication;
+    private final CapturedTables tables;
+    private final SchemaWatch watch;
 
-    CaptureStartup(CaptureSettings settings, ChangeLog changeLog) {
+    CaptureStartup(CaptureSettings settings, ChangeLog changeLog, CapturedTables tables, SchemaWatch watch) {
+        this.tables = tables;
+        this.watch = watch;
         this.settings = settings;
         this.changeLog = changeLog;
         this.slots = new SlotManager(settings);
@@ -50,6 +59,8 @@ final class CaptureStartup {
         HistoryDecision decision = HistoryDecision.decide(state, source, slot, settings.slotName());
         if (!decision.newHistory()) {
             log.info("capture: {}", decision.reason());
+            tables.load(changeLog.capturedTableShapes());
+            watch.check(connection);
             return new StartPoint(state.orElseThrow().historyId(), decision.startPosition(), false);
         }
         Lsn start = switch (decision.action()) {
@@ -68,7 +79,19 @@ final class CaptureStartup {
         } else {
             log.warn("new history {} starting at {}: {}", historyId, start, decision.reason());
         }
-        changeLog.startHistory(historyId, start);
+        // Every captured table is complete only from the history's start: clients load each one's snapshot.
+        Map<String, String> shapes = new TreeMap<>();
+        List<TableRefresh> refreshes = new ArrayList<>();
+        for (TableShape shape : SchemaCatalog.published(connection, settings.publicationName())) {
+            if (shape.problem().isEmpty()) {
+                shapes.put(shape.entityType(), shape.text());
+                refreshes.add(new TableRefresh(start, shape.entityType(), "history " + historyId + " started"));
+            }
+        }
+        changeLog.startHistory(historyId, start, refreshes);
+        changeLog.saveCapturedTableShapes(shapes, List.of());
+        tables.load(shapes);
+        watch.check(connection);
         return new StartPoint(historyId, start, true);
     }
 }

@@ -7,6 +7,7 @@ import dev.tidemark.server.feed.CapturedRange;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.LoggedChange;
+import dev.tidemark.server.spi.TableRefresh;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,7 @@ final class CaptureWriter implements Runnable {
     private final int maxBatchChanges;
     private final long positionOnlyIntervalNanos;
     private final AtomicReference<Lsn> durable;
+    private final CaptureHealthTracker health;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean stopped;
 
@@ -46,7 +48,8 @@ final class CaptureWriter implements Runnable {
     private long lastWriteNanos = System.nanoTime();
 
     CaptureWriter(PieceQueue queue, ChangeLog changeLog, ChangeFeed feed, CaptureMetrics metrics,
-                  CaptureSettings settings, Lsn startPosition) {
+                  CaptureSettings settings, Lsn startPosition, CaptureHealthTracker health) {
+        this.health = requireNonNull(health, "health is null");
         this.queue = requireNonNull(queue, "queue is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
         this.feed = requireNonNull(feed, "feed is null");
@@ -127,9 +130,12 @@ final class CaptureWriter implements Runnable {
         Instant commitTime = null;
         boolean heartbeat = false;
         int transactions = 0;
+        TableUpdates.Builder tables = new TableUpdates.Builder();
         for (CapturePiece piece : batch) {
             changes.addAll(piece.changes());
             if (piece.isCommit()) {
+                tables.add(piece.tables());
+                heartbeat |= !piece.tables().isEmpty();
                 commit = piece.commitLsn();
                 commitTime = piece.commitTime();
                 heartbeat |= piece.heartbeat();
@@ -152,17 +158,23 @@ final class CaptureWriter implements Runnable {
                 return;
             }
         }
-        append(changes, commit, commitTime, transactions);
+        append(changes, tables, commit, commitTime, transactions);
     }
 
     private void writeHeldIfDue() {
         if (heldPosition != null && System.nanoTime() - lastWriteNanos >= positionOnlyIntervalNanos) {
-            append(List.of(), heldPosition, heldCommitTime, 0);
+            append(List.of(), new TableUpdates.Builder(), heldPosition, heldCommitTime, 0);
         }
     }
 
-    private void append(List<LoggedChange> changes, Lsn target, Instant commitTime, int transactions) {
-        changeLog.append(changes, Optional.ofNullable(target));
+    private void append(List<LoggedChange> changes, TableUpdates.Builder tables, Lsn target, Instant commitTime,
+                        int transactions) {
+        changeLog.append(changes, tables.refreshes(), Optional.ofNullable(target));
+        // Recorded after the markers are durable: a crash in between repeats a marker, never loses one.
+        changeLog.saveCapturedTableShapes(tables.shapes(), tables.dropped());
+        for (TableRefresh refresh : tables.refreshes()) {
+            health.include(refresh.entityType());
+        }
         lastWriteNanos = System.nanoTime();
         heldPosition = null;
         heldCommitTime = null;
@@ -183,6 +195,7 @@ final class CaptureWriter implements Runnable {
             }
         }
         metrics.captured(newChanges, transactions, commitTime);
+        health.progressed(target != null && target.isAfter(from) ? target : from);
         if (moved) {
             boolean complete = !chunksBeyondPosition;
             position = target;

@@ -2,6 +2,7 @@ package dev.tidemark.server.capture;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.pg.SourceSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,15 +25,21 @@ import org.slf4j.LoggerFactory;
 final class Heartbeat implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
+    private static final long WAL_SAMPLE_MILLIS = 1_000;
 
     private final SourceSettings source;
     private final CaptureSettings settings;
     private final CaptureMetrics metrics;
+    private final CaptureHealthTracker health;
+    private final SchemaWatch watch;
     private final ScheduledExecutorService scheduler;
     private Connection connection;
     private boolean warned;
 
-    Heartbeat(SourceSettings source, CaptureSettings settings, CaptureMetrics metrics) {
+    Heartbeat(SourceSettings source, CaptureSettings settings, CaptureMetrics metrics, CaptureHealthTracker health,
+              SchemaWatch watch) {
+        this.health = requireNonNull(health, "health is null");
+        this.watch = requireNonNull(watch, "watch is null");
         this.source = requireNonNull(source, "source is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
@@ -46,6 +53,7 @@ final class Heartbeat implements AutoCloseable {
     void start() {
         long period = settings.heartbeatInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::sampleWal, WAL_SAMPLE_MILLIS, WAL_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Emits one heartbeat and measures the lag now; also run by the schedule. */
@@ -72,12 +80,30 @@ final class Heartbeat implements AutoCloseable {
                 }
             }
             metrics.sampleRates();
+            watch.check(connection);
             warned = false;
         } catch (SQLException | RuntimeException e) {
             if (!warned) {
                 log.warn("capture heartbeat failed (retrying every {}): {}", settings.heartbeatInterval(), e.getMessage());
                 warned = true;
             }
+            closeConnection();
+        }
+    }
+
+    /** Samples the source's WAL position, so that a capture making no progress shows as stalled. */
+    synchronized void sampleWal() {
+        try {
+            if (connection == null || connection.isClosed()) {
+                connection = source.connect();
+            }
+            try (PreparedStatement wal = connection.prepareStatement("SELECT pg_current_wal_lsn()::text");
+                    ResultSet row = wal.executeQuery()) {
+                row.next();
+                health.sourceWal(Lsn.parse(row.getString(1)));
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.debug("sampling the source's WAL position failed: {}", e.getMessage());
             closeConnection();
         }
     }

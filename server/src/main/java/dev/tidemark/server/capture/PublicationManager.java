@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Keeps the publication in line with the configuration: created when missing, and changed with
  * {@code ALTER PUBLICATION ... SET} when the configured tables or schemas differ, so adding or
  * removing a table is a configuration change, not a rebuild. Also checks that every configured table
- * exists and every published table has a primary key.
+ * exists; tables that cannot be captured are excluded by {@link SchemaWatch}, not refused here.
  */
 final class PublicationManager {
 
@@ -58,7 +58,6 @@ final class PublicationManager {
                     + " publishes the change log's own tables " + own + ": capture would read its own writes."
                     + " Take schema tidemark out of it (a FOR ALL TABLES publication cannot be used)");
         }
-        checkPrimaryKeys(connection);
         if (published.isEmpty()) {
             log.warn("publication {} publishes no table yet: nothing will be captured", settings.publicationName());
         } else {
@@ -136,28 +135,6 @@ final class PublicationManager {
         if (!missing.isEmpty()) {
             throw new CaptureException(CaptureError.TABLE, "configured for capture but missing in the source: "
                     + String.join(", ", missing) + "; create them or remove them from the configuration");
-        }
-    }
-
-    private void checkPrimaryKeys(Connection connection) throws SQLException {
-        List<String> withoutKey = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement("SELECT p.schemaname || '.' || p.tablename"
-                + " FROM pg_publication_tables p"
-                + " JOIN pg_namespace n ON n.nspname = p.schemaname"
-                + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tablename"
-                + " WHERE p.pubname = ? AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)"
-                + " ORDER BY 1")) {
-            select.setString(1, settings.publicationName());
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    withoutKey.add(rows.getString(1));
-                }
-            }
-        }
-        if (!withoutKey.isEmpty()) {
-            throw new CaptureException(CaptureError.TABLE, "published tables without a primary key: " + withoutKey
-                    + "; Tidemark identifies entities by the primary key: add one (ALTER TABLE ... ADD PRIMARY KEY)"
-                    + " or take the tables out of the capture");
         }
     }
 

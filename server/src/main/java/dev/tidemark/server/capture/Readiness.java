@@ -2,6 +2,7 @@ package dev.tidemark.server.capture;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tidemark.server.feed.TableProblem;
 import dev.tidemark.server.pg.SourceSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,6 +39,11 @@ public final class Readiness {
                 findings.add(new Finding(false, e.getMessage()));
             }
             findings.add(publication(connection, settings));
+            List<TableProblem> problems = SourceChecks.tableProblems(connection, settings);
+            for (TableProblem problem : problems) {
+                findings.add(new Finding(false, problem.describe() + " (capture excludes it and captures the other"
+                        + " tables; clients that want it see their view as incomplete)"));
+            }
             findings.add(slot(connection, settings));
         } catch (SQLException e) {
             findings.add(new Finding(false, "cannot connect to " + source.redactedUrl() + ": " + e.getMessage()));

@@ -25,7 +25,7 @@ final class ReplicationReader {
 
     private final PGReplicationStream stream;
     private final PgOutputDecoder decoder = new PgOutputDecoder();
-    private final TransactionAssembler assembler;
+    private final SchemaTracker schema;
     private final PieceQueue queue;
     private final CaptureWriter writer;
     private final CaptureMetrics metrics;
@@ -36,7 +36,7 @@ final class ReplicationReader {
 
     ReplicationReader(PGReplicationStream stream, ChangeFactory factory, PieceQueue queue,
                       CaptureWriter writer, CaptureMetrics metrics, CaptureSettings settings, Lsn startPosition,
-                      BooleanSupplier stopped) {
+                      BooleanSupplier stopped, CapturedTables tables, CaptureHealthTracker health, PrimaryKeys keys) {
         this.stream = requireNonNull(stream, "stream is null");
         this.queue = requireNonNull(queue, "queue is null");
         this.writer = requireNonNull(writer, "writer is null");
@@ -46,7 +46,9 @@ final class ReplicationReader {
         // Confirm the start position at once: it is durable, and the slot may still be behind it.
         this.lastStatusNanos = System.nanoTime() - statusIntervalNanos;
         this.confirmed = requireNonNull(startPosition, "startPosition is null");
-        this.assembler = new TransactionAssembler(factory, this::hand, settings.chunkChanges(), settings.chunkBytes());
+        TransactionAssembler assembler = new TransactionAssembler(factory, this::handAttached,
+                settings.chunkChanges(), settings.chunkBytes());
+        this.schema = new SchemaTracker(assembler, tables, health, keys);
     }
 
     /** Streams until {@code stopped} says so; throws on any failure of the stream or the writer. */
@@ -55,9 +57,13 @@ final class ReplicationReader {
             confirmDurable();
             ByteBuffer message = stream.readPending();
             if (message != null) {
-                decoder.decode(message, assembler);
+                decoder.decode(message, schema);
             }
         }
+    }
+
+    private void handAttached(CapturePiece piece) {
+        hand(schema.attach(piece));
     }
 
     /** Hands a piece to the writer, waiting while its queue is full, confirming all the while. */

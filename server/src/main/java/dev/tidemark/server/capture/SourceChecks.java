@@ -1,5 +1,6 @@
 package dev.tidemark.server.capture;
 
+import dev.tidemark.server.feed.TableProblem;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,6 +19,19 @@ final class SourceChecks {
     static final int MIN_VERSION_NUM = 150000;
 
     private SourceChecks() {}
+
+    /**
+     * The tables to capture (published, configured, or in a configured schema) that cannot be captured
+     * correctly, each with its fix (see {@link TableShape#problem()}). Capture excludes them and captures
+     * the others; {@code check} reports them.
+     */
+    static List<TableProblem> tableProblems(Connection connection, CaptureSettings settings) throws SQLException {
+        List<TableProblem> problems = new ArrayList<>();
+        for (TableShape shape : SchemaCatalog.configured(connection, settings)) {
+            shape.problem().ifPresent(problems::add);
+        }
+        return problems;
+    }
 
     /** @throws CaptureException naming every problem found */
     static void check(Connection connection) throws SQLException {

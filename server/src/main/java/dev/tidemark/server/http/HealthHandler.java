@@ -1,24 +1,36 @@
 package dev.tidemark.server.http;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.tidemark.server.feed.CaptureHealth;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
  * {@code /healthz}: 200 while the process serves requests. {@code /readyz}: 200 when clients can be served
- * (the change log has a history), else 503. Passes every other request on.
+ * the source's data: the change log has a history, and the captured data is complete (no table that
+ * should be captured is excluded, capture is not stalled); else 503 with one line per reason. Passes
+ * every other request on.
  */
 @ChannelHandler.Sharable
 final class HealthHandler extends ChannelInboundHandlerAdapter {
 
     private final BooleanSupplier ready;
+    private final CaptureHealth capture;
 
     HealthHandler(BooleanSupplier ready) {
-        this.ready = ready;
+        this(ready, CaptureHealth.COMPLETE);
+    }
+
+    HealthHandler(BooleanSupplier ready, CaptureHealth capture) {
+        this.ready = requireNonNull(ready, "ready is null");
+        this.capture = requireNonNull(capture, "capture is null");
     }
 
     @Override
@@ -29,11 +41,8 @@ final class HealthHandler extends ChannelInboundHandlerAdapter {
                 try {
                     if (path.equals("/healthz")) {
                         HttpResponses.send(ctx, request, HttpResponseStatus.OK, HttpResponses.TEXT, "ok\n", true);
-                    } else if (ready.getAsBoolean()) {
-                        HttpResponses.send(ctx, request, HttpResponseStatus.OK, HttpResponses.TEXT, "ready\n", true);
                     } else {
-                        HttpResponses.send(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, HttpResponses.TEXT,
-                                "not ready: the change log has no history yet, or cannot be read\n", true);
+                        readiness(ctx, request);
                     }
                 } finally {
                     request.release();
@@ -42,5 +51,20 @@ final class HealthHandler extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private void readiness(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!ready.getAsBoolean()) {
+            HttpResponses.send(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, HttpResponses.TEXT,
+                    "not ready: the change log has no history yet, or cannot be read\n", true);
+            return;
+        }
+        List<String> problems = capture.describe();
+        if (!problems.isEmpty()) {
+            HttpResponses.send(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, HttpResponses.TEXT,
+                    "not ready: the captured data is incomplete\n" + String.join("\n", problems) + "\n", true);
+            return;
+        }
+        HttpResponses.send(ctx, request, HttpResponseStatus.OK, HttpResponses.TEXT, "ready\n", true);
     }
 }

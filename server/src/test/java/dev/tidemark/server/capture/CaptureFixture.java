@@ -10,6 +10,7 @@ import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogProvider;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
+import dev.tidemark.server.spi.TableRefresh;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,6 +33,7 @@ final class CaptureFixture implements AutoCloseable {
     final List<CapturedRange> ranges = Collections.synchronizedList(new ArrayList<>());
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final CaptureMetrics metrics = new CaptureMetrics(registry);
+    final CaptureHealthTracker health = new CaptureHealthTracker(registry);
     private CaptureService capture;
 
     CaptureFixture(SourceSettings source) {
@@ -56,7 +58,7 @@ final class CaptureFixture implements AutoCloseable {
 
     CaptureService start(CaptureSettings settings) {
         stop();
-        capture = new CaptureService(settings, source, log, feed, metrics);
+        capture = new CaptureService(settings, source, log, feed, metrics, health);
         capture.start();
         return capture;
     }
@@ -118,6 +120,16 @@ final class CaptureFixture implements AutoCloseable {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> log.state().map(s -> s.capturePosition().isAfter(marker)).orElse(false));
         return log.state().orElseThrow().capturePosition();
+    }
+
+    /** The change log's table refresh markers, all of them. */
+    List<TableRefresh> refreshes() {
+        return log.refreshes(Lsn.ZERO, Lsn.MAX);
+    }
+
+    /** The source's current WAL insert position. */
+    Lsn walPosition() throws SQLException {
+        return Lsn.parse(queryString("SELECT pg_current_wal_lsn()::text"));
     }
 
     List<LoggedChange> changes() {
