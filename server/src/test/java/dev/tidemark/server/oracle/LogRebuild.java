@@ -5,10 +5,13 @@ import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
+import dev.tidemark.server.spi.TableRefresh;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,20 +26,81 @@ final class LogRebuild {
     private final Map<String, Long> counts = new HashMap<>();
     private long changes;
 
-    /** Reads the whole log in pages and applies every change. */
-    static LogRebuild of(ChangeLog log) {
+    /**
+     * Reads the whole log in pages and applies every change, honouring the refresh markers as a reader
+     * at {@code 0/0} must: at a marker (lsn {@code L}, type {@code T}) not yet covered, it loads a snapshot
+     * of {@code T} at a cut {@code C >= L} (replacing every entity of {@code T}) and skips {@code T}'s changes
+     * at or before {@code C}. A marker the harness has no snapshot for is recorded in {@link #problems()}.
+     */
+    static LogRebuild of(ChangeLog log, TableSnapshots snapshots) {
         LogRebuild rebuild = new LogRebuild();
+        Lsn end = log.state().orElseThrow().capturePosition();
+        List<TableRefresh> markers = log.refreshes(Lsn.ZERO, end);
+        rebuild.markers = markers.size();
+        int next = 0;
         LogPosition after = new LogPosition(Lsn.ZERO, 0);
         while (true) {
-            List<LoggedChange> page = log.read(after, Lsn.MAX, Set.of(), 5_000);
+            List<LoggedChange> page = log.read(after, end, Set.of(), 5_000);
             if (page.isEmpty()) {
-                return rebuild;
+                break;
             }
             for (LoggedChange logged : page) {
+                while (next < markers.size() && !markers.get(next).lsn().isAfter(logged.lsn())) {
+                    rebuild.refresh(markers.get(next++), snapshots);
+                }
+                Lsn cut = rebuild.covered.get(logged.change().entityType());
+                if (cut != null && !logged.lsn().isAfter(cut)) {
+                    rebuild.skipped++;
+                    continue;
+                }
                 rebuild.apply(logged.change());
             }
             after = page.get(page.size() - 1).position();
         }
+        while (next < markers.size()) {
+            rebuild.refresh(markers.get(next++), snapshots);
+        }
+        return rebuild;
+    }
+
+    private final Map<String, Lsn> covered = new HashMap<>();
+    private final List<String> problems = new ArrayList<>();
+    private int markers;
+    private int snapshotsLoaded;
+    private long skipped;
+
+    private void refresh(TableRefresh marker, TableSnapshots snapshots) {
+        Lsn cut = covered.get(marker.entityType());
+        if (cut != null && !marker.lsn().isAfter(cut)) {
+            return;
+        }
+        Optional<TableSnapshots.TableSnapshot> snapshot = snapshots.atOrAfter(marker.entityType(), marker.lsn());
+        if (snapshot.isEmpty()) {
+            problems.add("refresh marker " + marker + " but the harness took no snapshot of " + marker.entityType()
+                    + " at or after it");
+            return;
+        }
+        entities.computeIfAbsent(marker.entityType(), t -> new HashMap<>()).clear();
+        snapshot.get().changes().forEach(this::applyUncounted);
+        covered.put(marker.entityType(), snapshot.get().cut());
+        snapshotsLoaded++;
+    }
+
+    /** Markers the rebuild could not honour; empty when it could honour all. */
+    List<String> problems() {
+        return problems;
+    }
+
+    /** "markers m, snapshots loaded s, changes skipped k". */
+    String refreshSummary() {
+        return "refresh markers " + markers + ", snapshots loaded " + snapshotsLoaded + ", log changes covered by them "
+                + skipped;
+    }
+
+    private void applyUncounted(Change change) {
+        apply(change);
+        changes--;
+        counts.computeIfPresent(change.type().name(), (type, n) -> n == 1 ? null : n - 1);
     }
 
     @SuppressWarnings("unchecked")

@@ -87,11 +87,18 @@ final class OracleRun {
                     .restartBackoff(Duration.ofMillis(100)).maxRestartBackoff(Duration.ofSeconds(1)).build();
             Workload workload = new Workload(seed);
             String phases;
+            workload.run(connection, Math.max(50, targetChanges / 20), false, null);
+            long preexisting = countRows(connection);
+            connection.setAutoCommit(true);
+            TableSnapshots snapshots = new TableSnapshots(source, settings.publicationName(), log);
             try (CaptureService capture = new CaptureService(settings, source, log, new ChangeFeed(),
                     new CaptureMetrics(new SimpleMeterRegistry()))) {
                 capture.start();
+                for (Table table : Schema.TABLES) {
+                    snapshots.take(table.name());
+                }
                 long started = System.nanoTime();
-                workload.run(connection, targetChanges, bulk);
+                workload.run(connection, targetChanges, bulk, (table, before) -> snapshots.afterMarker(table, before));
                 long written = System.nanoTime();
                 connection.setAutoCommit(true);
                 sync(connection, log);
@@ -100,15 +107,30 @@ final class OracleRun {
                         workload.statementNanos / 1e9, workload.commitNanos / 1e9, (System.nanoTime() - written) / 1e9);
             }
             long rebuilding = System.nanoTime();
-            LogRebuild rebuild = LogRebuild.of(log);
+            LogRebuild rebuild = LogRebuild.of(log, snapshots);
             List<Divergence> divergences = new ArrayList<>();
             List<Divergence> known = new ArrayList<>();
+            rebuild.problems().forEach(p -> divergences.add(new Divergence("-", "-", null, null, null, p)));
             long rows = compare(connection, rebuild, workload, divergences, known);
             return new Result(seed, workload.changes(), workload.transactions(), workload.keyChanges(),
                     rebuild.changes(), rows, rebuild.counts(), divergences, known,
-                    Duration.ofNanos(System.nanoTime() - began), phases + String.format(", rebuild and compare %.1f s",
-                            (System.nanoTime() - rebuilding) / 1e9));
+                    Duration.ofNanos(System.nanoTime() - began), phases + String.format(", rebuild and compare %.1f s; %d rows before capture, %d schema changes, %s",
+                            (System.nanoTime() - rebuilding) / 1e9, preexisting, workload.shapeChanges(),
+                            rebuild.refreshSummary()));
         }
+    }
+
+    private static long countRows(Connection connection) throws SQLException {
+        long rows = 0;
+        try (Statement statement = connection.createStatement()) {
+            for (Table table : Schema.TABLES) {
+                try (ResultSet result = statement.executeQuery("SELECT count(*) FROM " + table.name())) {
+                    result.next();
+                    rows += result.getLong(1);
+                }
+            }
+        }
+        return rows;
     }
 
     static ChangeLog openChangeLog(SourceSettings source) {
@@ -141,7 +163,7 @@ final class OracleRun {
             statement.execute("SET bytea_output = 'hex'");
         }
         long rows = 0;
-        for (Table table : Schema.TABLES) {
+        for (Table table : workload.tables()) {
             Map<String, Map<String, Object>> left = new HashMap<>(rebuild.entities(table.name()));
             try (Statement statement = connection.createStatement()) {
                 statement.setFetchSize(1000);

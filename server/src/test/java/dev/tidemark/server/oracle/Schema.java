@@ -113,7 +113,15 @@ final class Schema {
             new Column("big", "text", Rule.STRING, null, Schema::toastText, false, true),
             new Column("big2", "jsonb", Rule.JSON, null, Schema::toastJson, false, true)), 1);
 
-    static final List<Table> TABLES = List.of(ALL_TYPES, PAIRS, DOCS);
+    /** A table whose shape the workload changes while capture runs ({@link Workload#SHAPE_CHANGES}). */
+    static final Table SHIFTING = new Table("shifting", List.of(
+            Column.of("id", "integer", Rule.INTEGER, null),
+            Column.of("a", "integer", Rule.INTEGER, Values::integer),
+            Column.of("b", "text", Rule.STRING, v -> Values.quote(v.text(5))),
+            Column.of("c", "numeric", Rule.NUMERIC, Values::numeric),
+            Column.of("d", "timestamptz", Rule.TIMESTAMPTZ, Values::timestamptz)), 1);
+
+    static final List<Table> TABLES = List.of(ALL_TYPES, PAIRS, DOCS, SHIFTING);
 
     private Schema() {}
 

@@ -1,8 +1,10 @@
 package dev.tidemark.server.oracle;
 
+import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.oracle.Schema.Column;
 import dev.tidemark.server.oracle.Schema.Table;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -20,6 +22,23 @@ import java.util.Set;
  * changes, deletes, and rare truncates. The statements depend only on the seed.
  */
 final class Workload {
+
+    /** Called after a committed schema change of {@code table}; {@code before} is a WAL position before it. */
+    @FunctionalInterface
+    interface ShapeListener {
+        void changed(String table, Lsn before) throws SQLException;
+    }
+
+    /** The schema changes of {@link Schema#SHIFTING}, in order, spread over the run. */
+    static final List<String> SHAPE_CHANGES = List.of(
+            "ALTER TABLE shifting ADD COLUMN e integer DEFAULT 7",
+            "ALTER TABLE shifting RENAME COLUMN b TO b2",
+            "ALTER TABLE shifting DROP COLUMN c",
+            "ALTER TABLE shifting ALTER COLUMN a TYPE bigint",
+            "ALTER TABLE shifting ADD COLUMN f text");
+
+    private final List<Table> tables = new ArrayList<>(Schema.TABLES);
+    private int shapeChanges;
 
     private final Values values;
     private final Random random;
@@ -58,13 +77,90 @@ final class Workload {
         return movedKeepingToast;
     }
 
+    /** The tables as they are now (the shifting one with its current columns). */
+    List<Table> tables() {
+        return tables;
+    }
+
+    /** How many of {@link #SHAPE_CHANGES} ran. */
+    int shapeChanges() {
+        return shapeChanges;
+    }
+
+    /**
+     * Runs transactions until at least {@code target} row changes were committed, and, when
+     * {@code shapes} is given, the schema changes spread over the run.
+     */
+    void run(Connection connection, long target, boolean bulk, ShapeListener shapes) throws SQLException {
+        this.shapes = shapes;
+        this.shapeTarget = changes;
+        this.shapeSpan = target;
+        run(connection, target, bulk);
+    }
+
+    private ShapeListener shapes;
+    private long shapeTarget;
+    private long shapeSpan;
+
+    private void maybeChangeShape(Connection connection, Statement statement, long start) throws SQLException {
+        if (shapes == null || shapeChanges >= SHAPE_CHANGES.size()
+                || changes - start < shapeSpan * (shapeChanges + 1) / (SHAPE_CHANGES.size() + 1)) {
+            return;
+        }
+        Lsn before;
+        try (ResultSet row = statement.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            row.next();
+            before = Lsn.parse(row.getString(1));
+        }
+        String ddl = SHAPE_CHANGES.get(shapeChanges++);
+        execute(statement, ddl);
+        connection.commit();
+        transactions++;
+        reshape(ddl);
+        shapes.changed("shifting", before);
+    }
+
+    private void reshape(String ddl) {
+        int at = tables.indexOf(tables.stream().filter(t -> t.name().equals("shifting")).findFirst().orElseThrow());
+        Table table = tables.get(at);
+        List<Column> columns = new ArrayList<>(table.columns());
+        String[] words = ddl.split(" ");
+        switch (words[3]) {
+            case "ADD" -> columns.add(words[6].equals("integer")
+                    ? Column.of(words[5], "integer", Rule.INTEGER, Values::integer)
+                    : Column.of(words[5], "text", Rule.STRING, v -> Values.quote(v.text(4))));
+            case "RENAME" -> {
+                int i = indexOf(columns, words[5]);
+                Column old = columns.get(i);
+                columns.set(i, new Column(words[7], old.type(), old.rule(), old.element(), old.values(), false, false));
+            }
+            case "DROP" -> columns.remove(indexOf(columns, words[5]));
+            default -> {
+                int i = indexOf(columns, words[5]);
+                columns.set(i, Column.of(words[5], "bigint", Rule.INTEGER, Values::bigint));
+            }
+        }
+        tables.set(at, new Table(table.name(), columns, table.keyColumns()));
+    }
+
+    private static int indexOf(List<Column> columns, String name) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no column " + name);
+    }
+
     /** Runs transactions until at least {@code target} row changes were committed, besides the bulk transaction. */
     void run(Connection connection, long target, boolean bulk) throws SQLException {
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             long bulkChanges = 0;
-            while (changes - bulkChanges < target) {
-                if (bulk && bulkChanges == 0 && changes >= target / 2) {
+            long start = changes;
+            while (changes - bulkChanges - start < target) {
+                maybeChangeShape(connection, statement, start + bulkChanges);
+                if (bulk && bulkChanges == 0 && changes - start >= target / 2) {
                     long before = changes;
                     bulkTransaction(statement);
                     connection.commit();
@@ -100,7 +196,7 @@ final class Workload {
     }
 
     private void step(Statement statement) throws SQLException {
-        Table table = Schema.TABLES.get(random.nextInt(Schema.TABLES.size()));
+        Table table = tables.get(random.nextInt(tables.size()));
         KeyPool pool = pools.get(table.name());
         int op = random.nextInt(1000);
         if (random.nextInt(4000) == 0) {
@@ -161,6 +257,7 @@ final class Workload {
         while (true) {
             List<String> key = switch (table.name()) {
                 case "all_types" -> List.of(Long.toString(random.nextInt(50) == 0 ? Long.MIN_VALUE + nextId++ : nextId++));
+                case "shifting" -> List.of(Integer.toString(random.nextInt(100_000)));
                 case "pairs" -> List.of(Values.quote(values.text(3)), Integer.toString(random.nextInt(random.nextBoolean()
                         ? 10 : Integer.MAX_VALUE)));
                 default -> List.of(values.uuid());
