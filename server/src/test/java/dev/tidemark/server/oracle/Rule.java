@@ -107,9 +107,8 @@ enum Rule {
             if (!(ours instanceof Map<?, ?> o) || !s.keySet().equals(o.keySet())) {
                 return false;
             }
-            return s.keySet().stream().allMatch(k -> o.get(k) != null || s.get(k) == null)
-                    && s.keySet().stream().allMatch(k -> (s.get(k) == null && o.get(k) == null)
-                            || (s.get(k) != null && json(s.get(k), o.get(k))));
+            return s.keySet().stream().allMatch(k -> s.get(k) == null ? o.get(k) == null
+                    : o.get(k) != null && json(s.get(k), o.get(k)));
         }
         if (source instanceof List<?> s) {
             if (!(ours instanceof List<?> o) || s.size() != o.size()) {
