@@ -83,7 +83,7 @@ final class OracleRun {
             }
             SourceRefusals.assertNulRefused(connection);
             CaptureSettings settings = CaptureSettings.builder().slotName("s_" + database).publicationName("p_" + database)
-                    .tables(Schema.TABLES.stream().map(Table::name).toList()).heartbeatInterval(Duration.ofSeconds(1))
+                    .tables(Schema.TABLES.stream().map(Table::name).toList()).heartbeatInterval(Duration.ofMillis(250))
                     .restartBackoff(Duration.ofMillis(100)).maxRestartBackoff(Duration.ofSeconds(1)).build();
             Workload workload = new Workload(seed);
             String phases;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The source oracle: the real capture against a real PostgreSQL under a seeded random mix of DML, the
  * state rebuilt from the change log compared with the source, row by row and column by column.
  *
- * <p>Short by default (3 random seeds of 3,000 changes, the first with a transaction of 10,000 rows).
+ * <p>Short by default (3 random seeds of 1,500 changes, the first with a transaction of 10,000 rows).
  * System properties: {@code oracle.seeds} (how many seeds), {@code oracle.changes} (row changes per
  * seed, besides the bulk transaction), {@code oracle.seed} (replay these seeds, comma-separated),
  * {@code oracle.bulkEvery} (every how many seeds one transaction of 10,000 rows runs, default 5). The long form:
@@ -33,7 +33,7 @@ class SourceOracleTest {
     @Test
     @DisplayName("a seeded random mix of DML over every rendered type rebuilds every row and column")
     void rebuildEqualsSource() throws SQLException {
-        long changes = Long.getLong("oracle.changes", 3_000);
+        long changes = Long.getLong("oracle.changes", 1_500);
         List<Long> seeds = seeds();
         int bulkEvery = Integer.getInteger("oracle.bulkEvery", 5);
         System.out.printf("[oracle] seeds %s, %,d changes each (replay one with -Doracle.seed=SEED)%n", seeds, changes);
