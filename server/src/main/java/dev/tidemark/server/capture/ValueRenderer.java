@@ -19,7 +19,8 @@ import java.util.List;
  *
  * <p>Choices: integers are JSON numbers; numeric and floats are exact JSON numbers (as Java's
  * {@code BigDecimal} prints them, so {@code 0.0000001} becomes {@code 1E-7}), with {@code NaN},
- * {@code Infinity}, {@code -Infinity} and numbers over 1000 characters as strings; booleans are
+ * {@code Infinity}, {@code -Infinity}, the floats' negative zero {@code -0} and numbers over 1000
+ * characters as strings; booleans are
  * JSON booleans; json/jsonb are embedded as JSON (duplicate keys of {@code json} keep the last value,
  * as jsonb does; values nested deeper than 48 levels become strings); date-times are ISO-8601
  * strings (see {@link TemporalText}); bytea is PostgreSQL's hex form {@code \x0a0b} as a string; arrays are JSON
@@ -96,9 +97,30 @@ final class ValueRenderer {
         return text.equals("t") || text.equals("true");
     }
 
+    /**
+     * Whether the text is written as a JSON number. Not: {@code NaN} and the infinities (JSON has no
+     * such numbers), negative zero of the float types ({@code -0}: a JSON number would lose its sign,
+     * since exact decimal numbers have none), and numbers longer than the protocol accepts.
+     */
     private static boolean isNumber(String text) {
-        return !(text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity"))
+        return !(text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity") || isNegativeZero(text))
                 && text.length() <= MAX_NUMBER_LENGTH;
+    }
+
+    private static boolean isNegativeZero(String text) {
+        if (text.isEmpty() || text.charAt(0) != '-') {
+            return false;
+        }
+        for (int i = 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 'e' || c == 'E') {
+                break;
+            }
+            if (c != '0' && c != '.') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void writeDecimal(JsonGenerator json, String text) throws IOException {

@@ -36,6 +36,10 @@ class ValueRendererTest {
         "DECIMAL     | 1e+20                      | 1E+20",
         "DECIMAL     | NaN                        | ~\"NaN\"~",
         "DECIMAL     | -Infinity                  | ~\"-Infinity\"~",
+        "DECIMAL     | -0                         | ~\"-0\"~",
+        "DECIMAL     | 0                          | 0",
+        "DECIMAL     | -0.5                       | -0.5",
+        "DECIMAL     | -1e-45                     | -1E-45",
         "BOOLEAN     | t                          | true",
         "BOOLEAN     | f                          | false",
         "TEXT        | ~a \"quoted\" \\ line\nnext é 😀~ | ~\"a \\\"quoted\\\" \\\\ line\\nnext é 😀\"~",
@@ -64,6 +68,7 @@ class ValueRendererTest {
         "INTEGER | {}                               | []",
         "TEXT    | ~{\"a b\",\"c\\\"d\",NULL,\"NULL\",plain}~ | ~[\"a b\",\"c\\\"d\",null,\"NULL\",\"plain\"]~",
         "DECIMAL | {1.5,NaN}                        | ~[1.5,\"NaN\"]~",
+        "DECIMAL | {-0,0,-0.25}                     | ~[\"-0\",0,-0.25]~",
         "JSON    | ~{\"{\\\"a\\\": 1}\",\"[2]\"}~     | ~[{\"a\":1},[2]]~",
         "BOOLEAN | {t,f}                            | [true,false]",
     })
@@ -79,6 +84,7 @@ class ValueRendererTest {
         "INTEGER     | 42                   | 42",
         "TEXT        | abc                  | abc",
         "DECIMAL     | 1.50                 | 1.50",
+        "DECIMAL     | -0                   | -0",
         "BOOLEAN     | t                    | true",
         "TIMESTAMPTZ | 2024-05-06 07:08:09+02 | 2024-05-06T05:08:09Z",
     })
