@@ -78,7 +78,8 @@ class ChangeLogMoveTest {
             s.execute("ALTER TABLE tidemark.change_history DROP CONSTRAINT change_history_from_id_check,"
                     + " DROP CONSTRAINT change_history_op_check, DROP COLUMN from_id,"
                     + " ADD CONSTRAINT change_history_op_check CHECK (op IN ('update', 'delete', 'truncate'))");
-            s.execute("DELETE FROM tidemark.schema_version WHERE version = 2");
+            s.execute("DROP TABLE tidemark.table_refresh, tidemark.captured_table");
+            s.execute("DELETE FROM tidemark.schema_version WHERE version >= 2");
         }
 
         log = PostgresChangeLogTest.provider().open(database.asChangeLogConfig());
