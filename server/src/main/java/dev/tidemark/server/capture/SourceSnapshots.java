@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * Snapshots of the published tables for resyncing clients, taken the way {@link SnapshotCut} describes: the
  * capture position is read first, then a {@code REPEATABLE READ} snapshot is taken on the source; transactions
  * that were still running for the snapshot but are already captured at or before that position lower the
- * snapshot's position to just before their commit, so the tail carries them. Rows are read with
- * {@code ::text} casts, which yields exactly pgoutput's text format, and rendered by the same
+ * snapshot's position to just before their commit, so the tail carries them. Rows are read as text through
+ * each type's output function ({@code format('%s', column)}), which yields exactly pgoutput's text format,
+ * and rendered by the same
  * {@link ChangeFactory} capture uses, so a snapshot row equals the captured row.
  */
 public final class SourceSnapshots implements SnapshotSource {
@@ -237,7 +238,11 @@ public final class SourceSnapshots implements SnapshotSource {
             shape = factory.shape(table.oid());
             StringBuilder sql = new StringBuilder("SELECT ");
             for (int i = 0; i < table.columns().size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append(quote(table.columns().get(i).name())).append("::text");
+                // format('%s', …) calls the type's output function, as pgoutput does; a ::text cast would not
+                // (char(n) loses its padding, inet hosts gain a netmask, booleans read true/false).
+                String column = quote(table.columns().get(i).name());
+                sql.append(i == 0 ? "" : ", ").append("CASE WHEN ").append(column).append(" IS NULL THEN NULL ELSE format('%s', ")
+                        .append(column).append(") END");
             }
             if (table.columns().isEmpty()) {
                 sql.append("NULL");

@@ -58,13 +58,13 @@ class SourceSnapshotsTest {
         fixture.sql("CREATE TYPE mood AS ENUM ('sad', 'happy')",
                 "CREATE TABLE everything (id bigint PRIMARY KEY, n numeric(30,10), f8 double precision, b boolean,"
                         + " t text, j json, jb jsonb, ts timestamp, tstz timestamptz, iv interval, by bytea, u uuid,"
-                        + " ai integer[], at text[], m mood, nul text)",
+                        + " ai integer[], at text[], m mood, nul text, ch char(5), ip inet, chs char(3)[])",
                 "CREATE TABLE pairs (a int, b text, v int, PRIMARY KEY (a, b))");
         fixture.start(fixture.settings("everything", "pairs").build());
         fixture.sql("INSERT INTO everything VALUES (1, 12345678901234567890.0123456789, 0.1, true, E'tab\\there é',"
                 + " '{\"b\":1,\"a\":[true,null]}', '{\"b\":1,\"a\":[true,null]}', '2024-05-06 07:08:09.123456',"
                 + " '2024-05-06 07:08:09.5+02', '1 day 02:00:00', '\\x00ff', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',"
-                + " '{1,NULL,3}', '{\"a b\",NULL}', 'happy', NULL)",
+                + " '{1,NULL,3}', '{\"a b\",NULL}', 'happy', NULL, 'ab', '10.0.0.1', '{x,NULL}')",
                 "INSERT INTO pairs VALUES (1, 'x', 10), (2, 'y', 20)");
         Lsn captured = fixture.sync();
 

@@ -209,11 +209,7 @@ final class OracleRun {
                 continue;
             }
             String why = Rule.compare(column.rule(), column.element(), sourceValue, ours.get(column.name()));
-            if (why != null && isTextCastOf(column, sourceValue, ours.get(column.name()))) {
-                known.add(new Divergence(table.name(), id, column.name(), sourceValue, ours.get(column.name()),
-                        "KNOWN, to be fixed in SourceSnapshots (hub): a snapshot reads values as col::text, which drops"
-                                + " char(n) padding and adds /128 or /32 to inet host addresses, unlike capture"));
-            } else if (why != null) {
+            if (why != null) {
                 divergences.add(new Divergence(table.name(), id, column.name(), sourceValue, ours.get(column.name()),
                         column.type() + " " + why));
             }
@@ -224,23 +220,6 @@ final class OracleRun {
                         "member that is not a column of the source"));
             }
         }
-    }
-
-    /**
-     * Whether {@code ours} is exactly what {@code source::text} gives where that differs from the type's
-     * output function (which capture uses): char(n) without its padding, inet hosts with their netmask.
-     */
-    private static boolean isTextCastOf(Column column, Object source, Object ours) {
-        if (!(source instanceof String text) || !(ours instanceof String value)) {
-            return false;
-        }
-        if (column.type().startsWith("char(")) {
-            return value.equals(text.replaceAll(" +$", ""));
-        }
-        if (column.type().equals("inet")) {
-            return !text.contains("/") && value.equals(text + (text.contains(":") ? "/128" : "/32"));
-        }
-        return false;
     }
 
     /** The entity id the protocol defines: the key as text, a composite key as a compact JSON array. */
