@@ -2,8 +2,10 @@ package dev.tidemark.server.hub;
 
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.ChangeBatch;
+import dev.tidemark.protocol.ChangeType;
 import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.protocol.SnapshotInfo;
 import dev.tidemark.protocol.SyncVerifyResult;
 import java.util.List;
 import java.util.OptionalLong;
@@ -86,12 +88,20 @@ final class SnapshotStreamer implements Runnable {
         List<Change> chunk = snapshot.next(max, maxBytes);
         int part = 1;
         int total = 0;
+        // Progress for the client (rows loaded of the estimate); a resync keeps its own checksum offset.
+        List<String> types = List.copyOf(snapshot.entityTypes());
+        OptionalLong estimate = snapshot.estimatedRows();
+        Long estimated = estimate.isPresent() ? estimate.getAsLong() : null;
+        long rows = 0;
         while (true) {
             List<Change> next = chunk.isEmpty() ? List.of() : snapshot.next(max, maxBytes);
             boolean last = next.isEmpty();
-            Changes message = part == 1 && last
+            rows += chunk.stream().filter(change -> change.type() != ChangeType.TRUNCATE).count();
+            Changes plain = part == 1 && last
                     ? Changes.of(new ChangeBatch(batchId, Lsn.ZERO, position, chunk))
                     : Changes.part(batchId, Lsn.ZERO, position, part, last, chunk);
+            Changes message = types.isEmpty() ? plain
+                    : plain.withSnapshot(new SnapshotInfo(types, rows, estimated, null));
             total += chunk.size();
             int changes = total;
             // The tail must start in the same loop task that writes the last part: a fast client may ack

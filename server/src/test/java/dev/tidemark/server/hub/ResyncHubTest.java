@@ -93,6 +93,9 @@ class ResyncHubTest extends HubTestBase {
         });
         assertThat(parts).extracting(Changes::part).containsExactly(1, 2, 3);
         assertThat(parts).extracting(Changes::last).containsExactly(false, false, true);
+        // Progress for the client: rows loaded so far (the truncate is not a row), of the snapshot's types.
+        assertThat(parts).extracting(part -> part.snapshot().rowsSent()).containsExactly(2L, 5L, 7L);
+        assertThat(parts).allSatisfy(part -> assertThat(part.snapshot().entityTypes()).containsExactly("orders"));
         List<Change> data = parts.stream().flatMap(part -> part.data().stream()).toList();
         assertThat(data.get(0).type()).isEqualTo(ChangeType.TRUNCATE);
         assertThat(data.subList(1, data.size())).isEqualTo(rows);
