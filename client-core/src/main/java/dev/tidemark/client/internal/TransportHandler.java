@@ -125,7 +125,7 @@ final class TransportHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             boolean forGood = status != null && status.code() >= 400 && status.code() < 500
                     && status.code() != 408 && status.code() != 429;
             String advice = status == null ? "" : switch (status.code()) {
-                case 401 -> ": the server refused the token; check it";
+                case 401 -> ": the server requires a valid token (none was given, or it was refused): pass one with --token or Builder.token, and check it";
                 case 403 -> ": the token does not permit this client";
                 case 404 -> ": no sync endpoint at this URL; check the path (usually /sync)";
                 default -> "";
