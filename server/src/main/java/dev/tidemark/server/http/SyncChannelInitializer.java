@@ -5,11 +5,13 @@ import dev.tidemark.server.auth.Authenticator;
 import dev.tidemark.server.hub.Hub;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -54,7 +56,8 @@ final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(config.maxFrameBytes())
                         .allowExtensions(false)
-                        .closeOnProtocolViolation(true)
+                        // The decoder would close at once, racing the client's unread input (see closeAfterDrain).
+                        .closeOnProtocolViolation(false)
                         .withUTF8Validator(true)
                         .build())
                 .build();
@@ -77,7 +80,17 @@ final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("health", health);
         pipeline.addLast("metrics", metrics);
         pipeline.addLast("syncUpgrade", upgrade);
-        pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(webSocket));
+        pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(webSocket) {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+                if (cause instanceof CorruptedWebSocketFrameException violation) {
+                    MessageTooBigHandler.closeAfterDrain(ctx, violation.closeStatus().code(),
+                            violation.getMessage() == null ? violation.closeStatus().reasonText() : violation.getMessage());
+                    return;
+                }
+                super.exceptionCaught(ctx, cause);
+            }
+        });
         pipeline.addLast("frameAggregator", new WebSocketFrameAggregator(config.maxMessageBytes()));
         pipeline.addLast("messageTooBig", tooBig);
         pipeline.addLast("binaryFrames", binary);

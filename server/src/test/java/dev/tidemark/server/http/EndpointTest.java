@@ -172,6 +172,38 @@ class EndpointTest extends HubTestBase {
     }
 
     @Test
+    @DisplayName("a single frame far above maxFrameBytes, as the first fragment of a message, closes with 1009, not 1006")
+    void hugeFirstFragmentClosesWith1009() {
+        startServer();
+        WsTestClient other = hello("other", Lsn.ZERO);
+        for (int size : new int[] {100 * 1024, 4 * 1024 * 1024, 32 * 1024 * 1024}) {
+            WsTestClient big = connect("big-" + size);
+            byte[] payload = new byte[size];
+            java.util.Arrays.fill(payload, (byte) 'x');
+            // The server may stop reading before the whole frame is written: only the close code matters here.
+            org.assertj.core.api.Assertions.catchThrowable(() ->
+                    big.sendFrame(new TextWebSocketFrame(false, 0, Unpooled.wrappedBuffer(payload))));
+            assertThat(big.closeCode()).as("close code after a first fragment of %d bytes", size)
+                    .succeedsWithin(WAIT).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+        }
+        capture.commit("orders", "o", 1);
+        assertThat(other.next(Changes.class, WAIT).data()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("invalid UTF-8 in a text frame closes with 1007; a binary frame while a large one is in flight with 1003")
+    void invalidUtf8AndBinaryCloseWithTheirCodes() {
+        startServer();
+        WsTestClient invalid = connect("utf8");
+        invalid.sendFrame(new TextWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {'"', (byte) 0xC3, (byte) 0x28, '"'})));
+        assertThat(invalid.closeCode()).succeedsWithin(WAIT).isEqualTo(1007);
+        WsTestClient binary = connect("binary");
+        org.assertj.core.api.Assertions.catchThrowable(() ->
+                binary.sendFrame(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[60 * 1024]))));
+        assertThat(binary.closeCode()).succeedsWithin(WAIT).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
+    }
+
+    @Test
     @DisplayName("a binary frame closes with 1003")
     void binaryFrame() {
         startServer();
