@@ -113,9 +113,14 @@ final class ChaosRun {
         try {
             server.startAndAwaitServing();
             writer.openAccounts();
+            List<java.util.concurrent.CompletableFuture<String>> tokens = new ArrayList<>();
             for (int i = 1; i <= settings.clients(); i++) {
                 String id = "chaos-client-" + i;
-                ClientProcess client = new ClientProcess(id, settings.cliJar(), server.token(id, directory), server.port(), directory);
+                tokens.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> server.token(id, directory)));
+            }
+            for (int i = 1; i <= settings.clients(); i++) {
+                ClientProcess client = new ClientProcess("chaos-client-" + i, settings.cliJar(), tokens.get(i - 1).join(),
+                        server.port(), directory);
                 clients.add(client);
                 client.process().start();
             }
@@ -147,11 +152,25 @@ final class ChaosRun {
             scheduler.shutdownNow();
             scheduler.awaitTermination(30, TimeUnit.SECONDS);
             sampleAll();
+            List<java.util.concurrent.CompletableFuture<Boolean>> verified = new ArrayList<>();
             for (ClientProcess client : clients) {
                 client.process().terminate();
-                if (!client.catchUpAndVerify()) {
+                verified.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return client.catchUpAndVerify();
+                    } catch (IOException e) {
+                        return false;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                }));
+            }
+            for (int i = 0; i < clients.size(); i++) {
+                if (!verified.get(i).join()) {
                     verifyFailures++;
-                    problems.add(client.id() + ": --once --verify did not end up_to_date: see " + client.id() + "-verify.log");
+                    problems.add(clients.get(i).id() + ": --once --verify did not end up_to_date: see "
+                            + clients.get(i).id() + "-verify.log");
                 }
             }
             beforeComparison.accept(this);

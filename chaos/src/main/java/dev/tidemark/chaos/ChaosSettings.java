@@ -17,10 +17,10 @@ record ChaosSettings(Path appJar, Path cliJar, Path out, int runs, long seed, Du
                 Path.of(required("tidemark.app.jar")),
                 Path.of(required("tidemark.cli.jar")),
                 Path.of(System.getProperty("chaos.out", "target/chaos-runs")),
-                Integer.getInteger("chaos.runs", 3),
+                Integer.getInteger("chaos.runs", 2),
                 Long.getLong("chaos.seed", 20261126L),
-                Duration.ofSeconds(Long.getLong("chaos.run-seconds", 25L)),
-                Duration.ofMillis(Long.getLong("chaos.fault-every-millis", 3000L)),
+                Duration.ofSeconds(Long.getLong("chaos.run-seconds", 15L)),
+                Duration.ofMillis(Long.getLong("chaos.fault-every-millis", 2500L)),
                 Integer.getInteger("chaos.clients", 2),
                 Ops.parse(System.getProperty("chaos.ops", "default")));
     }

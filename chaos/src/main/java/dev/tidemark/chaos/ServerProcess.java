@@ -20,6 +20,10 @@ final class ServerProcess {
     private final int port;
 
     ServerProcess(Path jar, Path directory, String jdbcUrl, String slot, int port) {
+        this(jar, directory, jdbcUrl, slot, port, List.of());
+    }
+
+    ServerProcess(Path jar, Path directory, String jdbcUrl, String slot, int port, List<String> extraSettings) {
         this.jar = jar;
         this.port = port;
         this.config = directory.resolve("tidemark.properties");
@@ -34,7 +38,8 @@ final class ServerProcess {
                     "tidemark.capture.restart-backoff-max=2s",
                     "tidemark.http.bind-address=127.0.0.1",
                     "tidemark.http.port=" + port,
-                    "tidemark.auth.secret=" + SECRET, ""));
+                    "tidemark.auth.secret=" + SECRET,
+                    String.join("\n", extraSettings), ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

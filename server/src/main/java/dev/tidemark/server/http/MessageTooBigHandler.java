@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class MessageTooBigHandler extends ChannelInboundHandlerAdapter {
 
     /** How long a closing connection's remaining input is read and dropped before the socket is closed anyway. */
-    static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
+    static final Duration DRAIN_LIMIT = Duration.ofSeconds(10);
 
     private static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf(MessageTooBigHandler.class, "closing");
 
@@ -67,6 +67,13 @@ final class MessageTooBigHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         channel.config().setAutoRead(true);
+        // Drop raw input before any decoder sees it: cheap however much the client still sends.
+        channel.pipeline().addFirst(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext drain, Object msg) {
+                ReferenceCountUtil.release(msg);
+            }
+        });
         ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(written -> {
             if (written.isSuccess() && channel instanceof DuplexChannel duplex && duplex.isActive()) {
                 duplex.shutdownOutput();

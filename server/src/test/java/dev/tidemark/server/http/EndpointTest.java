@@ -234,6 +234,37 @@ class EndpointTest extends HubTestBase {
     }
 
     @Test
+    @DisplayName("a connection that does not finish its upgrade within the handshake timeout is closed, even trickling bytes")
+    void slowUpgradeIsCut() throws Exception {
+        startServer(hub -> hub, h -> h.handshakeTimeout(Duration.ofSeconds(2)).pingInterval(Duration.ofMillis(200))
+                .idleTimeout(Duration.ofSeconds(60)), AuthConfig.withSecret(SECRET));
+        byte[] request = ("GET /sync HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nX-Slow: " + "a".repeat(120))
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (java.net.Socket slow = new java.net.Socket("127.0.0.1", server.port())) {
+            long started = System.nanoTime();
+            boolean closed = false;
+            // One byte every 100 ms: never idle for a ping interval, never a whole request.
+            for (int i = 0; i < request.length && !closed; i++) {
+                try {
+                    slow.getOutputStream().write(request[i]);
+                    slow.getOutputStream().flush();
+                    slow.setSoTimeout(100);
+                    closed = slow.getInputStream().read() < 0;
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    // Not closed yet: trickle on.
+                } catch (java.io.IOException reset) {
+                    closed = true;
+                }
+            }
+            assertThat(closed).as("closed while trickling").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
+        }
+        WsTestClient upgraded = connect("c1");
+        upgraded.send(helloOf("c1"));
+        upgraded.next(Welcome.class, WAIT);
+    }
+
+    @Test
     @DisplayName("connections above maxConnections get 503")
     void connectionLimit() throws Exception {
         startServer(hub -> hub, h -> h.maxConnections(2), AuthConfig.withSecret(SECRET));
