@@ -63,7 +63,7 @@ final class ServerProcess {
     void startAndAwaitServing() {
         int before = count(process.output());
         process.start();
-        Awaitility.await("the server serving (see " + process.log() + ")").atMost(Duration.ofSeconds(120))
+        Awaitility.await("the server serving (see " + process.log() + ")").atMost(Duration.ofSeconds(300))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> count(process.output()) > before || !process.isAlive());
         if (!process.isAlive()) {
