@@ -40,6 +40,8 @@ final class ChaosRun {
     private final Set<Object> heldDown = new HashSet<>();
     /** A hook for planted-fault tests: runs after the clients caught up and stopped, before the comparison. */
     private Consumer<ChaosRun> beforeComparison = run -> { };
+    /** A hook for planted-fault tests: runs once the server first serves, before the writer starts. */
+    private Consumer<ChaosRun> afterServerStart = run -> { };
     private boolean faultsOn = true;
     private ServerProcess server;
     private final List<ClientProcess> clients = new ArrayList<>();
@@ -55,6 +57,11 @@ final class ChaosRun {
 
     ChaosRun withoutFaults() {
         this.faultsOn = false;
+        return this;
+    }
+
+    ChaosRun afterServerStart(Consumer<ChaosRun> hook) {
+        this.afterServerStart = hook;
         return this;
     }
 
@@ -112,6 +119,7 @@ final class ChaosRun {
         boolean modelMatches;
         try {
             server.startAndAwaitServing();
+            afterServerStart.accept(this);
             writer.openAccounts();
             List<java.util.concurrent.CompletableFuture<String>> tokens = new ArrayList<>();
             for (int i = 1; i <= settings.clients(); i++) {
