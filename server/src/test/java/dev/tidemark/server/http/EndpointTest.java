@@ -227,7 +227,9 @@ class EndpointTest extends HubTestBase {
     @Test
     @DisplayName("a client that sends no hello within the handshake timeout is closed with 1002")
     void helloTimeout() {
-        startServer(hub -> hub, h -> h.handshakeTimeout(Duration.ofMillis(300)), AuthConfig.withSecret(SECRET));
+        // The upgrade request itself must now arrive within the handshake timeout too (slowloris): 300 ms was
+        // shorter than a cold JVM's first connection takes.
+        startServer(hub -> hub, h -> h.handshakeTimeout(Duration.ofSeconds(2)), AuthConfig.withSecret(SECRET));
         WsTestClient client = connect("c1");
         assertThat(client.next(ErrorMessage.class, WAIT).message()).contains("no hello");
         assertThat(client.closeCode()).succeedsWithin(WAIT).isEqualTo(CloseCodes.PROTOCOL_ERROR);
