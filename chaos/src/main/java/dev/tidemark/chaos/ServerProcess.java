@@ -63,9 +63,14 @@ final class ServerProcess {
     void startAndAwaitServing() {
         int before = count(process.output());
         process.start();
-        Awaitility.await("the server serving (see " + process.log() + ")").atMost(Duration.ofSeconds(300))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> count(process.output()) > before || !process.isAlive());
+        try {
+            Awaitility.await("the server serving (see " + process.log() + ")").atMost(Duration.ofSeconds(300))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> count(process.output()) > before || !process.isAlive());
+        } catch (RuntimeException notServing) {
+            process.kill(); // never leave a server behind a failed start
+            throw notServing;
+        }
         if (!process.isAlive()) {
             throw new IllegalStateException("the server exited at start: see " + process.log());
         }
