@@ -1,12 +1,10 @@
 package dev.tidemark.server.http;
 
 import dev.tidemark.server.hub.CloseCodes;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 
 /** Closes with 1003 (unsupported data) on a binary frame: the protocol is JSON text. */
 @ChannelHandler.Sharable
@@ -16,8 +14,8 @@ final class BinaryFrameHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof BinaryWebSocketFrame frame) {
             frame.release();
-            ctx.writeAndFlush(new CloseWebSocketFrame(CloseCodes.UNSUPPORTED_DATA,
-                    "binary frames are not supported: send JSON text")).addListener(ChannelFutureListener.CLOSE);
+            MessageTooBigHandler.closeAfterDrain(ctx, CloseCodes.UNSUPPORTED_DATA,
+                    "binary frames are not supported: send JSON text");
             return;
         }
         ctx.fireChannelRead(msg);

@@ -172,6 +172,38 @@ class EndpointTest extends HubTestBase {
     }
 
     @Test
+    @DisplayName("a single frame far above maxFrameBytes, as the first fragment of a message, closes with 1009, not 1006")
+    void hugeFirstFragmentClosesWith1009() {
+        startServer();
+        WsTestClient other = hello("other", Lsn.ZERO);
+        for (int size : new int[] {100 * 1024, 4 * 1024 * 1024, 32 * 1024 * 1024}) {
+            WsTestClient big = connect("big-" + size);
+            byte[] payload = new byte[size];
+            java.util.Arrays.fill(payload, (byte) 'x');
+            // The server may stop reading before the whole frame is written: only the close code matters here.
+            org.assertj.core.api.Assertions.catchThrowable(() ->
+                    big.sendFrame(new TextWebSocketFrame(false, 0, Unpooled.wrappedBuffer(payload))));
+            assertThat(big.closeCode()).as("close code after a first fragment of %d bytes", size)
+                    .succeedsWithin(WAIT).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+        }
+        capture.commit("orders", "o", 1);
+        assertThat(other.next(Changes.class, WAIT).data()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("invalid UTF-8 in a text frame closes with 1007; a binary frame while a large one is in flight with 1003")
+    void invalidUtf8AndBinaryCloseWithTheirCodes() {
+        startServer();
+        WsTestClient invalid = connect("utf8");
+        invalid.sendFrame(new TextWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {'"', (byte) 0xC3, (byte) 0x28, '"'})));
+        assertThat(invalid.closeCode()).succeedsWithin(WAIT).isEqualTo(1007);
+        WsTestClient binary = connect("binary");
+        org.assertj.core.api.Assertions.catchThrowable(() ->
+                binary.sendFrame(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[60 * 1024]))));
+        assertThat(binary.closeCode()).succeedsWithin(WAIT).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
+    }
+
+    @Test
     @DisplayName("a binary frame closes with 1003")
     void binaryFrame() {
         startServer();
@@ -195,10 +227,43 @@ class EndpointTest extends HubTestBase {
     @Test
     @DisplayName("a client that sends no hello within the handshake timeout is closed with 1002")
     void helloTimeout() {
-        startServer(hub -> hub, h -> h.handshakeTimeout(Duration.ofMillis(300)), AuthConfig.withSecret(SECRET));
+        // The upgrade request itself must now arrive within the handshake timeout too (slowloris): 300 ms was
+        // shorter than a cold JVM's first connection takes.
+        startServer(hub -> hub, h -> h.handshakeTimeout(Duration.ofSeconds(2)), AuthConfig.withSecret(SECRET));
         WsTestClient client = connect("c1");
         assertThat(client.next(ErrorMessage.class, WAIT).message()).contains("no hello");
         assertThat(client.closeCode()).succeedsWithin(WAIT).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+    }
+
+    @Test
+    @DisplayName("a connection that does not finish its upgrade within the handshake timeout is closed, even trickling bytes")
+    void slowUpgradeIsCut() throws Exception {
+        startServer(hub -> hub, h -> h.handshakeTimeout(Duration.ofSeconds(2)).pingInterval(Duration.ofMillis(200))
+                .idleTimeout(Duration.ofSeconds(60)), AuthConfig.withSecret(SECRET));
+        byte[] request = ("GET /sync HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nX-Slow: " + "a".repeat(120))
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (java.net.Socket slow = new java.net.Socket("127.0.0.1", server.port())) {
+            long started = System.nanoTime();
+            boolean closed = false;
+            // One byte every 100 ms: never idle for a ping interval, never a whole request.
+            for (int i = 0; i < request.length && !closed; i++) {
+                try {
+                    slow.getOutputStream().write(request[i]);
+                    slow.getOutputStream().flush();
+                    slow.setSoTimeout(100);
+                    closed = slow.getInputStream().read() < 0;
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    // Not closed yet: trickle on.
+                } catch (java.io.IOException reset) {
+                    closed = true;
+                }
+            }
+            assertThat(closed).as("closed while trickling").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
+        }
+        WsTestClient upgraded = connect("c1");
+        upgraded.send(helloOf("c1"));
+        upgraded.next(Welcome.class, WAIT);
     }
 
     @Test

@@ -1,0 +1,90 @@
+package dev.tidemark.chaos;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Samples one client's store while the run goes on: its position never goes backwards, an item's version never
+ * goes backwards, a deleted item never comes back (ids are never reused), and the balances always sum to the
+ * constant (the transfer transactions reach the client whole or not at all).
+ */
+final class Sampler {
+
+    private final Path store;
+    private final List<String> problems = new ArrayList<>();
+    private String history;
+    private long lastLsn;
+    private final Map<Long, Long> versions = new HashMap<>();
+    private final Set<Long> gone = new HashSet<>();
+    private int samples;
+    private int outOfOrder;
+    private int invariantBreaks;
+
+    Sampler(Path store) {
+        this.store = store;
+    }
+
+    synchronized void sample() {
+        StoreReader.sample(store).ifPresent(this::check);
+    }
+
+    private void check(StoreReader.Sample sample) {
+        samples++;
+        if (history != null && history.equals(sample.historyId()) && Long.compareUnsigned(sample.committedLsn(), lastLsn) < 0) {
+            outOfOrder++;
+            note("position went back from " + lastLsn + " to " + sample.committedLsn());
+        }
+        history = sample.historyId();
+        lastLsn = sample.committedLsn();
+        Map<Integer, Long> balances = sample.balances();
+        if (!balances.isEmpty()) {
+            long sum = balances.values().stream().mapToLong(Long::longValue).sum();
+            if (balances.size() != SourceModel.ACCOUNTS || sum != SourceModel.TOTAL_BALANCE) {
+                invariantBreaks++;
+                note("balances " + balances + " sum to " + sum + " at " + sample.committedLsn());
+            }
+        }
+        for (Map.Entry<Long, Long> item : sample.itemVersions().entrySet()) {
+            Long before = versions.get(item.getKey());
+            if (gone.contains(item.getKey()) || (before != null && item.getValue() < before)) {
+                outOfOrder++;
+                note("item " + item.getKey() + " went back to version " + item.getValue() + " from "
+                        + (gone.contains(item.getKey()) ? "deleted" : before));
+            }
+        }
+        for (Long id : versions.keySet()) {
+            if (!sample.itemVersions().containsKey(id)) {
+                gone.add(id);
+            }
+        }
+        versions.clear();
+        versions.putAll(sample.itemVersions());
+    }
+
+    private void note(String problem) {
+        if (problems.size() < 20) {
+            problems.add(problem);
+        }
+    }
+
+    synchronized int samples() {
+        return samples;
+    }
+
+    synchronized int outOfOrder() {
+        return outOfOrder;
+    }
+
+    synchronized int invariantBreaks() {
+        return invariantBreaks;
+    }
+
+    synchronized List<String> problems() {
+        return List.copyOf(problems);
+    }
+}
