@@ -48,7 +48,7 @@ final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.tls = tls;
         this.hub = hub;
         this.limit = new ConnectionLimitHandler(config.maxConnections(), meters);
-        this.health = new HealthHandler(hub::isReady);
+        this.health = new HealthHandler(hub::isReady, hub.captureHealth());
         this.metrics = new MetricsHandler(prometheus);
         this.upgrade = new SyncUpgradeHandler(authenticator, config.handshakeTimeout(), meters);
         this.tooBig = new MessageTooBigHandler(config.maxMessageBytes());

@@ -124,6 +124,11 @@ public final class Hub implements AutoCloseable {
         return ready;
     }
 
+    /** What capture reports about the completeness of the captured data ({@code /readyz} shows it). */
+    public CaptureHealth captureHealth() {
+        return context.health();
+    }
+
     /** A snapshot of the streaming session of {@code clientId}, if connected. */
     public Optional<SessionStats> stats(String clientId) {
         ClientSession session = registry.get(clientId);

@@ -87,6 +87,44 @@ class EndpointTest extends HubTestBase {
     }
 
     @Test
+    @DisplayName("/readyz answers 503 naming the table while capture reports incomplete data, 200 once it is complete")
+    void notReadyWhileCaptureIsIncomplete() throws Exception {
+        InMemoryChangeLog log = new InMemoryChangeLog();
+        log.startHistory("h", Lsn.ZERO);
+        java.util.concurrent.atomic.AtomicReference<List<dev.tidemark.server.feed.TableProblem>> problems =
+                new java.util.concurrent.atomic.AtomicReference<>(List.of(new dev.tidemark.server.feed.TableProblem(
+                        "public.audit", "audit", "it has no primary key", "ALTER TABLE public.audit ADD PRIMARY KEY (...)")));
+        dev.tidemark.server.feed.CaptureHealth health = new dev.tidemark.server.feed.CaptureHealth() {
+            @Override
+            public List<dev.tidemark.server.feed.TableProblem> problems() {
+                return problems.get();
+            }
+
+            @Override
+            public java.util.Optional<String> stalled() {
+                return java.util.Optional.empty();
+            }
+        };
+        dev.tidemark.server.hub.Hub hub = new dev.tidemark.server.hub.Hub(testHub().build(), log, new ChangeFeed(), meters,
+                Clock.systemUTC(), java.util.Optional.empty(), health);
+        hub.start();
+        try (SyncServer other = new SyncServer(testHttp().build(), hub,
+                new dev.tidemark.server.auth.Authenticator(AuthConfig.disabled(), Clock.systemUTC()), meters).start()) {
+            URI ready = URI.create("http://127.0.0.1:" + other.port() + "/readyz");
+            await().atMost(WAIT).until(() -> http.send(HttpRequest.newBuilder(ready).build(),
+                    HttpResponse.BodyHandlers.ofString()).body().contains("incomplete"));
+            HttpResponse<String> incomplete = http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(incomplete.statusCode()).isEqualTo(503);
+            assertThat(incomplete.body()).contains("public.audit", "ADD PRIMARY KEY");
+            problems.set(List.of());
+            assertThat(http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200);
+        } finally {
+            hub.close();
+        }
+    }
+
+    @Test
     @DisplayName("missing, malformed, wrongly signed and expired tokens get 401 on the upgrade")
     void badTokensAre401() {
         startServer();
