@@ -71,8 +71,10 @@ public final class ClientSession {
         }
         helloTimeout = channel.executor().schedule(() -> {
             if (state == State.AWAITING_HELLO) {
+                // 1013, not 1002: a slow client (a loaded machine) is not a broken one, and 1002 tells a
+                // client never to reconnect.
                 closeWith(ErrorCode.UNEXPECTED_MESSAGE, "no hello within " + request.helloTimeout()
-                        + ": send hello first", CloseCodes.PROTOCOL_ERROR);
+                        + ": send hello first", CloseCodes.TRY_AGAIN_LATER);
             }
         }, request.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
