@@ -28,8 +28,9 @@ import java.util.Optional;
  *       transaction at or before it is seen by the snapshot: it committed before {@code capturedBefore}
  *       was read (so it is no transaction that started after the snapshot) and was not running.</li>
  *   <li>Read the logged transactions after {@link #scanFrom} up to {@code walAfter} with their ids and
- *       classify them with the snapshot's visibility: {@link #position} is the last one the snapshot sees,
- *       provided every one it does not see commits after it. When the seen ones are not a prefix in
+ *       classify them with the snapshot's visibility: provided every one it does not see commits after
+ *       every one it sees, {@link #position} is just before the first one it does not see (or just before
+ *       {@code walAfter}): every logged transaction at or before it is seen, none after it. When the seen ones are not a prefix in
  *       commit order (PostgreSQL makes a commit visible a moment after writing its commit record, so two
  *       concurrent commits can become visible out of order), there is no exact position: take a new
  *       snapshot.</li>
@@ -89,6 +90,10 @@ public record SnapshotCut(Lsn capturedBefore, TransactionSnapshot snapshot, Lsn 
         if (firstUnseen != null && !firstUnseen.isAfter(position)) {
             return Optional.empty();
         }
-        return Optional.of(position);
+        // Every logged transaction before the first unseen one (or before walAfter) is seen: the position may
+        // stand just before it, which lets a client already at the last seen commit still move on.
+        Lsn limit = firstUnseen != null ? firstUnseen : walAfter;
+        Lsn highest = Lsn.of(limit.value() - 1);
+        return Optional.of(highest.isAfter(position) ? highest : position);
     }
 }
