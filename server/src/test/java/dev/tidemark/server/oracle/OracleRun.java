@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.SyncStores;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.capture.CaptureMetrics;
 import dev.tidemark.server.capture.CaptureService;
@@ -19,6 +21,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.function.Function;
 
 /**
  * One seed of the source oracle: a fresh database, the real capture streaming it into the real
@@ -67,7 +72,8 @@ final class OracleRun {
 
     private OracleRun() {}
 
-    static Result run(SourceSettings source, long seed, long targetChanges, boolean bulk) throws SQLException {
+    static Result run(SourceSettings source, long seed, long targetChanges, boolean bulk)
+            throws SQLException, IOException {
         long began = System.nanoTime();
         String database = source.jdbcUrl().substring(source.jdbcUrl().lastIndexOf('/') + 1);
         try (ChangeLog log = openChangeLog(source); Connection connection = source.connect()) {
@@ -111,12 +117,27 @@ final class OracleRun {
             List<Divergence> divergences = new ArrayList<>();
             List<Divergence> known = new ArrayList<>();
             rebuild.problems().forEach(p -> divergences.add(new Divergence("-", "-", null, null, null, p)));
-            long rows = compare(connection, rebuild, workload, divergences, known);
+            long rows = compare(connection, rebuild::entities, "", workload, divergences, known);
+            double rebuildSeconds = (System.nanoTime() - rebuilding) / 1e9;
+            // Separately, the log applied to a real client store in batches, compared by the same rules.
+            long replaying = System.nanoTime();
+            String storeSummary;
+            Path directory = Files.createTempDirectory("tidemark-oracle-store");
+            try (SyncStore store = SyncStores.open("sqlite", Map.of("path", directory.resolve("client.db").toString(),
+                    "durability", "normal"))) {
+                StoreReplay replay = StoreReplay.of(log, snapshots, store);
+                replay.problems().forEach(p -> divergences.add(new Divergence("-", "-", null, null, null, STORE + p)));
+                compare(connection, replay::entities, STORE, workload, divergences, known);
+                storeSummary = replay.summary();
+            } finally {
+                deleteTree(directory);
+            }
             return new Result(seed, workload.changes(), workload.transactions(), workload.keyChanges(),
                     rebuild.changes(), rows, rebuild.counts(), divergences, known,
-                    Duration.ofNanos(System.nanoTime() - began), phases + String.format(", rebuild and compare %.1f s; %d rows before capture, %d schema changes, %s",
-                            (System.nanoTime() - rebuilding) / 1e9, preexisting, workload.shapeChanges(),
-                            rebuild.refreshSummary()));
+                    Duration.ofNanos(System.nanoTime() - began), phases + String.format(", rebuild and compare %.1f s,"
+                                    + " store apply and compare %.1f s (%s); %d rows before capture, %d schema changes, %s",
+                            rebuildSeconds, (System.nanoTime() - replaying) / 1e9, storeSummary, preexisting,
+                            workload.shapeChanges(), rebuild.refreshSummary()));
         }
     }
 
@@ -153,9 +174,39 @@ final class OracleRun {
                 .until(() -> log.state().map(s -> s.capturePosition().isAfter(marker)).orElse(false));
     }
 
+    /** What a divergence found in the real client store (not the log's rebuilt state) starts with. */
+    static final String STORE = "real SQLite store: ";
+
+    private static void deleteTree(Path directory) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /**
+     * Compares every source row with {@code state}'s entities (the log's rebuilt state, or a real store's), column
+     * by column; {@code side} starts each divergence's reason ("" for the log's state).
+     */
     @SuppressWarnings("unchecked")
-    private static long compare(Connection connection, LogRebuild rebuild, Workload workload,
-                                List<Divergence> divergences, List<Divergence> known) throws SQLException {
+    private static long compare(Connection connection, Function<String, Map<String, Map<String, Object>>> state,
+                                String side, Workload workload, List<Divergence> divergences, List<Divergence> known)
+            throws SQLException {
+        List<Divergence> found = new ArrayList<>();
+        List<Divergence> knownFound = new ArrayList<>();
+        long rows = compareAll(connection, state, workload, found, knownFound);
+        found.forEach(d -> divergences.add(side.isEmpty() ? d : new Divergence(d.table(), d.entityId(), d.column(),
+                d.source(), d.ours(), side + d.why())));
+        knownFound.forEach(d -> known.add(side.isEmpty() ? d : new Divergence(d.table(), d.entityId(), d.column(),
+                d.source(), d.ours(), side + d.why())));
+        return rows;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long compareAll(Connection connection, Function<String, Map<String, Map<String, Object>>> state,
+                                   Workload workload, List<Divergence> divergences, List<Divergence> known)
+            throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET TimeZone = 'UTC'");
             statement.execute("SET DateStyle = 'ISO, YMD'");
@@ -164,7 +215,7 @@ final class OracleRun {
         }
         long rows = 0;
         for (Table table : workload.tables()) {
-            Map<String, Map<String, Object>> left = new HashMap<>(rebuild.entities(table.name()));
+            Map<String, Map<String, Object>> left = new HashMap<>(state.apply(table.name()));
             try (Statement statement = connection.createStatement()) {
                 statement.setFetchSize(1000);
                 connection.setAutoCommit(false);
