@@ -117,26 +117,30 @@ final class OracleRun {
             List<Divergence> divergences = new ArrayList<>();
             List<Divergence> known = new ArrayList<>();
             rebuild.problems().forEach(p -> divergences.add(new Divergence("-", "-", null, null, null, p)));
-            long rows = compare(connection, rebuild::entities, "", workload, divergences, known);
             double rebuildSeconds = (System.nanoTime() - rebuilding) / 1e9;
-            // Separately, the log applied to a real client store in batches, compared by the same rules.
+            // Separately, the log applied to a real client store in batches; both compared in one pass over the source.
             long replaying = System.nanoTime();
             String storeSummary;
+            long rows;
+            double replaySeconds;
             Path directory = Files.createTempDirectory("tidemark-oracle-store");
             try (SyncStore store = SyncStores.open("sqlite", Map.of("path", directory.resolve("client.db").toString(),
                     "durability", "normal"))) {
                 StoreReplay replay = StoreReplay.of(log, snapshots, store);
+                replaySeconds = (System.nanoTime() - replaying) / 1e9;
                 replay.problems().forEach(p -> divergences.add(new Divergence("-", "-", null, null, null, STORE + p)));
-                compare(connection, replay::entities, STORE, workload, divergences, known);
+                rows = compare(connection, Map.of("", rebuild::entities, STORE, replay::entities), workload,
+                        divergences, known);
                 storeSummary = replay.summary();
             } finally {
                 deleteTree(directory);
             }
+            double compareSeconds = (System.nanoTime() - replaying) / 1e9 - replaySeconds;
             return new Result(seed, workload.changes(), workload.transactions(), workload.keyChanges(),
                     rebuild.changes(), rows, rebuild.counts(), divergences, known,
-                    Duration.ofNanos(System.nanoTime() - began), phases + String.format(", rebuild and compare %.1f s,"
-                                    + " store apply and compare %.1f s (%s); %d rows before capture, %d schema changes, %s",
-                            rebuildSeconds, (System.nanoTime() - replaying) / 1e9, storeSummary, preexisting,
+                    Duration.ofNanos(System.nanoTime() - began), phases + String.format(", rebuild %.1f s, store apply"
+                                    + " %.1f s (%s), compare both %.1f s; %d rows before capture, %d schema changes, %s",
+                            rebuildSeconds, replaySeconds, storeSummary, compareSeconds, preexisting,
                             workload.shapeChanges(), rebuild.refreshSummary()));
         }
     }
@@ -186,26 +190,12 @@ final class OracleRun {
     }
 
     /**
-     * Compares every source row with {@code state}'s entities (the log's rebuilt state, or a real store's), column
-     * by column; {@code side} starts each divergence's reason ("" for the log's state).
+     * Compares every source row with each state's entities (the log's rebuilt state, a real store's), column by
+     * column, reading the source once. Each state's key starts the reasons of its divergences ("" for the log's).
      */
     @SuppressWarnings("unchecked")
-    private static long compare(Connection connection, Function<String, Map<String, Map<String, Object>>> state,
-                                String side, Workload workload, List<Divergence> divergences, List<Divergence> known)
-            throws SQLException {
-        List<Divergence> found = new ArrayList<>();
-        List<Divergence> knownFound = new ArrayList<>();
-        long rows = compareAll(connection, state, workload, found, knownFound);
-        found.forEach(d -> divergences.add(side.isEmpty() ? d : new Divergence(d.table(), d.entityId(), d.column(),
-                d.source(), d.ours(), side + d.why())));
-        knownFound.forEach(d -> known.add(side.isEmpty() ? d : new Divergence(d.table(), d.entityId(), d.column(),
-                d.source(), d.ours(), side + d.why())));
-        return rows;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static long compareAll(Connection connection, Function<String, Map<String, Map<String, Object>>> state,
-                                   Workload workload, List<Divergence> divergences, List<Divergence> known)
+    private static long compare(Connection connection, Map<String, Function<String, Map<String, Map<String, Object>>>> states,
+                                Workload workload, List<Divergence> divergences, List<Divergence> known)
             throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET TimeZone = 'UTC'");
@@ -213,9 +203,17 @@ final class OracleRun {
             statement.execute("SET IntervalStyle = 'postgres'");
             statement.execute("SET bytea_output = 'hex'");
         }
+        List<String> sides = new ArrayList<>(new java.util.TreeSet<>(states.keySet()));
+        Map<String, List<Divergence>> found = new HashMap<>();
+        Map<String, List<Divergence>> knownFound = new HashMap<>();
+        sides.forEach(side -> {
+            found.put(side, new ArrayList<>());
+            knownFound.put(side, new ArrayList<>());
+        });
         long rows = 0;
         for (Table table : workload.tables()) {
-            Map<String, Map<String, Object>> left = new HashMap<>(state.apply(table.name()));
+            Map<String, Map<String, Map<String, Object>>> left = new HashMap<>();
+            sides.forEach(side -> left.put(side, new HashMap<>(states.get(side).apply(table.name()))));
             try (Statement statement = connection.createStatement()) {
                 statement.setFetchSize(1000);
                 connection.setAutoCommit(false);
@@ -224,20 +222,29 @@ final class OracleRun {
                         rows++;
                         Map<String, Object> row = (Map<String, Object>) RawJson.parse(result.getString(1));
                         String id = entityId(table, row);
-                        Map<String, Object> ours = left.remove(id);
-                        if (ours == null) {
-                            divergences.add(new Divergence(table.name(), id, null, row, null, "missing from the log's state"));
-                            continue;
-                        }
                         boolean moved = workload.movedKeepingToast().contains(table.name() + " " + keyLiterals(table, row));
-                        compareRow(table, id, row, ours, moved, divergences, known);
+                        for (String side : sides) {
+                            Map<String, Object> ours = left.get(side).remove(id);
+                            if (ours == null) {
+                                found.get(side).add(new Divergence(table.name(), id, null, row, null,
+                                        "missing from the log's state"));
+                                continue;
+                            }
+                            compareRow(table, id, row, ours, moved, found.get(side), knownFound.get(side));
+                        }
                     }
                 }
                 connection.commit();
                 connection.setAutoCommit(true);
             }
-            left.forEach((id, ours) -> divergences.add(new Divergence(table.name(), id, null, null, ours,
-                    "in the log's state but not in the source")));
+            sides.forEach(side -> left.get(side).forEach((id, ours) -> found.get(side).add(new Divergence(table.name(),
+                    id, null, null, ours, "in the log's state but not in the source"))));
+        }
+        for (String side : sides) {
+            found.get(side).forEach(d -> divergences.add(side.isEmpty() ? d : new Divergence(d.table(), d.entityId(),
+                    d.column(), d.source(), d.ours(), side + d.why())));
+            knownFound.get(side).forEach(d -> known.add(side.isEmpty() ? d : new Divergence(d.table(), d.entityId(),
+                    d.column(), d.source(), d.ours(), side + d.why())));
         }
         return rows;
     }
