@@ -144,9 +144,10 @@ final class ChangeQueries {
     /** Removes the per-type sums at or before {@code upTo} except each entity type's newest. */
     static void trimTypeChecksums(Connection connection, Lsn upTo) throws SQLException {
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM tidemark.type_checksum t"
-                + " WHERE t.lsn < (SELECT max(n.lsn) FROM tidemark.type_checksum n"
+                + " WHERE t.lsn < ?::pg_lsn AND t.lsn < (SELECT max(n.lsn) FROM tidemark.type_checksum n"
                 + " WHERE n.entity_type = t.entity_type AND n.lsn <= ?::pg_lsn)")) {
             delete.setString(1, upTo.toString());
+            delete.setString(2, upTo.toString());
             delete.executeUpdate();
         }
     }
