@@ -31,7 +31,7 @@ final class ChangeLogWriteBaselines {
                         .append(change.change().entityType()).append('\t').append(change.change().entityId())
                         .append('\t').append(change.change().data().replace("\\", "\\\\")).append('\n');
             }
-            connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_copy FROM STDIN",
+            connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_copy (lsn, seq, xid, op, entity_type, entity_id, data) FROM STDIN",
                     new ByteArrayInputStream(rows.toString().getBytes(StandardCharsets.UTF_8)));
             connection.commit();
         }

@@ -580,15 +580,16 @@ public final class ClientSession {
                     + Math.max(1, allowed.retryAfter().toMillis()) + " ms");
             return;
         }
-        // The log's checksum covers every entity type: compare only for a client that receives all of them.
-        boolean compare = filter != null && filter.all() && verify.checksum() != null;
+        // The log keeps running sums per entity type: compare the sum over the types the client receives.
+        boolean compare = filter != null && !filter.nothing() && verify.checksum() != null;
         // Acks the client sent before this request have arrived before it (one connection, in order).
         Lsn ackedOnArrival = outbox != null && acks ? outbox.window().acked() : null;
         try {
             hub.readers().execute(() -> {
                 VerifyResponder.Inputs inputs;
                 try {
-                    inputs = VerifyResponder.read(hub.changeLog(), verify, compare);
+                    inputs = VerifyResponder.read(hub.changeLog(), verify, compare,
+                            compare ? filter.logTypes() : java.util.Set.of());
                 } catch (RuntimeException e) {
                     channel.executor().execute(() -> failedToStart(e));
                     return;

@@ -167,15 +167,30 @@ final class TableSnapshotStreamer implements Runnable {
 
     /**
      * The log's checksum of the client's entity types' changes in (prev, cut]: what the batch stands for in the
-     * running checksum a client verifies against.
+     * running checksum a client verifies against. Two lookups of the running sums kept per entity type; a log
+     * that does not know them (a history begun before they were kept) is re-read instead.
+     *
+     * <p>{@code null} (unknown: the client is verified by position only from then on) when the batch brings a
+     * type the client did not hold at {@code prev}: its checksum counts nothing of that type's history before
+     * {@code prev}, and the stream cannot tell here which types those are. A client at {@code 0/0} held
+     * nothing, and a type named by a refresh marker in (prev, cut] was held; any other type is taken as new.
      */
     private Long logChecksum(Lsn prev, Lsn cut) {
-        if (filter.all()) {
-            OptionalLong through = hub.changeLog().checksumThrough(cut);
-            OptionalLong before = prev.equals(Lsn.ZERO) ? OptionalLong.of(0) : hub.changeLog().checksumThrough(prev);
-            if (through.isPresent() && before.isPresent()) {
-                return through.getAsLong() - before.getAsLong();
+        if (filter.nothing()) {
+            return 0L;
+        }
+        if (!prev.equals(Lsn.ZERO)) {
+            Set<String> marked = new TreeSet<>();
+            hub.refreshes().within(from.readPos(), cut, filter).forEach(marker -> marked.add(marker.entityType()));
+            if (!marked.containsAll(types)) {
+                return null;
             }
+        }
+        OptionalLong through = hub.changeLog().checksumThrough(cut, filter.logTypes());
+        OptionalLong before = prev.equals(Lsn.ZERO) ? OptionalLong.of(0)
+                : hub.changeLog().checksumThrough(prev, filter.logTypes());
+        if (through.isPresent() && before.isPresent()) {
+            return through.getAsLong() - before.getAsLong();
         }
         long sum = 0;
         LogPosition cursor = LogPosition.afterTransaction(prev);

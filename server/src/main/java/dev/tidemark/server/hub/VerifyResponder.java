@@ -11,6 +11,7 @@ import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Answers {@code sync_verify} with {@link PositionCheck}: resync required when the client's position is not
@@ -37,13 +38,14 @@ final class VerifyResponder {
     record Inputs(Optional<HistoryState> server, OptionalLong expectedChecksum) {}
 
     /**
-     * Reads the inputs. The checksum is read only when {@code compareChecksum} (the client receives every
-     * entity type: the log's checksum covers them all) — a cheap lookup of the running sum kept per transaction.
+     * Reads the inputs. The checksum is read only when {@code compareChecksum}: the log's running sum over the
+     * entity types the client receives ({@code entityTypes}, empty for every type), a cheap lookup of the sums
+     * kept per transaction and type. It is empty (position only) when the log does not know its per-type sums.
      */
-    static Inputs read(ChangeLog changeLog, SyncVerify verify, boolean compareChecksum) {
+    static Inputs read(ChangeLog changeLog, SyncVerify verify, boolean compareChecksum, Set<String> entityTypes) {
         Optional<HistoryState> server = changeLog.state();
         OptionalLong expected = compareChecksum && server.isPresent()
-                ? changeLog.checksumThrough(verify.lastLsn()) : OptionalLong.empty();
+                ? changeLog.checksumThrough(verify.lastLsn(), entityTypes) : OptionalLong.empty();
         return new Inputs(server, expected);
     }
 

@@ -126,6 +126,20 @@ public interface ChangeLog extends AutoCloseable {
     OptionalLong checksumThrough(Lsn lsn);
 
     /**
+     * The {@link dev.tidemark.protocol.Checksum} sum over the changes of {@code entityTypes} in the history
+     * that committed at or before {@code lsn} (trimmed changes included): what a client that receives only
+     * those types has summed through {@code lsn}. The sum is additive, so it is the sum of each type's running
+     * sum, kept per transaction and type. Bounds as {@link #checksumThrough(Lsn)}; {@code entityTypes} empty
+     * means every type, as {@link #checksumThrough(Lsn)}. Also empty when the log does not know per-type sums
+     * (a history begun before they were kept); such clients are verified by position only.
+     *
+     * <p>The default knows per-type sums of no history; a log that keeps them overrides it.
+     */
+    default OptionalLong checksumThrough(Lsn lsn, Set<String> entityTypes) {
+        return entityTypes.isEmpty() ? checksumThrough(lsn) : OptionalLong.empty();
+    }
+
+    /**
      * The commit positions, at or before {@code upTo}, of the retained transactions whose transaction id
      * is one of {@code xids} (32-bit ids, as logical decoding reports them). A resync snapshot uses it to
      * find transactions that were captured but not yet visible when the snapshot was taken.

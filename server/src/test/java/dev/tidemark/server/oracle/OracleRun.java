@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.SyncStores;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.capture.CaptureMetrics;
 import dev.tidemark.server.capture.CaptureService;
@@ -19,6 +21,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.function.Function;
 
 /**
  * One seed of the source oracle: a fresh database, the real capture streaming it into the real
@@ -67,7 +72,8 @@ final class OracleRun {
 
     private OracleRun() {}
 
-    static Result run(SourceSettings source, long seed, long targetChanges, boolean bulk) throws SQLException {
+    static Result run(SourceSettings source, long seed, long targetChanges, boolean bulk)
+            throws SQLException, IOException {
         long began = System.nanoTime();
         String database = source.jdbcUrl().substring(source.jdbcUrl().lastIndexOf('/') + 1);
         try (ChangeLog log = openChangeLog(source); Connection connection = source.connect()) {
@@ -111,12 +117,31 @@ final class OracleRun {
             List<Divergence> divergences = new ArrayList<>();
             List<Divergence> known = new ArrayList<>();
             rebuild.problems().forEach(p -> divergences.add(new Divergence("-", "-", null, null, null, p)));
-            long rows = compare(connection, rebuild, workload, divergences, known);
+            double rebuildSeconds = (System.nanoTime() - rebuilding) / 1e9;
+            // Separately, the log applied to a real client store in batches; both compared in one pass over the source.
+            long replaying = System.nanoTime();
+            String storeSummary;
+            long rows;
+            double replaySeconds;
+            Path directory = Files.createTempDirectory("tidemark-oracle-store");
+            try (SyncStore store = SyncStores.open("sqlite", Map.of("path", directory.resolve("client.db").toString(),
+                    "durability", "normal"))) {
+                StoreReplay replay = StoreReplay.of(log, snapshots, store);
+                replaySeconds = (System.nanoTime() - replaying) / 1e9;
+                replay.problems().forEach(p -> divergences.add(new Divergence("-", "-", null, null, null, STORE + p)));
+                rows = compare(connection, Map.of("", rebuild::entities, STORE, replay::entities), workload,
+                        divergences, known);
+                storeSummary = replay.summary();
+            } finally {
+                deleteTree(directory);
+            }
+            double compareSeconds = (System.nanoTime() - replaying) / 1e9 - replaySeconds;
             return new Result(seed, workload.changes(), workload.transactions(), workload.keyChanges(),
                     rebuild.changes(), rows, rebuild.counts(), divergences, known,
-                    Duration.ofNanos(System.nanoTime() - began), phases + String.format(", rebuild and compare %.1f s; %d rows before capture, %d schema changes, %s",
-                            (System.nanoTime() - rebuilding) / 1e9, preexisting, workload.shapeChanges(),
-                            rebuild.refreshSummary()));
+                    Duration.ofNanos(System.nanoTime() - began), phases + String.format(", rebuild %.1f s, store apply"
+                                    + " %.1f s (%s), compare both %.1f s; %d rows before capture, %d schema changes, %s",
+                            rebuildSeconds, replaySeconds, storeSummary, compareSeconds, preexisting,
+                            workload.shapeChanges(), rebuild.refreshSummary()));
         }
     }
 
@@ -153,18 +178,42 @@ final class OracleRun {
                 .until(() -> log.state().map(s -> s.capturePosition().isAfter(marker)).orElse(false));
     }
 
+    /** What a divergence found in the real client store (not the log's rebuilt state) starts with. */
+    static final String STORE = "real SQLite store: ";
+
+    private static void deleteTree(Path directory) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /**
+     * Compares every source row with each state's entities (the log's rebuilt state, a real store's), column by
+     * column, reading the source once. Each state's key starts the reasons of its divergences ("" for the log's).
+     */
     @SuppressWarnings("unchecked")
-    private static long compare(Connection connection, LogRebuild rebuild, Workload workload,
-                                List<Divergence> divergences, List<Divergence> known) throws SQLException {
+    private static long compare(Connection connection, Map<String, Function<String, Map<String, Map<String, Object>>>> states,
+                                Workload workload, List<Divergence> divergences, List<Divergence> known)
+            throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET TimeZone = 'UTC'");
             statement.execute("SET DateStyle = 'ISO, YMD'");
             statement.execute("SET IntervalStyle = 'postgres'");
             statement.execute("SET bytea_output = 'hex'");
         }
+        List<String> sides = new ArrayList<>(new java.util.TreeSet<>(states.keySet()));
+        Map<String, List<Divergence>> found = new HashMap<>();
+        Map<String, List<Divergence>> knownFound = new HashMap<>();
+        sides.forEach(side -> {
+            found.put(side, new ArrayList<>());
+            knownFound.put(side, new ArrayList<>());
+        });
         long rows = 0;
         for (Table table : workload.tables()) {
-            Map<String, Map<String, Object>> left = new HashMap<>(rebuild.entities(table.name()));
+            Map<String, Map<String, Map<String, Object>>> left = new HashMap<>();
+            sides.forEach(side -> left.put(side, new HashMap<>(states.get(side).apply(table.name()))));
             try (Statement statement = connection.createStatement()) {
                 statement.setFetchSize(1000);
                 connection.setAutoCommit(false);
@@ -173,20 +222,29 @@ final class OracleRun {
                         rows++;
                         Map<String, Object> row = (Map<String, Object>) RawJson.parse(result.getString(1));
                         String id = entityId(table, row);
-                        Map<String, Object> ours = left.remove(id);
-                        if (ours == null) {
-                            divergences.add(new Divergence(table.name(), id, null, row, null, "missing from the log's state"));
-                            continue;
-                        }
                         boolean moved = workload.movedKeepingToast().contains(table.name() + " " + keyLiterals(table, row));
-                        compareRow(table, id, row, ours, moved, divergences, known);
+                        for (String side : sides) {
+                            Map<String, Object> ours = left.get(side).remove(id);
+                            if (ours == null) {
+                                found.get(side).add(new Divergence(table.name(), id, null, row, null,
+                                        "missing from the log's state"));
+                                continue;
+                            }
+                            compareRow(table, id, row, ours, moved, found.get(side), knownFound.get(side));
+                        }
                     }
                 }
                 connection.commit();
                 connection.setAutoCommit(true);
             }
-            left.forEach((id, ours) -> divergences.add(new Divergence(table.name(), id, null, null, ours,
-                    "in the log's state but not in the source")));
+            sides.forEach(side -> left.get(side).forEach((id, ours) -> found.get(side).add(new Divergence(table.name(),
+                    id, null, null, ours, "in the log's state but not in the source"))));
+        }
+        for (String side : sides) {
+            found.get(side).forEach(d -> divergences.add(side.isEmpty() ? d : new Divergence(d.table(), d.entityId(),
+                    d.column(), d.source(), d.ours(), side + d.why())));
+            knownFound.get(side).forEach(d -> known.add(side.isEmpty() ? d : new Divergence(d.table(), d.entityId(),
+                    d.column(), d.source(), d.ours(), side + d.why())));
         }
         return rows;
     }

@@ -48,7 +48,7 @@ class SourceOracleTest {
             OracleRun.Result result;
             try {
                 result = OracleRun.run(postgres.createDatabase(), seed, changes, i % bulkEvery == 0);
-            } catch (SQLException | RuntimeException | AssertionError e) {
+            } catch (SQLException | java.io.IOException | RuntimeException | AssertionError e) {
                 throw new AssertionError("[oracle] seed " + seed + " failed (replay: -Doracle.seed=" + seed + "): " + e, e);
             }
             checked += result.logChanges();

@@ -49,6 +49,7 @@ record AppendPlan(List<LoggedChange> toWrite, List<TransactionSummary> completed
 
         List<TransactionSummary> completed = new ArrayList<>();
         long cumulative = state.checksumTotal();
+        java.util.TreeMap<String, Long> typeTotals = new java.util.TreeMap<>(state.typeTotals());
         PendingTransaction newPending = pending != null && pending.lsn().isAfter(target) ? pending : null;
         int i = 0;
         boolean pendingDone = pending == null || pending.lsn().isAfter(target);
@@ -62,12 +63,14 @@ record AppendPlan(List<LoggedChange> toWrite, List<TransactionSummary> completed
             long xid;
             java.time.Instant committedAt;
             List<String> entityTypes = new ArrayList<>(2);
+            java.util.Map<String, Long> typeSums = new java.util.HashMap<>(4);
             if (pending != null && lsn.equals(pending.lsn())) {
                 checksum = pending.checksum();
                 count = pending.lastSeq() + 1;
                 xid = pending.xid();
                 committedAt = pending.committedAt();
                 entityTypes.addAll(pending.entityTypes());
+                typeSums.putAll(pending.typeChecksums());
                 pendingDone = true;
             } else {
                 xid = toWrite.get(i).xid();
@@ -75,8 +78,10 @@ record AppendPlan(List<LoggedChange> toWrite, List<TransactionSummary> completed
             }
             while (i < toWrite.size() && toWrite.get(i).lsn().equals(lsn)) {
                 LoggedChange change = toWrite.get(i);
-                checksum += Checksum.of(change.change());
+                long changeChecksum = Checksum.of(change.change());
+                checksum += changeChecksum;
                 String entityType = change.change().entityType();
+                typeSums.merge(entityType, changeChecksum, Long::sum);
                 if (!entityTypes.contains(entityType)) {
                     entityTypes.add(entityType);
                 }
@@ -98,14 +103,21 @@ record AppendPlan(List<LoggedChange> toWrite, List<TransactionSummary> completed
                     throw new ChangeLogException("transaction " + lsn + " is written in chunks while transaction "
                             + newPending.lsn() + " is still incomplete: only one may be");
                 }
-                newPending = new PendingTransaction(lsn, count - 1, checksum, xid, committedAt, entityTypes);
+                newPending = new PendingTransaction(lsn, count - 1, checksum, xid, committedAt, entityTypes, typeSums);
             } else {
                 cumulative += checksum;
-                completed.add(new TransactionSummary(lsn, xid, count, checksum, cumulative, committedAt, entityTypes));
+                java.util.Map<String, Long> typeCumulative = new java.util.HashMap<>(typeSums.size() * 2);
+                for (java.util.Map.Entry<String, Long> sum : typeSums.entrySet()) {
+                    long total = typeTotals.getOrDefault(sum.getKey(), 0L) + sum.getValue();
+                    typeTotals.put(sum.getKey(), total);
+                    typeCumulative.put(sum.getKey(), total);
+                }
+                completed.add(new TransactionSummary(lsn, xid, count, checksum, cumulative, committedAt, entityTypes,
+                        typeCumulative));
             }
         }
         LogState newState = new LogState(state.historyId(), target, state.retainedFrom(), cumulative,
-                state.trimmedChecksum(), newPending);
+                state.trimmedChecksum(), newPending, typeTotals, state.typeChecksumsKnown());
         return new AppendPlan(List.copyOf(toWrite), List.copyOf(completed), newState);
     }
 

@@ -20,6 +20,8 @@ final class ChangeAppender {
             + " (lsn, seq, xid, op, entity_type, entity_id, data, from_id) FROM STDIN";
     private static final String COPY_TRANSACTIONS = "COPY tidemark.change_transaction"
             + " (lsn, xid, change_count, checksum, cumulative_checksum, committed_at, entity_types) FROM STDIN";
+    private static final String COPY_TYPE_CHECKSUMS = "COPY tidemark.type_checksum"
+            + " (entity_type, lsn, cumulative_checksum) FROM STDIN";
     private static final int COPY_CHUNK = 1 << 16;
 
     private final CopyBuffer buffer = new CopyBuffer(1 << 16);
@@ -39,6 +41,7 @@ final class ChangeAppender {
         }
         if (!plan.completed().isEmpty()) {
             copyTransactions(connection, plan.completed());
+            copyTypeChecksums(connection, plan.completed());
         }
         if (!plan.newState().equals(before)) {
             HistoryStateTable.saveCapture(connection, plan.newState());
@@ -100,6 +103,32 @@ final class ChangeAppender {
                         .ascii(transaction.committedAt().toString())
                         .text(arrayLiteral(transaction.entityTypes()))
                         .endRow();
+                if (buffer.length() >= COPY_CHUNK) {
+                    copy.writeToCopy(buffer.bytes(), 0, buffer.length());
+                    buffer.clear();
+                }
+            }
+            if (buffer.length() > 0) {
+                copy.writeToCopy(buffer.bytes(), 0, buffer.length());
+                buffer.clear();
+            }
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    private void copyTypeChecksums(Connection connection, List<TransactionSummary> transactions) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_TYPE_CHECKSUMS);
+        try {
+            buffer.clear();
+            for (TransactionSummary transaction : transactions) {
+                String lsnText = transaction.lsn().toString();
+                for (java.util.Map.Entry<String, Long> sum : transaction.typeCumulative().entrySet()) {
+                    buffer.text(sum.getKey()).ascii(lsnText).number(sum.getValue()).endRow();
+                }
                 if (buffer.length() >= COPY_CHUNK) {
                     copy.writeToCopy(buffer.bytes(), 0, buffer.length());
                     buffer.clear();

@@ -105,6 +105,53 @@ final class ChangeQueries {
         }
     }
 
+    /**
+     * The sum of each type's newest running sum at or before {@code lsn}, read with the bounds in one statement
+     * so a concurrent trim cannot remove a row between them; empty when per-type sums are unknown.
+     */
+    static OptionalLong checksumThrough(Connection connection, Lsn lsn, Set<String> entityTypes) throws SQLException {
+        if (lsn.equals(Lsn.ZERO)) {
+            return OptionalLong.empty();
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT h.capture_position::text,"
+                + " h.retained_from::text, h.type_checksums_known, (SELECT array_agg(s.cumulative_checksum)"
+                + " FROM unnest(?::text[]) AS wanted(entity_type) CROSS JOIN LATERAL (SELECT t.cumulative_checksum"
+                + " FROM tidemark.type_checksum t WHERE t.entity_type = wanted.entity_type AND t.lsn <= ?::pg_lsn"
+                + " ORDER BY t.lsn DESC LIMIT 1) s) FROM tidemark.history_state h WHERE h.id = 1")) {
+            select.setArray(1, connection.createArrayOf("text", entityTypes.toArray()));
+            select.setString(2, lsn.toString());
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next() || !row.getBoolean(3)) {
+                    return OptionalLong.empty();
+                }
+                Lsn capturePosition = Lsn.parse(row.getString(1));
+                Lsn retainedFrom = Lsn.parse(row.getString(2));
+                if (lsn.isAfter(capturePosition) || lsn.isBefore(retainedFrom)) {
+                    return OptionalLong.empty();
+                }
+                long sum = 0;
+                java.sql.Array sums = row.getArray(4);
+                if (sums != null) {
+                    for (Long typeSum : (Long[]) sums.getArray()) {
+                        sum += typeSum;
+                    }
+                }
+                return OptionalLong.of(sum);
+            }
+        }
+    }
+
+    /** Removes the per-type sums at or before {@code upTo} except each entity type's newest. */
+    static void trimTypeChecksums(Connection connection, Lsn upTo) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM tidemark.type_checksum t"
+                + " WHERE t.lsn < ?::pg_lsn AND t.lsn < (SELECT max(n.lsn) FROM tidemark.type_checksum n"
+                + " WHERE n.entity_type = t.entity_type AND n.lsn <= ?::pg_lsn)")) {
+            delete.setString(1, upTo.toString());
+            delete.setString(2, upTo.toString());
+            delete.executeUpdate();
+        }
+    }
+
     static List<Lsn> commitPositions(Connection connection, Set<Long> xids, Lsn upTo) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT lsn::text FROM tidemark.change_transaction"
                 + " WHERE (xid & 4294967295) = ANY(?) AND lsn <= ?::pg_lsn ORDER BY lsn")) {

@@ -29,7 +29,8 @@ final class Migrations {
     static final List<Migration> ALL = List.of(
             new Migration(1, "change_log"),
             new Migration(2, "change_move"),
-            new Migration(3, "table_refresh"));
+            new Migration(3, "table_refresh"),
+            new Migration(4, "type_checksum"));
 
     record Migration(int version, String description) {
 

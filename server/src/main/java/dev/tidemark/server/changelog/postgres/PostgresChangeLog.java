@@ -61,7 +61,8 @@ final class PostgresChangeLog implements ChangeLog {
         return transaction("start history " + historyId, connection -> {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("LOCK TABLE tidemark.history_state IN EXCLUSIVE MODE");
-                statement.execute("TRUNCATE tidemark.change_history, tidemark.change_transaction, tidemark.client_progress");
+                statement.execute("TRUNCATE tidemark.change_history, tidemark.change_transaction, tidemark.client_progress,"
+                        + " tidemark.type_checksum");
             }
             TableRefreshTable.clear(connection);
             HistoryStateTable.start(connection, historyId, startPosition);
@@ -155,6 +156,7 @@ final class PostgresChangeLog implements ChangeLog {
                 delete.executeUpdate();
             }
             TableRefreshTable.trim(connection, target);
+            ChangeQueries.trimTypeChecksums(connection, target);
             HistoryStateTable.saveRetention(connection, target, checksum);
             return removed;
         });
@@ -164,6 +166,17 @@ final class PostgresChangeLog implements ChangeLog {
     public OptionalLong checksumThrough(Lsn lsn) {
         requireNonNull(lsn, "lsn is null");
         return query("compute the checksum through " + lsn, connection -> ChangeQueries.checksumThrough(connection, lsn));
+    }
+
+    @Override
+    public OptionalLong checksumThrough(Lsn lsn, Set<String> entityTypes) {
+        requireNonNull(lsn, "lsn is null");
+        requireNonNull(entityTypes, "entityTypes is null");
+        if (entityTypes.isEmpty()) {
+            return checksumThrough(lsn);
+        }
+        return query("compute the checksum of " + entityTypes + " through " + lsn,
+                connection -> ChangeQueries.checksumThrough(connection, lsn, entityTypes));
     }
 
     @Override

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tidemark.protocol.Lsn;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A row of {@code tidemark.change_transaction}: one complete transaction.
@@ -16,13 +17,16 @@ import java.util.List;
  * @param cumulativeChecksum the checksum sum of every change of the history through it
  * @param committedAt its commit time
  * @param entityTypes the entity types it touches, sorted, without repeats
+ * @param typeCumulative for each type it touches, the checksum sum of that type's changes of the history
+ *     through it
  */
 record TransactionSummary(Lsn lsn, long xid, int changeCount, long checksum, long cumulativeChecksum,
-                          Instant committedAt, List<String> entityTypes) {
+                          Instant committedAt, List<String> entityTypes, Map<String, Long> typeCumulative) {
 
     TransactionSummary {
         requireNonNull(lsn, "lsn is null");
         requireNonNull(committedAt, "committedAt is null");
         entityTypes = List.copyOf(entityTypes);
+        typeCumulative = Map.copyOf(typeCumulative);
     }
 }

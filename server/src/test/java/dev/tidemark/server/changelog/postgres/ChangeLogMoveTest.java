@@ -78,7 +78,9 @@ class ChangeLogMoveTest {
             s.execute("ALTER TABLE tidemark.change_history DROP CONSTRAINT change_history_from_id_check,"
                     + " DROP CONSTRAINT change_history_op_check, DROP COLUMN from_id,"
                     + " ADD CONSTRAINT change_history_op_check CHECK (op IN ('update', 'delete', 'truncate'))");
-            s.execute("DROP TABLE tidemark.table_refresh, tidemark.captured_table");
+            s.execute("DROP TABLE tidemark.table_refresh, tidemark.captured_table, tidemark.type_checksum");
+            s.execute("ALTER TABLE tidemark.history_state DROP COLUMN type_checksums_known, DROP COLUMN type_names,"
+                    + " DROP COLUMN type_totals, DROP COLUMN pending_type_checksums");
             s.execute("DELETE FROM tidemark.schema_version WHERE version >= 2");
         }
 

@@ -110,7 +110,7 @@ class PostgresChangeLogTest {
                 }
                 assertThat(versions).containsExactlyElementsOf(
                         Migrations.ALL.stream().map(Migrations.Migration::version).toList());
-                assertThat(versions).containsExactly(1, 2, 3);
+                assertThat(versions).containsExactly(1, 2, 3, 4);
             }
             assertThat(log.state()).isEmpty();
         }

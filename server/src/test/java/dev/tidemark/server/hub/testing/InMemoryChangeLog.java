@@ -37,6 +37,7 @@ public final class InMemoryChangeLog implements ChangeLog {
     private final List<TableRefresh> refreshes = new ArrayList<>();
     private HistoryState state;
     private long trimmedChecksum;
+    private final Map<String, Long> trimmedTypeChecksums = new HashMap<>();
     private volatile RuntimeException readFailure;
 
     @Override
@@ -57,6 +58,7 @@ public final class InMemoryChangeLog implements ChangeLog {
             progress.clear();
             refreshes.clear();
             trimmedChecksum = 0;
+            trimmedTypeChecksums.clear();
             state = new HistoryState(historyId, startPosition, startPosition);
             return state;
         } finally {
@@ -188,6 +190,7 @@ public final class InMemoryChangeLog implements ChangeLog {
             long count = trimmed.size();
             for (LoggedChange change : trimmed.values()) {
                 trimmedChecksum += Checksum.of(change.change());
+                trimmedTypeChecksums.merge(change.change().entityType(), Checksum.of(change.change()), Long::sum);
             }
             trimmed.clear();
             if (state != null && upTo.isAfter(state.retainedFrom())) {
@@ -210,6 +213,32 @@ public final class InMemoryChangeLog implements ChangeLog {
             long sum = trimmedChecksum;
             for (LoggedChange change : changes.headMap(LogPosition.afterTransaction(lsn), true).values()) {
                 sum += Checksum.of(change.change());
+            }
+            return OptionalLong.of(sum);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public OptionalLong checksumThrough(Lsn lsn, Set<String> entityTypes) {
+        if (entityTypes.isEmpty()) {
+            return checksumThrough(lsn);
+        }
+        lock.readLock().lock();
+        try {
+            if (state == null || lsn.equals(Lsn.ZERO) || lsn.isAfter(state.capturePosition())
+                    || lsn.isBefore(state.retainedFrom())) {
+                return OptionalLong.empty();
+            }
+            long sum = 0;
+            for (String type : entityTypes) {
+                sum += trimmedTypeChecksums.getOrDefault(type, 0L);
+            }
+            for (LoggedChange change : changes.headMap(LogPosition.afterTransaction(lsn), true).values()) {
+                if (entityTypes.contains(change.change().entityType())) {
+                    sum += Checksum.of(change.change());
+                }
             }
             return OptionalLong.of(sum);
         } finally {
