@@ -38,7 +38,8 @@ final class HeldTypes {
 
     /**
      * After {@code welcome}: a new store, or one without the record, holds what it subscribes to from now on; a
-     * store whose subscriptions shrank holds only what it still receives. A store that held a list of types and
+     * store whose subscriptions shrank holds only what it still receives (and its checksum is no longer comparable
+     * with the server's for its types: verified by position only). A store that held a list of types and
      * now subscribes to every type keeps its list until the snapshot of the others is committed.
      */
     void welcomed(boolean newStore) {
@@ -47,12 +48,29 @@ final class HeldTypes {
             write(subscriptions);
             return;
         }
-        if (record.equals(ALL) || subscriptions.isEmpty()) {
+        if (subscriptions.isEmpty()) {
             return;
         }
-        List<String> kept = new ArrayList<>(parse(record));
+        // Every type before, a list now: from now on the store holds only the listed types complete (the others
+        // stop receiving changes, so a later switch back to every type must snapshot them).
+        List<String> held = record.equals(ALL) ? null : parse(record);
+        List<String> kept = new ArrayList<>(held == null ? subscriptions : held);
         kept.retainAll(subscriptions);
+        if (held == null || kept.size() < held.size()) {
+            checksumNoLongerComparable();
+        }
         write(kept);
+    }
+
+    /**
+     * The store's running checksum still counts the history of types it no longer receives, which the server's
+     * per-type checksum of its subscriptions does not: from now on it is verified by position only (until a resync
+     * restarts the checksum), instead of being told to resync for a checksum that can never match.
+     */
+    private void checksumNoLongerComparable() {
+        String offset = store.metadata(ResyncLedger.OFFSET).orElse("");
+        String nonce = offset.isEmpty() ? "subscriptions" : offset.split(" ", 2)[0];
+        store.putMetadata(ResyncLedger.OFFSET, nonce + " unknown");
     }
 
     /**

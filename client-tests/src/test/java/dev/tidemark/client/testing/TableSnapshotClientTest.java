@@ -86,4 +86,39 @@ class TableSnapshotClientTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("a store that held every type and now subscribes to a list holds only the list: its checksum is no"
+            + " longer compared (it counts the other types) and a later switch back to every type names the held"
+            + " list in hello, so the server snapshots the types it stopped receiving")
+    void shrinkingFromEveryTypeToAList() throws Exception {
+        server = ScriptedServer.builder().streaming(false).start();
+        server.verifyAnswer(verify -> new dev.tidemark.protocol.SyncVerifyResult(
+                dev.tidemark.protocol.VerifyStatus.UP_TO_DATE, verify.lastLsn(), verify.lastLsn()));
+        Lsn first = Lsn.parse("0/1000000");
+        List<Change> rows = List.of(Change.update("customers", "c1", "{\"id\":\"c1\"}", Instant.EPOCH),
+                Change.update("orders", "o1", "{\"id\":\"o1\"}", Instant.EPOCH));
+        try (SyncStore store = sqlite(dir.resolve("client.db"))) {
+            try (TidemarkClient client = client(server, store).build().start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> client.status().state() == ClientState.CONNECTED);
+                server.send(Changes.part("b-1", Lsn.ZERO, first, 1, true, rows));
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.committedLsn().equals(first));
+                client.verify().handle((answer, failure) -> null).get(30, TimeUnit.SECONDS);
+                assertThat(server.verifies().get(server.verifies().size() - 1).checksum())
+                        .isEqualTo(Checksum.of(rows));
+            }
+            try (TidemarkClient client = client(server, store).subscriptions(List.of("customers")).build().start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> client.status().state() == ClientState.CONNECTED);
+                int before = server.verifies().size();
+                client.verify().handle((answer, failure) -> null).get(30, TimeUnit.SECONDS);
+                assertThat(server.verifies()).hasSizeGreaterThan(before);
+                assertThat(server.verifies().get(server.verifies().size() - 1).checksum())
+                        .as("the store's checksum still counts orders: verified by position only").isNull();
+            }
+            try (TidemarkClient client = client(server, store).build().start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> server.hellos().size() == 3);
+                assertThat(server.hellos().get(2).heldEntityTypes()).containsExactly("customers");
+            }
+        }
+    }
 }

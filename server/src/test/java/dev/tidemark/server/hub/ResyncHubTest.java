@@ -108,6 +108,29 @@ class ResyncHubTest extends HubTestBase {
     }
 
     @Test
+    @DisplayName("a client that receives some entity types is told the log's checksum of just those types at the"
+            + " snapshot's position, so it stays checksum-verified after a resync")
+    void subscribedResyncCarriesItsTypesChecksum() {
+        snapshotOf(TestCapture.updates("orders", "row", 3));
+        startServer(hub -> hub.batchMaxChanges(3));
+        capture.commit("orders", "old", 2);
+        capture.commit("customers", "c", 2);
+        changeLog.trim(capture.position());
+        capture.commit("orders", "kept", 1);
+        capture.commit("customers", "d", 1);
+
+        WsTestClient client = connect("c1");
+        client.send(new Hello("c1", Lsn.ZERO, null, Message.PROTOCOL_VERSION,
+                List.of(Hello.CAPABILITY_ACK, Hello.CAPABILITY_VERIFY, Hello.CAPABILITY_RESYNC), List.of("orders")));
+        assertThat(client.next(Welcome.class, WAIT).historyId()).isEqualTo(historyId);
+        SyncVerifyResult announced = client.next(SyncVerifyResult.class, WAIT);
+        Lsn position = announced.snapshotLsn();
+        assertThat(announced.snapshotChecksum())
+                .isEqualTo(changeLog.checksumThrough(position, java.util.Set.of("orders")).getAsLong())
+                .isNotEqualTo(changeLog.checksumThrough(position).getAsLong());
+    }
+
+    @Test
     @DisplayName("many clients told to resync at once are admitted at the configured rate; the others are told when to come back")
     void pacedAdmission() {
         snapshotOf(List.of());
