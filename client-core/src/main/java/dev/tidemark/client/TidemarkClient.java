@@ -210,7 +210,7 @@ public final class TidemarkClient implements AutoCloseable {
      * {@code progress} what it is doing. Completes with the outcome once any repair is committed; a verify the
      * server could not complete is {@link SourceVerification.Outcome#FAILED} with the reason; exceptionally
      * when the client is not connected or the connection is lost during the verify. The server allows one
-     * verify (of either kind) per client per verify interval.
+     * verify against the source per client per verify interval (separately from {@link #verify()}).
      */
     public CompletableFuture<SourceVerification> verifySource(java.util.Collection<String> entityTypes,
                                                               java.util.function.Consumer<String> progress) {

@@ -140,10 +140,10 @@ final class SourceVerifySession {
                     + " cannot verify against it: run the server with a source it can read"));
             return;
         }
-        dev.tidemark.recovery.Admission allowed = hub.resync().verify(host.clientId());
+        dev.tidemark.recovery.Admission allowed = hub.resync().sourceVerify(host.clientId());
         if (!allowed.admitted()) {
             hub.metrics().verifiesLimited.increment();
-            reply(observer, SourceVerifyResult.failed(Lsn.ZERO, "too many verify requests: at most one per "
+            reply(observer, SourceVerifyResult.failed(Lsn.ZERO, "too many source_verify requests: at most one per "
                     + hub.config().verifyInterval().toMillis() + " ms; retry in "
                     + Math.max(1, allowed.retryAfter().toMillis()) + " ms"));
             return;
