@@ -686,6 +686,7 @@ public final class ClientSession {
      * ends (the client hears it too). Any thread.
      */
     CompletableFuture<dev.tidemark.protocol.SourceVerifyResult> auditAgainstSource(java.util.List<String> entityTypes) {
+        dev.tidemark.protocol.SourceVerify request = new dev.tidemark.protocol.SourceVerify(clientId, entityTypes);
         CompletableFuture<dev.tidemark.protocol.SourceVerifyResult> result = new CompletableFuture<>();
         channel.executor().execute(() -> {
             if (state != State.STREAMING) {
@@ -694,7 +695,7 @@ public final class ClientSession {
                         + "): audit it again once it is connected and caught up"));
                 return;
             }
-            sourceVerify().start(new dev.tidemark.protocol.SourceVerify(clientId, entityTypes), result::complete);
+            sourceVerify().start(request, result::complete);
         });
         return result;
     }

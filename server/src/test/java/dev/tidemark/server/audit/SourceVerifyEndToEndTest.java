@@ -216,6 +216,53 @@ class SourceVerifyEndToEndTest {
         assertThat(client.verify().get(30, TimeUnit.SECONDS).status()).isEqualTo(VerifyStatus.UP_TO_DATE);
     }
 
+    @Test
+    @DisplayName("an operator audits a connected client with tidemark audit: the divergence is repaired and reported;"
+            + " a wrong token, a client that is not connected are refused and change nothing")
+    void operatorAudit() throws Exception {
+        Path file = directory.resolve("audited.db");
+        client("audited", List.of(), "audited.db");
+        try (Connection sqlite = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            changeMember(sqlite, "items", "42", "v", "changed");
+        }
+        Map<Key, Row> before = rows(file);
+        String server = "http://127.0.0.1:" + this.server.port();
+
+        Audit wrongToken = audit("--client", "audited", "--server", server, "--token",
+                new TokenSigner(SECRET, Clock.systemUTC()).mint("audited", Set.of("*"), Duration.ofMinutes(5)));
+        assertThat(wrongToken.code()).isEqualTo(1);
+        assertThat(wrongToken.err()).contains("403", "not an operator token");
+        Audit absent = audit("--client", "nobody", "--server", server, "--set", "tidemark.auth.secret=" + SECRET);
+        assertThat(absent.code()).isEqualTo(1);
+        assertThat(absent.err()).contains("404", "'nobody' is not connected");
+        assertThat(rows(file)).isEqualTo(before);
+
+        Audit repaired = audit("--client", "audited", "--server", server, "--set", "tidemark.auth.secret=" + SECRET);
+        assertThat(repaired.code()).as(repaired.err()).isEqualTo(5);
+        assertThat(repaired.out()).contains("client 'audited' differed from the source", "repaired 1 entities",
+                "items: 42");
+        assertStoreEqualsSource(file, List.of("items", "notes"));
+
+        Audit agreed = audit("--client", "audited", "--server", server, "--set", "tidemark.auth.secret=" + SECRET);
+        assertThat(agreed.code()).as(agreed.err()).isZero();
+        assertThat(agreed.out()).contains("client 'audited' agrees with the source");
+    }
+
+    private record Audit(int code, String out, String err) {}
+
+    private static Audit audit(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine command = dev.tidemark.server.cli.TidemarkServer.commandLine();
+        command.setOut(new java.io.PrintWriter(out, true));
+        command.setErr(new java.io.PrintWriter(err, true));
+        String[] full = new String[args.length + 1];
+        full[0] = "audit";
+        System.arraycopy(args, 0, full, 1, args.length);
+        int code = command.execute(full);
+        return new Audit(code, out.toString(), err.toString());
+    }
+
     private TidemarkClient client(String id, List<String> subscriptions, String fileName) throws Exception {
         SyncStore store = SyncStores.open("sqlite", Map.of("path", directory.resolve(fileName).toString()));
         closing.add(store);
