@@ -113,44 +113,44 @@ final class SourceVerifySession {
      */
     void start(SourceVerify request, Consumer<SourceVerifyResult> observer) {
         if (phase != Phase.IDLE) {
-            reply(observer, SourceVerifyResult.failed(Lsn.ZERO, "a source verify of client '" + host.clientId()
+            refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "a source verify of client '" + host.clientId()
                     + "' is already running: wait for its result"));
             return;
         }
         if (!request.clientId().equals(host.clientId())) {
             host.send(new dev.tidemark.protocol.ErrorMessage(ErrorCode.FORBIDDEN, "source_verify for client '"
                     + request.clientId() + "' on the connection of client '" + host.clientId() + "': ignored"));
-            reply(observer, SourceVerifyResult.failed(Lsn.ZERO, "source_verify names another client"));
+            refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "source_verify names another client"));
             return;
         }
         if (host.outbox() == null) {
-            reply(observer, SourceVerifyResult.failed(Lsn.ZERO, "the client is not streaming (it is starting or"
+            refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "the client is not streaming (it is starting or"
                     + " resyncing): verify again once it is connected and caught up"));
             return;
         }
         for (String type : request.entityTypes()) {
             if (!host.filter().matches(type)) {
-                reply(observer, SourceVerifyResult.failed(Lsn.ZERO, "entity type '" + type + "' is not one this client"
+                refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "entity type '" + type + "' is not one this client"
                         + " receives (its subscriptions and its token's grant): verify only types it receives"));
                 return;
             }
         }
         if (hub.resync().snapshots().isEmpty()) {
-            reply(observer, SourceVerifyResult.failed(Lsn.ZERO, "this server reads no snapshots of the source, so it"
+            refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "this server reads no snapshots of the source, so it"
                     + " cannot verify against it: run the server with a source it can read"));
             return;
         }
         dev.tidemark.recovery.Admission allowed = hub.resync().sourceVerify(host.clientId());
         if (!allowed.admitted()) {
             hub.metrics().verifiesLimited.increment();
-            reply(observer, SourceVerifyResult.failed(Lsn.ZERO, "too many source_verify requests: at most one per "
+            refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "too many source_verify requests: at most one per "
                     + hub.config().verifyInterval().toMillis() + " ms; retry in "
                     + Math.max(1, allowed.retryAfter().toMillis()) + " ms"));
             return;
         }
         dev.tidemark.recovery.Admission admission = hub.resync().admit(host.clientId());
         if (!admission.admitted()) {
-            reply(observer, SourceVerifyResult.failed(Lsn.ZERO, "reads of the source are paced (like resync"
+            refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "reads of the source are paced (like resync"
                     + " snapshots): retry in " + Math.max(1, admission.retryAfter().toMillis()) + " ms"));
             return;
         }
@@ -460,6 +460,15 @@ final class SourceVerifySession {
         Outbox outbox = host.outbox();
         if (outbox != null) {
             outbox.release();
+        }
+    }
+
+    /** A request refused before it started: only its sender hears it (an operator's, or the client's). */
+    private void refuse(Consumer<SourceVerifyResult> requester, SourceVerifyResult result) {
+        if (requester != null) {
+            requester.accept(result);
+        } else {
+            host.send(result);
         }
     }
 
