@@ -195,6 +195,44 @@ public final class TidemarkClient implements AutoCloseable {
     }
 
     /**
+     * Verifies the store against the source itself (not only against the change log), for every entity type
+     * this client receives: the server holds the client's stream at a log position, compares digests of the
+     * source rows with digests of the store there, narrows a difference down to the entities that differ and
+     * repairs exactly those in one batch; nothing else in the store is touched. See {@link #verifySource(
+     * java.util.Collection, java.util.function.Consumer)}.
+     */
+    public CompletableFuture<SourceVerification> verifySource() {
+        return verifySource(java.util.List.of(), step -> { });
+    }
+
+    /**
+     * Verifies the given entity types against the source (empty: every type this client receives), telling
+     * {@code progress} what it is doing. Completes with the outcome once any repair is committed; a verify the
+     * server could not complete is {@link SourceVerification.Outcome#FAILED} with the reason; exceptionally
+     * when the client is not connected or the connection is lost during the verify. The server allows one
+     * verify against the source per client per verify interval (separately from {@link #verify()}).
+     */
+    public CompletableFuture<SourceVerification> verifySource(java.util.Collection<String> entityTypes,
+                                                              java.util.function.Consumer<String> progress) {
+        CompletableFuture<SourceVerification> result = new CompletableFuture<>();
+        engine.verifySource(java.util.List.copyOf(entityTypes), progress).whenComplete((answer, failure) -> {
+            if (failure != null) {
+                failWithReason(result, failure);
+                return;
+            }
+            java.util.Map<String, java.util.List<String>> repaired = new java.util.TreeMap<>();
+            answer.repaired().forEach(r -> repaired.put(r.entityType(), r.entityIds()));
+            SourceVerification.Outcome outcome = switch (answer.status()) {
+                case AGREE -> SourceVerification.Outcome.AGREED;
+                case REPAIRED -> SourceVerification.Outcome.REPAIRED;
+                case FAILED -> SourceVerification.Outcome.FAILED;
+            };
+            result.complete(new SourceVerification(outcome, answer.lsn(), repaired, answer.message()));
+        });
+        return result;
+    }
+
+    /**
      * Stops: a batch being applied finishes or, if it is waiting for its remaining parts, rolls
      * back; the connection closes; a store opened by name is closed. Idempotent.
      */

@@ -6,7 +6,7 @@ package dev.tidemark.protocol;
  */
 public sealed interface Message
         permits Hello, Welcome, Changes, SyncAck, LsnCommitted, SyncVerify, SyncVerifyResult, ErrorMessage,
-        CaptureStatus {
+        CaptureStatus, SourceAuditMessage {
 
     /** The protocol version this library speaks. */
     int PROTOCOL_VERSION = 1;

@@ -123,6 +123,8 @@ public final class MessageCodec {
             }
         } else if (message instanceof CaptureStatus m) {
             writeStrings(json, "incompleteEntityTypes", m.incompleteEntityTypes());
+        } else if (message instanceof SourceAuditMessage m) {
+            SourceAuditCodec.write(m, json);
         } else if (message instanceof ErrorMessage m) {
             json.writeStringField("code", m.code().wireName());
             json.writeStringField("message", m.message());
@@ -219,6 +221,8 @@ public final class MessageCodec {
                     fields.lsn("lsn"), fields.lsn("serverLsn"), fields.optionalLong("retryAfterMs"),
                     fields.optionalLsn("snapshotLsn"), fields.optionalChecksum("snapshotChecksum"));
             case CaptureStatus.TYPE -> new CaptureStatus(fields.optionalTexts("incompleteEntityTypes"));
+            case SourceVerify.TYPE, SourceDigest.TYPE, SourceDiff.TYPE, SourceNarrow.TYPE, SourceEntries.TYPE,
+                    SourceVerifyResult.TYPE -> SourceAuditCodec.decode(type.textValue(), fields);
             case ErrorMessage.TYPE -> new ErrorMessage(fields.enumValue("code", ErrorCode.class),
                     fields.text("message"));
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
@@ -311,7 +315,7 @@ public final class MessageCodec {
     }
 
     /** Typed access to one JSON object's fields, with protocol errors naming the field. */
-    private record Fields(JsonNode object, String path) {
+    record Fields(JsonNode object, String path) {
 
         JsonNode node(String field) {
             JsonNode value = object.get(field);

@@ -95,6 +95,32 @@ public record TypeDigest(String entityType, int bucketBits, List<Bucket> buckets
     }
 
     /**
+     * The same digest at fewer bucket bits: an id's bucket at fewer bits is a prefix of its bucket at more, so
+     * each coarser bucket is the sum of the finer buckets it covers. Lets a side digest once at
+     * {@link EntityDigest#MAX_BUCKET_BITS} and send the bits that suit the count ({@link #bitsFor}).
+     *
+     * @throws IllegalArgumentException when {@code bits} is more than this digest's bits or below 0
+     */
+    public TypeDigest coarser(int bits) {
+        if (bits < 0 || bits > bucketBits) {
+            throw new IllegalArgumentException("cannot make the digest of " + entityType + " at " + bucketBits
+                    + " bucket bits coarser to " + bits + " bits");
+        }
+        int shift = bucketBits - bits;
+        List<Bucket> coarse = new ArrayList<>(1 << bits);
+        for (int i = 0; i < 1 << bits; i++) {
+            long count = 0;
+            DigestHash sum = DigestHash.ZERO;
+            for (int j = i << shift; j < (i + 1) << shift; j++) {
+                count += buckets.get(j).count();
+                sum = sum.plus(buckets.get(j).sum());
+            }
+            coarse.add(count == 0 && sum.equals(DigestHash.ZERO) ? Bucket.EMPTY : new Bucket(count, sum));
+        }
+        return new TypeDigest(entityType, bits, coarse);
+    }
+
+    /**
      * The bucket bits that suit {@code count} entities: the fewest that keep about 256 entities per
      * bucket, at most {@link EntityDigest#MAX_BUCKET_BITS}. Both sides must use the same bits; the side that
      * asks chooses them (from its own count, which is close to the other's when little differs).

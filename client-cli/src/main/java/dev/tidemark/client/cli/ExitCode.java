@@ -14,5 +14,10 @@ final class ExitCode {
     /** {@code --once} did not catch up within {@code --timeout}. */
     static final int TIMEOUT = 4;
 
+    /** {@code --verify-source}: the store differed from the source; the differing entities were repaired. */
+    static final int SOURCE_REPAIRED = 5;
+    /** {@code --verify-source}: the verify against the source could not be completed; nothing was changed. */
+    static final int SOURCE_VERIFY_FAILED = 6;
+
     private ExitCode() {}
 }

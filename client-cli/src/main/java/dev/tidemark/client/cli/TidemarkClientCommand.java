@@ -46,7 +46,9 @@ import picocli.CommandLine.Spec;
             "1:the server refused the client, or the store could not be opened",
             "2:bad options",
             "3:the server cannot continue from the store's position: sync into a new store",
-            "4:--once did not catch up within --timeout"})
+            "4:--once did not catch up within --timeout",
+            "5:--verify-source: the store differed from the source and the differing entities were repaired",
+            "6:--verify-source: the verify against the source could not be completed (nothing was changed)"})
 public final class TidemarkClientCommand implements Callable<Integer> {
 
     @Spec
@@ -95,6 +97,11 @@ public final class TidemarkClientCommand implements Callable<Integer> {
     @Option(names = "--verify", description = "With --once: after catching up, ask the server to verify the store's position and checksum.")
     boolean verify;
 
+    @Option(names = "--verify-source", description = "Catch up (like --once), then compare the store with the source"
+            + " database itself and repair exactly the entities that differ; exit 0 when it agrees, 5 when entities"
+            + " were repaired, 6 when the verify failed.")
+    boolean verifySource;
+
     @Option(names = "--progress", paramLabel = "SECONDS", defaultValue = "2",
             description = "Seconds between progress lines; 0 for none. Default: ${DEFAULT-VALUE}")
     int progressSeconds;
@@ -123,6 +130,9 @@ public final class TidemarkClientCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         configureLogging();
+        if (verifySource) {
+            once = true;
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         TidemarkClient.Builder builder = TidemarkClient.builder()
@@ -236,7 +246,39 @@ public final class TidemarkClientCommand implements Callable<Integer> {
                 return ExitCode.RESYNC_REQUIRED;
             }
         }
+        if (verifySource) {
+            return verifySource(client, out, deadline);
+        }
         return ExitCode.OK;
+    }
+
+    /** {@code --verify-source}: prints the steps as they happen and the outcome; the exit code says it. */
+    private int verifySource(TidemarkClient client, PrintWriter out, long deadline) throws Exception {
+        out.println("verifying the store against the source...");
+        out.flush();
+        dev.tidemark.client.SourceVerification result;
+        try {
+            result = client.verifySource(List.of(), step -> {
+                synchronized (out) {
+                    out.println("  " + step);
+                    out.flush();
+                }
+            }).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            out.println("verify-source: failed: " + e.getCause().getMessage());
+            return ExitCode.SOURCE_VERIFY_FAILED;
+        } catch (TimeoutException e) {
+            out.println("verify-source: no result within " + timeoutText + " (--timeout)");
+            return ExitCode.SOURCE_VERIFY_FAILED;
+        }
+        out.println("verify-source: " + result);
+        result.repaired().forEach((type, ids) -> out.println("  repaired " + type + ": " + (ids.size() <= 20
+                ? String.join(", ", ids) : String.join(", ", ids.subList(0, 20)) + " and " + (ids.size() - 20) + " more")));
+        return switch (result.outcome()) {
+            case AGREED -> ExitCode.OK;
+            case REPAIRED -> ExitCode.SOURCE_REPAIRED;
+            case FAILED -> ExitCode.SOURCE_VERIFY_FAILED;
+        };
     }
 
     private Map<String, String> settings() {

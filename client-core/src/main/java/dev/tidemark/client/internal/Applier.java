@@ -41,6 +41,7 @@ final class Applier implements Runnable {
     private final BatchApplier batches;
     private final ResyncLedger resync;
     private final HeldTypes held;
+    private final SourceVerifier sourceVerifier;
     /** The history of the server that welcomed the live connection, or null. */
     private String serverHistory;
     /** The welcomed connection, or null. */
@@ -61,6 +62,7 @@ final class Applier implements Runnable {
         this.batches = new BatchApplier(store, clientId, eager, inbox, deferred, () -> stopping, events);
         this.resync = new ResyncLedger(store);
         this.held = new HeldTypes(store, subscriptions);
+        this.sourceVerifier = new SourceVerifier(store, clientId);
     }
 
     /** Asks the loop to stop; an unfinished multi-part batch rolls back. Follow with an {@link Inbound.Stop}. */
@@ -113,6 +115,8 @@ final class Applier implements Runnable {
                 onWelcome(received.connection(), welcome);
             } else if (message instanceof SyncVerifyResult result) {
                 onSnapshotFollows(received.connection(), result);
+            } else if (message instanceof dev.tidemark.protocol.SourceAuditMessage audit) {
+                sourceVerifier.onMessage(received.connection(), audit);
             }
         } else if (item instanceof Inbound.Opened opened) {
             onOpened(opened.connection());
@@ -121,6 +125,7 @@ final class Applier implements Runnable {
                 live = null;
             }
             batches.connectionClosed();
+            sourceVerifier.connectionClosed(closed.connection());
             if (resync.inProgress()) {
                 log.warn("{}: the connection closed before the resync snapshot was loaded; the next connection"
                         + " starts the resync over", closed.connection());
@@ -128,6 +133,8 @@ final class Applier implements Runnable {
             }
         } else if (item instanceof Inbound.VerifyRequested request) {
             onVerifyRequested(request.result());
+        } else if (item instanceof Inbound.SourceVerifyRequested request) {
+            onSourceVerifyRequested(request.request());
         } else if (item instanceof Inbound.ClearPending) {
             onClearPending();
         } else if (item instanceof Inbound.ConnectNow) {
@@ -230,6 +237,15 @@ final class Applier implements Runnable {
             return;
         }
         sendVerify(connection, result);
+    }
+
+    private void onSourceVerifyRequested(SourceVerifier.Request request) {
+        if (resync.inProgress()) {
+            request.result().completeExceptionally(new IllegalStateException(
+                    "the store is loading a resync snapshot; verify against the source once the client is CONNECTED"));
+            return;
+        }
+        sourceVerifier.request(live, request);
     }
 
     private void sendVerify(Connection connection, CompletableFuture<SyncVerifyResult> result) {

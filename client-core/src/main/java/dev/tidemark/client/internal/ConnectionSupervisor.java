@@ -288,6 +288,11 @@ final class ConnectionSupervisor {
                 } else if (!requested) {
                     log.info("{}: the server says {} at {}", connection, result.status().wireName(), result.lsn());
                 }
+            } else if (message instanceof dev.tidemark.protocol.SourceDigest
+                    || message instanceof dev.tidemark.protocol.SourceNarrow
+                    || message instanceof dev.tidemark.protocol.SourceVerifyResult) {
+                // In order with the batches: a digest is computed once every batch before it is applied.
+                inbox.put(Inbound.Received.of(connection, message));
             } else if (message instanceof ErrorMessage error) {
                 if (error.code() == ErrorCode.RESYNC_REQUIRED) {
                     resyncRequired(error.message());

@@ -53,6 +53,13 @@ sealed interface Inbound {
         }
     }
 
+    /** The application asked for a verify against the source; the applier digests between writes. */
+    record SourceVerifyRequested(SourceVerifier.Request request) implements Inbound {
+        public SourceVerifyRequested {
+            requireNonNull(request, "request is null");
+        }
+    }
+
     /** The server answered the startup verification: the pending marker can go. */
     record ClearPending() implements Inbound {}
 

@@ -126,6 +126,26 @@ public final class SyncEngine implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Verifies the store against the source (protocol.md, "Verify against the source"): the server streams the
+     * client to a position P, both sides digest the entity types at P, and the entities that differ are
+     * repaired by one batch. Completes with the server's result once any repair is committed; exceptionally
+     * when not connected or the connection is lost first.
+     *
+     * @param entityTypes the types to verify; empty for every type the client receives
+     * @param progress told what is happening, on the applier thread (keep it short)
+     */
+    public CompletableFuture<dev.tidemark.protocol.SourceVerifyResult> verifySource(java.util.List<String> entityTypes,
+            java.util.function.Consumer<String> progress) {
+        CompletableFuture<dev.tidemark.protocol.SourceVerifyResult> result = new CompletableFuture<>();
+        if (!started.get() || closed.get()) {
+            result.completeExceptionally(new IllegalStateException("the client is not running; start it first"));
+        } else {
+            inbox.put(new Inbound.SourceVerifyRequested(new SourceVerifier.Request(entityTypes, result, progress)));
+        }
+        return result;
+    }
+
     /** Completes once connected with everything up to the server position seen applied. */
     public CompletableFuture<EngineStatus> caughtUp() {
         return status.caughtUp();

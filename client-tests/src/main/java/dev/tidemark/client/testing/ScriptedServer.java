@@ -78,6 +78,7 @@ public final class ScriptedServer implements AutoCloseable {
     private volatile boolean streaming;
     private volatile String historyId;
     private volatile Function<SyncVerify, SyncVerifyResult> verifyAnswer;
+    private volatile Function<dev.tidemark.protocol.SourceAuditMessage, List<Message>> sourceAnswer;
 
     private final SslContext tls;
 
@@ -220,6 +221,22 @@ public final class ScriptedServer implements AutoCloseable {
     }
 
     // ---- observations ----------------------------------------------------------------------------
+
+    /**
+     * Answers the client's verify-against-the-source messages ({@code source_verify}, {@code source_diff},
+     * {@code source_entries}) with what {@code answer} returns, in order; without it they are refused as unexpected.
+     */
+    public void sourceVerifyAnswer(Function<dev.tidemark.protocol.SourceAuditMessage, List<Message>> answer) {
+        this.sourceAnswer = requireNonNull(answer, "answer is null");
+    }
+
+    boolean answersSourceVerify() {
+        return sourceAnswer != null;
+    }
+
+    List<Message> answer(dev.tidemark.protocol.SourceAuditMessage message) {
+        return sourceAnswer.apply(message);
+    }
 
     /** Every message received, in order. */
     public List<Recorded> received() {

@@ -86,6 +86,8 @@ final class ScriptedSession extends SimpleChannelInboundHandler<TextWebSocketFra
             onAck(ack);
         } else if (message instanceof SyncVerify verify) {
             send(server.answer(verify));
+        } else if (message instanceof dev.tidemark.protocol.SourceAuditMessage audit && server.answersSourceVerify()) {
+            server.answer(audit).forEach(this::send);
         } else if (!(message instanceof ErrorMessage)) {
             server.protocolViolation(id, "a client sent '" + message.type() + "'");
             send(new ErrorMessage(ErrorCode.UNEXPECTED_MESSAGE, "a server does not accept '" + message.type() + "'"));

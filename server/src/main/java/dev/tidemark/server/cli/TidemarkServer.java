@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Tidemark keeps client databases in sync with PostgreSQL, never losing or doubling a change.",
-        subcommands = {ServeCommand.class, TokenCommand.class, CheckCommand.class, StatusCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, CheckCommand.class, StatusCommand.class, AuditCommand.class})
 public final class TidemarkServer implements Callable<Integer> {
 
     private static final List<String> OWN_OPTIONS = List.of("-h", "--help", "-V", "--version");

@@ -37,6 +37,7 @@ final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionLimitHandler limit;
     private final HealthHandler health;
     private final MetricsHandler metrics;
+    private final AdminHandler admin;
     private final SyncUpgradeHandler upgrade;
     private final MessageTooBigHandler tooBig;
     private final BinaryFrameHandler binary = new BinaryFrameHandler();
@@ -50,6 +51,7 @@ final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.limit = new ConnectionLimitHandler(config.maxConnections(), meters);
         this.health = new HealthHandler(hub::isReady, hub.captureHealth());
         this.metrics = new MetricsHandler(prometheus);
+        this.admin = new AdminHandler(hub, authenticator);
         this.upgrade = new SyncUpgradeHandler(authenticator, config.handshakeTimeout(), meters);
         this.tooBig = new MessageTooBigHandler(config.maxMessageBytes());
         this.webSocket = WebSocketServerProtocolConfig.newBuilder()
@@ -84,6 +86,7 @@ final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("connectionLimit", limit);
         pipeline.addLast("health", health);
         pipeline.addLast("metrics", metrics);
+        pipeline.addLast("admin", admin);
         pipeline.addLast("syncUpgrade", upgrade);
         pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(webSocket) {
             @Override

@@ -99,6 +99,8 @@ public final class ClientSession {
             onAck(ack);
         } else if (message instanceof SyncVerify verify) {
             onVerify(verify);
+        } else if (message instanceof dev.tidemark.protocol.SourceAuditMessage audit) {
+            onSourceAudit(audit);
         } else {
             sendError(ErrorCode.UNEXPECTED_MESSAGE, "'" + message.type() + "' is sent by the server, not to it");
         }
@@ -146,6 +148,9 @@ public final class ClientSession {
         }
         if (registered && hub.registry().remove(this) && streamed) {
             recordProgress(false);
+        }
+        if (sourceVerify != null) {
+            sourceVerify.ended();
         }
     }
 
@@ -248,6 +253,11 @@ public final class ClientSession {
             public void snapshotNeeded(java.util.List<RefreshMarkers.Marker> markers, java.util.Set<String> owed,
                                        AssemblyState from, int epoch) {
                 startTableSnapshot(markers, owed, from, epoch);
+            }
+
+            @Override
+            public void held(AssemblyState at, int epoch) {
+                sourceVerify().held(at, epoch);
             }
         });
         log.info("client '{}' from {} streams from {} ({}, {})", clientId, channel.remoteAddress(), lastLsn,
@@ -655,6 +665,105 @@ public final class ClientSession {
         onClosed();
         channel.close(closeCode, reason);
     }
+
+    // ---- verify against the source (protocol.md, "Verify against the source") ------------------------------
+
+    /** The client's messages of a source verify; the flow is {@link SourceVerifySession}'s. */
+    private void onSourceAudit(dev.tidemark.protocol.SourceAuditMessage message) {
+        if (state != State.STREAMING && state != State.RESYNCING && state != State.RESYNC_REQUIRED) {
+            sendError(ErrorCode.UNEXPECTED_MESSAGE, "'" + message.type() + "' before streaming started: send hello"
+                    + " first");
+            return;
+        }
+        if (message instanceof dev.tidemark.protocol.SourceVerify request) {
+            sourceVerify().request(request);
+        } else if (message instanceof dev.tidemark.protocol.SourceDiff diff) {
+            sourceVerify().diff(diff);
+        } else if (message instanceof dev.tidemark.protocol.SourceEntries entries) {
+            sourceVerify().entries(entries);
+        } else {
+            sendError(ErrorCode.UNEXPECTED_MESSAGE, "'" + message.type() + "' is sent by the server, not to it");
+        }
+    }
+
+    /**
+     * An operator's source verify of this client ({@code tidemark audit}); the result completes when the verify
+     * ends (the client hears it too). Any thread.
+     */
+    CompletableFuture<dev.tidemark.protocol.SourceVerifyResult> auditAgainstSource(java.util.List<String> entityTypes) {
+        dev.tidemark.protocol.SourceVerify request = new dev.tidemark.protocol.SourceVerify(clientId, entityTypes);
+        CompletableFuture<dev.tidemark.protocol.SourceVerifyResult> result = new CompletableFuture<>();
+        channel.executor().execute(() -> {
+            if (state != State.STREAMING) {
+                result.complete(dev.tidemark.protocol.SourceVerifyResult.failed(Lsn.ZERO, "client '" + clientId
+                        + "' is not streaming now (" + state.name().toLowerCase(java.util.Locale.ROOT)
+                        + "): audit it again once it is connected and caught up"));
+                return;
+            }
+            sourceVerify().start(request, result::complete);
+        });
+        return result;
+    }
+
+    private SourceVerifySession sourceVerify() {
+        if (sourceVerify == null) {
+            sourceVerify = new SourceVerifySession(hub, new SourceVerifySession.Host() {
+                @Override
+                public String clientId() {
+                    return clientId;
+                }
+
+                @Override
+                public Outbox outbox() {
+                    return state == State.STREAMING ? outbox : null;
+                }
+
+                @Override
+                public EntityFilter filter() {
+                    return filter;
+                }
+
+                @Override
+                public void send(Message message) {
+                    if (state != State.CLOSED) {
+                        ClientSession.this.send(message);
+                        channel.flush();
+                    }
+                }
+
+                @Override
+                public CompletableFuture<Void> writePart(dev.tidemark.protocol.Changes part) {
+                    if (state != State.STREAMING) {
+                        return CompletableFuture.failedFuture(new IllegalStateException("the session ended"));
+                    }
+                    hub.metrics().messages.increment();
+                    hub.metrics().changes.increment(part.data().size());
+                    outbox.snapshotPartSent(part.batchId());
+                    ClientSession.this.send(part);
+                    channel.flush();
+                    if (channel.isWritable()) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    writableWaiter = new CompletableFuture<>();
+                    return writableWaiter;
+                }
+
+                @Override
+                public void abort(String why, RuntimeException cause) {
+                    log.error("client '{}': {}", clientId, why, cause);
+                    closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
+                }
+
+                @Override
+                public EventExecutor executor() {
+                    return channel.executor();
+                }
+            });
+        }
+        return sourceVerify;
+    }
+
+    private SourceVerifySession sourceVerify;
 
     /** A snapshot of this session, taken on its thread. */
     CompletableFuture<SessionStats> stats() {

@@ -142,6 +142,19 @@ public final class Hub implements AutoCloseable {
         }
     }
 
+    /**
+     * An operator's verify of a connected client against the source ({@code tidemark audit}): the same flow as the
+     * client's {@code source_verify} (protocol.md, "Verify against the source"); the client hears the result too.
+     * Empty when the client is not connected to this server.
+     *
+     * @param entityTypes the types to verify; empty for every type the client receives
+     */
+    public Optional<java.util.concurrent.CompletableFuture<dev.tidemark.protocol.SourceVerifyResult>> auditAgainstSource(
+            String clientId, java.util.List<String> entityTypes) {
+        ClientSession session = registry.get(clientId);
+        return session == null ? Optional.empty() : Optional.of(session.auditAgainstSource(entityTypes));
+    }
+
     /** Clients streaming now. */
     public int sessionCount() {
         return registry.size();

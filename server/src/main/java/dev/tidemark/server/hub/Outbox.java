@@ -39,6 +39,13 @@ final class Outbox {
          */
         void snapshotNeeded(List<RefreshMarkers.Marker> markers, java.util.Set<String> owed, AssemblyState from,
                             int epoch);
+
+        /**
+         * The stream stopped at a batch boundary after {@link #hold()}: nothing more is written until
+         * {@link #release()}; {@code at} is where it stands (everything assembled was written).
+         */
+        default void held(AssemblyState at, int epoch) {
+        }
     }
 
     private static final long NEVER = Long.MIN_VALUE;
@@ -68,6 +75,10 @@ final class Outbox {
     private boolean snapshotting;
     /** Entity types the client receives but does not hold yet (a new subscription): snapshotted first. */
     private final java.util.Set<String> owed;
+    /** A source verify asked the stream to stop at the next batch boundary. */
+    private boolean holdRequested;
+    /** Stopped for a source verify: nothing is written until {@link #release()}. */
+    private boolean holding;
     private java.util.Set<String> owedServed = java.util.Set.of();
     private Lsn owedServedAt;
 
@@ -112,13 +123,22 @@ final class Outbox {
 
     /** Writes as much as the window and the connection allow, reading more when needed. */
     void pump() {
-        if (stopped || paused || snapshotting) {
+        if (stopped || paused || snapshotting || holding) {
             return;
         }
         boolean wrote = false;
         while (channel.isWritable()) {
             Outgoing next = pending.peek();
             if (next == null) {
+                if (holdRequested && !reading && state.open() == null) {
+                    holdRequested = false;
+                    holding = true;
+                    if (wrote) {
+                        channel.flush();
+                    }
+                    listener.held(state, epoch);
+                    return;
+                }
                 if (reading || (state.open() == null && windowFull()) || !refill()) {
                     break;
                 }
@@ -291,7 +311,7 @@ final class Outbox {
                 && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(hub.streamLimit())) {
             catchingUp = false;
         }
-        if (stopped || paused || snapshotting || reading || !pending.isEmpty() || state.open() != null
+        if (stopped || paused || snapshotting || holding || reading || !pending.isEmpty() || state.open() != null
                 || !state.readPos().isAfter(state.chainLsn()) || windowFull() || !channel.isWritable()) {
             return;
         }
@@ -318,6 +338,7 @@ final class Outbox {
     void rewind(Lsn position, long delayMillis) {
         epoch++;
         snapshotting = false;
+        holding = false;
         if (owedServedAt != null && position.isBefore(owedServedAt)) {
             owed.addAll(owedServed);
             owedServedAt = null;
@@ -362,6 +383,37 @@ final class Outbox {
         lastBatchAt = System.nanoTime();
         state = AssemblyState.at(position);
         listener.batchSent(position);
+    }
+
+    /** Stops the stream at the next batch boundary for a source verify; {@link Listener#held} says when. */
+    void hold() {
+        holdRequested = true;
+        pump();
+    }
+
+    /**
+     * While held: the session wrote the whole batch {@code batchId} (chained after the stream's position, ending
+     * at {@code position}); the stream stays held and goes on after it on {@link #release()}.
+     */
+    void heldBatchSent(String batchId, Lsn position) {
+        if (acks) {
+            window.sent(batchId, position);
+        } else {
+            window.sentWithoutAck(position);
+        }
+        batchInProgress = null;
+        lastBatchAt = System.nanoTime();
+        state = AssemblyState.at(position);
+        listener.batchSent(position);
+    }
+
+    /** Ends a hold (or a hold not yet reached): the stream goes on. */
+    void release() {
+        holdRequested = false;
+        if (holding) {
+            holding = false;
+            pump();
+        }
     }
 
     /** Parts of a snapshot batch went out: error acks naming it are not stale. */

@@ -27,6 +27,8 @@ final class ResyncGate {
     private final Optional<SnapshotSource> snapshots;
     private final ResyncPacer pacer;
     private final RequestRateLimiter verifies;
+    /** The per-client limit of {@code source_verify}, as strict as that of {@code sync_verify} but separate. */
+    private final RequestRateLimiter sourceVerifies;
     /** Clients told to come back, so the pacer releases their place when they do. */
     private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
 
@@ -43,6 +45,7 @@ final class ResyncGate {
         this.pacer = new ResyncPacer(config.resyncRatePerSecond(), config.resyncBurst(), config.resyncJitter(),
                 System::nanoTime, RandomGenerator.getDefault());
         this.verifies = new RequestRateLimiter(config.verifyInterval(), MAX_TRACKED, System::nanoTime);
+        this.sourceVerifies = new RequestRateLimiter(config.verifyInterval(), MAX_TRACKED, System::nanoTime);
     }
 
     Optional<SnapshotSource> snapshots() {
@@ -64,6 +67,11 @@ final class ResyncGate {
     /** Allows one {@code sync_verify} of {@code clientId} now, or says how long it must wait. */
     Admission verify(String clientId) {
         return verifies.tryAcquire(clientId);
+    }
+
+    /** Allows one {@code source_verify} of {@code clientId} now, or says how long it must wait. */
+    Admission sourceVerify(String clientId) {
+        return sourceVerifies.tryAcquire(clientId);
     }
 
     /** Where snapshots are streamed from; the pacer bounds how many run at once. */
