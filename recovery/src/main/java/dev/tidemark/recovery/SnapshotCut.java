@@ -29,8 +29,8 @@ import java.util.Optional;
  *       was read (so it is no transaction that started after the snapshot) and was not running.</li>
  *   <li>Read the logged transactions after {@link #scanFrom} up to {@code walAfter} with their ids and
  *       classify them with the snapshot's visibility: provided every one it does not see commits after
- *       every one it sees, {@link #position} is just before the first one it does not see (or just before
- *       {@code walAfter}): every logged transaction at or before it is seen, none after it. When the seen ones are not a prefix in
+ *       every one it sees, {@link #position} is the last one it sees (or {@link #scanFrom} when it sees
+ *       none): every logged transaction at or before it is seen, none after it. When the seen ones are not a prefix in
  *       commit order (PostgreSQL makes a commit visible a moment after writing its commit record, so two
  *       concurrent commits can become visible out of order), there is no exact position: take a new
  *       snapshot.</li>
@@ -90,10 +90,6 @@ public record SnapshotCut(Lsn capturedBefore, TransactionSnapshot snapshot, Lsn 
         if (firstUnseen != null && !firstUnseen.isAfter(position)) {
             return Optional.empty();
         }
-        // Every logged transaction before the first unseen one (or before walAfter) is seen: the position may
-        // stand just before it, which lets a client already at the last seen commit still move on.
-        Lsn limit = firstUnseen != null ? firstUnseen : walAfter;
-        Lsn highest = Lsn.of(limit.value() - 1);
-        return Optional.of(highest.isAfter(position) ? highest : position);
+        return Optional.of(position);
     }
 }
