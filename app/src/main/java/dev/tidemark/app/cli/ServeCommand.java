@@ -1,9 +1,9 @@
-package dev.tidemark.server.cli;
+package dev.tidemark.app.cli;
 
-import dev.tidemark.server.runtime.ServerRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.Map;
+import dev.tidemark.app.config.ServerConfig;
+import dev.tidemark.app.config.SettingsLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -43,12 +43,12 @@ public class ServeCommand implements Callable<Integer> {
         if (tables != null) {
             config.put("tidemark.capture.tables", tables);
         }
-        Map<String, String> settings = config.settings(Map.of());
-        ServerConfig serverConfig = ServerConfig.from(settings);
-        log.info("starting with settings {}", ConfigSources.redacted(settings));
+        SettingsLoader.Loaded settings = config.load();
+        ServerConfig serverConfig = ServerConfig.from(settings.settings());
+        log.info("starting with settings {}", settings.given());
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CountDownLatch stopped = new CountDownLatch(1);
-        ServerRuntime runtime = ServerRuntime.start(Runtimes.settings(serverConfig, meters));
+        ReferenceServer runtime = ReferenceServer.start(serverConfig, meters);
         Thread shutdown = new Thread(() -> {
             log.info("shutting down: closing connections, flushing client progress, confirming the slot");
             runtime.close();

@@ -1,5 +1,7 @@
-package dev.tidemark.server.cli;
+package dev.tidemark.app.cli;
 
+import dev.tidemark.app.config.ServerConfig;
+import dev.tidemark.app.config.TidemarkSettings;
 import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.capture.Readiness;
 import dev.tidemark.server.pg.SourceSettings;
@@ -49,14 +51,12 @@ public final class CheckCommand implements Callable<Integer> {
         if (tables != null) {
             config.put("tidemark.capture.tables", tables);
         }
-        Map<String, String> settings = config.settings(Map.of());
-        ServerConfig.requireKnownKeys(settings);
-        SourceSettings database = ServerConfig.source(settings).orElseThrow(() -> new ParameterException(
+        TidemarkSettings settings = config.load().settings();
+        SourceSettings database = ServerConfig.source(settings.source()).orElseThrow(() -> new ParameterException(
                 spec.commandLine(), "name the database to check: --source jdbc:postgresql://HOST:PORT/DB?user=NAME"
                 + " (or tidemark.source.jdbc-url in a config file given with -c)"));
-        CaptureSettings.Builder capture = ServerConfig.captureForCheck(settings);
-        boolean namesWhatToCapture = settings.containsKey("tidemark.capture.tables")
-                || settings.containsKey("tidemark.capture.schemas");
+        CaptureSettings.Builder capture = settings.capture().names();
+        boolean namesWhatToCapture = settings.capture().tables().isPresent() || settings.capture().schemas().isPresent();
         if (!namesWhatToCapture) {
             capture.managePublication(false); // nothing to align the publication with: look at it as it is
         }

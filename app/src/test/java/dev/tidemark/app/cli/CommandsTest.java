@@ -1,4 +1,4 @@
-package dev.tidemark.server.cli;
+package dev.tidemark.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

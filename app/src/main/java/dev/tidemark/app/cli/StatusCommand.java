@@ -1,5 +1,7 @@
-package dev.tidemark.server.cli;
+package dev.tidemark.app.cli;
 
+import dev.tidemark.app.config.ServerConfig;
+import dev.tidemark.app.config.TidemarkSettings;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.spi.ChangeLog;
@@ -44,17 +46,16 @@ public final class StatusCommand implements Callable<Integer> {
         if (source != null) {
             config.put("tidemark.source.jdbc-url", source);
         }
-        Map<String, String> settings = config.settings(Map.of());
-        ServerConfig.requireKnownKeys(settings);
-        Map<String, String> logConfig = ServerConfig.changeLogConnection(settings)
-                .or(() -> ServerConfig.source(settings).map(SourceSettings::asChangeLogConfig))
+        TidemarkSettings settings = config.load().settings();
+        Map<String, String> logConfig = ServerConfig.changeLogConnection(settings.changeLog())
+                .or(() -> ServerConfig.source(settings.source()).map(SourceSettings::asChangeLogConfig))
                 .orElseThrow(() -> new ParameterException(spec.commandLine(), "status reads the change log of a server:"
                         + " give --source jdbc:postgresql://HOST:PORT/DB?user=NAME (or tidemark.changelog.jdbc-url,"
                         + " else tidemark.source.jdbc-url, in a config file given with -c); for the running demo:"
                         + " -c .tidemark/demo/tidemark.properties"));
         requireReachable(logConfig);
         PrintWriter out = spec.commandLine().getOut();
-        try (ChangeLog log = ChangeLogs.open(ServerConfig.changeLogProvider(settings), logConfig)) {
+        try (ChangeLog log = ChangeLogs.open(settings.changeLog().provider(), logConfig)) {
             Optional<HistoryState> state = log.state();
             if (state.isEmpty()) {
                 out.println("no history yet: capture has not started on this database");

@@ -1,14 +1,18 @@
-package dev.tidemark.server.http;
+package dev.tidemark.app.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tidemark.server.auth.AuthConfig;
+import dev.tidemark.server.http.HttpConfig;
+import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +20,16 @@ import org.junit.jupiter.api.Test;
 class ConfigTest {
 
     private static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+    /** The endpoint's, hub's and auth settings, read alone. */
+    private static SyncServerConfig fromProperties(Map<String, String> settings) {
+        return ServerConfig.sync(SettingsLoader.load(SettingsLoader.Sources.of(settings)).settings());
+    }
+
+    private static Set<String> endpointKeys() {
+        return SettingsLoader.keys().stream().filter(key -> key.startsWith("tidemark.http.") || key.startsWith("tidemark.tls.")
+                || key.startsWith("tidemark.hub.") || key.startsWith("tidemark.auth.")).collect(Collectors.toSet());
+    }
 
     @Test
     @DisplayName("has these defaults")
@@ -25,7 +39,7 @@ class ConfigTest {
         assertThat(HubConfig.defaults()).isEqualTo(new HubConfig(8, 500, 1048576, Duration.ofMillis(500),
                 Duration.ofSeconds(30), 10, Duration.ofSeconds(1), Duration.ofSeconds(5), 33554432, 4,
                 Duration.ofSeconds(5), Duration.ofSeconds(1), 2.0, 4, 0.5));
-        SyncServerConfig fromNothing = ServerSettings.fromProperties(Map.of("tidemark.auth.secret", SECRET));
+        SyncServerConfig fromNothing = fromProperties(Map.of("tidemark.auth.secret", SECRET));
         assertThat(fromNothing.http()).isEqualTo(HttpConfig.defaults());
         assertThat(fromNothing.hub()).isEqualTo(HubConfig.defaults());
         assertThat(fromNothing.auth()).isEqualTo(AuthConfig.withSecret(SECRET));
@@ -65,9 +79,9 @@ class ConfigTest {
         settings.put("tidemark.hub.resync-jitter", "0.25");
         settings.put("tidemark.auth.enabled", "false");
         settings.put("tidemark.auth.secret", SECRET);
-        assertThat(settings.keySet()).isEqualTo(ServerSettings.KEYS);
+        assertThat(settings.keySet()).isEqualTo(endpointKeys());
 
-        SyncServerConfig config = ServerSettings.fromProperties(settings);
+        SyncServerConfig config = fromProperties(settings);
         assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.1", 9000, 32768, 1048576, Duration.ofSeconds(3),
                 Duration.ofMinutes(2), Duration.ofSeconds(15), 50, 2097152, 1048576, 3,
                 Path.of("/etc/tidemark/cert.pem"), Path.of("/etc/tidemark/key.pem")));
@@ -82,13 +96,13 @@ class ConfigTest {
     @Test
     @DisplayName("refuses unknown keys and bad values, naming them")
     void refusals() {
-        assertThatThrownBy(() -> ServerSettings.fromProperties(Map.of("tidemark.http.prot", "1")))
+        assertThatThrownBy(() -> fromProperties(Map.of("tidemark.http.prot", "1")))
                 .hasMessageContaining("tidemark.http.prot");
-        assertThatThrownBy(() -> ServerSettings.fromProperties(Map.of("tidemark.http.port", "eighty", "tidemark.auth.enabled", "false")))
+        assertThatThrownBy(() -> fromProperties(Map.of("tidemark.http.port", "eighty", "tidemark.auth.enabled", "false")))
                 .hasMessageContaining("tidemark.http.port");
-        assertThatThrownBy(() -> ServerSettings.fromProperties(Map.of("tidemark.hub.resend-backoff", "soon")))
+        assertThatThrownBy(() -> fromProperties(Map.of("tidemark.hub.resend-backoff", "soon")))
                 .hasMessageContaining("tidemark.hub.resend-backoff");
-        assertThatThrownBy(() -> ServerSettings.fromProperties(Map.of()))
+        assertThatThrownBy(() -> fromProperties(Map.of()))
                 .hasMessageContaining("no secret is set");
         assertThatThrownBy(() -> HttpConfig.builder().pingInterval(Duration.ofMinutes(5)).build())
                 .hasMessageContaining("pingInterval");

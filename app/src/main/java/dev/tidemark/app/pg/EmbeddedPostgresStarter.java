@@ -1,5 +1,6 @@
-package dev.tidemark.server.pg;
+package dev.tidemark.app.pg;
 
+import dev.tidemark.server.pg.SourceSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.tidemark.server.pg;
+package dev.tidemark.app.pg;
 
 import static java.util.Objects.requireNonNull;
 

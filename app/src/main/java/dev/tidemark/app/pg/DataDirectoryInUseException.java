@@ -1,4 +1,4 @@
-package dev.tidemark.server.pg;
+package dev.tidemark.app.pg;
 
 import java.nio.file.Path;
 

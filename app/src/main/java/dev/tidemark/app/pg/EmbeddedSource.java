@@ -1,5 +1,6 @@
-package dev.tidemark.server.pg;
+package dev.tidemark.app.pg;
 
+import dev.tidemark.server.pg.SourceSettings;
 import static java.util.Objects.requireNonNull;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

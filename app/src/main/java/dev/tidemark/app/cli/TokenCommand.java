@@ -1,5 +1,7 @@
-package dev.tidemark.server.cli;
+package dev.tidemark.app.cli;
 
+import dev.tidemark.app.config.Durations;
+import dev.tidemark.app.config.Secret;
 import dev.tidemark.server.auth.TokenSigner;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,8 +41,7 @@ public final class TokenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, String> settings = config.settings(Map.of());
-        String secret = settings.get("tidemark.auth.secret");
+        String secret = config.load().settings().auth().secret().map(Secret::value).orElse(null);
         if (secret == null || secret.isBlank()) {
             throw new ParameterException(spec.commandLine(), "no secret: set tidemark.auth.secret (in the config file,"
                     + " TIDEMARK_AUTH_SECRET or --set) to the secret the server runs with; for the running demo: -c"
@@ -54,7 +55,7 @@ public final class TokenCommand implements Callable<Integer> {
 
     private Duration parseTtl(String text) {
         try {
-            return DurationConverter.parse(text);
+            return Durations.parse(text);
         } catch (RuntimeException e) {
             throw new ParameterException(spec.commandLine(), "bad --ttl '" + text + "': use 90m, 12h or 30d");
         }

@@ -1,4 +1,4 @@
-package dev.tidemark.server.cli;
+package dev.tidemark.app.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +28,6 @@ class ConfigurationReferenceTest {
         while (rows.find()) {
             documented.add(rows.group(1));
         }
-        assertThat(documented).containsExactlyInAnyOrderElementsOf(ServerConfig.allKeys());
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(SettingsLoader.keys());
     }
 }

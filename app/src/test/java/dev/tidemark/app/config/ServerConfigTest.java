@@ -1,4 +1,4 @@
-package dev.tidemark.server.cli;
+package dev.tidemark.app.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,16 +109,23 @@ class ServerConfigTest {
     void precedenceIsFileThenEnvironmentThenFlags(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tidemark.properties");
         Files.writeString(file, "tidemark.http.port=1000\ntidemark.hub.window=3\ntidemark.capture.slot=fromfile\n");
-        Map<String, String> merged = ConfigSources.merge(Map.of("tidemark.http.port", "1"), file,
-                Map.of("TIDEMARK_HUB_WINDOW", "4", "TIDEMARK_CAPTURE_SLOT", "fromenv", "TIDEMARK_UNRELATED", "x"),
-                Map.of("tidemark.capture.slot", "fromflag"), ServerConfig.allKeys());
-        assertThat(merged).containsEntry("tidemark.http.port", "1000")
+        SettingsLoader.Loaded loaded = SettingsLoader.load(new SettingsLoader.Sources(Map.of("tidemark.http.port", "1"),
+                Optional.of(file),
+                Map.of("TIDEMARK_HUB_WINDOW", "4", "TIDEMARK_CAPTURE_SLOT", "fromenv", "TIDEMARK_UNRELATED", "x",
+                        "TIDEMARK_HTTP_MAX_FRAME_BYTES", "32KiB"),
+                Map.of("tidemark.capture.slot", "fromflag", "tidemark.auth.secret", SECRET,
+                        "tidemark.source.password", "pw")));
+        TidemarkSettings settings = loaded.settings();
+        assertThat(settings.http().port()).isEqualTo(1000);
+        assertThat(settings.hub().window()).isEqualTo(4);
+        assertThat(settings.capture().slot()).isEqualTo("fromflag");
+        assertThat(loaded.given()).containsEntry("tidemark.http.port", "1000")
                 .containsEntry("tidemark.hub.window", "4")
                 .containsEntry("tidemark.capture.slot", "fromflag")
                 .doesNotContainKey("tidemark.unrelated");
-        assertThat(ConfigSources.redacted(Map.of("tidemark.auth.secret", SECRET, "tidemark.source.password", "pw")))
-                .containsValues("****").doesNotContainValue(SECRET).doesNotContainValue("pw");
-        assertThat(List.of(ConfigSources.environmentName("tidemark.http.max-frame-bytes")))
-                .containsExactly("TIDEMARK_HTTP_MAX_FRAME_BYTES");
+        assertThat(loaded.given()).containsValues("****").doesNotContainValue(SECRET).doesNotContainValue("pw");
+        assertThat(settings.auth().secret().orElseThrow().toString()).isEqualTo("****");
+        assertThat(List.of(settings.http().maxFrameBytes().bytes())).as("TIDEMARK_HTTP_MAX_FRAME_BYTES")
+                .containsExactly(32L * 1024);
     }
 }

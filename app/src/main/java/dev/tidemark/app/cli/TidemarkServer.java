@@ -1,5 +1,6 @@
-package dev.tidemark.server.cli;
+package dev.tidemark.app.cli;
 
+import dev.tidemark.app.config.SettingsLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,7 +50,7 @@ public final class TidemarkServer implements Callable<Integer> {
         lines.add("");
         lines.add("Settings, in a file given with -c, as environment variables (tidemark.http.port is TIDEMARK_HTTP_PORT)"
                 + " or with --set KEY=VALUE; docs/operations.md (Configuration reference) explains each:");
-        List<String> keys = new ArrayList<>(ServerConfig.allKeys());
+        List<String> keys = new ArrayList<>(SettingsLoader.keys());
         int half = (keys.size() + 1) / 2;
         for (int i = 0; i < half; i++) {
             String right = i + half < keys.size() ? keys.get(i + half) : "";

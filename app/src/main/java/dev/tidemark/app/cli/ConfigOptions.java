@@ -1,8 +1,10 @@
-package dev.tidemark.server.cli;
+package dev.tidemark.app.cli;
 
+import dev.tidemark.app.config.SettingsLoader;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The configuration options every server command shares: a file, environment variables, {@code --set}. */
@@ -17,9 +19,9 @@ public final class ConfigOptions {
                     + " tidemark.http.port)")
     Map<String, String> flags = new LinkedHashMap<>();
 
-    /** The merged raw settings. */
-    public Map<String, String> settings(Map<String, String> defaults) {
-        return ConfigSources.merge(defaults, file, System.getenv(), flags, ServerConfig.allKeys());
+    /** The settings, bound and type-checked. */
+    public SettingsLoader.Loaded load() {
+        return SettingsLoader.load(new SettingsLoader.Sources(Map.of(), Optional.ofNullable(file), System.getenv(), flags));
     }
 
     /** Applies one more flag (for options such as {@code --port}). */
