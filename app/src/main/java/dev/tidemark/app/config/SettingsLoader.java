@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -76,6 +77,17 @@ public final class SettingsLoader {
         SortedSet<String> keys = new TreeSet<>(ConfigMappings.getProperties(MAPPING).keySet());
         keys.removeIf(key -> key.endsWith("[*]")); // a list's items, set through the list's own key
         return keys;
+    }
+
+    /** The built-in default of each key that has one (as written in {@link TidemarkSettings}). */
+    public static SortedMap<String, String> defaults() {
+        SortedMap<String, String> defaults = new TreeMap<>();
+        ConfigMappings.getProperties(MAPPING).forEach((key, property) -> {
+            if (property.hasDefaultValue() && property.getDefaultValue() != null) {
+                defaults.put(key, property.getDefaultValue());
+            }
+        });
+        return defaults;
     }
 
     /**

@@ -51,71 +51,37 @@ public interface TidemarkSettings {
 
     interface Source {
         Optional<String> jdbcUrl();
-
         Optional<String> user();
-
         Optional<Secret> password();
     }
 
     interface Embedded {
-        @WithDefault(".tidemark/postgres")
-        Path dataDir();
-
-        @WithDefault("0")
-        int port();
+        @WithDefault(".tidemark/postgres") Path dataDir();
+        @WithDefault("0") int port();
     }
 
     interface ChangeLog {
-        @WithDefault("postgres")
-        String provider();
-
+        @WithDefault("postgres") String provider();
         Optional<String> jdbcUrl();
-
         Optional<String> user();
-
         Optional<Secret> password();
     }
 
     interface Capture {
-        @WithDefault("tidemark")
-        String slot();
-
-        @WithDefault("tidemark")
-        String publication();
-
+        @WithDefault("tidemark") String slot();
+        @WithDefault("tidemark") String publication();
         Optional<List<String>> tables();
-
         Optional<List<String>> schemas();
-
-        @WithDefault("true")
-        boolean createSlot();
-
-        @WithDefault("true")
-        boolean managePublication();
-
-        @WithDefault("10s")
-        Duration heartbeatInterval();
-
-        @WithDefault("20000")
-        int maxBatchChanges();
-
-        @WithDefault("5000")
-        int chunkChanges();
-
-        @WithDefault("8MiB")
-        ByteSize chunkBytes();
-
-        @WithDefault("40000")
-        int queueCapacity();
-
-        @WithDefault("10s")
-        Duration statusInterval();
-
-        @WithDefault("1s")
-        Duration restartBackoff();
-
-        @WithDefault("30s")
-        Duration restartBackoffMax();
+        @WithDefault("true") boolean createSlot();
+        @WithDefault("true") boolean managePublication();
+        @WithDefault("10s") Duration heartbeatInterval();
+        @WithDefault("20000") int maxBatchChanges();
+        @WithDefault("5000") int chunkChanges();
+        @WithDefault("8MiB") ByteSize chunkBytes();
+        @WithDefault("40000") int queueCapacity();
+        @WithDefault("10s") Duration statusInterval();
+        @WithDefault("1s") Duration restartBackoff();
+        @WithDefault("30s") Duration restartBackoffMax();
 
         /** The names to capture and whether capture may create the slot and manage the publication. */
         default CaptureSettings.Builder names() {
@@ -139,38 +105,17 @@ public interface TidemarkSettings {
     }
 
     interface Http {
-        @WithDefault("0.0.0.0")
-        String bindAddress();
-
-        @WithDefault("8080")
-        int port();
-
-        @WithDefault("64KiB")
-        ByteSize maxFrameBytes();
-
-        @WithDefault("256KiB")
-        ByteSize maxMessageBytes();
-
-        @WithDefault("10s")
-        Duration handshakeTimeout();
-
-        @WithDefault("60s")
-        Duration idleTimeout();
-
-        @WithDefault("20s")
-        Duration pingInterval();
-
-        @WithDefault("10000")
-        int maxConnections();
-
-        @WithDefault("512KiB")
-        ByteSize writeBufferHigh();
-
-        @WithDefault("256KiB")
-        ByteSize writeBufferLow();
-
-        @WithDefault("0")
-        int ioThreads();
+        @WithDefault("0.0.0.0") String bindAddress();
+        @WithDefault("8080") int port();
+        @WithDefault("64KiB") ByteSize maxFrameBytes();
+        @WithDefault("256KiB") ByteSize maxMessageBytes();
+        @WithDefault("10s") Duration handshakeTimeout();
+        @WithDefault("60s") Duration idleTimeout();
+        @WithDefault("20s") Duration pingInterval();
+        @WithDefault("10000") int maxConnections();
+        @WithDefault("512KiB") ByteSize writeBufferHigh();
+        @WithDefault("256KiB") ByteSize writeBufferLow();
+        @WithDefault("0") int ioThreads();
 
         default HttpConfig toConfig(Tls tls) {
             return HttpConfig.builder().bindAddress(bindAddress()).port(port())
@@ -188,55 +133,25 @@ public interface TidemarkSettings {
 
     interface Tls {
         Optional<Path> certificate();
-
         Optional<Path> privateKey();
     }
 
     interface Hub {
-        @WithDefault("8")
-        int window();
-
-        @WithDefault("500")
-        int batchMaxChanges();
-
-        @WithDefault("1MiB")
-        ByteSize batchMaxBytes();
-
-        @WithDefault("500ms")
-        Duration resendBackoff();
-
-        @WithDefault("30s")
-        Duration resendBackoffMax();
-
-        @WithDefault("10")
-        int resendRetryLimit();
-
-        @WithDefault("1s")
-        Duration progressFlushInterval();
-
-        @WithDefault("5s")
-        Duration emptyBatchInterval();
-
-        @WithDefault("32MiB")
-        ByteSize liveBufferBytes();
-
-        @WithDefault("4")
-        int readerThreads();
-
-        @WithDefault("5s")
-        Duration historyCheckInterval();
-
-        @WithDefault("1s")
-        Duration verifyInterval();
-
-        @WithDefault("2")
-        double resyncRate();
-
-        @WithDefault("4")
-        int resyncBurst();
-
-        @WithDefault("0.5")
-        double resyncJitter();
+        @WithDefault("8") int window();
+        @WithDefault("500") int batchMaxChanges();
+        @WithDefault("1MiB") ByteSize batchMaxBytes();
+        @WithDefault("500ms") Duration resendBackoff();
+        @WithDefault("30s") Duration resendBackoffMax();
+        @WithDefault("10") int resendRetryLimit();
+        @WithDefault("1s") Duration progressFlushInterval();
+        @WithDefault("5s") Duration emptyBatchInterval();
+        @WithDefault("32MiB") ByteSize liveBufferBytes();
+        @WithDefault("4") int readerThreads();
+        @WithDefault("5s") Duration historyCheckInterval();
+        @WithDefault("1s") Duration verifyInterval();
+        @WithDefault("2") double resyncRate();
+        @WithDefault("4") int resyncBurst();
+        @WithDefault("0.5") double resyncJitter();
 
         default HubConfig toConfig() {
             return HubConfig.builder().window(window()).batchMaxChanges(batchMaxChanges())
@@ -250,9 +165,7 @@ public interface TidemarkSettings {
     }
 
     interface Auth {
-        @WithDefault("true")
-        boolean enabled();
-
+        @WithDefault("true") boolean enabled();
         Optional<Secret> secret();
 
         default AuthConfig toConfig() {
@@ -269,8 +182,6 @@ public interface TidemarkSettings {
 
         /** Default: {@code RetentionPolicy.defaults()}. */
         Optional<Long> maxChanges();
-
-        @WithDefault("1m")
-        Duration interval();
+        @WithDefault("1m") Duration interval();
     }
 }
