@@ -1,7 +1,7 @@
 package dev.tidemark.app;
 
 import dev.tidemark.app.demo.DemoCommand;
-import dev.tidemark.server.cli.TidemarkServer;
+import dev.tidemark.app.cli.TidemarkServer;
 import picocli.CommandLine;
 
 /** The runnable reference server: every server command plus the demo. */

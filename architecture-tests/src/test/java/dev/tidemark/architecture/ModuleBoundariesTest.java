@@ -23,6 +23,9 @@ class ModuleBoundariesTest {
     static final ArchRule serverDoesNotDependOnClientModules = TidemarkRules.SERVER_DOES_NOT_DEPEND_ON_CLIENT_MODULES;
 
     @ArchTest
+    static final ArchRule serverIsALibrary = TidemarkRules.SERVER_IS_A_LIBRARY;
+
+    @ArchTest
     static final ArchRule storePluginsUseOnlySpiAndProtocol = TidemarkRules.STORE_PLUGINS_USE_ONLY_SPI_AND_PROTOCOL;
 
     @ArchTest

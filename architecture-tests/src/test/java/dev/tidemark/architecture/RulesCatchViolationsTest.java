@@ -16,6 +16,7 @@ import dev.tidemark.protocol.fixture.ProtocolUsingServer;
 import dev.tidemark.recovery.fixture.RecoveryUsingClient;
 import dev.tidemark.server.alpha.fixture.ServerA;
 import dev.tidemark.server.beta.fixture.ServerB;
+import dev.tidemark.server.fixture.ServerUsingPicocli;
 import dev.tidemark.server.fixture.ServerUsingStore;
 import dev.tidemark.server.hub.fixture.HubUsingChangeLogImplementation;
 import dev.tidemark.store.sqlite.fixture.CompliantSqliteStore;
@@ -46,6 +47,13 @@ class RulesCatchViolationsTest {
     void storeUsingClientInternals() {
         assertViolated(TidemarkRules.STORE_PLUGINS_USE_ONLY_SPI_AND_PROTOCOL, SqliteStoreUsingInternal.class);
         assertHeld(TidemarkRules.STORE_PLUGINS_USE_ONLY_SPI_AND_PROTOCOL, CompliantSqliteStore.class);
+    }
+
+    @Test
+    @DisplayName("server code that uses picocli breaks the library rule")
+    void serverUsingPicocli() {
+        assertViolated(TidemarkRules.SERVER_IS_A_LIBRARY, ServerUsingPicocli.class);
+        assertHeld(TidemarkRules.SERVER_IS_A_LIBRARY, ServerUsingStore.class);
     }
 
     @Test
@@ -97,6 +105,6 @@ class RulesCatchViolationsTest {
     @Test
     @DisplayName("every rule has a fixture that breaks it")
     void everyRuleIsCovered() {
-        assertThat(TidemarkRules.ALL).hasSize(11);
+        assertThat(TidemarkRules.ALL).hasSize(12);
     }
 }

@@ -56,6 +56,12 @@ final class TidemarkRules {
             .should().dependOnClassesThat().resideInAnyPackage(CLIENT, STORES, EXAMPLES)
             .as("server depends on no client module");
 
+    static final ArchRule SERVER_IS_A_LIBRARY = noClasses()
+            .that().resideInAPackage(SERVER)
+            .should().dependOnClassesThat().resideInAnyPackage("picocli..", "io.zonky..", "dev.tidemark.app..")
+            .as("the server library has no command line (picocli), no embedded PostgreSQL (io.zonky) and does not"
+                    + " use the reference server application (dev.tidemark.app)");
+
     static final ArchRule STORE_PLUGINS_USE_ONLY_SPI_AND_PROTOCOL = classes()
             .that().resideInAnyPackage(STORES, EXAMPLES)
             .should().onlyDependOnClassesThat(resideOutsideOfPackage(TIDEMARK)
@@ -104,6 +110,7 @@ final class TidemarkRules {
             RECOVERY_DEPENDS_ONLY_ON_PROTOCOL,
             CLIENT_MODULES_DO_NOT_DEPEND_ON_SERVER,
             SERVER_DOES_NOT_DEPEND_ON_CLIENT_MODULES,
+            SERVER_IS_A_LIBRARY,
             STORE_PLUGINS_USE_ONLY_SPI_AND_PROTOCOL,
             STORE_IMPLEMENTATIONS_ARE_FOUND_ONLY_BY_SERVICE_LOADER,
             CHANGE_LOG_REACHED_ONLY_THROUGH_SERVER_SPI,

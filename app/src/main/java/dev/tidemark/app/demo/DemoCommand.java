@@ -7,13 +7,13 @@ import dev.tidemark.server.auth.AuthConfig;
 import dev.tidemark.server.auth.TokenSigner;
 import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.capture.CaptureStatus;
-import dev.tidemark.server.cli.DurationConverter;
+import dev.tidemark.app.cli.DurationConverter;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.server.pg.EmbeddedPostgresSettings;
-import dev.tidemark.server.pg.EmbeddedPostgresStarter;
-import dev.tidemark.server.pg.EmbeddedSource;
+import dev.tidemark.app.pg.EmbeddedPostgresSettings;
+import dev.tidemark.app.pg.EmbeddedPostgresStarter;
+import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.runtime.ServerRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -141,8 +141,8 @@ public final class DemoCommand implements Callable<Integer> {
             SyncServerConfig sync = new SyncServerConfig(http, HubConfig.defaults(), AuthConfig.withSecret(settings.secret()));
             CaptureSettings capture = CaptureSettings.builder().tables(DemoSchema.TABLES).build();
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            try (ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(Optional.of(source),
-                    EmbeddedPostgresSettings.of(directory.resolve("postgres")), "postgres", Optional.empty(), capture, sync,
+            try (ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(source,
+                    "postgres", Optional.empty(), capture, sync,
                     meters))) {
                 if (server.port() != port) {
                     settings = DemoSettings.write(directory.resolve(SETTINGS_FILE), postgres, server.port());

@@ -2,7 +2,7 @@ package dev.tidemark.app.demo;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tidemark.server.pg.EmbeddedSource;
+import dev.tidemark.app.pg.EmbeddedSource;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;

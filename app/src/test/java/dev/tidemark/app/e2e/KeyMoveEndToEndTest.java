@@ -16,9 +16,9 @@ import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.server.pg.EmbeddedPostgresSettings;
-import dev.tidemark.server.pg.EmbeddedPostgresStarter;
-import dev.tidemark.server.pg.EmbeddedSource;
+import dev.tidemark.app.pg.EmbeddedPostgresSettings;
+import dev.tidemark.app.pg.EmbeddedPostgresStarter;
+import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.server.runtime.ServerRuntime;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
@@ -77,8 +77,8 @@ class KeyMoveEndToEndTest {
                 "ALTER TABLE lines ALTER COLUMN note SET STORAGE EXTERNAL");
         SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(0).build(),
                 HubConfig.builder().build(), AuthConfig.withSecret(SECRET));
-        server = ServerRuntime.start(new ServerRuntime.Settings(Optional.of(postgres.settings()),
-                EmbeddedPostgresSettings.of(directory.resolve("pg")), "postgres", Optional.empty(),
+        server = ServerRuntime.start(new ServerRuntime.Settings(postgres.settings(),
+                "postgres", Optional.empty(),
                 CaptureSettings.builder().tables(TABLES).heartbeatInterval(Duration.ofSeconds(30)).build(),
                 sync, new SimpleMeterRegistry(), RetentionPolicy.defaults(), Duration.ofHours(1)));
     }

@@ -15,9 +15,9 @@ import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.server.pg.EmbeddedPostgresSettings;
-import dev.tidemark.server.pg.EmbeddedPostgresStarter;
-import dev.tidemark.server.pg.EmbeddedSource;
+import dev.tidemark.app.pg.EmbeddedPostgresSettings;
+import dev.tidemark.app.pg.EmbeddedPostgresStarter;
+import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.server.runtime.ServerRuntime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -67,8 +67,8 @@ class SubscriptionSwitchEndToEndTest {
                 "CREATE TABLE notes (id int PRIMARY KEY, body text)");
         SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(0).build(),
                 HubConfig.builder().build(), AuthConfig.withSecret(SECRET));
-        server = ServerRuntime.start(new ServerRuntime.Settings(Optional.of(postgres.settings()),
-                EmbeddedPostgresSettings.of(directory.resolve("pg")), "postgres", Optional.empty(),
+        server = ServerRuntime.start(new ServerRuntime.Settings(postgres.settings(),
+                "postgres", Optional.empty(),
                 CaptureSettings.builder().tables(TABLES).heartbeatInterval(Duration.ofSeconds(30)).build(),
                 sync, new SimpleMeterRegistry(), RetentionPolicy.defaults(), Duration.ofHours(1)));
     }

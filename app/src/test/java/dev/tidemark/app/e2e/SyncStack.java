@@ -12,9 +12,9 @@ import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.server.pg.EmbeddedPostgresSettings;
-import dev.tidemark.server.pg.EmbeddedPostgresStarter;
-import dev.tidemark.server.pg.EmbeddedSource;
+import dev.tidemark.app.pg.EmbeddedPostgresSettings;
+import dev.tidemark.app.pg.EmbeddedPostgresStarter;
+import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.runtime.ServerRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,8 +73,8 @@ final class SyncStack implements AutoCloseable {
             MeterRegistry meters = new SimpleMeterRegistry();
             SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(0).build(),
                     hub.apply(HubConfig.builder()).build(), AuthConfig.withSecret(SECRET));
-            ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(Optional.of(postgres.settings()),
-                    EmbeddedPostgresSettings.of(directory.resolve("pg")), "postgres", Optional.empty(),
+            ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(postgres.settings(),
+                    "postgres", Optional.empty(),
                     CaptureSettings.builder().tables(DemoSchema.TABLES).heartbeatInterval(Duration.ofSeconds(30)).build(),
                     sync, meters, retention, retentionInterval));
             return new SyncStack(postgres, server, meters);

@@ -11,9 +11,9 @@ import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.server.pg.EmbeddedPostgresSettings;
-import dev.tidemark.server.pg.EmbeddedPostgresStarter;
-import dev.tidemark.server.pg.EmbeddedSource;
+import dev.tidemark.app.pg.EmbeddedPostgresSettings;
+import dev.tidemark.app.pg.EmbeddedPostgresStarter;
+import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.runtime.ServerRuntime;
 import dev.tidemark.server.spi.LogPosition;
@@ -63,8 +63,8 @@ public final class EndToEndBenchmark {
             }
             SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(0).build(),
                     HubConfig.builder().batchMaxChanges(Integer.getInteger("hub.batch", 500)).window(Integer.getInteger("hub.window", 8)).build(), new AuthConfig(false, null));
-            try (ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(Optional.of(source),
-                    EmbeddedPostgresSettings.of(directory.resolve("pg")), "postgres", Optional.empty(),
+            try (ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(source,
+                    "postgres", Optional.empty(),
                     CaptureSettings.builder().tables(List.of("bench")).build(), sync, new SimpleMeterRegistry()))) {
                 run(server, source, directory, changes, rowsPerTransaction, latencyRate, latencySeconds);
             }

@@ -8,18 +8,16 @@ import com.google.inject.Singleton;
 import com.google.inject.multibindings.OptionalBinder;
 import dev.tidemark.server.feed.CaptureHealth;
 import dev.tidemark.server.hub.SnapshotSource;
+import dev.tidemark.server.metrics.MetricsModule;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.spi.ChangeLog;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.Optional;
 
 /**
  * Guice wiring of capture: binds the settings and provides {@link CaptureService} and
  * {@link CaptureMetrics} as singletons. Needs {@code ChangeLog} and {@code ChangeFeed} (as a
- * singleton) bound elsewhere; uses a bound {@link MeterRegistry} when there is one (set it through
- * {@code OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class).setBinding()}), otherwise a
- * private {@link SimpleMeterRegistry}. The service is not started: call {@link CaptureService#start()}.
+ * singleton) bound elsewhere; the {@link MeterRegistry} comes from the {@link MetricsModule} it installs.
+ * The service is not started: call {@link CaptureService#start()}.
  */
 public final class CaptureModule extends AbstractModule {
 
@@ -35,7 +33,7 @@ public final class CaptureModule extends AbstractModule {
     protected void configure() {
         bind(CaptureSettings.class).toInstance(settings);
         bind(SourceSettings.class).toInstance(source);
-        OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class);
+        install(new MetricsModule());
         bind(CaptureService.class).in(Singleton.class);
         OptionalBinder.newOptionalBinder(binder(), SnapshotSource.class).setBinding().to(SourceSnapshots.class);
         OptionalBinder.newOptionalBinder(binder(), CaptureHealth.class).setBinding().to(CaptureHealthTracker.class);
@@ -43,8 +41,8 @@ public final class CaptureModule extends AbstractModule {
 
     @Provides
     @Singleton
-    CaptureHealthTracker captureHealth(Optional<MeterRegistry> registry, CaptureMetrics metrics) {
-        return new CaptureHealthTracker(registry.orElseGet(metrics::registry), settings.heartbeatInterval());
+    CaptureHealthTracker captureHealth(MeterRegistry meters) {
+        return new CaptureHealthTracker(meters, settings.heartbeatInterval());
     }
 
     @Provides
@@ -55,7 +53,7 @@ public final class CaptureModule extends AbstractModule {
 
     @Provides
     @Singleton
-    CaptureMetrics captureMetrics(Optional<MeterRegistry> registry) {
-        return new CaptureMetrics(registry.orElseGet(SimpleMeterRegistry::new));
+    CaptureMetrics captureMetrics(MeterRegistry meters) {
+        return new CaptureMetrics(meters);
     }
 }

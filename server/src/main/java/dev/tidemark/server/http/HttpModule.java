@@ -3,33 +3,25 @@ package dev.tidemark.server.http;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import com.google.inject.multibindings.OptionalBinder;
 import dev.tidemark.server.auth.AuthConfig;
+import dev.tidemark.server.auth.AuthModule;
 import dev.tidemark.server.auth.Authenticator;
 import dev.tidemark.server.hub.Hub;
+import dev.tidemark.server.metrics.MetricsModule;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 
 /**
- * Guice wiring of the endpoint: {@link SyncServer} and its {@link Authenticator}. Needs bindings of
- * {@link HttpConfig} and {@link AuthConfig}, and the {@code HubModule}. {@link MeterRegistry} defaults to a
- * {@link PrometheusMeterRegistry} (served at {@code /metrics}); override it with
- * {@code OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class).setBinding()}.
+ * Guice wiring of the endpoint: {@link SyncServer}, with the {@link AuthModule} and {@link MetricsModule} it
+ * needs. Needs bindings of {@link HttpConfig} and {@link AuthConfig}, and the {@code HubModule}. The server is
+ * not bound or started: whoever runs it calls {@link SyncServer#bind()}, {@link SyncServer#start()} and
+ * {@link SyncServer#close()}.
  */
 public final class HttpModule extends AbstractModule {
 
     @Override
     protected void configure() {
-        OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class).setDefault()
-                .toInstance(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    }
-
-    @Provides
-    @Singleton
-    Authenticator authenticator(AuthConfig config, Clock clock) {
-        return new Authenticator(config, clock);
+        install(new MetricsModule());
+        install(new AuthModule());
     }
 
     @Provides

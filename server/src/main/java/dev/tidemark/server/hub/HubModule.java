@@ -6,6 +6,7 @@ import com.google.inject.Singleton;
 import com.google.inject.multibindings.OptionalBinder;
 import dev.tidemark.server.feed.CaptureHealth;
 import dev.tidemark.server.feed.ChangeFeed;
+import dev.tidemark.server.metrics.MetricsModule;
 import dev.tidemark.server.spi.ChangeLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -13,13 +14,14 @@ import java.util.Optional;
 
 /**
  * Guice wiring of the {@link Hub}. Needs bindings of {@link HubConfig}, {@link ChangeLog}, {@link ChangeFeed}
- * and {@link MeterRegistry} (the {@code HttpModule} provides a default registry); {@link Clock} defaults to
+ * ({@link MeterRegistry} comes from the {@link MetricsModule} it installs); {@link Clock} defaults to
  * UTC. The hub is a singleton; whoever runs the server calls {@link Hub#start()} and {@link Hub#close()}.
  */
 public final class HubModule extends AbstractModule {
 
     @Override
     protected void configure() {
+        install(new MetricsModule());
         OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
         OptionalBinder.newOptionalBinder(binder(), SnapshotSource.class);
         OptionalBinder.newOptionalBinder(binder(), CaptureHealth.class);

@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.ProvisionException;
+import com.google.inject.util.Modules;
 import dev.tidemark.recovery.RetentionPolicy;
 import dev.tidemark.server.capture.CaptureModule;
 import dev.tidemark.server.capture.CaptureService;
 import dev.tidemark.server.capture.CaptureSettings;
-import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.HttpModule;
 import dev.tidemark.server.http.PortInUseException;
@@ -16,35 +18,32 @@ import dev.tidemark.server.http.SyncServer;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.Hub;
 import dev.tidemark.server.hub.HubModule;
-import dev.tidemark.server.pg.EmbeddedPostgresSettings;
-import dev.tidemark.server.pg.EmbeddedPostgresStarter;
-import dev.tidemark.server.pg.EmbeddedSource;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.retention.RetentionJob;
+import dev.tidemark.server.retention.RetentionModule;
 import dev.tidemark.server.spi.ChangeLog;
-import dev.tidemark.server.spi.ChangeLogs;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running reference server: the source (embedded or the user's), the change log, capture, the hub
- * and the sync endpoint, started in that order and stopped in reverse — stop accepting, flush client
- * progress, confirm the slot, close the log, stop PostgreSQL.
+ * A running server: the change log, capture, the hub and the sync endpoint of one source database, all
+ * built by one Guice injector and started and stopped by its {@link Lifecycle} (the order is declared once,
+ * in {@code RuntimeModule}). The source database is the caller's: the reference server application starts
+ * an embedded PostgreSQL itself when it has none.
  *
  * <p>The endpoint's port is checked before anything starts and bound (not yet accepting) before
- * capture starts, so a taken port fails at once — no embedded PostgreSQL started, no slot created —
- * with a {@link PortInUseException} that names the port.
+ * capture starts, so a taken port fails at once — no slot created — with a {@link PortInUseException}
+ * that names the port.
  */
 public final class ServerRuntime implements AutoCloseable {
 
@@ -53,8 +52,7 @@ public final class ServerRuntime implements AutoCloseable {
     /**
      * What to run.
      *
-     * @param source the source PostgreSQL, or empty to start an embedded one
-     * @param embedded the embedded PostgreSQL's settings, used when {@code source} is empty
+     * @param source the source PostgreSQL
      * @param changeLogProvider the change log's provider name
      * @param changeLogConfig the change log's own connection, or empty to use the source's
      * @param capture capture settings
@@ -63,22 +61,19 @@ public final class ServerRuntime implements AutoCloseable {
      * @param retention how long the change history is kept
      * @param retentionInterval how often the retention job runs
      */
-    public record Settings(Optional<SourceSettings> source, EmbeddedPostgresSettings embedded, String changeLogProvider,
-                           Optional<Map<String, String>> changeLogConfig, CaptureSettings capture,
-                           SyncServerConfig sync, MeterRegistry meters, RetentionPolicy retention,
-                           Duration retentionInterval) {
+    public record Settings(SourceSettings source, String changeLogProvider, Optional<Map<String, String>> changeLogConfig,
+                           CaptureSettings capture, SyncServerConfig sync, MeterRegistry meters,
+                           RetentionPolicy retention, Duration retentionInterval) {
 
         /** Settings with the default retention (see {@link RetentionPolicy#defaults()}), run every minute. */
-        public Settings(Optional<SourceSettings> source, EmbeddedPostgresSettings embedded, String changeLogProvider,
-                        Optional<Map<String, String>> changeLogConfig, CaptureSettings capture, SyncServerConfig sync,
-                        MeterRegistry meters) {
-            this(source, embedded, changeLogProvider, changeLogConfig, capture, sync, meters, RetentionPolicy.defaults(),
+        public Settings(SourceSettings source, String changeLogProvider, Optional<Map<String, String>> changeLogConfig,
+                        CaptureSettings capture, SyncServerConfig sync, MeterRegistry meters) {
+            this(source, changeLogProvider, changeLogConfig, capture, sync, meters, RetentionPolicy.defaults(),
                     Duration.ofMinutes(1));
         }
 
         public Settings {
             requireNonNull(source, "source is null");
-            requireNonNull(embedded, "embedded is null");
             requireNonNull(changeLogProvider, "changeLogProvider is null");
             requireNonNull(changeLogConfig, "changeLogConfig is null");
             requireNonNull(capture, "capture is null");
@@ -89,54 +84,66 @@ public final class ServerRuntime implements AutoCloseable {
         }
     }
 
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
-    private final SourceSettings source;
-    private final ChangeLog changeLog;
-    private final CaptureService capture;
-    private final Hub hub;
-    private final SyncServer server;
-    private final RetentionJob retention;
+    private final Injector injector;
+    private final Lifecycle lifecycle;
 
-    private ServerRuntime(Settings settings) {
-        try {
-            checkPortFree(settings.sync().http());
-            source = settings.source().orElseGet(() -> startEmbedded(settings.embedded()));
-            log.info("source database: {}", source.redactedUrl());
-            changeLog = ChangeLogs.open(settings.changeLogProvider(),
-                    settings.changeLogConfig().orElseGet(source::asChangeLogConfig));
-            started.push(changeLog);
-            ChangeFeed feed = new ChangeFeed();
-            Injector injector = Guice.createInjector(
-                    new CoreModule(changeLog, feed, settings.meters(), settings.sync()),
-                    new CaptureModule(settings.capture(), source),
-                    new HubModule(),
-                    new HttpModule());
-            server = injector.getInstance(SyncServer.class).bind();
-            started.push(server);
-            capture = injector.getInstance(CaptureService.class);
-            capture.start();
-            started.push(capture);
-            hub = injector.getInstance(Hub.class);
-            hub.start();
-            started.push(hub);
-            server.start();
-            // Stop accepting first when closing.
-            started.remove(server);
-            started.push(server);
-            retention = new RetentionJob(changeLog, settings.retention(), settings.retentionInterval(),
-                    settings.meters(), Clock.systemUTC()).start();
-            started.push(retention);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
+    private ServerRuntime(Injector injector, Lifecycle lifecycle) {
+        this.injector = injector;
+        this.lifecycle = lifecycle;
     }
 
     /**
      * Starts everything; on failure stops what was started and rethrows.
      */
     public static ServerRuntime start(Settings settings) {
-        return new ServerRuntime(settings);
+        return start(settings, List.of());
+    }
+
+    /**
+     * Starts everything with some bindings replaced (for example a {@link Lifecycle.Listener}, a
+     * {@code Clock}); on failure stops what was started and rethrows.
+     */
+    public static ServerRuntime start(Settings settings, List<Module> overrides) {
+        checkPortFree(settings.sync().http());
+        log.info("source database: {}", settings.source().redactedUrl());
+        Injector injector = Guice.createInjector(Modules.override(modules(settings)).with(overrides));
+        Lifecycle lifecycle = unwrap(() -> lifecycle(injector));
+        lifecycle.start();
+        return new ServerRuntime(injector, lifecycle);
+    }
+
+    /** The modules of the whole server, one per concern. */
+    public static List<Module> modules(Settings settings) {
+        return List.of(
+                new ChangeLogModule(settings.changeLogProvider(),
+                        settings.changeLogConfig().orElseGet(settings.source()::asChangeLogConfig)),
+                new CaptureModule(settings.capture(), settings.source()),
+                new HubModule(),
+                new HttpModule(),
+                new RetentionModule(settings.retention(), settings.retentionInterval()),
+                new RuntimeModule(settings));
+    }
+
+    private static Lifecycle lifecycle(Injector injector) {
+        ChangeLog changeLog = injector.getInstance(ChangeLog.class);
+        try {
+            return injector.getInstance(Lifecycle.class);
+        } catch (RuntimeException e) {
+            changeLog.close();
+            throw e;
+        }
+    }
+
+    /** Guice wraps a provider's failure; callers see the failure itself. */
+    private static <T> T unwrap(Supplier<T> provision) {
+        try {
+            return provision.get();
+        } catch (ProvisionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -159,53 +166,44 @@ public final class ServerRuntime implements AutoCloseable {
         }
     }
 
-    private SourceSettings startEmbedded(EmbeddedPostgresSettings embedded) {
-        log.info("no source database given: starting embedded PostgreSQL in {}", embedded.dataDirectory().toAbsolutePath());
-        EmbeddedSource postgres = new EmbeddedPostgresStarter().start(embedded);
-        started.push(postgres);
-        return postgres.settings();
+    /** The injector that built the server. */
+    public Injector injector() {
+        return injector;
     }
 
     /** The source database the server captures. */
     public SourceSettings source() {
-        return source;
+        return injector.getInstance(SourceSettings.class);
     }
 
     /** The change log. */
     public ChangeLog changeLog() {
-        return changeLog;
+        return injector.getInstance(ChangeLog.class);
     }
 
     /** The capture service. */
     public CaptureService capture() {
-        return capture;
+        return injector.getInstance(CaptureService.class);
     }
 
     /** The hub. */
     public Hub hub() {
-        return hub;
+        return injector.getInstance(Hub.class);
     }
 
     /** The retention job (runs every {@code retentionInterval}; tests may run a round with {@link RetentionJob#runOnce()}). */
     public RetentionJob retention() {
-        return retention;
+        return injector.getInstance(RetentionJob.class);
     }
 
     /** The port the sync endpoint listens on. */
     public int port() {
-        return server.port();
+        return injector.getInstance(SyncServer.class).port();
     }
 
-    /** Stops in reverse order of start: endpoint, hub (flushes progress), capture (confirms the slot), log, PostgreSQL. */
+    /** Stops in reverse order of start: retention, endpoint, hub (flushes progress), capture (confirms the slot), log. */
     @Override
-    public synchronized void close() {
-        while (!started.isEmpty()) {
-            AutoCloseable part = started.pop();
-            try {
-                part.close();
-            } catch (Exception e) {
-                log.warn("stopping {} failed: {}", part.getClass().getSimpleName(), e.toString(), e);
-            }
-        }
+    public void close() {
+        lifecycle.stop();
     }
 }

@@ -1,5 +1,6 @@
 package dev.tidemark.server.pg;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -67,11 +69,6 @@ public final class TestDatabases implements BeforeAllCallback, AfterAllCallback 
         return server.admin();
     }
 
-    /** The embedded PostgreSQL, or {@code null} when testing against an external one. */
-    public EmbeddedSource embedded() {
-        return server.embedded();
-    }
-
     private void dropDatabase(String name) throws SQLException {
         try (Connection admin = server.admin().connect()) {
             try (PreparedStatement drop = admin.prepareStatement("SELECT pg_drop_replication_slot(slot_name)"
@@ -88,7 +85,7 @@ public final class TestDatabases implements BeforeAllCallback, AfterAllCallback 
     }
 
     /** The one server of the test JVM, closed by JUnit at the end of the run. */
-    private record SharedServer(EmbeddedSource embedded, SourceSettings admin, Path dataDirectory)
+    private record SharedServer(EmbeddedPostgres embedded, SourceSettings admin, Path dataDirectory)
             implements AutoCloseable {
 
         static SharedServer start() {
@@ -97,13 +94,37 @@ public final class TestDatabases implements BeforeAllCallback, AfterAllCallback 
                 return new SharedServer(null, new SourceSettings(url, null, null), null);
             }
             Path directory = Paths.get("target", "test-postgres-" + UUID.randomUUID()).toAbsolutePath();
-            EmbeddedSource embedded = new EmbeddedPostgresStarter().start(EmbeddedPostgresSettings.of(directory));
-            return new SharedServer(embedded, embedded.settings(), directory);
+            EmbeddedPostgres embedded = startEmbedded(directory);
+            return new SharedServer(embedded, settings(embedded, "postgres"), directory);
+        }
+
+        /** Like the reference server's embedded PostgreSQL: logical decoding, durable commits. */
+        private static EmbeddedPostgres startEmbedded(Path directory) {
+            try {
+                return EmbeddedPostgres.builder()
+                        .setDataDirectory(directory)
+                        .setCleanDataDirectory(false)
+                        .setPGStartupWait(Duration.ofSeconds(60))
+                        .setServerConfig("max_replication_slots", "32")
+                        .setServerConfig("max_wal_senders", "32")
+                        .setServerConfig("max_connections", "200")
+                        .setServerConfig("listen_addresses", "localhost")
+                        .setServerConfig("wal_level", "logical")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("fsync", "on")
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start the test PostgreSQL in " + directory, e);
+            }
+        }
+
+        private static SourceSettings settings(EmbeddedPostgres embedded, String database) {
+            return new SourceSettings("jdbc:postgresql://localhost:" + embedded.getPort() + "/" + database, "postgres", null);
         }
 
         SourceSettings database(String name) {
             if (embedded != null) {
-                return embedded.settings(name);
+                return settings(embedded, name);
             }
             String url = admin.jdbcUrl();
             int query = url.indexOf('?');
@@ -118,7 +139,11 @@ public final class TestDatabases implements BeforeAllCallback, AfterAllCallback 
             if (embedded == null) {
                 return;
             }
-            embedded.close();
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             try (Stream<Path> files = Files.walk(dataDirectory)) {
                 files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             } catch (IOException e) {

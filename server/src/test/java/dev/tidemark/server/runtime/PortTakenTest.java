@@ -9,14 +9,11 @@ import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.PortInUseException;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.server.pg.EmbeddedPostgresSettings;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.pg.TestDatabases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,16 +23,12 @@ import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("A server whose port is taken")
 class PortTakenTest {
 
     @RegisterExtension
     static final TestDatabases postgres = new TestDatabases();
-
-    @TempDir
-    Path directory;
 
     @Test
     @DisplayName("fails before capture starts, naming the port and what to do, and creates no slot")
@@ -48,8 +41,8 @@ class PortTakenTest {
             int port = taken.getLocalPort();
             SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(port).build(),
                     HubConfig.defaults(), AuthConfig.withSecret("port-taken-test-secret-0123456789abcdef"));
-            ServerRuntime.Settings settings = new ServerRuntime.Settings(Optional.of(source),
-                    EmbeddedPostgresSettings.of(directory.resolve("unused")), "postgres", Optional.empty(),
+            ServerRuntime.Settings settings = new ServerRuntime.Settings(source,
+                    "postgres", Optional.empty(),
                     CaptureSettings.builder().slotName("port_taken_slot").tables(List.of("items")).build(), sync,
                     new SimpleMeterRegistry());
 
@@ -65,6 +58,5 @@ class PortTakenTest {
             row.next();
             assertThat(row.getInt(1)).as("replication slots created").isZero();
         }
-        assertThat(Files.exists(directory.resolve("unused"))).as("no embedded PostgreSQL started").isFalse();
     }
 }

@@ -1,0 +1,2 @@
+/** The server's meter registry binding. */
+package dev.tidemark.server.metrics;
