@@ -19,5 +19,22 @@ enum Fault {
     /** {@code SIGSTOP} of one client for a while, then {@code SIGCONT}. */
     CLIENT_PAUSE,
     /** {@code SIGSTOP} of the server for a while, then {@code SIGCONT}. */
-    SERVER_PAUSE
+    SERVER_PAUSE,
+    /**
+     * A full disk for one SQLite client's store: a file-size limit ({@code RLIMIT_FSIZE}, set with
+     * {@code prlimit}) on the running client at its store's current size, so the next write that grows the store
+     * or its WAL fails ({@code SQLITE_FULL}/{@code EFBIG}); lifted after a while.
+     */
+    CLIENT_DISK_FULL,
+    /**
+     * The server killed, its replication slot dropped, the server restarted: capture must start a new history
+     * (the changes made while there was no slot were not captured) and every client resync onto it.
+     */
+    SLOT_DROPPED,
+    /**
+     * The server paused ({@code SIGSTOP}) while the WAL grows past {@code max_slot_wal_keep_size} and a
+     * checkpoint runs: PostgreSQL invalidates the slot ({@code wal_status = lost}); on resume capture must start a
+     * new history on a new slot and every client resync onto it.
+     */
+    SLOT_INVALIDATED
 }

@@ -30,7 +30,7 @@ class PlantedFaultIT {
     void start() throws Exception {
         ChaosSettings base = ChaosSettings.fromSystemProperties();
         settings = new ChaosSettings(base.appJar(), base.cliJar(), base.out().resolve("planted"), 1, 7_000_000L,
-                Duration.ofSeconds(6), base.faultEvery(), 1, Ops.DEFAULT);
+                Duration.ofSeconds(6), base.faultEvery(), 1, Ops.DEFAULT, base.faults());
         ChaosRun.deleteRecursively(settings.out());
         postgres = PostgresProcess.create(settings.out().resolve("postgres"), ChaosRun.freePort());
     }
@@ -46,7 +46,7 @@ class PlantedFaultIT {
     @DisplayName("a client store that drops one change: lost = 1")
     void storeDropsOneChange() throws Exception {
         RunResult result = new ChaosRun(settings, postgres, 7_000_001L).withoutFaults().beforeComparison(run -> {
-            Path store = run.clients().get(0).store();
+            Path store = ((ClientStore.Sqlite) run.clients().get(0).store()).file();
             try (Connection sqlite = DriverManager.getConnection("jdbc:sqlite:" + store);
                  Statement statement = sqlite.createStatement()) {
                 assertThat(statement.executeUpdate("DELETE FROM tidemark_entity WHERE rowid = (SELECT min(rowid)"
