@@ -29,12 +29,42 @@ class SnapshotCutTest {
     }
 
     @Test
-    void positionIsBelowEveryTransactionThatWasRunningWhenTheSnapshotWasTaken() {
-        SnapshotCut cut = new SnapshotCut(Lsn.parse("0/500"), TransactionSnapshot.parse("100:110:102"));
-        assertThat(cut.position(List.of())).isEqualTo(Lsn.parse("0/500"));
-        assertThat(cut.position(List.of(Lsn.parse("0/600")))).isEqualTo(Lsn.parse("0/500"));
-        // A transaction that wrote its commit record before the capture position but was not yet
-        // visible to the snapshot must be in the tail: the position moves below it.
-        assertThat(cut.position(List.of(Lsn.parse("0/480"), Lsn.parse("0/490")))).isEqualTo(Lsn.parse("0/47F"));
+    void scanStartsBelowEveryLoggedTransactionThatWasRunningWhenTheSnapshotWasTaken() {
+        SnapshotCut cut = new SnapshotCut(Lsn.parse("0/500"), TransactionSnapshot.parse("100:110:102"), Lsn.parse("0/700"));
+        assertThat(cut.scanFrom(List.of())).isEqualTo(Lsn.parse("0/500"));
+        assertThat(cut.scanFrom(List.of(Lsn.parse("0/600")))).isEqualTo(Lsn.parse("0/500"));
+        // Logged already, but not yet visible to the snapshot: the scan must look at it.
+        assertThat(cut.scanFrom(List.of(Lsn.parse("0/480"), Lsn.parse("0/490")))).isEqualTo(Lsn.parse("0/47F"));
+    }
+
+    @Test
+    void positionIsTheLastTransactionTheSnapshotSees() {
+        SnapshotCut cut = new SnapshotCut(Lsn.parse("0/500"), TransactionSnapshot.parse("100:110:102"), Lsn.parse("0/700"));
+        Lsn from = Lsn.parse("0/500");
+        assertThat(cut.position(from, List.of())).as("nothing logged since: up to the WAL position")
+                .hasValue(Lsn.parse("0/6FF"));
+        // Committed after the capture position was read but before the snapshot: seen, so the position
+        // moves past it (the old cut stayed at 0/500 and the tail replayed it on top of the snapshot).
+        assertThat(cut.position(from, List.of(new LoggedTransaction(Lsn.parse("0/520"), 101),
+                new LoggedTransaction(Lsn.parse("0/540"), 103)))).hasValue(Lsn.parse("0/6FF"));
+        // Running (102) or started after the snapshot (110): not seen, and after the position.
+        assertThat(cut.position(from, List.of(new LoggedTransaction(Lsn.parse("0/520"), 101),
+                new LoggedTransaction(Lsn.parse("0/540"), 102), new LoggedTransaction(Lsn.parse("0/560"), 110))))
+                .as("just before the first transaction it does not see").hasValue(Lsn.parse("0/53F"));
+    }
+
+    @Test
+    void noPositionWhenTheSeenTransactionsAreNotAPrefixInCommitOrder() {
+        SnapshotCut cut = new SnapshotCut(Lsn.parse("0/500"), TransactionSnapshot.parse("100:110:102"), Lsn.parse("0/700"));
+        // 102 wrote its commit record first, but 103 became visible first: no position is exact.
+        assertThat(cut.position(Lsn.parse("0/500"), List.of(new LoggedTransaction(Lsn.parse("0/520"), 102),
+                new LoggedTransaction(Lsn.parse("0/540"), 103)))).isEmpty();
+        assertThat(cut.position(Lsn.parse("0/47F"), List.of(new LoggedTransaction(Lsn.parse("0/480"), 102))))
+                .as("a logged running transaction and nothing seen after it").hasValue(Lsn.parse("0/47F"));
+        SnapshotCut late = new SnapshotCut(Lsn.parse("0/500"), TransactionSnapshot.parse("100:110:"), Lsn.parse("0/500"));
+        assertThat(late.position(Lsn.parse("0/500"), List.of())).as("never below where the scan started")
+                .hasValue(Lsn.parse("0/500"));
+        assertThatThrownBy(() -> cut.position(Lsn.parse("0/500"), List.of(new LoggedTransaction(Lsn.parse("0/500"), 1))))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -30,7 +30,7 @@ final class HeldTypes {
     /** What {@code hello} says the store holds, or null when it says nothing. */
     List<String> forHello() {
         String record = store.metadata(KEY).orElse("");
-        if (subscriptions.isEmpty() || record.isEmpty() || record.equals(ALL) || store.historyId().isEmpty()) {
+        if (record.isEmpty() || record.equals(ALL) || store.historyId().isEmpty()) {
             return null;
         }
         return parse(record);
@@ -38,15 +38,16 @@ final class HeldTypes {
 
     /**
      * After {@code welcome}: a new store, or one without the record, holds what it subscribes to from now on; a
-     * store whose subscriptions shrank holds only what it still receives.
+     * store whose subscriptions shrank holds only what it still receives. A store that held a list of types and
+     * now subscribes to every type keeps its list until the snapshot of the others is committed.
      */
     void welcomed(boolean newStore) {
         String record = store.metadata(KEY).orElse("");
-        if (newStore || record.isEmpty() || subscriptions.isEmpty()) {
+        if (newStore || record.isEmpty()) {
             write(subscriptions);
             return;
         }
-        if (record.equals(ALL)) {
+        if (record.equals(ALL) || subscriptions.isEmpty()) {
             return;
         }
         List<String> kept = new ArrayList<>(parse(record));
@@ -54,10 +55,19 @@ final class HeldTypes {
         write(kept);
     }
 
-    /** A snapshot of {@code types} was committed: the store holds them now. */
+    /**
+     * A snapshot of {@code types} was committed: the store holds them now. A store that subscribes to every type
+     * holds every type after its first snapshot: the server's first snapshot on a connection whose hello named a
+     * list of held types covers every type the client receives but does not hold (protocol.md, "Snapshots per
+     * table"), and a resync snapshot covers every type.
+     */
     void snapshotCommitted(List<String> types) {
         String record = store.metadata(KEY).orElse("");
         if (record.isEmpty() || record.equals(ALL)) {
+            return;
+        }
+        if (subscriptions.isEmpty()) {
+            write(List.of());
             return;
         }
         TreeSet<String> held = new TreeSet<>(parse(record));

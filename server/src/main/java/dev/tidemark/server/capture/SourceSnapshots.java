@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.recovery.LoggedTransaction;
 import dev.tidemark.recovery.SnapshotCut;
 import dev.tidemark.recovery.TransactionSnapshot;
 import dev.tidemark.server.hub.SnapshotSource;
@@ -11,26 +12,35 @@ import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogException;
 import dev.tidemark.server.spi.HistoryState;
+import dev.tidemark.server.spi.LogPosition;
+import dev.tidemark.server.spi.LoggedChange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Snapshots of the published tables for resyncing clients, taken the way {@link SnapshotCut} describes: the
- * capture position is read first, then a {@code REPEATABLE READ} snapshot is taken on the source; transactions
- * that were still running for the snapshot but are already captured at or before that position lower the
- * snapshot's position to just before their commit, so the tail carries them. Rows are read as text through
+ * Snapshots of the published tables for clients that bootstrap or resync, each at an exact position in the
+ * change history, found the way {@link SnapshotCut} describes: a {@code REPEATABLE READ} snapshot reports
+ * its own visibility ({@code pg_current_snapshot()}) and the WAL insert position just after it; once
+ * capture has logged past that position, the snapshot's position is the last logged transaction (of the
+ * snapshot's tables) it sees, provided it sees exactly the logged transactions up to there. When it does not
+ * (two concurrent commits became visible out of commit order), a new snapshot is taken, a bounded number of
+ * times. Rows are read as text through
  * each type's output function ({@code format('%s', column)}), which yields exactly pgoutput's text format,
  * and rendered by the same
  * {@link ChangeFactory} capture uses, so a snapshot row equals the captured row.
@@ -39,20 +49,50 @@ public final class SourceSnapshots implements SnapshotSource {
 
     private static final Logger log = LoggerFactory.getLogger(SourceSnapshots.class);
     private static final int FETCH_SIZE = 1000;
+    private static final int SCAN_PAGE = 1000;
+    /** How many snapshots to try before giving up on an exact one; a miss needs a race of microseconds. */
+    static final int MAX_ATTEMPTS = 20;
+    private static final Duration DEFAULT_CAPTURE_WAIT = Duration.ofSeconds(60);
 
     private final SourceSettings source;
     private final String publication;
     private final ChangeLog changeLog;
+    private final Duration captureWait;
 
     public SourceSnapshots(SourceSettings source, String publication, ChangeLog changeLog) {
+        this(source, publication, changeLog, DEFAULT_CAPTURE_WAIT);
+    }
+
+    /**
+     * @param captureWait how long a snapshot waits for capture to log the source up to the snapshot before
+     *     it fails (capture stalled or stopped)
+     */
+    public SourceSnapshots(SourceSettings source, String publication, ChangeLog changeLog, Duration captureWait) {
         this.source = requireNonNull(source, "source is null");
         this.publication = requireNonNull(publication, "publication is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
+        this.captureWait = requireNonNull(captureWait, "captureWait is null");
+        if (captureWait.isNegative() || captureWait.isZero()) {
+            throw new IllegalArgumentException("captureWait must be positive: " + captureWait);
+        }
     }
 
     @Override
     public Snapshot open(Predicate<String> entityTypes) {
         requireNonNull(entityTypes, "entityTypes is null");
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Optional<SourceSnapshot> snapshot = tryOpen(entityTypes, attempt);
+            if (snapshot.isPresent()) {
+                return snapshot.get();
+            }
+        }
+        throw new CaptureException(CaptureError.SOURCE, "cannot take an exact snapshot of the source: in "
+                + MAX_ATTEMPTS + " snapshots, concurrent commits became visible out of their commit order;"
+                + " nothing was sent, the client tries again later");
+    }
+
+    /** One snapshot, or empty when it has no exact position in the history. */
+    private Optional<SourceSnapshot> tryOpen(Predicate<String> entityTypes, int attempt) {
         HistoryState before = changeLog.state()
                 .orElseThrow(() -> new ChangeLogException("the change log holds no history yet: no snapshot possible"));
         Connection connection = null;
@@ -62,28 +102,99 @@ public final class SourceSnapshots implements SnapshotSource {
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             connection.setReadOnly(true);
             TransactionSnapshot visibility;
+            Lsn walAfter;
             Instant time;
-            // The first statement fixes the transaction's snapshot; it also reports that very snapshot.
+            // The first statement fixes the transaction's snapshot before it runs; it reports that very
+            // snapshot, then the WAL insert position, which is past every commit the snapshot sees.
             try (Statement statement = connection.createStatement();
-                    ResultSet row = statement.executeQuery("SELECT pg_current_snapshot()::text, now()")) {
+                    ResultSet row = statement.executeQuery(
+                            "SELECT pg_current_snapshot()::text, pg_current_wal_insert_lsn()::text, now()")) {
                 row.next();
                 visibility = TransactionSnapshot.parse(row.getString(1));
-                time = row.getTimestamp(2).toInstant();
+                walAfter = Lsn.parse(row.getString(2));
+                time = row.getTimestamp(3).toInstant();
             }
-            SnapshotCut cut = new SnapshotCut(before.capturePosition(), visibility);
+            List<Relation> tables = publishedTables(connection, entityTypes);
+            Set<String> types = new LinkedHashSet<>();
+            tables.forEach(table -> types.add(table.entityType()));
+            SnapshotCut cut = new SnapshotCut(before.capturePosition(), visibility, walAfter);
+            awaitCapture(walAfter);
             Set<Long> running = new LinkedHashSet<>();
             Arrays.stream(visibility.inProgress()).forEach(xid -> running.add(xid & 0xFFFF_FFFFL));
-            List<Lsn> commits = changeLog.commitPositions(running, before.capturePosition());
-            Lsn position = cut.position(commits);
-            List<Relation> tables = publishedTables(connection, entityTypes);
-            log.info("resync snapshot {} at {} (capture was at {}, {} running transactions already captured) of {}",
-                    visibility, position, before.capturePosition(), commits.size(),
-                    tables.stream().map(Relation::entityType).toList());
-            return new SourceSnapshot(connection, position, tables, time, estimatedRows(connection, tables));
+            Lsn from = cut.scanFrom(changeLog.commitPositions(running, walAfter));
+            List<LoggedTransaction> logged = types.isEmpty() ? List.of() : loggedTransactions(from, walAfter, types);
+            Optional<Lsn> position = cut.position(from, logged);
+            if (position.isEmpty()) {
+                log.info("snapshot {} (attempt {}) sees logged transactions out of commit order; taking another",
+                        visibility, attempt);
+                closeQuietly(connection);
+                return Optional.empty();
+            }
+            log.info("snapshot {} at {} (capture was at {}, WAL at {}, {} logged transactions checked) of {}",
+                    visibility, position.get(), before.capturePosition(), walAfter, logged.size(), types);
+            return Optional.of(new SourceSnapshot(connection, position.get(), tables, time,
+                    estimatedRows(connection, tables)));
         } catch (SQLException | RuntimeException e) {
             closeQuietly(connection);
-            throw new CaptureException(CaptureError.SOURCE, "cannot take a resync snapshot of the source: "
+            throw new CaptureException(CaptureError.SOURCE, "cannot take a snapshot of the source: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until capture has logged every transaction that committed before {@code target}. A heartbeat
+     * (which capture writes at once) makes sure the position moves past it on a quiet source too.
+     */
+    private void awaitCapture(Lsn target) throws SQLException {
+        if (capturedUpTo(target)) {
+            return;
+        }
+        try (Connection connection = source.connect();
+                PreparedStatement emit = connection.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
+            emit.setString(1, TransactionAssembler.HEARTBEAT_PREFIX);
+            emit.setString(2, "snapshot " + target);
+            emit.execute();
+        }
+        long deadline = System.nanoTime() + captureWait.toNanos();
+        long pauseNanos = TimeUnit.MILLISECONDS.toNanos(1);
+        while (!capturedUpTo(target)) {
+            if (System.nanoTime() - deadline > 0) {
+                Lsn at = changeLog.state().map(HistoryState::capturePosition).orElse(Lsn.ZERO);
+                throw new CaptureException(CaptureError.SOURCE, "capture has not logged the source up to " + target
+                        + " within " + captureWait + " (it is at " + at + "): a snapshot needs a running capture;"
+                        + " check the capture status (/readyz, the server log)");
+            }
+            // Capture is another thread (or process) writing the log: poll its durable position, backing off.
+            LockSupport.parkNanos(pauseNanos);
+            pauseNanos = Math.min(pauseNanos * 2, TimeUnit.MILLISECONDS.toNanos(50));
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new CaptureException(CaptureError.SOURCE, "interrupted while waiting for capture to reach "
+                        + target);
+            }
+        }
+    }
+
+    private boolean capturedUpTo(Lsn target) {
+        return changeLog.state().map(state -> !target.isAfter(state.capturePosition())).orElse(false);
+    }
+
+    /** The logged transactions of {@code types} after {@code from} and up to {@code upTo}, one query a page. */
+    private List<LoggedTransaction> loggedTransactions(Lsn from, Lsn upTo, Set<String> types) {
+        List<LoggedTransaction> transactions = new ArrayList<>();
+        LogPosition after = LogPosition.afterTransaction(from);
+        while (true) {
+            List<LoggedChange> page = changeLog.read(after, upTo, types, SCAN_PAGE);
+            for (LoggedChange change : page) {
+                if (transactions.isEmpty() || !transactions.get(transactions.size() - 1).commit().equals(change.lsn())) {
+                    transactions.add(new LoggedTransaction(change.lsn(), change.xid()));
+                }
+            }
+            if (page.size() < SCAN_PAGE) {
+                return transactions;
+            }
+            // Only one change of each transaction matters: skip the rest of the last one.
+            after = LogPosition.afterTransaction(page.get(page.size() - 1).lsn());
         }
     }
 

@@ -51,6 +51,7 @@ public final class ClientSession {
     private EntityFilter filter;
     /** Entity types the client receives but its store does not hold yet (from {@code hello}). */
     private java.util.Set<String> owedTypes = java.util.Set.of();
+    private java.util.Set<String> heldTypes = java.util.Set.of();
     /** The incomplete entity types the client was last told of, or null before {@code welcome}. */
     private java.util.List<String> toldIncomplete;
     /** A snapshot part waiting for the connection to become writable, or null. */
@@ -179,9 +180,12 @@ public final class ClientSession {
         boolean acks = hello.has(Hello.CAPABILITY_ACK);
         resyncCapable = hello.has(Hello.CAPABILITY_RESYNC);
         EntityFilter wanted = EntityFilter.of(request.grant(), hello.subscriptions());
-        if (hello.heldEntityTypes() != null && !wanted.all() && !hello.lastLsn().equals(Lsn.ZERO)) {
-            owedTypes = new java.util.TreeSet<>(wanted.types());
+        if (hello.heldEntityTypes() != null && !hello.lastLsn().equals(Lsn.ZERO)) {
+            // Subscribing to every type: which types exist is resolved when the snapshot is taken.
+            owedTypes = new java.util.TreeSet<>(wanted.all()
+                    ? java.util.Set.of(TableSnapshotStreamer.EVERY_TYPE_NOT_HELD) : wanted.types());
             owedTypes.removeAll(hello.heldEntityTypes());
+            heldTypes = java.util.Set.copyOf(hello.heldEntityTypes());
         }
         start(hello.clientId(), hello.historyId(), hello.lastLsn(), true, acks, wanted);
     }
@@ -276,7 +280,7 @@ public final class ClientSession {
                         .map(RefreshMarkers.Marker::entityType).distinct().toList() + " is complete only from "
                         + mustCover);
         hub.metrics().tableSnapshots.increment();
-        hub.resync().streamers().execute(new TableSnapshotStreamer(hub, filter, from, types, mustCover,
+        hub.resync().streamers().execute(new TableSnapshotStreamer(hub, filter, from, types, heldTypes, mustCover,
                 channel.executor(),
                 new TableSnapshotStreamer.Target() {
                     private boolean current() {

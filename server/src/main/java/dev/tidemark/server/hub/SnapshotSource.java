@@ -23,9 +23,10 @@ public interface SnapshotSource {
     interface Snapshot extends AutoCloseable {
 
         /**
-         * The position the snapshot stands for: every transaction committed at or before it is visible in
-         * the snapshot, and a transaction after it that the snapshot also saw is replayed by the tail on top
-         * of it, which leaves the same state (see {@code dev.tidemark.recovery.SnapshotCut}).
+         * The position the snapshot stands for, exactly: the snapshot holds every logged transaction of its
+         * entity types that committed at or before it, and none after it (see
+         * {@code dev.tidemark.recovery.SnapshotCut}). The tail after it therefore carries each change the
+         * snapshot lacks once, and none it already holds.
          */
         Lsn position();
 

@@ -34,6 +34,13 @@ import java.util.function.Supplier;
  */
 final class TableSnapshotStreamer implements Runnable {
 
+    /**
+     * Stands, in the types to snapshot, for every captured type the client receives but does not hold (a client
+     * that subscribed to a list of types and now subscribes to all): resolved against the source's published
+     * tables when the snapshot is taken. No entity type has this name (it starts with a NUL).
+     */
+    static final String EVERY_TYPE_NOT_HELD = "\u0000every type not held";
+
     private static final long PART_TIMEOUT_SECONDS = 120;
     /** More attempts than this to find a cut that covers every marker, and the snapshot is retried later. */
     private static final int MAX_ATTEMPTS = 4;
@@ -57,6 +64,7 @@ final class TableSnapshotStreamer implements Runnable {
     private final EntityFilter filter;
     private final AssemblyState from;
     private final Set<String> types;
+    private final Set<String> held;
     private final Lsn mustCover;
     private final Executor loop;
     private final Target target;
@@ -64,16 +72,19 @@ final class TableSnapshotStreamer implements Runnable {
 
     /**
      * @param types the entity types to snapshot (more are added when markers of others lie before the cut)
+     * @param held the entity types the client holds complete ({@link #EVERY_TYPE_NOT_HELD} stands for every other
+     *     type it receives)
      * @param mustCover the cut must be at or after it (the last refresh marker that asked for the snapshot), or
      *     {@code null} (types new to the client: any cut serves)
      */
-    TableSnapshotStreamer(HubContext hub, EntityFilter filter, AssemblyState from, Set<String> types, Lsn mustCover,
-                          Executor loop, Target target) {
+    TableSnapshotStreamer(HubContext hub, EntityFilter filter, AssemblyState from, Set<String> types,
+                          Set<String> held, Lsn mustCover, Executor loop, Target target) {
         this.hub = hub;
         this.mustCover = mustCover;
         this.filter = filter;
         this.from = from;
         this.types = new TreeSet<>(types);
+        this.held = Set.copyOf(held);
         this.loop = loop;
         this.target = target;
     }
@@ -82,7 +93,10 @@ final class TableSnapshotStreamer implements Runnable {
     public void run() {
         try {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                SnapshotSource.Snapshot snapshot = hub.resync().snapshots().orElseThrow().open(types::contains);
+                boolean everyOther = types.remove(EVERY_TYPE_NOT_HELD);
+                SnapshotSource.Snapshot snapshot = hub.resync().snapshots().orElseThrow().open(type -> types.contains(type)
+                        || everyOther && filter.matches(type) && !held.contains(type));
+                types.addAll(snapshot.entityTypes());
                 try {
                     Lsn cut = snapshot.position();
                     if (!cut.isAfter(from.chainLsn()) || (mustCover != null && cut.isBefore(mustCover))) {

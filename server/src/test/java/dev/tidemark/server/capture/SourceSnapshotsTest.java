@@ -9,12 +9,21 @@ import dev.tidemark.server.hub.SnapshotSource;
 import dev.tidemark.server.pg.TestDatabases;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
+import dev.tidemark.server.spi.ChangeLog;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -53,7 +62,7 @@ class SourceSnapshotsTest {
     }
 
     @Test
-    @DisplayName("a snapshot row is exactly the captured row (every supported type), after a truncate per table, at the capture position")
+    @DisplayName("a snapshot row is exactly the captured row (every supported type), after a truncate per table, at or after the capture position")
     void rowsEqualCapturedRows() throws SQLException {
         fixture.sql("CREATE TYPE mood AS ENUM ('sad', 'happy')",
                 "CREATE TABLE everything (id bigint PRIMARY KEY, n numeric(30,10), f8 double precision, b boolean,"
@@ -69,7 +78,9 @@ class SourceSnapshotsTest {
         Lsn captured = fixture.sync();
 
         try (SnapshotSource.Snapshot snapshot = snapshots("everything", "pairs").open(type -> true)) {
-            assertThat(snapshot.position()).isEqualTo(captured);
+            // Nothing was written since: the snapshot stands at least for everything captured.
+            assertThat(snapshot.position()).isGreaterThanOrEqualTo(captured)
+                    .isLessThanOrEqualTo(fixture.log.state().orElseThrow().capturePosition());
             assertThat(snapshot.entityTypes()).containsExactly("everything", "pairs");
             List<Change> changes = readAll(snapshot);
             assertThat(changes.subList(0, 2)).extracting(Change::type, Change::entityType)
@@ -143,5 +154,132 @@ class SourceSnapshotsTest {
                 assertThat(tail).extracting(c -> c.change().entityId()).containsExactly("1", "3");
             }
         }
+    }
+
+    /**
+     * A change log that runs {@code between} right after the first read of its state: the moment between the
+     * old cut's reading of the capture position and its snapshot.
+     */
+    private ChangeLog committingAfterFirstState(Runnable between) {
+        AtomicBoolean first = new AtomicBoolean(true);
+        return (ChangeLog) Proxy.newProxyInstance(ChangeLog.class.getClassLoader(), new Class<?>[] {ChangeLog.class},
+                (proxy, method, arguments) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(fixture.log, arguments);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("state") && first.compareAndSet(true, false)) {
+                        between.run();
+                    }
+                    return result;
+                });
+    }
+
+    @Test
+    @DisplayName("issue 11: transactions that commit between the capture position's read and the snapshot are in the"
+            + " snapshot and not in the tail after its position (no entity goes back a version)")
+    void commitsBeforeTheSnapshotAreNotReplayed() throws SQLException {
+        fixture.sql("CREATE TABLE items (id int PRIMARY KEY, version int)");
+        fixture.start(fixture.settings("items").build());
+        fixture.sql("INSERT INTO items VALUES (1, 1), (2, 1)");
+        fixture.sync();
+        ChangeLog log = committingAfterFirstState(() -> {
+            try {
+                fixture.sql("UPDATE items SET version = 2 WHERE id = 1", "UPDATE items SET version = 3 WHERE id = 1");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        SourceSnapshots snapshots = new SourceSnapshots(fixture.source, fixture.settings("items").build()
+                .publicationName(), log);
+        try (SnapshotSource.Snapshot snapshot = snapshots.open(type -> true)) {
+            Map<String, Integer> versions = versions(readAll(snapshot));
+            assertThat(versions).containsEntry("1", 3).containsEntry("2", 1);
+            fixture.sync();
+            List<LoggedChange> tail = fixture.log.read(LogPosition.afterTransaction(snapshot.position()), Lsn.MAX,
+                    Set.of("items"), 100);
+            assertThat(tail).as("the tail after %s replays what the snapshot holds", snapshot.position()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("issue 11: under concurrent writers, snapshot plus the tail after its position gives every entity"
+            + " each of its versions once, in order, never one it already had")
+    void snapshotsUnderConcurrentWritersAreExact() throws Exception {
+        fixture.sql("CREATE TABLE items (id int PRIMARY KEY, version int)");
+        fixture.start(fixture.settings("items").build());
+        fixture.sql("INSERT INTO items SELECT g, 1 FROM generate_series(1, 20) g");
+        fixture.sync();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> writers = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            int writer = w;
+            Thread thread = new Thread(() -> {
+                try (Connection connection = fixture.source.connect(); Statement statement = connection.createStatement()) {
+                    for (int i = 0; !stop.get(); i++) {
+                        // Each writer moves its own items; the 20th item is moved by all of them.
+                        statement.execute("UPDATE items SET version = version + 1 WHERE id IN ("
+                                + (1 + writer * 6 + i % 6) + ", 20)");
+                    }
+                } catch (SQLException e) {
+                    failures.add(e);
+                }
+            }, "writer-" + w);
+            writers.add(thread);
+            thread.start();
+        }
+        List<Lsn> positions = new ArrayList<>();
+        List<Map<String, Integer>> snapshotVersions = new ArrayList<>();
+        try {
+            SourceSnapshots snapshots = snapshots("items");
+            for (int i = 0; i < 8; i++) {
+                try (SnapshotSource.Snapshot snapshot = snapshots.open(type -> true)) {
+                    positions.add(snapshot.position());
+                    snapshotVersions.add(versions(readAll(snapshot)));
+                }
+            }
+        } finally {
+            stop.set(true);
+            for (Thread thread : writers) {
+                thread.join();
+            }
+        }
+        assertThat(failures).isEmpty();
+        fixture.sync();
+        Map<String, Integer> source = new HashMap<>();
+        try (Connection connection = fixture.source.connect(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT id, version FROM items")) {
+            while (rows.next()) {
+                source.put(Integer.toString(rows.getInt(1)), rows.getInt(2));
+            }
+        }
+        for (int i = 0; i < positions.size(); i++) {
+            Map<String, Integer> state = new HashMap<>(snapshotVersions.get(i));
+            for (LoggedChange change : fixture.log.read(LogPosition.afterTransaction(positions.get(i)), Lsn.MAX,
+                    Set.of("items"), Integer.MAX_VALUE)) {
+                int version = version(change.change());
+                String id = change.change().entityId();
+                assertThat(version).as("snapshot %d at %s: item %s after version %s", i, positions.get(i), id,
+                        state.get(id)).isEqualTo(state.get(id) + 1);
+                state.put(id, version);
+            }
+            assertThat(state).as("snapshot %d plus its tail", i).isEqualTo(source);
+        }
+    }
+
+    private static Map<String, Integer> versions(List<Change> changes) {
+        Map<String, Integer> versions = new HashMap<>();
+        changes.stream().filter(change -> change.type() == ChangeType.UPDATE)
+                .forEach(change -> versions.put(change.entityId(), version(change)));
+        return versions;
+    }
+
+    private static int version(Change change) {
+        Matcher matcher = Pattern.compile("\"version\":(\\d+)").matcher(change.data());
+        assertThat(matcher.find()).as("a version in %s", change.data()).isTrue();
+        return Integer.parseInt(matcher.group(1));
     }
 }
