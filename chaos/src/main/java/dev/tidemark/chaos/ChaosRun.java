@@ -122,6 +122,11 @@ final class ChaosRun {
             thread.setDaemon(true);
             return thread;
         });
+        ScheduledExecutorService samplers = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "chaos-samplers-" + seed);
+            thread.setDaemon(true);
+            return thread;
+        });
         int notCaughtUp = 0;
         int verifyFailures = 0;
         int lost = 0;
@@ -150,15 +155,24 @@ final class ChaosRun {
                 clients.add(client);
                 client.process().start();
             }
-            scheduler.scheduleWithFixedDelay(this::sampleAll, 100, 250, TimeUnit.MILLISECONDS);
+            // Its own thread: a fault or the watchdog can hold the scheduler for seconds (pg_ctl, a slot drop).
+            samplers.scheduleWithFixedDelay(this::sampleAll, 100, 250, TimeUnit.MILLISECONDS);
             scheduler.scheduleWithFixedDelay(this::watchdog, 1000, 500, TimeUnit.MILLISECONDS);
             if (faultsOn) {
                 scheduleNextFault(scheduler);
             }
-            long deadline = System.nanoTime() + settings.runDuration().toNanos();
-            while (System.nanoTime() < deadline) {
+            // The writer starts now (so clients bootstrap under writes) and goes on for the run's duration after
+            // every client first synced something: a slow machine starts JVMs slowly, and a run whose writes all
+            // end before its clients connect would test little but their snapshots.
+            long waitLimit = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+            Long deadline = null;
+            while (deadline == null || System.nanoTime() - deadline < 0) {
                 writer.step();
                 TimeUnit.MILLISECONDS.sleep(15); // the writer's pace
+                if (deadline == null && (allSynced() || System.nanoTime() - waitLimit > 0)) {
+                    deadline = System.nanoTime() + settings.runDuration().toNanos();
+                    log("every client synced (or 240 s passed): writing for " + settings.runDuration().toSeconds() + " s more");
+                }
             }
             synchronized (this) {
                 faultsOn = false;
@@ -190,6 +204,8 @@ final class ChaosRun {
             }
             scheduler.shutdownNow();
             scheduler.awaitTermination(30, TimeUnit.SECONDS);
+            samplers.shutdownNow();
+            samplers.awaitTermination(30, TimeUnit.SECONDS);
             sampleAll();
             List<java.util.concurrent.CompletableFuture<Boolean>> verified = new ArrayList<>();
             for (ClientProcess client : clients) {
@@ -230,6 +246,7 @@ final class ChaosRun {
             }
         } finally {
             scheduler.shutdownNow();
+            samplers.shutdownNow();
             for (ClientProcess client : clients) {
                 client.close();
             }
@@ -257,6 +274,11 @@ final class ChaosRun {
             cleanUp();
         }
         return result;
+    }
+
+    private boolean allSynced() {
+        // Synced once is enough: a resync (after a slot fault) empties a store again for a while.
+        return clients.stream().allMatch(client -> client.sampler().samples() > 0);
     }
 
     private void sampleAll() {
@@ -303,7 +325,7 @@ final class ChaosRun {
     }
 
     private void inject(ScheduledExecutorService scheduler) {
-        Fault fault = settings.faults().get(random.nextInt(settings.faults().size()));
+        Fault fault = Fault.pick(settings.faults(), random);
         ClientProcess client = clients.get(random.nextInt(clients.size()));
         long hold = 500 + random.nextInt(3000);
         if (fault == Fault.CLIENT_DISK_FULL && !(client.store() instanceof ClientStore.Sqlite)) {

@@ -27,9 +27,9 @@ record ChaosSettings(Path appJar, Path cliJar, Path out, int runs, long seed, Du
                 Path.of(System.getProperty("chaos.out", "target/chaos-runs")),
                 Integer.getInteger("chaos.runs", 2),
                 Long.getLong("chaos.seed", 20261126L),
-                Duration.ofSeconds(Long.getLong("chaos.run-seconds", 15L)),
+                Duration.ofSeconds(Long.getLong("chaos.run-seconds", 10L)),
                 Duration.ofMillis(Long.getLong("chaos.fault-every-millis", 2500L)),
-                Integer.getInteger("chaos.clients", 2),
+                Integer.getInteger("chaos.clients", 3),
                 Ops.parse(System.getProperty("chaos.ops", "default")),
                 faults(System.getProperty("chaos.faults", "all")));
     }

@@ -122,13 +122,22 @@ final class ClientProcess implements AutoCloseable {
     /** Runs the CLI's {@code --once --verify} on the store after the client stopped; true when it caught up and verified. */
     boolean catchUpAndVerify() throws IOException, InterruptedException {
         Path log = directory.resolve(id + "-verify.log");
-        Process once = new ProcessBuilder(cliCommand(List.of("--once", "--verify", "--timeout", "PT2M", "--progress", "0")))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return once(List.of("--once", "--verify", "--timeout", "PT2M", "--progress", "0"), log)
+                && Files.readString(log).contains("verify: up_to_date");
+    }
+
+    /** Runs the CLI's {@code --once} (no verify) on the store after the client stopped; true when it caught up. */
+    boolean catchUp() throws IOException, InterruptedException {
+        return once(List.of("--once", "--timeout", "PT2M", "--progress", "0"), directory.resolve(id + "-once.log"));
+    }
+
+    private boolean once(List<String> options, Path log) throws IOException, InterruptedException {
+        Process once = new ProcessBuilder(cliCommand(options)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!once.waitFor(180, TimeUnit.SECONDS)) {
             once.destroyForcibly();
             return false;
         }
-        return once.exitValue() == 0 && Files.readString(log).contains("verify: up_to_date");
+        return once.exitValue() == 0;
     }
 
     @Override

@@ -1,6 +1,10 @@
 package dev.tidemark.chaos;
 
-/** The faults the scheduler injects, one at a time, each healed before the run ends. */
+/**
+ * The faults the scheduler injects, one at a time, each healed before the run ends. Each kind has a weight: a slot
+ * fault makes every client resync (a full snapshot), so it is drawn a tenth as often as a kill or a proxy fault,
+ * and a full disk half as often.
+ */
 enum Fault {
     /** {@code kill -9} of one client process; it is restarted after a pause. */
     CLIENT_KILL,
@@ -36,5 +40,26 @@ enum Fault {
      * checkpoint runs: PostgreSQL invalidates the slot ({@code wal_status = lost}); on resume capture must start a
      * new history on a new slot and every client resync onto it.
      */
-    SLOT_INVALIDATED
+    SLOT_INVALIDATED;
+
+    int weight() {
+        return switch (this) {
+            case SLOT_DROPPED, SLOT_INVALIDATED -> 1;
+            case CLIENT_DISK_FULL -> 5;
+            default -> 10;
+        };
+    }
+
+    /** One of {@code kinds}, drawn by weight. */
+    static Fault pick(java.util.List<Fault> kinds, java.util.Random random) {
+        int total = kinds.stream().mapToInt(Fault::weight).sum();
+        int draw = random.nextInt(total);
+        for (Fault kind : kinds) {
+            draw -= kind.weight();
+            if (draw < 0) {
+                return kind;
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
 }
