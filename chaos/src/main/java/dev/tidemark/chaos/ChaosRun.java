@@ -29,6 +29,9 @@ import java.util.function.Consumer;
  */
 final class ChaosRun {
 
+    /** How long the server may take to come back and capture up to the source (JVMs start slowly on a loaded machine). */
+    private static final Duration HISTORY_WAIT = Duration.ofSeconds(600);
+
     private final ChaosSettings settings;
     private final PostgresProcess postgres;
     private final long seed;
@@ -182,7 +185,15 @@ final class ChaosRun {
             writer.close();
             modelMatches = modelMatchesSource(writer.model());
             long target = currentWal();
-            String finalHistory = awaitHistory(target);
+            String finalHistory;
+            try {
+                finalHistory = awaitHistory(target);
+            } catch (org.awaitility.core.ConditionTimeoutException captureBehind) {
+                // The run fails with its seed and logs kept, rather than the suite stopping.
+                finalHistory = "(capture never reached " + target + ")";
+                problems.add("the server's capture did not reach the source's WAL position " + target + " within "
+                        + HISTORY_WAIT.toSeconds() + " s after the faults: see " + server.process().log());
+            }
             if (slotFaults > 0 && finalHistory.equals(firstHistory)) {
                 historyProblems++;
                 problems.add("the slot was lost " + slotFaults + " time(s) but the server kept history " + firstHistory
@@ -257,6 +268,7 @@ final class ChaosRun {
         int invariantBreaks = 0;
         int samples = 0;
         for (ClientProcess client : clients) {
+            log("samples of " + client.id() + " (" + client.kind() + "): " + client.sampler().summary());
             outOfOrder += client.sampler().outOfOrder();
             invariantBreaks += client.sampler().invariantBreaks();
             samples += client.sampler().samples();
@@ -283,7 +295,11 @@ final class ChaosRun {
 
     private void sampleAll() {
         for (ClientProcess client : clients) {
-            client.sampler().sample();
+            try {
+                client.sampler().sample();
+            } catch (RuntimeException | Error e) {
+                note("sampler of " + client.id() + ": " + e); // a periodic task that throws is never run again
+            }
         }
     }
 
@@ -350,13 +366,9 @@ final class ChaosRun {
             case CLIENT_PAUSE -> holdDown(scheduler, client, hold, () -> target.process().pause(), () -> target.process().resume());
             case SERVER_PAUSE -> holdDown(scheduler, server, hold, () -> server.process().pause(), () -> server.process().resume());
             case CLIENT_DISK_FULL -> !heldDown.contains(client) && holdDown(scheduler, client, 2 * hold, () -> {
-                try {
-                    if (!target.fillDisk()) {
-                        throw new IllegalStateException("could not limit " + target.id() + "'s file size (not running"
-                                + " or no store yet)");
-                    }
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                if (!target.fillDisk()) {
+                    throw new IllegalStateException("could not limit " + target.id() + "'s file size (not running"
+                            + " or no store yet)");
                 }
             }, () -> {
                 target.freeDisk();
@@ -437,7 +449,7 @@ final class ChaosRun {
      */
     private String awaitHistory(long target) {
         return org.awaitility.Awaitility.await("the server's history (see " + server.process().log() + ")")
-                .atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .atMost(HISTORY_WAIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> {
                     watchdog();
                     try (Connection source = postgres.connect(database); Statement statement = source.createStatement();

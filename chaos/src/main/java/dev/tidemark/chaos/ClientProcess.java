@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientProcess implements AutoCloseable {
 
+    static final long FULL_DISK_BYTES = 64 * 1024;
+
     private final String id;
     private final ClientKind kind;
     private final Path cliJar;
@@ -94,16 +96,18 @@ final class ClientProcess implements AutoCloseable {
     }
 
     /**
-     * Limits the size of every file the running client writes to its SQLite store's current size
-     * ({@code RLIMIT_FSIZE} through {@code prlimit}, soft limit only, so it can be lifted): its next write that
-     * grows the store or its WAL fails as on a full disk. False when it is not running, has no store file yet, or
-     * is not a SQLite client.
+     * A full disk for the running client: a file-size limit ({@code RLIMIT_FSIZE} through {@code prlimit}, soft
+     * limit only, so it can be lifted) of {@value #FULL_DISK_BYTES} bytes. Linux refuses every write that reaches
+     * past the limit ({@code EFBIG}; the JVM ignores {@code SIGXFSZ}), so the store's WAL appends and page writes
+     * fail as they would on a disk with no space. (The store's current size would not do: SQLite reuses its WAL
+     * from the start after each checkpoint and rarely writes past the database's size.) False when it is not
+     * running, has no store file yet, or is not a SQLite client.
      */
-    boolean fillDisk() throws IOException {
+    boolean fillDisk() {
         if (!(store instanceof ClientStore.Sqlite sqlite) || process.pid().isEmpty() || !Files.exists(sqlite.file())) {
             return false;
         }
-        return prlimit(Files.size(sqlite.file()) + ":") == 0;
+        return prlimit(FULL_DISK_BYTES + ":") == 0;
     }
 
     /** Lifts {@link #fillDisk()} (a restarted process never had it). */

@@ -26,8 +26,8 @@ enum Fault {
     SERVER_PAUSE,
     /**
      * A full disk for one SQLite client's store: a file-size limit ({@code RLIMIT_FSIZE}, set with
-     * {@code prlimit}) on the running client at its store's current size, so the next write that grows the store
-     * or its WAL fails ({@code SQLITE_FULL}/{@code EFBIG}); lifted after a while.
+     * {@code prlimit}) of 64 KiB on the running client, so every write of its store past that offset fails
+     * ({@code EFBIG}, SQLite's {@code SQLITE_FULL} or I/O error); lifted after a while.
      */
     CLIENT_DISK_FULL,
     /**

@@ -23,6 +23,8 @@ final class Sampler {
     private final Set<Long> gone = new HashSet<>();
     private int samples;
     private int resyncingSamples;
+    private int tries;
+    private int unreadable;
     private int outOfOrder;
     private int invariantBreaks;
 
@@ -31,7 +33,14 @@ final class Sampler {
     }
 
     synchronized void sample() {
-        store.sample().ifPresent(this::check);
+        tries++;
+        store.sample().ifPresentOrElse(this::check, () -> unreadable++);
+    }
+
+    /** For the run's log: how the samples went. */
+    synchronized String summary() {
+        return samples + " checked, " + resyncingSamples + " empty or resyncing, " + unreadable + " unreadable, of "
+                + tries + " tries";
     }
 
     private void check(StoreReader.Sample sample) {
