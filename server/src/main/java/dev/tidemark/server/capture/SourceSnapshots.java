@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * capture has logged past that position, the snapshot's position is the last logged transaction (of the
  * snapshot's tables) it sees, provided it sees exactly the logged transactions up to there. When it does not
  * (two concurrent commits became visible out of commit order), a new snapshot is taken, a bounded number of
- * times. Rows are read as text through
+ * times. Rows are read in keyset pages ({@link KeysetSnapshot}) inside the snapshot's transaction, as text through
  * each type's output function ({@code format('%s', column)}), which yields exactly pgoutput's text format,
  * and rendered by the same
  * {@link ChangeFactory} capture uses, so a snapshot row equals the captured row.
@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class SourceSnapshots implements SnapshotSource {
 
     private static final Logger log = LoggerFactory.getLogger(SourceSnapshots.class);
-    private static final int FETCH_SIZE = 1000;
+    /** The most rows a keyset page holds (fewer when rows are large). */
+    static final int PAGE_ROWS = 1000;
     private static final int SCAN_PAGE = 1000;
     /** How many snapshots to try before giving up on an exact one; a miss needs a race of microseconds. */
     static final int MAX_ATTEMPTS = 20;
@@ -58,6 +59,7 @@ public final class SourceSnapshots implements SnapshotSource {
     private final String publication;
     private final ChangeLog changeLog;
     private final Duration captureWait;
+    private final int pageRows;
 
     public SourceSnapshots(SourceSettings source, String publication, ChangeLog changeLog) {
         this(source, publication, changeLog, DEFAULT_CAPTURE_WAIT);
@@ -68,6 +70,16 @@ public final class SourceSnapshots implements SnapshotSource {
      *     it fails (capture stalled or stopped)
      */
     public SourceSnapshots(SourceSettings source, String publication, ChangeLog changeLog, Duration captureWait) {
+        this(source, publication, changeLog, captureWait, PAGE_ROWS);
+    }
+
+    /**
+     * @param captureWait how long a snapshot waits for capture to log the source up to the snapshot before
+     *     it fails (capture stalled or stopped)
+     * @param pageRows the most rows one keyset page of a snapshot holds
+     */
+    SourceSnapshots(SourceSettings source, String publication, ChangeLog changeLog, Duration captureWait,
+                    int pageRows) {
         this.source = requireNonNull(source, "source is null");
         this.publication = requireNonNull(publication, "publication is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
@@ -75,13 +87,35 @@ public final class SourceSnapshots implements SnapshotSource {
         if (captureWait.isNegative() || captureWait.isZero()) {
             throw new IllegalArgumentException("captureWait must be positive: " + captureWait);
         }
+        if (pageRows < 1) {
+            throw new IllegalArgumentException("pageRows must be positive: " + pageRows);
+        }
+        this.pageRows = pageRows;
     }
 
     @Override
     public Snapshot open(Predicate<String> entityTypes) {
         requireNonNull(entityTypes, "entityTypes is null");
+        return openExact(entityTypes, new SnapshotSelection.Whole());
+    }
+
+    @Override
+    public Snapshot openEntities(String entityType, java.util.Collection<String> entityIds) {
+        SnapshotSelection.entityType(entityType);
+        requireNonNull(entityIds, "entityIds is null");
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(entityIds));
+        return openExact(entityType::equals, new SnapshotSelection.Entities(ids));
+    }
+
+    @Override
+    public Snapshot openKeyRange(String entityType, String firstId, String lastId) {
+        SnapshotSelection.entityType(entityType);
+        return openExact(entityType::equals, new SnapshotSelection.KeyRange(firstId, lastId));
+    }
+
+    private Snapshot openExact(Predicate<String> entityTypes, SnapshotSelection selection) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Optional<SourceSnapshot> snapshot = tryOpen(entityTypes, attempt);
+            Optional<KeysetSnapshot> snapshot = tryOpen(entityTypes, attempt, selection);
             if (snapshot.isPresent()) {
                 return snapshot.get();
             }
@@ -92,7 +126,7 @@ public final class SourceSnapshots implements SnapshotSource {
     }
 
     /** One snapshot, or empty when it has no exact position in the history. */
-    private Optional<SourceSnapshot> tryOpen(Predicate<String> entityTypes, int attempt) {
+    private Optional<KeysetSnapshot> tryOpen(Predicate<String> entityTypes, int attempt, SnapshotSelection selection) {
         HistoryState before = changeLog.state()
                 .orElseThrow(() -> new ChangeLogException("the change log holds no history yet: no snapshot possible"));
         Connection connection = null;
@@ -115,6 +149,10 @@ public final class SourceSnapshots implements SnapshotSource {
                 time = row.getTimestamp(3).toInstant();
             }
             List<Relation> tables = publishedTables(connection, entityTypes);
+            if (!(selection instanceof SnapshotSelection.Whole) && tables.isEmpty()) {
+                throw new IllegalArgumentException("no published table is the entity type of this snapshot: check the"
+                        + " name (schema.table where the schema is not public)");
+            }
             Set<String> types = new LinkedHashSet<>();
             tables.forEach(table -> types.add(table.entityType()));
             SnapshotCut cut = new SnapshotCut(before.capturePosition(), visibility, walAfter);
@@ -132,8 +170,13 @@ public final class SourceSnapshots implements SnapshotSource {
             }
             log.info("snapshot {} at {} (capture was at {}, WAL at {}, {} logged transactions checked) of {}",
                     visibility, position.get(), before.capturePosition(), walAfter, logged.size(), types);
-            return Optional.of(new SourceSnapshot(connection, position.get(), tables, time,
-                    estimatedRows(connection, tables)));
+            KeysetSnapshot snapshot = new KeysetSnapshot(connection, position.get(), tables, time,
+                    estimatedRows(connection, tables), selection, pageRows);
+            snapshot.start();
+            return Optional.of(snapshot);
+        } catch (IllegalArgumentException e) {
+            closeQuietly(connection);
+            throw e;
         } catch (SQLException | RuntimeException e) {
             closeQuietly(connection);
             throw new CaptureException(CaptureError.SOURCE, "cannot take a snapshot of the source: "
@@ -261,129 +304,6 @@ public final class SourceSnapshots implements SnapshotSource {
             } catch (SQLException e) {
                 log.debug("closing the snapshot connection failed: {}", e.toString());
             }
-        }
-    }
-
-    /** One snapshot: truncates first, then the rows of each table in turn, through a server-side cursor. */
-    private static final class SourceSnapshot implements Snapshot {
-
-        private final Connection connection;
-        private final Lsn position;
-        private final List<Relation> tables;
-        private final Instant time;
-        private final long estimatedRows;
-        private final ChangeFactory factory;
-        private int nextTable;
-        private boolean truncatesSent;
-        private RelationShape shape;
-        private Statement statement;
-        private ResultSet rows;
-
-        SourceSnapshot(Connection connection, Lsn position, List<Relation> tables, Instant time, long estimatedRows) {
-            this.connection = connection;
-            this.estimatedRows = estimatedRows;
-            this.position = position;
-            this.tables = tables;
-            this.time = time;
-            this.factory = new ChangeFactory(new TypeCatalog(connection), PrimaryKeys.from(connection));
-        }
-
-        @Override
-        public Lsn position() {
-            return position;
-        }
-
-        @Override
-        public List<String> entityTypes() {
-            return tables.stream().map(Relation::entityType).toList();
-        }
-
-        @Override
-        public java.util.OptionalLong estimatedRows() {
-            return java.util.OptionalLong.of(estimatedRows);
-        }
-
-        @Override
-        public List<Change> next(int max, long maxBytes) {
-            List<Change> changes = new ArrayList<>(Math.min(max, FETCH_SIZE));
-            long bytes = 0;
-            if (!truncatesSent) {
-                truncatesSent = true;
-                for (Relation table : tables) {
-                    changes.add(Change.truncate(table.entityType(), time));
-                    bytes += 96 + table.entityType().length();
-                }
-            }
-            try {
-                while (changes.size() < max && (changes.isEmpty() || bytes < maxBytes)) {
-                    if (rows == null && !openNextTable()) {
-                        break;
-                    }
-                    if (!rows.next()) {
-                        closeTable();
-                        continue;
-                    }
-                    int width = shape.types().length;
-                    byte[] kinds = new byte[width];
-                    String[] values = new String[width];
-                    for (int column = 0; column < width; column++) {
-                        values[column] = rows.getString(column + 1);
-                        kinds[column] = values[column] == null ? TupleData.NULL : TupleData.TEXT;
-                    }
-                    Change row = factory.upsert(shape, new TupleData(kinds, values), time);
-                    bytes += 96 + row.entityType().length() + row.entityId().length() + row.data().length();
-                    changes.add(row);
-                }
-            } catch (SQLException e) {
-                throw new CaptureException(CaptureError.SOURCE, "reading the resync snapshot failed: " + e.getMessage(), e);
-            }
-            return changes;
-        }
-
-        private boolean openNextTable() throws SQLException {
-            if (nextTable >= tables.size()) {
-                return false;
-            }
-            Relation table = tables.get(nextTable++);
-            factory.relation(table);
-            shape = factory.shape(table.oid());
-            StringBuilder sql = new StringBuilder("SELECT ");
-            for (int i = 0; i < table.columns().size(); i++) {
-                // format('%s', …) calls the type's output function, as pgoutput does; a ::text cast would not
-                // (char(n) loses its padding, inet hosts gain a netmask, booleans read true/false).
-                String column = quote(table.columns().get(i).name());
-                sql.append(i == 0 ? "" : ", ").append("CASE WHEN ").append(column).append(" IS NULL THEN NULL ELSE format('%s', ")
-                        .append(column).append(") END");
-            }
-            if (table.columns().isEmpty()) {
-                sql.append("NULL");
-            }
-            sql.append(" FROM ").append(quote(table.namespace())).append('.').append(quote(table.name()));
-            statement = connection.createStatement();
-            statement.setFetchSize(FETCH_SIZE);
-            rows = statement.executeQuery(sql.toString());
-            return true;
-        }
-
-        private void closeTable() throws SQLException {
-            rows.close();
-            statement.close();
-            rows = null;
-            statement = null;
-        }
-
-        private static String quote(String identifier) {
-            return '"' + identifier.replace("\"", "\"\"") + '"';
-        }
-
-        @Override
-        public void close() {
-            try {
-                connection.rollback();
-            } catch (SQLException e) {
-                log.debug("ending the snapshot transaction failed: {}", e.toString());
-            }
-            closeQuietly(connection);
         }
     }
 }

@@ -19,6 +19,35 @@ public interface SnapshotSource {
      */
     Snapshot open(Predicate<String> entityTypes);
 
+    /**
+     * Opens a snapshot of some entities of ONE entity type, at an exact position like {@link #open}: its
+     * changes are an {@code update} of each of those entities that has a row and a {@code delete} of each that
+     * has none (no {@code truncate}), so applying them repairs exactly those entities. For a narrow repair
+     * (verify against the source). Blocks while it is taken.
+     *
+     * @param entityIds entity ids as the change log writes them (the key as text; a JSON array for a composite
+     *     key)
+     * @throws IllegalArgumentException when the type is not captured, an id is not one of its ids, or its key
+     *     type has ids that cannot be looked up (json, arrays, timestamps, bytea: snapshot the whole type)
+     * @throws RuntimeException when the source cannot be read; nothing was sent
+     */
+    default Snapshot openEntities(String entityType, java.util.Collection<String> entityIds) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot snapshot single entities");
+    }
+
+    /**
+     * Opens a snapshot of the rows of ONE entity type whose primary key lies from {@code firstId} to
+     * {@code lastId}, both included, in the key's order ({@code null}: no bound), at an exact position like
+     * {@link #open}: an {@code update} per row, in key order, and no {@code truncate} or {@code delete} (the
+     * caller removes what it holds in the range and the snapshot lacks). Blocks while it is taken.
+     *
+     * @throws IllegalArgumentException as {@link #openEntities}
+     * @throws RuntimeException when the source cannot be read; nothing was sent
+     */
+    default Snapshot openKeyRange(String entityType, String firstId, String lastId) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot snapshot a key range");
+    }
+
     /** One open snapshot: its position, then its changes in chunks. Used by one thread. */
     interface Snapshot extends AutoCloseable {
 
@@ -40,8 +69,8 @@ public interface SnapshotSource {
 
         /**
          * The next changes, at most {@code maxChanges} and about {@code maxBytes} of change data (at least one
-         * change): first a {@code truncate} per entity type, then every row as an {@code update}; an empty list
-         * when the snapshot is exhausted.
+         * change): for {@link #open}, first a {@code truncate} per entity type, then every row as an
+         * {@code update} (each type's rows in key order); an empty list when the snapshot is exhausted.
          */
         List<Change> next(int maxChanges, long maxBytes);
 

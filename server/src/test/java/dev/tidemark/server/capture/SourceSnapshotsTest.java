@@ -270,6 +270,65 @@ class SourceSnapshotsTest {
         }
     }
 
+    @Test
+    @DisplayName("a large table is read in keyset pages of at most the page size, every row once in key order, all as"
+            + " of the snapshot even while the source changes between pages")
+    void keysetPagesInBoundedMemory() throws SQLException {
+        fixture.sql("CREATE TABLE big (id int PRIMARY KEY, body text)");
+        fixture.start(fixture.settings("big").build());
+        fixture.sql("INSERT INTO big SELECT g, 'row ' || g FROM generate_series(1, 2500) g");
+        fixture.sync();
+        SourceSnapshots snapshots = new SourceSnapshots(fixture.source, fixture.settings("big").build().publicationName(),
+                fixture.log, java.time.Duration.ofSeconds(30), 100);
+        try (SnapshotSource.Snapshot snapshot = snapshots.open(type -> true)) {
+            List<Change> changes = new ArrayList<>(snapshot.next(50, 1 << 20));
+            fixture.sql("INSERT INTO big VALUES (0, 'new'), (9999, 'new')", "DELETE FROM big WHERE id = 2400",
+                    "UPDATE big SET body = 'changed' WHERE id = 2300");
+            changes.addAll(readAll(snapshot));
+            assertThat(changes.get(0).type()).isEqualTo(ChangeType.TRUNCATE);
+            List<Change> rows = changes.subList(1, changes.size());
+            assertThat(rows).extracting(Change::entityId).containsExactlyElementsOf(
+                    java.util.stream.IntStream.rangeClosed(1, 2500).mapToObj(Integer::toString).toList());
+            assertThat(rows).allSatisfy(row -> assertThat(row.data()).contains("\"row " + row.entityId() + "\""));
+            assertThat(((KeysetSnapshot) snapshot).largestPage()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    @DisplayName("a snapshot narrowed to some entities of one type (rows as updates, absent ids as deletes) or to a key"
+            + " range (rows in key order), at an exact position; bad ids are refused")
+    void narrowedSnapshots() throws SQLException {
+        fixture.sql("CREATE TABLE pairs (a int, b text, v int, PRIMARY KEY (a, b))",
+                "CREATE TABLE items (id int PRIMARY KEY, v text)");
+        fixture.start(fixture.settings("pairs", "items").build());
+        fixture.sql("INSERT INTO pairs SELECT g % 5, 'k' || g, g FROM generate_series(1, 40) g",
+                "INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 40) g");
+        Lsn captured = fixture.sync();
+        SourceSnapshots snapshots = new SourceSnapshots(fixture.source,
+                fixture.settings("pairs", "items").build().publicationName(), fixture.log,
+                java.time.Duration.ofSeconds(30), 3);
+        try (SnapshotSource.Snapshot snapshot = snapshots.openEntities("pairs",
+                List.of("[1,\"k1\"]", "[2,\"k7\"]", "[9,\"none\"]", "[1,\"k1\"]"))) {
+            assertThat(snapshot.position()).isGreaterThanOrEqualTo(captured);
+            assertThat(snapshot.entityTypes()).containsExactly("pairs");
+            assertThat(readAll(snapshot)).extracting(Change::type, Change::entityId).containsExactlyInAnyOrder(
+                    org.assertj.core.groups.Tuple.tuple(ChangeType.UPDATE, "[1,\"k1\"]"),
+                    org.assertj.core.groups.Tuple.tuple(ChangeType.UPDATE, "[2,\"k7\"]"),
+                    org.assertj.core.groups.Tuple.tuple(ChangeType.DELETE, "[9,\"none\"]"));
+        }
+        try (SnapshotSource.Snapshot snapshot = snapshots.openKeyRange("items", "10", "17")) {
+            assertThat(readAll(snapshot)).extracting(Change::entityId)
+                    .containsExactly("10", "11", "12", "13", "14", "15", "16", "17");
+        }
+        try (SnapshotSource.Snapshot snapshot = snapshots.openKeyRange("items", null, "3")) {
+            assertThat(readAll(snapshot)).extracting(Change::entityId).containsExactly("1", "2", "3");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> snapshots.openEntities("pairs", List.of("k1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an entity id of pairs");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> snapshots.openEntities("nope", List.of("1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no published table");
+    }
+
     private static Map<String, Integer> versions(List<Change> changes) {
         Map<String, Integer> versions = new HashMap<>();
         changes.stream().filter(change -> change.type() == ChangeType.UPDATE)
