@@ -29,6 +29,9 @@ import java.util.function.Consumer;
  */
 final class ChaosRun {
 
+    /** How long the server may take to come back and capture up to the source (JVMs start slowly on a loaded machine). */
+    private static final Duration HISTORY_WAIT = Duration.ofSeconds(600);
+
     private final ChaosSettings settings;
     private final PostgresProcess postgres;
     private final long seed;
@@ -43,6 +46,9 @@ final class ChaosRun {
     /** A hook for planted-fault tests: runs once the server first serves, before the writer starts. */
     private Consumer<ChaosRun> afterServerStart = run -> { };
     private boolean faultsOn = true;
+    /** Slot faults that took effect: each must start a new history that every client resyncs onto. */
+    private int slotFaults;
+    private String firstHistory;
     private ServerProcess server;
     private final List<ClientProcess> clients = new ArrayList<>();
 
@@ -74,6 +80,15 @@ final class ChaosRun {
         return database;
     }
 
+    /** The database holding the PostgreSQL clients' stores (one schema each). */
+    String storeDatabase() {
+        return database + "_stores";
+    }
+
+    String slot() {
+        return "chaos_" + Long.toUnsignedString(seed);
+    }
+
     PostgresProcess postgres() {
         return postgres;
     }
@@ -98,15 +113,20 @@ final class ChaosRun {
         try (Connection admin = postgres.connect("postgres"); Statement statement = admin.createStatement()) {
             dropDatabase(statement);
             statement.execute("CREATE DATABASE " + database);
+            statement.execute("CREATE DATABASE " + storeDatabase());
         }
         Writer writer = new Writer(postgres, database, new Random(seed * 31 + 7), settings.ops());
         try (Connection source = postgres.connect(database)) {
             Writer.createSchema(source, settings.ops(), new Random(seed), writer.model());
         }
-        server = new ServerProcess(settings.appJar(), directory, postgres.jdbcUrl(database), "chaos_" + Long.toUnsignedString(seed),
-                freePort());
+        server = new ServerProcess(settings.appJar(), directory, postgres.jdbcUrl(database), slot(), freePort());
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "chaos-" + seed);
+            thread.setDaemon(true);
+            return thread;
+        });
+        ScheduledExecutorService samplers = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "chaos-samplers-" + seed);
             thread.setDaemon(true);
             return thread;
         });
@@ -116,9 +136,11 @@ final class ChaosRun {
         int duplicated = 0;
         int divergent = 0;
         long changesChecked = 0;
+        int historyProblems = 0;
         boolean modelMatches;
         try {
             server.startAndAwaitServing();
+            firstHistory = awaitHistory(0);
             afterServerStart.accept(this);
             writer.openAccounts();
             List<java.util.concurrent.CompletableFuture<String>> tokens = new ArrayList<>();
@@ -127,20 +149,33 @@ final class ChaosRun {
                 tokens.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> server.token(id, directory)));
             }
             for (int i = 1; i <= settings.clients(); i++) {
-                ClientProcess client = new ClientProcess("chaos-client-" + i, settings.cliJar(), tokens.get(i - 1).join(),
+                String id = "chaos-client-" + i;
+                ClientKind kind = ClientKind.of(i);
+                ClientStore store = kind.postgres() ? new ClientStore.Postgres(postgres, storeDatabase(), "store_" + i)
+                        : new ClientStore.Sqlite(directory.resolve(id + ".db"));
+                ClientProcess client = new ClientProcess(id, kind, store, settings.cliJar(), tokens.get(i - 1).join(),
                         server.port(), directory);
                 clients.add(client);
                 client.process().start();
             }
-            scheduler.scheduleWithFixedDelay(this::sampleAll, 100, 250, TimeUnit.MILLISECONDS);
+            // Its own thread: a fault or the watchdog can hold the scheduler for seconds (pg_ctl, a slot drop).
+            samplers.scheduleWithFixedDelay(this::sampleAll, 100, 250, TimeUnit.MILLISECONDS);
             scheduler.scheduleWithFixedDelay(this::watchdog, 1000, 500, TimeUnit.MILLISECONDS);
             if (faultsOn) {
                 scheduleNextFault(scheduler);
             }
-            long deadline = System.nanoTime() + settings.runDuration().toNanos();
-            while (System.nanoTime() < deadline) {
+            // The writer starts now (so clients bootstrap under writes) and goes on for the run's duration after
+            // every client first synced something: a slow machine starts JVMs slowly, and a run whose writes all
+            // end before its clients connect would test little but their snapshots.
+            long waitLimit = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+            Long deadline = null;
+            while (deadline == null || System.nanoTime() - deadline < 0) {
                 writer.step();
                 TimeUnit.MILLISECONDS.sleep(15); // the writer's pace
+                if (deadline == null && (allSynced() || System.nanoTime() - waitLimit > 0)) {
+                    deadline = System.nanoTime() + settings.runDuration().toNanos();
+                    log("every client synced (or 240 s passed): writing for " + settings.runDuration().toSeconds() + " s more");
+                }
             }
             synchronized (this) {
                 faultsOn = false;
@@ -150,17 +185,38 @@ final class ChaosRun {
             writer.close();
             modelMatches = modelMatchesSource(writer.model());
             long target = currentWal();
+            String finalHistory;
+            try {
+                finalHistory = awaitHistory(target);
+            } catch (org.awaitility.core.ConditionTimeoutException captureBehind) {
+                // The run fails with its seed and logs kept, rather than the suite stopping.
+                finalHistory = "(capture never reached " + target + ")";
+                problems.add("the server's capture did not reach the source's WAL position " + target + " within "
+                        + HISTORY_WAIT.toSeconds() + " s after the faults: see " + server.process().log());
+            }
+            if (slotFaults > 0 && finalHistory.equals(firstHistory)) {
+                historyProblems++;
+                problems.add("the slot was lost " + slotFaults + " time(s) but the server kept history " + firstHistory
+                        + ": changes made without a slot can be missing with nobody told to resync");
+            }
             Set<ClientProcess> behind = new HashSet<>();
             for (ClientProcess client : clients) {
-                if (!awaitCaughtUp(client, target)) {
+                if (!awaitCaughtUp(client, target, finalHistory)) {
                     behind.add(client);
                     notCaughtUp++;
-                    problems.add(client.id() + " did not reach " + target + " (at " + StoreReader.committedLsn(client.store())
-                            + "): see " + client.process().log());
+                    var at = client.store().sample();
+                    problems.add(client.id() + " did not reach " + target + " in history " + finalHistory + " (at "
+                            + at.map(StoreReader.Sample::committedLsn).orElse(0L) + " in history "
+                            + at.map(StoreReader.Sample::historyId).orElse(null) + "): see " + client.process().log());
+                    if (at.isPresent() && !finalHistory.equals(at.get().historyId())) {
+                        historyProblems++;
+                    }
                 }
             }
             scheduler.shutdownNow();
             scheduler.awaitTermination(30, TimeUnit.SECONDS);
+            samplers.shutdownNow();
+            samplers.awaitTermination(30, TimeUnit.SECONDS);
             sampleAll();
             List<java.util.concurrent.CompletableFuture<Boolean>> verified = new ArrayList<>();
             for (ClientProcess client : clients) {
@@ -201,6 +257,7 @@ final class ChaosRun {
             }
         } finally {
             scheduler.shutdownNow();
+            samplers.shutdownNow();
             for (ClientProcess client : clients) {
                 client.close();
             }
@@ -211,6 +268,7 @@ final class ChaosRun {
         int invariantBreaks = 0;
         int samples = 0;
         for (ClientProcess client : clients) {
+            log("samples of " + client.id() + " (" + client.kind() + "): " + client.sampler().summary());
             outOfOrder += client.sampler().outOfOrder();
             invariantBreaks += client.sampler().invariantBreaks();
             samples += client.sampler().samples();
@@ -222,7 +280,7 @@ final class ChaosRun {
         int crashes = server.crashed() ? 1 : 0;
         RunResult result = new RunResult(seed, directory, faults, changesChecked, lost, duplicated, divergent, outOfOrder,
                 invariantBreaks, samples, crashes, server.process().unexpectedExits(), notCaughtUp, verifyFailures,
-                modelMatches, problems, (System.nanoTime() - started) / 1_000_000);
+                historyProblems, modelMatches, problems, (System.nanoTime() - started) / 1_000_000);
         Files.writeString(directory.resolve("result.txt"), result.line() + "\n" + String.join("\n", problems) + "\n");
         if (result.passed()) {
             cleanUp();
@@ -230,9 +288,18 @@ final class ChaosRun {
         return result;
     }
 
+    private boolean allSynced() {
+        // Synced once is enough: a resync (after a slot fault) empties a store again for a while.
+        return clients.stream().allMatch(client -> client.sampler().samples() > 0);
+    }
+
     private void sampleAll() {
         for (ClientProcess client : clients) {
-            client.sampler().sample();
+            try {
+                client.sampler().sample();
+            } catch (RuntimeException | Error e) {
+                note("sampler of " + client.id() + ": " + e); // a periodic task that throws is never run again
+            }
         }
     }
 
@@ -274,32 +341,140 @@ final class ChaosRun {
     }
 
     private void inject(ScheduledExecutorService scheduler) {
-        Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
+        Fault fault = Fault.pick(settings.faults(), random);
         ClientProcess client = clients.get(random.nextInt(clients.size()));
         long hold = 500 + random.nextInt(3000);
-        switch (fault) {
-            case CLIENT_KILL -> holdDown(scheduler, client, hold, () -> client.process().kill(), () -> client.process().ensureRunning());
+        if (fault == Fault.CLIENT_DISK_FULL && !(client.store() instanceof ClientStore.Sqlite)) {
+            // The file-size limit stops a process's own files: only a SQLite client's store is in its process.
+            client = clients.get(0);
+        }
+        ClientProcess target = client;
+        boolean injected = switch (fault) {
+            case CLIENT_KILL -> holdDown(scheduler, client, hold, () -> target.process().kill(), () -> target.process().ensureRunning());
             case SERVER_KILL -> holdDown(scheduler, server, hold, () -> server.process().kill(), () -> server.process().ensureRunning());
             case POSTGRES_IMMEDIATE_STOP -> holdDown(scheduler, postgres, hold, postgres::stopImmediate, postgres::start);
-            case PROXY_RESET -> client.proxy().resetAll();
-            case PROXY_BLACK_HOLE -> later(scheduler, hold, () -> client.proxy().blackHole(true), () -> client.proxy().blackHole(false));
-            case PROXY_DELAY -> later(scheduler, hold, () -> client.proxy().delay(20 + random.nextInt(200)), () -> client.proxy().delay(0));
-            case PROXY_CUT_MID_FRAME -> client.proxy().cutNextServerChunk();
-            case CLIENT_PAUSE -> holdDown(scheduler, client, hold, () -> client.process().pause(), () -> client.process().resume());
+            case PROXY_RESET -> {
+                client.proxy().resetAll();
+                yield true;
+            }
+            case PROXY_BLACK_HOLE -> later(scheduler, hold, () -> target.proxy().blackHole(true), () -> target.proxy().blackHole(false));
+            case PROXY_DELAY -> later(scheduler, hold, () -> target.proxy().delay(20 + random.nextInt(200)), () -> target.proxy().delay(0));
+            case PROXY_CUT_MID_FRAME -> {
+                client.proxy().cutNextServerChunk();
+                yield true;
+            }
+            case CLIENT_PAUSE -> holdDown(scheduler, client, hold, () -> target.process().pause(), () -> target.process().resume());
             case SERVER_PAUSE -> holdDown(scheduler, server, hold, () -> server.process().pause(), () -> server.process().resume());
-            default -> throw new IllegalStateException("unknown fault " + fault);
+            case CLIENT_DISK_FULL -> !heldDown.contains(client) && holdDown(scheduler, client, 2 * hold, () -> {
+                if (!target.fillDisk()) {
+                    throw new IllegalStateException("could not limit " + target.id() + "'s file size (not running"
+                            + " or no store yet)");
+                }
+            }, () -> {
+                target.freeDisk();
+                target.process().ensureRunning();
+            });
+            case SLOT_DROPPED -> !heldDown.contains(postgres) && holdDown(scheduler, server, hold, () -> {
+                server.process().kill();
+                dropSlot();
+            }, () -> server.process().ensureRunning());
+            case SLOT_INVALIDATED -> !heldDown.contains(postgres) && holdDown(scheduler, server, hold, () -> {
+                server.process().pause();
+                invalidateSlot();
+            }, () -> server.process().resume());
+        };
+        if (!injected) {
+            return;
+        }
+        if (fault == Fault.SLOT_DROPPED || fault == Fault.SLOT_INVALIDATED) {
+            slotFaults++;
         }
         faults.merge(fault, 1, Integer::sum);
         log(fault + " " + (fault.name().startsWith("CLIENT") || fault.name().startsWith("PROXY") ? client.id() : "")
                 + " for " + hold + " ms");
     }
 
-    private void holdDown(ScheduledExecutorService scheduler, Object target, long millis, Runnable fault, Runnable heal) {
+    /** Drops the run's slot once no walsender holds it (the server was just killed; its walsender ends soon). */
+    private void dropSlot() {
+        try (Connection connection = postgres.connect(database); Statement statement = connection.createStatement()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (true) {
+                statement.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                        + " WHERE slot_name = '" + slot() + "' AND active");
+                try (ResultSet dropped = statement.executeQuery("SELECT count(pg_drop_replication_slot(slot_name))"
+                        + " FROM pg_replication_slots WHERE slot_name = '" + slot() + "' AND NOT active")) {
+                    dropped.next();
+                }
+                try (ResultSet left = statement.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                        + slot() + "'")) {
+                    left.next();
+                    if (left.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("slot " + slot() + " could not be dropped within 20 s");
+                }
+                TimeUnit.MILLISECONDS.sleep(100); // the killed server's walsender is ending
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop slot " + slot() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** With the server paused: WAL past {@code max_slot_wal_keep_size} and a checkpoint invalidate its slot. */
+    private void invalidateSlot() {
+        try {
+            postgres.churnWalAndCheckpoint(database);
+            try (Connection connection = postgres.connect(database); Statement statement = connection.createStatement();
+                 ResultSet slot = statement.executeQuery("SELECT coalesce(wal_status, 'none') FROM pg_replication_slots"
+                         + " WHERE slot_name = '" + slot() + "'")) {
+                String status = slot.next() ? slot.getString(1) : "gone";
+                if (!"lost".equals(status)) {
+                    throw new IllegalStateException("slot " + slot() + " not invalidated by the WAL churn (wal_status "
+                            + status + ")");
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not invalidate slot " + slot() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The server's history once its capture has logged up to {@code target}: after a lost slot the restarted server
+     * decides on a new history only once capture starts, so the history it serves at the end is known only then.
+     */
+    private String awaitHistory(long target) {
+        return org.awaitility.Awaitility.await("the server's history (see " + server.process().log() + ")")
+                .atMost(HISTORY_WAIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> {
+                    watchdog();
+                    try (Connection source = postgres.connect(database); Statement statement = source.createStatement();
+                         ResultSet row = statement.executeQuery("SELECT history_id FROM tidemark.history_state"
+                                 + " WHERE (capture_position - '0/0'::pg_lsn)::bigint >= " + target)) {
+                        return row.next() ? row.getString(1) : null;
+                    }
+                }, java.util.Objects::nonNull);
+    }
+
+    /** Injects {@code fault} on {@code target} and heals it after {@code millis}; false when it is already down. */
+    private boolean holdDown(ScheduledExecutorService scheduler, Object target, long millis, Runnable fault, Runnable heal) {
         if (heldDown.contains(target)) {
-            return;
+            return false;
         }
         heldDown.add(target);
-        fault.run();
+        try {
+            fault.run();
+        } finally {
+            scheduleHeal(scheduler, target, millis, heal);
+        }
+        return true;
+    }
+
+    private void scheduleHeal(ScheduledExecutorService scheduler, Object target, long millis, Runnable heal) {
         scheduler.schedule(() -> {
             synchronized (this) {
                 try {
@@ -311,9 +486,10 @@ final class ChaosRun {
         }, millis, TimeUnit.MILLISECONDS);
     }
 
-    private static void later(ScheduledExecutorService scheduler, long millis, Runnable fault, Runnable heal) {
+    private static boolean later(ScheduledExecutorService scheduler, long millis, Runnable fault, Runnable heal) {
         fault.run();
         scheduler.schedule(heal, millis, TimeUnit.MILLISECONDS);
+        return true;
     }
 
     private synchronized void healAll() {
@@ -339,10 +515,12 @@ final class ChaosRun {
         log("note: " + problem);
     }
 
-    private boolean awaitCaughtUp(ClientProcess client, long target) throws InterruptedException {
+    private boolean awaitCaughtUp(ClientProcess client, long target, String history) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {
-            if (Long.compareUnsigned(StoreReader.committedLsn(client.store()), target) >= 0) {
+            var sample = client.store().sample();
+            if (sample.isPresent() && history.equals(sample.get().historyId())
+                    && Long.compareUnsigned(sample.get().committedLsn(), target) >= 0) {
                 return true;
             }
             watchdog();
@@ -392,14 +570,13 @@ final class ChaosRun {
         statement.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '"
                 + database + "' AND NOT active");
         statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        statement.execute("DROP DATABASE IF EXISTS " + storeDatabase() + " WITH (FORCE)");
     }
 
     /** A passed run leaves its result line and logs; its stores and database go (a failed run keeps them). */
     private void cleanUp() throws IOException, SQLException {
         for (ClientProcess client : clients) {
-            Files.deleteIfExists(client.store());
-            Files.deleteIfExists(Path.of(client.store() + "-wal"));
-            Files.deleteIfExists(Path.of(client.store() + "-shm"));
+            client.store().delete();
         }
         try (Connection admin = postgres.connect("postgres"); Statement statement = admin.createStatement()) {
             dropDatabase(statement);

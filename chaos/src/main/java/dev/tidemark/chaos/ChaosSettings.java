@@ -2,27 +2,60 @@ package dev.tidemark.chaos;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
  * How the suite runs, from system properties (see docs/testing.md): {@code chaos.runs}, {@code chaos.seed},
  * {@code chaos.run-seconds}, {@code chaos.fault-every-millis}, {@code chaos.clients}, {@code chaos.ops},
- * {@code chaos.out}, and the packaged jars {@code tidemark.app.jar} and {@code tidemark.cli.jar}.
+ * {@code chaos.faults} (fault kinds by name, default all), {@code chaos.out}, and the packaged jars {@code tidemark.app.jar} and {@code tidemark.cli.jar}.
  */
 record ChaosSettings(Path appJar, Path cliJar, Path out, int runs, long seed, Duration runDuration,
-                     Duration faultEvery, int clients, Set<Ops> ops) {
+                     Duration faultEvery, int clients, Set<Ops> ops, List<Fault> faults) {
+
+    ChaosSettings {
+        faults = List.copyOf(faults);
+        if (faults.isEmpty()) {
+            throw new IllegalArgumentException("chaos.faults names no fault kind");
+        }
+    }
 
     static ChaosSettings fromSystemProperties() {
         return new ChaosSettings(
                 Path.of(required("tidemark.app.jar")),
                 Path.of(required("tidemark.cli.jar")),
                 Path.of(System.getProperty("chaos.out", "target/chaos-runs")),
-                Integer.getInteger("chaos.runs", 2),
-                Long.getLong("chaos.seed", 20261126L),
-                Duration.ofSeconds(Long.getLong("chaos.run-seconds", 15L)),
+                Integer.getInteger("chaos.runs", 1),
+                Long.getLong("chaos.seed", 20261127L),
+                Duration.ofSeconds(Long.getLong("chaos.run-seconds", 10L)),
                 Duration.ofMillis(Long.getLong("chaos.fault-every-millis", 2500L)),
-                Integer.getInteger("chaos.clients", 2),
-                Ops.parse(System.getProperty("chaos.ops", "default")));
+                Integer.getInteger("chaos.clients", 3),
+                Ops.parse(System.getProperty("chaos.ops", "default")),
+                faults(System.getProperty("chaos.faults", "all")));
+    }
+
+    /** {@code all}, or fault kinds by name ({@code client-kill,slot-dropped}). */
+    static List<Fault> faults(String text) {
+        if (text.isBlank() || text.trim().equalsIgnoreCase("all")) {
+            return List.of(Fault.values());
+        }
+        List<Fault> faults = new java.util.ArrayList<>();
+        for (String name : text.split(",")) {
+            try {
+                faults.add(Fault.valueOf(name.trim().replace('-', '_').toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown chaos.faults entry '" + name + "'; known: all, "
+                        + java.util.Arrays.stream(Fault.values())
+                        .map(f -> f.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                        .collect(java.util.stream.Collectors.joining(", ")), e);
+            }
+        }
+        return faults;
+    }
+
+    /** The same settings with other fault kinds. */
+    ChaosSettings withFaults(List<Fault> kinds) {
+        return new ChaosSettings(appJar, cliJar, out, runs, seed, runDuration, faultEvery, clients, ops, kinds);
     }
 
     private static String required(String key) {

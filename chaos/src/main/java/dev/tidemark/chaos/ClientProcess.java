@@ -7,34 +7,67 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** One packaged CLI client ({@code tidemark-client --file F}) syncing into SQLite through its own fault proxy. */
+/**
+ * One client process syncing through its own fault proxy: the packaged CLI ({@code tidemark-client}) or an
+ * application embedding the library ({@link LibraryClient}), into SQLite or PostgreSQL ({@link ClientKind}).
+ */
 final class ClientProcess implements AutoCloseable {
 
+    static final long FULL_DISK_BYTES = 64 * 1024;
+
     private final String id;
+    private final ClientKind kind;
     private final Path cliJar;
     private final String token;
     private final FaultProxy proxy;
-    private final Path store;
+    private final ClientStore store;
     private final Path directory;
     private final ManagedProcess process;
     private final Sampler sampler;
 
+    /** A CLI client into a SQLite file {@code DIRECTORY/ID.db}. */
     ClientProcess(String id, Path cliJar, String token, int serverPort, Path directory) throws IOException {
+        this(id, ClientKind.CLI_SQLITE, new ClientStore.Sqlite(directory.resolve(id + ".db")), cliJar, token,
+                serverPort, directory);
+    }
+
+    ClientProcess(String id, ClientKind kind, ClientStore store, Path cliJar, String token, int serverPort,
+                  Path directory) throws IOException {
         this.id = id;
+        this.kind = kind;
         this.cliJar = cliJar;
         this.token = token;
         this.directory = directory;
         this.proxy = new FaultProxy(serverPort);
-        this.store = directory.resolve(id + ".db");
-        this.process = new ManagedProcess(id, command(List.of("--progress", "5")), directory.resolve(id + ".log"));
+        this.store = store;
+        this.process = new ManagedProcess(id, kind.library() ? libraryCommand() : cliCommand(List.of("--progress", "5")),
+                directory.resolve(id + ".log"));
         this.sampler = new Sampler(store);
     }
 
-    private List<String> command(List<String> extra) {
+    private String serverUrl() {
+        return "ws://127.0.0.1:" + proxy.port() + "/sync";
+    }
+
+    private List<String> cliCommand(List<String> extra) {
         List<String> command = new ArrayList<>(List.of(OsProcesses.java(), "-Xmx192m", "-jar", cliJar.toString(),
-                "--server", "ws://127.0.0.1:" + proxy.port() + "/sync", "--client-id", id, "--token", token,
-                "--file", store.toString()));
+                "--server", serverUrl(), "--client-id", id, "--token", token));
+        command.addAll(store.cliArguments());
         command.addAll(extra);
+        return command;
+    }
+
+    private List<String> libraryCommand() {
+        String classes;
+        try {
+            classes = Path.of(LibraryClient.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        List<String> command = new ArrayList<>(List.of(OsProcesses.java(), "-Xmx192m", "-cp",
+                cliJar + java.io.File.pathSeparator + classes, LibraryClient.class.getName(),
+                "--server", serverUrl(), "--client-id", id, "--token", token, "--store", store.name()));
+        store.settings().forEach((key, value) -> command.addAll(List.of("-S", key + "=" + value)));
         return command;
     }
 
@@ -42,11 +75,15 @@ final class ClientProcess implements AutoCloseable {
         return id;
     }
 
+    ClientKind kind() {
+        return kind;
+    }
+
     FaultProxy proxy() {
         return proxy;
     }
 
-    Path store() {
+    ClientStore store() {
         return store;
     }
 
@@ -58,16 +95,60 @@ final class ClientProcess implements AutoCloseable {
         return sampler;
     }
 
-    /** Runs {@code --once --verify} after the long-running client stopped; true when it caught up and verified. */
+    /**
+     * A full disk for the running client: a file-size limit ({@code RLIMIT_FSIZE} through {@code prlimit}, soft
+     * limit only, so it can be lifted) of {@value #FULL_DISK_BYTES} bytes. Linux refuses every write that reaches
+     * past the limit ({@code EFBIG}; the JVM ignores {@code SIGXFSZ}), so the store's WAL appends and page writes
+     * fail as they would on a disk with no space. (The store's current size would not do: SQLite reuses its WAL
+     * from the start after each checkpoint and rarely writes past the database's size.) False when it is not
+     * running, has no store file yet, or is not a SQLite client.
+     */
+    boolean fillDisk() {
+        if (!(store instanceof ClientStore.Sqlite sqlite) || process.pid().isEmpty() || !Files.exists(sqlite.file())) {
+            return false;
+        }
+        return prlimit(FULL_DISK_BYTES + ":") == 0;
+    }
+
+    /** Lifts {@link #fillDisk()} (a restarted process never had it). */
+    void freeDisk() {
+        prlimit("unlimited:");
+    }
+
+    private int prlimit(String limit) {
+        var pid = process.pid();
+        if (pid.isEmpty()) {
+            return -1;
+        }
+        return OsProcesses.run(List.of("prlimit", "--pid", Long.toString(pid.getAsLong()), "--fsize=" + limit), null);
+    }
+
+    /**
+     * Runs the CLI's {@code --once --verify} on the store after the client stopped; true when it caught up and the
+     * server agreed with its position and checksum: {@code up_to_date}, or {@code changes_follow} (the same check
+     * passed, and the server's heartbeat moved past the client between its catching up and its verify).
+     */
     boolean catchUpAndVerify() throws IOException, InterruptedException {
         Path log = directory.resolve(id + "-verify.log");
-        Process once = new ProcessBuilder(command(List.of("--once", "--verify", "--timeout", "PT2M", "--progress", "0")))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!once(List.of("--once", "--verify", "--timeout", "PT2M", "--progress", "0"), log)) {
+            return false;
+        }
+        String output = Files.readString(log);
+        return output.contains("verify: up_to_date") || output.contains("verify: changes_follow");
+    }
+
+    /** Runs the CLI's {@code --once} (no verify) on the store after the client stopped; true when it caught up. */
+    boolean catchUp() throws IOException, InterruptedException {
+        return once(List.of("--once", "--timeout", "PT2M", "--progress", "0"), directory.resolve(id + "-once.log"));
+    }
+
+    private boolean once(List<String> options, Path log) throws IOException, InterruptedException {
+        Process once = new ProcessBuilder(cliCommand(options)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!once.waitFor(180, TimeUnit.SECONDS)) {
             once.destroyForcibly();
             return false;
         }
-        return once.exitValue() == 0 && Files.readString(log).contains("verify: up_to_date");
+        return once.exitValue() == 0;
     }
 
     @Override

@@ -42,6 +42,10 @@ final class Comparison {
     }
 
     static Counts compare(Connection source, Path store, List<String> tables) throws SQLException {
+        return compare(source, new ClientStore.Sqlite(store), tables);
+    }
+
+    static Counts compare(Connection source, ClientStore store, List<String> tables) throws SQLException {
         long rows = 0;
         int lost = 0;
         int duplicated = 0;
@@ -49,7 +53,7 @@ final class Comparison {
         List<String> differences = new ArrayList<>();
         for (String table : tables) {
             Map<String, JsonNode> expected = sourceRows(source, table);
-            Map<String, JsonNode> actual = StoreReader.rows(store, table);
+            Map<String, JsonNode> actual = store.rows(table);
             rows += expected.size();
             for (Map.Entry<String, JsonNode> row : expected.entrySet()) {
                 JsonNode stored = actual.get(row.getKey());

@@ -1,6 +1,10 @@
 package dev.tidemark.chaos;
 
-/** The faults the scheduler injects, one at a time, each healed before the run ends. */
+/**
+ * The faults the scheduler injects, one at a time, each healed before the run ends. Each kind has a weight: a slot
+ * fault makes every client resync (a full snapshot), so it is drawn a tenth as often as a kill or a proxy fault,
+ * and a full disk half as often.
+ */
 enum Fault {
     /** {@code kill -9} of one client process; it is restarted after a pause. */
     CLIENT_KILL,
@@ -19,5 +23,43 @@ enum Fault {
     /** {@code SIGSTOP} of one client for a while, then {@code SIGCONT}. */
     CLIENT_PAUSE,
     /** {@code SIGSTOP} of the server for a while, then {@code SIGCONT}. */
-    SERVER_PAUSE
+    SERVER_PAUSE,
+    /**
+     * A full disk for one SQLite client's store: a file-size limit ({@code RLIMIT_FSIZE}, set with
+     * {@code prlimit}) of 64 KiB on the running client, so every write of its store past that offset fails
+     * ({@code EFBIG}, SQLite's {@code SQLITE_FULL} or I/O error); lifted after a while.
+     */
+    CLIENT_DISK_FULL,
+    /**
+     * The server killed, its replication slot dropped, the server restarted: capture must start a new history
+     * (the changes made while there was no slot were not captured) and every client resync onto it.
+     */
+    SLOT_DROPPED,
+    /**
+     * The server paused ({@code SIGSTOP}) while the WAL grows past {@code max_slot_wal_keep_size} and a
+     * checkpoint runs: PostgreSQL invalidates the slot ({@code wal_status = lost}); on resume capture must start a
+     * new history on a new slot and every client resync onto it.
+     */
+    SLOT_INVALIDATED;
+
+    int weight() {
+        return switch (this) {
+            case SLOT_DROPPED, SLOT_INVALIDATED -> 1;
+            case CLIENT_DISK_FULL -> 5;
+            default -> 10;
+        };
+    }
+
+    /** One of {@code kinds}, drawn by weight. */
+    static Fault pick(java.util.List<Fault> kinds, java.util.Random random) {
+        int total = kinds.stream().mapToInt(Fault::weight).sum();
+        int draw = random.nextInt(total);
+        for (Fault kind : kinds) {
+            draw -= kind.weight();
+            if (draw < 0) {
+                return kind;
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
 }

@@ -40,13 +40,37 @@ final class ManagedProcess implements AutoCloseable {
         try {
             Files.writeString(log, "=== start " + java.time.Instant.now() + "\n",
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            // Through a pipe, not straight into the file: a file-size limit on the process (the disk-full fault)
+            // must stop its store from growing, not its log.
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process started = process;
+            Thread pump = new Thread(() -> copyToLog(started), name + "-log");
+            pump.setDaemon(true);
+            pump.start();
             paused = false;
             stopping = false;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
         }
+    }
+
+    private void copyToLog(Process from) {
+        try (var in = from.getInputStream();
+             var out = Files.newOutputStream(log, java.nio.file.StandardOpenOption.CREATE,
+                     java.nio.file.StandardOpenOption.APPEND)) {
+            byte[] buffer = new byte[8192];
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                out.write(buffer, 0, read);
+                out.flush();
+            }
+        } catch (IOException ignored) {
+            // The process is gone; its log ends here.
+        }
+    }
+
+    /** The running process's id; empty when it is not running. */
+    synchronized java.util.OptionalLong pid() {
+        return isAlive() ? java.util.OptionalLong.of(process.pid()) : java.util.OptionalLong.empty();
     }
 
     synchronized boolean isAlive() {

@@ -7,20 +7,19 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Which kinds of source change the writer makes. {@code default} is everything Tidemark handles today; the
- * others wait for features still being built and are switched on by name ({@code -Dchaos.ops=default,key-change}).
+ * Which kinds of source change the writer makes. {@code default} is all of them; a run can name a subset
+ * ({@code -Dchaos.ops=insert,transfer,key-change}) to chase a finding.
  */
 enum Ops {
     INSERT, PARTIAL_UPDATE, FULL_UPDATE, DELETE, TRANSFER, LARGE_TRANSACTION, TRUNCATE,
-    /** Primary-key changes (needs the {@code move} change type). */
+    /** Primary-key changes, keeping the TOASTed column (the {@code move} change type). */
     KEY_CHANGE,
-    /** Rows in {@code items} before capture starts (needs per-table snapshots). */
+    /** Rows in {@code items} before capture starts (per-table snapshots at the history's start). */
     PREEXISTING_ROWS,
-    /** A column added to {@code items} during the run (needs documented schema-change rules). */
+    /** ADD (with a default), RENAME and DROP COLUMN on {@code items} during the run (each a table refresh). */
     SCHEMA_CHANGE;
 
-    static final Set<Ops> DEFAULT = EnumSet.of(INSERT, PARTIAL_UPDATE, FULL_UPDATE, DELETE, TRANSFER,
-            LARGE_TRANSACTION, TRUNCATE);
+    static final Set<Ops> DEFAULT = EnumSet.allOf(Ops.class);
 
     static Set<Ops> parse(String text) {
         Set<Ops> ops = EnumSet.noneOf(Ops.class);

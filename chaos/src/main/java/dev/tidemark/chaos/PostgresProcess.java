@@ -58,6 +58,9 @@ final class PostgresProcess implements AutoCloseable {
                     "max_replication_slots = 64",
                     "max_connections = 300",
                     "shared_buffers = 64MB",
+                    // Small enough for the slot-invalidated fault to reach with a few WAL switches, far above
+                    // what a run writes while the server is down.
+                    "max_slot_wal_keep_size = 32MB",
                     ""));
             PostgresProcess postgres = new PostgresProcess(data, binaries, directory.resolve("postgres.log").toAbsolutePath(), port);
             postgres.start();
@@ -117,6 +120,20 @@ final class PostgresProcess implements AutoCloseable {
     void stopImmediate() {
         OsProcesses.run(pgCtl("-D", dataDirectory.toString(),
                 "-m", "immediate", "-w", "-t", "60", "stop"), log);
+    }
+
+    /**
+     * Moves the WAL past {@code max_slot_wal_keep_size} (five segment switches) and checkpoints: PostgreSQL then
+     * invalidates every slot whose consumer has not confirmed for that long (and ends its walsender).
+     */
+    void churnWalAndCheckpoint(String database) throws SQLException {
+        try (Connection connection = connect(database); java.sql.Statement statement = connection.createStatement()) {
+            for (int i = 0; i < 5; i++) {
+                statement.execute("SELECT pg_logical_emit_message(false, 'chaos.churn', 'x')");
+                statement.execute("SELECT pg_switch_wal()");
+            }
+            statement.execute("CHECKPOINT");
+        }
     }
 
     Optional<ProcessHandle> postmaster() {

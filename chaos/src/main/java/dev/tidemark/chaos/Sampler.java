@@ -1,6 +1,5 @@
 package dev.tidemark.chaos;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,31 +14,51 @@ import java.util.Set;
  */
 final class Sampler {
 
-    private final Path store;
+    private final ClientStore store;
     private final List<String> problems = new ArrayList<>();
     private String history;
+    private final Set<String> histories = new java.util.LinkedHashSet<>();
     private long lastLsn;
     private final Map<Long, Long> versions = new HashMap<>();
     private final Set<Long> gone = new HashSet<>();
     private int samples;
+    private int resyncingSamples;
+    private int tries;
+    private int unreadable;
     private int outOfOrder;
     private int invariantBreaks;
 
-    Sampler(Path store) {
+    Sampler(ClientStore store) {
         this.store = store;
     }
 
     synchronized void sample() {
-        StoreReader.sample(store).ifPresent(this::check);
+        tries++;
+        store.sample().ifPresentOrElse(this::check, () -> unreadable++);
+    }
+
+    /** For the run's log: how the samples went. */
+    synchronized String summary() {
+        return samples + " checked, " + resyncingSamples + " empty or resyncing, " + unreadable + " unreadable, of "
+                + tries + " tries";
     }
 
     private void check(StoreReader.Sample sample) {
+        if (sample.resyncing() || sample.committedLsn() == 0) {
+            // Emptied and being reloaded (a resync, as documented), or empty at 0/0 (nothing synced yet, or an
+            // interrupted resync starting over): the store claims nothing to check.
+            resyncingSamples++;
+            return;
+        }
         samples++;
         if (history != null && history.equals(sample.historyId()) && Long.compareUnsigned(sample.committedLsn(), lastLsn) < 0) {
             outOfOrder++;
             note("position went back from " + lastLsn + " to " + sample.committedLsn());
         }
         history = sample.historyId();
+        if (history != null) {
+            histories.add(history);
+        }
         lastLsn = sample.committedLsn();
         Map<Integer, Long> balances = sample.balances();
         if (!balances.isEmpty()) {
@@ -70,6 +89,21 @@ final class Sampler {
         if (problems.size() < 20) {
             problems.add(problem);
         }
+    }
+
+    /** The history the store was last seen on (null before its first position). */
+    synchronized String history() {
+        return history;
+    }
+
+    /** Every history the store was seen on, in order. */
+    synchronized List<String> histories() {
+        return List.copyOf(histories);
+    }
+
+    /** Samples that found the store loading a resync snapshot (not checked). */
+    synchronized int resyncingSamples() {
+        return resyncingSamples;
     }
 
     synchronized int samples() {

@@ -27,8 +27,16 @@ final class StoreReader {
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
-    /** What one sample sees: the position, the balances, and each item's version. */
-    record Sample(String historyId, long committedLsn, Map<Integer, Long> balances, Map<Long, Long> itemVersions) {}
+    /**
+     * What one sample sees: the position, the balances, and each item's version; {@code resyncing} when the store
+     * is marked as loading a resync snapshot (metadata {@code tidemark.resync}): it is then emptied and reloaded,
+     * which docs/protocol.md ("Resync") documents, so such a sample is not checked.
+     */
+    record Sample(String historyId, long committedLsn, Map<Integer, Long> balances, Map<Long, Long> itemVersions,
+                  boolean resyncing) {}
+
+    /** The store metadata key a client sets while it loads a resync snapshot. */
+    static final String RESYNC_MARKER = "tidemark.resync";
 
     private StoreReader() {}
 
@@ -56,6 +64,11 @@ final class StoreReader {
                     history = state.getString(1);
                     lsn = state.getLong(2);
                 }
+                boolean resyncing;
+                try (ResultSet marker = statement.executeQuery("SELECT value FROM tidemark_metadata WHERE key = '"
+                        + RESYNC_MARKER + "'")) {
+                    resyncing = marker.next() && !marker.getString(1).isEmpty();
+                }
                 Map<Integer, Long> balances = new HashMap<>();
                 try (ResultSet rows = statement.executeQuery("SELECT entity_id, json_extract(data, '$.balance')"
                         + " FROM tidemark_entity WHERE entity_type = 'accounts'")) {
@@ -71,7 +84,7 @@ final class StoreReader {
                     }
                 }
                 connection.commit();
-                return Optional.of(new Sample(history, lsn, balances, versions));
+                return Optional.of(new Sample(history, lsn, balances, versions, resyncing));
             }
         } catch (SQLException | RuntimeException e) {
             return Optional.empty();

@@ -22,6 +22,7 @@ final class Totals {
     private long unexpectedServerExits;
     private long notCaughtUp;
     private long verifyFailures;
+    private long historyProblems;
     private long modelMismatches;
     private long badInputs;
     private long badInputFailures;
@@ -40,6 +41,7 @@ final class Totals {
         unexpectedServerExits += run.unexpectedServerExits();
         notCaughtUp += run.notCaughtUp();
         verifyFailures += run.verifyFailures();
+        historyProblems += run.historyProblems();
         modelMismatches += run.modelMatchesSource() ? 0 : 1;
         if (!run.passed()) {
             failedSeeds.add(run.seed());
@@ -77,6 +79,7 @@ final class Totals {
         row(out, "invariant breaks", invariantBreaks);
         row(out, "not caught up", notCaughtUp);
         row(out, "verify failures", verifyFailures);
+        row(out, "history (lost slot, no resync)", historyProblems);
         row(out, "model != source", modelMismatches);
         row(out, "server crashes (OOM, hs_err)", serverCrashes);
         row(out, "server exits not caused", unexpectedServerExits);

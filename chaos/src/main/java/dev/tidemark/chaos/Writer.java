@@ -29,6 +29,8 @@ final class Writer {
     static final List<String> TABLES = List.of("items", "accounts", "events");
     static final int LARGE_TRANSACTION_ROWS = 6_000;
     private static final int BIG_CHARS = 3_000;
+    /** Each is a refresh of {@code items} for every client: a few per run. */
+    private static final int MAX_SCHEMA_CHANGES = 4;
 
     private final PostgresProcess postgres;
     private final String database;
@@ -38,7 +40,9 @@ final class Writer {
     private Connection connection;
     private long txNumber;
     private boolean largeDone;
-    private int addedColumns;
+    private int schemaChanges;
+    /** The extra columns {@code items} has now (added, perhaps renamed, by the schema changes). */
+    private final List<String> extraColumns = new ArrayList<>();
 
     Writer(PostgresProcess postgres, String database, Random random, Set<Ops> ops) {
         this.postgres = postgres;
@@ -123,8 +127,8 @@ final class Writer {
             tx = largeTransaction();
         } else if (roll < 96 && ops.contains(Ops.TRUNCATE) && !model.events.isEmpty()) {
             tx = truncate();
-        } else if (roll < 97 && ops.contains(Ops.SCHEMA_CHANGE) && addedColumns < 3) {
-            tx = addColumn();
+        } else if (roll < 97 && ops.contains(Ops.SCHEMA_CHANGE) && schemaChanges < MAX_SCHEMA_CHANGES) {
+            tx = schemaChange();
         } else {
             tx = insertEvents(1 + random.nextInt(20));
         }
@@ -217,9 +221,47 @@ final class Writer {
                 model -> model.items.put(newId, model.items.remove(id)));
     }
 
-    private Tx addColumn() {
-        int n = ++addedColumns;
-        return simple(0, "ALTER TABLE items ADD COLUMN extra_" + n + " int", model -> { });
+    /**
+     * ADD COLUMN (with a default, so every existing row gets a value no row change carries), RENAME COLUMN or
+     * DROP COLUMN of an extra column of {@code items}. Each is a shape change the server answers with a refresh of
+     * the table; the checker compares every column of every row with the source at the end.
+     */
+    private Tx schemaChange() {
+        int n = ++schemaChanges;
+        int kind = extraColumns.isEmpty() ? 0 : random.nextInt(3);
+        if (kind == 0) {
+            String column = "extra_" + n;
+            return schema("ALTER TABLE items ADD COLUMN " + column + " int NOT NULL DEFAULT " + n,
+                    () -> extraColumns.add(column));
+        }
+        int index = random.nextInt(extraColumns.size());
+        String column = extraColumns.get(index);
+        if (kind == 1) {
+            String renamed = column + "_r" + n;
+            return schema("ALTER TABLE items RENAME COLUMN " + column + " TO " + renamed,
+                    () -> extraColumns.set(index, renamed));
+        }
+        return schema("ALTER TABLE items DROP COLUMN " + column, () -> extraColumns.remove(index));
+    }
+
+    private Tx schema(String sql, Runnable onCommit) {
+        Tx ddl = simple(0, sql, model -> { });
+        return new Tx() {
+            @Override
+            public void run(Connection connection) throws SQLException {
+                ddl.run(connection);
+            }
+
+            @Override
+            public void apply(SourceModel model) {
+                onCommit.run();
+            }
+
+            @Override
+            public int rows() {
+                return 0;
+            }
+        };
     }
 
     /** A multi-table transaction: a transfer between two accounts (the sum stays constant) and a new item. */
@@ -295,7 +337,7 @@ final class Writer {
     }
 
     private static void insertItem(Connection connection, long id, SourceModel.Item item) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO items VALUES (?, ?, ?, ?)")) {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO items (id, version, note, big) VALUES (?, ?, ?, ?)")) {
             insert.setLong(1, id);
             insert.setLong(2, item.version());
             insert.setString(3, item.note());

@@ -78,7 +78,7 @@ class ProtocolFuzzIT {
         Path out = Path.of(System.getProperty("chaos.out", "target/chaos-runs")).resolve("fuzz");
         target = new FuzzTarget(out);
         Awaitility.await("the observer syncing").atMost(Duration.ofSeconds(300))
-                .until(() -> StoreReader.committedLsn(target.observer.store()) > 0);
+                .until(() -> target.observer.store().committedLsn() > 0);
         historyBefore = target.historyRows();
     }
 
@@ -102,7 +102,7 @@ class ProtocolFuzzIT {
             }
             long wal = target.currentWal();
             Awaitility.await("the observer catches up").atMost(Duration.ofSeconds(120))
-                    .until(() -> StoreReader.committedLsn(target.observer.store()) >= wal);
+                    .until(() -> target.observer.store().committedLsn() >= wal);
             target.observer.process().terminate();
             try (Connection source = target.postgres.connect("fuzz")) {
                 Comparison.Counts counts = Comparison.compare(source, target.observer.store(), Writer.TABLES);
