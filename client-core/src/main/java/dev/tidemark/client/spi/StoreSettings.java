@@ -72,7 +72,7 @@ public record StoreSettings(String storeName, Map<String, String> values) {
             String value = settings.values().get(setting.name());
             if (value == null) {
                 if (setting.required()) {
-                    problems.add("setting '" + setting.name() + "' is required (" + setting.description() + ")");
+                    problems.add("setting '" + setting.name() + "' is required");
                 }
                 continue;
             }
