@@ -44,8 +44,9 @@ public interface BatchTransaction extends AutoCloseable {
     void commit(StorePosition position);
 
     /**
-     * Ends the transaction; rolls it back when {@link #commit} was not called or failed. Never throws
-     * for a rollback that fails because the storage already rolled back.
+     * Ends the transaction; rolls it back when {@link #commit} was not called or failed. The core calls
+     * it exactly once, also after a failure. Never throws for a rollback that fails because the storage
+     * already rolled back.
      */
     @Override
     void close();

@@ -10,7 +10,8 @@ import java.util.function.BiConsumer;
  * rules every store would otherwise repeat: the duplicate / gap / overlap decision
  * ({@link BatchHeader#outcomeAt}), the running checksum over the changes, checking that each
  * change's data is one JSON object ({@link dev.tidemark.protocol.EntityData}), the argument checks
- * and the closed check. A backend is called by one writing thread at a time and never after
+ * and the closed check. The core serialises the writes (one batch transaction or other write at a
+ * time, so a backend needs no write lock of its own) and never calls a backend after
  * {@link #close()}.
  *
  * <h2>The one rule, and what is the backend's</h2>

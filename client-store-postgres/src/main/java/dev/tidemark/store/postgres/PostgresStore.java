@@ -16,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -32,7 +31,6 @@ final class PostgresStore implements StoreBackend {
     private final StoreSql sql;
     private final HikariDataSource pool;
     private final PostgresReads reads;
-    private final ReentrantLock writing = new ReentrantLock();
 
     private PostgresStore(PostgresStoreConfig config, StoreSql sql, HikariDataSource pool) {
         this.config = config;
@@ -99,32 +97,22 @@ final class PostgresStore implements StoreBackend {
      */
     @Override
     public BatchTransaction beginBatch(BatchHeader header) {
-        writing.lock();
-        boolean begun = false;
-        try {
-            for (int attempt = 1; ; attempt++) {
-                Connection connection = null;
-                try {
-                    connection = pool.getConnection();
-                    connection.setAutoCommit(false);
-                    Batch batch = new Batch(header, connection, lockState(connection));
-                    begun = true;
-                    return batch;
-                } catch (SQLException e) {
-                    closeAfterFailure(connection);
-                    if (attempt == 1 && PgFailures.isConnectionLost(e)) {
-                        pool.getHikariPoolMXBean().softEvictConnections(); // its siblings died with it
-                        continue;
-                    }
-                    throw PgFailures.of("applying " + header, config.schema(), e);
-                } catch (RuntimeException e) {
-                    closeAfterFailure(connection);
-                    throw e;
+        for (int attempt = 1; ; attempt++) {
+            Connection connection = null;
+            try {
+                connection = pool.getConnection();
+                connection.setAutoCommit(false);
+                return new Batch(header, connection, lockState(connection));
+            } catch (SQLException e) {
+                closeAfterFailure(connection);
+                if (attempt == 1 && PgFailures.isConnectionLost(e)) {
+                    pool.getHikariPoolMXBean().softEvictConnections(); // its siblings died with it
+                    continue;
                 }
-            }
-        } finally {
-            if (!begun) {
-                writing.unlock();
+                throw PgFailures.of("applying " + header, config.schema(), e);
+            } catch (RuntimeException e) {
+                closeAfterFailure(connection);
+                throw e;
             }
         }
     }
@@ -151,13 +139,12 @@ final class PostgresStore implements StoreBackend {
         }
     }
 
-    /** One batch's transaction on one pooled connection; holds {@link #writing} until closed. */
+    /** One batch's transaction on one pooled connection. */
     private final class Batch implements BatchTransaction {
         private final BatchHeader header;
         private final Connection connection;
         private final StorePosition position;
         private PostgresChangeWriter changes;
-        private boolean open = true;
         private boolean committed;
 
         Batch(BatchHeader header, Connection connection, StorePosition position) {
@@ -218,27 +205,20 @@ final class PostgresStore implements StoreBackend {
 
         @Override
         public void close() {
-            if (!open) {
-                return;
-            }
-            open = false;
             try {
                 if (changes != null) {
                     changes.close();
                 }
             } catch (SQLException e) {
                 // the connection is rolled back and returned below
-            } finally {
-                try {
-                    if (!committed) {
-                        rollbackQuietly(connection); // the pool also resets auto-commit when it takes it back
-                    }
-                    connection.close();
-                } catch (SQLException e) {
-                    // the pool evicts a broken connection
-                } finally {
-                    writing.unlock();
-                }
+            }
+            if (!committed) {
+                rollbackQuietly(connection); // the pool also resets auto-commit when it takes it back
+            }
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // a broken connection: the pool evicts it
             }
         }
     }
@@ -306,21 +286,16 @@ final class PostgresStore implements StoreBackend {
      * the pool drop them all, and the work (a small one: never a batch) runs once more on a fresh one.
      */
     private <T> T write(Supplier<String> doing, Work<T> work) {
-        writing.lock();
-        try {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    return inTransaction(work);
-                } catch (SQLException e) {
-                    if (attempt == 1 && PgFailures.isConnectionLost(e)) {
-                        pool.getHikariPoolMXBean().softEvictConnections(); // its siblings died with it
-                        continue;
-                    }
-                    throw PgFailures.of(doing.get(), config.schema(), e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return inTransaction(work);
+            } catch (SQLException e) {
+                if (attempt == 1 && PgFailures.isConnectionLost(e)) {
+                    pool.getHikariPoolMXBean().softEvictConnections(); // its siblings died with it
+                    continue;
                 }
+                throw PgFailures.of(doing.get(), config.schema(), e);
             }
-        } finally {
-            writing.unlock();
         }
     }
 
@@ -391,12 +366,7 @@ final class PostgresStore implements StoreBackend {
 
     @Override
     public void close() {
-        writing.lock();
-        try {
-            pool.close();
-        } finally {
-            writing.unlock();
-        }
+        pool.close();
     }
 
     @Override

@@ -17,12 +17,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * The SQLite {@link StoreBackend}. One writing connection, used by one thread at a time, applies each
+ * The SQLite {@link StoreBackend}. One writing connection, used by one thread at a time (the core
+ * serialises writes), applies each
  * batch inside {@code BEGIN IMMEDIATE ... COMMIT}: the changes, then the committed LSN, checksum and
  * cleared pending marker in the one-row {@code tidemark_state}. Reads go through separate connections
  * ({@link Readers}) and, in WAL mode, see only committed transactions.
@@ -39,7 +39,6 @@ final class SqliteStore implements StoreBackend {
     private final ChangeWriter changes;
     private final Readers readers;
     private final SqliteReads reads;
-    private final ReentrantLock writing = new ReentrantLock();
 
     private SqliteStore(Path path, Connection writer, Readers readers) throws SQLException {
         this.path = path;
@@ -85,26 +84,23 @@ final class SqliteStore implements StoreBackend {
 
     @Override
     public BatchTransaction beginBatch(BatchHeader header) {
-        writing.lock();
-        boolean begun = false;
         try {
             control.execute("BEGIN IMMEDIATE");
-            begun = true;
-            return new Batch(header, readState());
+            try {
+                return new Batch(header, readState());
+            } catch (SQLException | RuntimeException e) {
+                rollback();
+                throw e;
+            }
         } catch (SQLException e) {
             throw SqlFailures.of("applying " + header, path, e);
-        } finally {
-            if (!begun) {
-                writing.unlock();
-            }
         }
     }
 
-    /** One batch inside {@code BEGIN IMMEDIATE ... COMMIT} on the writer; holds {@link #writing} until closed. */
+    /** One batch inside {@code BEGIN IMMEDIATE ... COMMIT} on the writer. */
     private final class Batch implements BatchTransaction {
         private final BatchHeader header;
         private final StorePosition position;
-        private boolean open = true;
         private boolean committed;
 
         Batch(BatchHeader header, StorePosition position) {
@@ -159,16 +155,8 @@ final class SqliteStore implements StoreBackend {
 
         @Override
         public void close() {
-            if (!open) {
-                return;
-            }
-            open = false;
-            try {
-                if (!committed) {
-                    rollback();
-                }
-            } finally {
-                writing.unlock();
+            if (!committed) {
+                rollback();
             }
         }
     }
@@ -227,23 +215,18 @@ final class SqliteStore implements StoreBackend {
 
     /** Runs {@code work} in one {@code BEGIN IMMEDIATE ... COMMIT}; any failure rolls it back. */
     private void write(Supplier<String> doing, Step work) {
-        writing.lock();
+        boolean committed = false;
         try {
-            boolean committed = false;
-            try {
-                control.execute("BEGIN IMMEDIATE");
-                work.run();
-                control.execute("COMMIT");
-                committed = true;
-            } catch (SQLException e) {
-                throw SqlFailures.of(doing.get(), path, e);
-            } finally {
-                if (!committed) {
-                    rollback();
-                }
-            }
+            control.execute("BEGIN IMMEDIATE");
+            work.run();
+            control.execute("COMMIT");
+            committed = true;
+        } catch (SQLException e) {
+            throw SqlFailures.of(doing.get(), path, e);
         } finally {
-            writing.unlock();
+            if (!committed) {
+                rollback();
+            }
         }
     }
 
@@ -297,18 +280,13 @@ final class SqliteStore implements StoreBackend {
 
     @Override
     public void close() {
-        writing.lock();
+        readers.close();
         try {
-            readers.close();
-            try {
-                changes.close();
-            } catch (SQLException e) {
-                // closing anyway
-            }
-            closeQuietly(writer);
-        } finally {
-            writing.unlock();
+            changes.close();
+        } catch (SQLException e) {
+            // closing anyway
         }
+        closeQuietly(writer);
     }
 
     private static void closeQuietly(Connection connection) {
