@@ -57,6 +57,33 @@ public record StoreSettings(String storeName, Map<String, String> values) {
         return settings;
     }
 
+    /**
+     * Settings checked against a provider's declarations ({@link SyncStoreProvider#settings()}): every
+     * key declared, every required one present, every value of its type.
+     *
+     * @throws SyncStoreException {@link StoreErrorCode#INVALID_CONFIG} naming every problem at once
+     */
+    public static StoreSettings declared(String storeName, Map<String, String> config, List<StoreSetting> declared) {
+        requireNonNull(declared, "declared is null");
+        StoreSettings settings = of(storeName, config,
+                declared.stream().map(StoreSetting::name).collect(Collectors.toSet()));
+        List<String> problems = new ArrayList<>();
+        for (StoreSetting setting : declared) {
+            String value = settings.values().get(setting.name());
+            if (value == null) {
+                if (setting.required()) {
+                    problems.add("setting '" + setting.name() + "' is required");
+                }
+                continue;
+            }
+            setting.problemWith(value).ifPresent(problems::add);
+        }
+        if (!problems.isEmpty()) {
+            throw settings.invalid(String.join("; ", problems));
+        }
+        return settings;
+    }
+
     /** The value of {@code key}, which must be present and not blank. */
     public String required(String key) {
         String value = values.get(key);

@@ -7,7 +7,11 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
- * A client's local copy of the synced data, together with the position it reached.
+ * A client's local copy of the synced data, together with the position it reached: what the client
+ * and applications use. {@link SyncStores#open} makes it from a store plugin's {@link StoreBackend};
+ * the core's implementation owns the rules below that are the same for every store (the duplicate /
+ * gap decision, the running checksum, checking the data, argument and closed checks), and the
+ * backend owns the storage and the atomic commit. Plugins implement {@link StoreBackend}, not this.
  *
  * <h2>The one rule</h2>
  * {@link #apply(BatchHeader, ChangeSource)} applies every change of a batch, sets the committed LSN
@@ -46,7 +50,8 @@ import java.util.function.BiConsumer;
  * before the call. After {@link #close()}, every method but {@code close} throws
  * {@link SyncStoreException} with {@link StoreErrorCode#CLOSED}.
  *
- * <p>Prove an implementation with the conformance kit ({@code tidemark-client-store-tck}).
+ * <p>{@link #close()} waits for a running write to end. Prove a store with the conformance kit
+ * ({@code tidemark-client-store-tck}).
  */
 public interface SyncStore extends AutoCloseable {
 

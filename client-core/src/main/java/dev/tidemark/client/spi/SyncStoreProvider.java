@@ -1,14 +1,16 @@
 package dev.tidemark.client.spi;
 
-import java.util.Map;
+import java.util.List;
 
 /**
- * Opens {@link SyncStore}s of one kind. Found with {@link java.util.ServiceLoader}: list the
+ * Opens {@link StoreBackend}s of one kind. Found with {@link java.util.ServiceLoader}: list the
  * implementing class in {@code META-INF/services/dev.tidemark.client.spi.SyncStoreProvider}. It needs
  * a public no-argument constructor and must be cheap to create (lookups instantiate every provider).
  *
  * <p>Applications choose a store by {@link #name()} and pass it settings as text, the way they come
- * from a command line or a properties file; see {@link SyncStores#open(String, Map)}.
+ * from a command line or a properties file; {@link SyncStores#open(String, java.util.Map)} checks them
+ * against {@link #settings()}, opens the backend and wraps it into the {@link SyncStore} the client
+ * uses (which owns the apply rules; see {@link StoreBackend}).
  */
 public interface SyncStoreProvider {
 
@@ -19,15 +21,24 @@ public interface SyncStoreProvider {
     String name();
 
     /**
-     * Opens a store, creating or upgrading its schema when needed. Reject settings you do not
-     * know (a misspelt key must not be silently ignored); {@link StoreSettings} does that for you.
+     * The settings this store takes: name, type, default, whether required, whether secret, and a
+     * description. The one place they are declared: {@link SyncStores#open} rejects unknown keys,
+     * missing required ones and values of the wrong type before {@link #open} runs, and help texts
+     * list them from here ({@link StoreSetting#helpLine()}).
+     */
+    List<StoreSetting> settings();
+
+    /**
+     * Opens the store's storage, creating or upgrading its schema when needed.
      *
-     * @param config the store's settings, for example {@code path} or {@code jdbcUrl}; never null
-     * @return an open store; the caller closes it
-     * @throws SyncStoreException {@link StoreErrorCode#INVALID_CONFIG} for bad settings,
-     *     {@link StoreErrorCode#UNAVAILABLE} when the storage cannot be reached or created,
+     * @param settings the given settings, already checked against {@link #settings()} (read defaults
+     *     from there); {@code toString} shows keys only, never values
+     * @param context the client's meter registry, logger name and clock
+     * @return the open storage; the core closes it
+     * @throws SyncStoreException {@link StoreErrorCode#INVALID_CONFIG} for a bad combination of
+     *     settings, {@link StoreErrorCode#UNAVAILABLE} when the storage cannot be reached or created,
      *     {@link StoreErrorCode#INCOMPATIBLE_SCHEMA} when it was written by a newer version; the
      *     message says what to fix
      */
-    SyncStore open(Map<String, String> config);
+    StoreBackend open(StoreSettings settings, StoreContext context);
 }

@@ -38,10 +38,42 @@ public final class SyncStores {
 
     /** Opens the store named {@code name} with the providers {@code loader} sees. */
     public static SyncStore open(String name, Map<String, String> config, ClassLoader loader) {
+        return open(name, config, StoreContext.standalone(String.valueOf(name)), loader);
+    }
+
+    /** Opens the store named {@code name} with the context class loader's providers, in {@code context}. */
+    public static SyncStore open(String name, Map<String, String> config, StoreContext context) {
+        return open(name, config, context, defaultLoader());
+    }
+
+    /**
+     * Opens the store named {@code name} with the providers {@code loader} sees: checks {@code config}
+     * against the provider's {@link SyncStoreProvider#settings()}, opens its {@link StoreBackend} and
+     * wraps it into the {@link SyncStore} that owns the apply rules.
+     */
+    public static SyncStore open(String name, Map<String, String> config, StoreContext context, ClassLoader loader) {
         requireNonNull(config, "config is null");
+        requireNonNull(context, "context is null");
         SyncStoreProvider provider = provider(name, loader);
         // StoreSettings rejects null keys and values with a message naming the store and the key
-        return provider.open(new StoreSettings(name, config).values());
+        StoreSettings settings = StoreSettings.declared(name, config, provider.settings());
+        return of(name, provider.open(settings, context));
+    }
+
+    /**
+     * The {@link SyncStore} over an open backend, as {@link #open} makes it: for tests and for
+     * applications that build a backend themselves. The store closes the backend.
+     */
+    public static SyncStore of(String name, StoreBackend backend) {
+        return new BackedSyncStore(name, backend);
+    }
+
+    /**
+     * Help text for the store named {@code name}: one line per declared setting
+     * ({@link StoreSetting#helpLine()}).
+     */
+    public static List<String> settingsHelp(String name) {
+        return provider(name, defaultLoader()).settings().stream().map(StoreSetting::helpLine).toList();
     }
 
     /** The provider named {@code name}, from the context class loader. */

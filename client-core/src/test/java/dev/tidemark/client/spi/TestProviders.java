@@ -1,6 +1,6 @@
 package dev.tidemark.client.spi;
 
-import java.util.Map;
+import java.util.List;
 
 /** Providers for the lookup tests; they open nothing. */
 final class TestProviders {
@@ -21,8 +21,14 @@ final class TestProviders {
         }
 
         @Override
-        public SyncStore open(Map<String, String> config) {
-            throw new SyncStoreException(StoreErrorCode.UNAVAILABLE, getClass().getSimpleName() + " opened with " + config);
+        public List<StoreSetting> settings() {
+            return List.of(StoreSetting.optional("k", StoreSetting.Type.STRING, null, "a test setting"));
+        }
+
+        @Override
+        public StoreBackend open(StoreSettings settings, StoreContext context) {
+            throw new SyncStoreException(StoreErrorCode.UNAVAILABLE,
+                    getClass().getSimpleName() + " opened with " + settings.values());
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.tidemark.store.postgres;
 
-import dev.tidemark.protocol.Change;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -39,44 +38,49 @@ final class PostgresChangeWriter implements AutoCloseable {
         move = connection.prepareStatement(sql.move);
     }
 
-    void write(Change change) throws SQLException {
-        switch (change.type()) {
-            case UPDATE:
-                queue(upsert);
-                if (!queuedUpserts.add(new EntityKey(change.entityType(), change.entityId()))) {
-                    flush();
-                    queuedUpserts.add(new EntityKey(change.entityType(), change.entityId()));
-                }
-                upsert.setString(1, change.entityType());
-                upsert.setString(2, change.entityId());
-                upsert.setString(3, change.data());
-                upsert.addBatch();
-                break;
-            case DELETE:
-                queue(delete);
-                delete.setString(1, change.entityType());
-                delete.setString(2, change.entityId());
-                delete.addBatch();
-                break;
-            case TRUNCATE:
-                flush();
-                truncate.setString(1, change.entityType());
-                truncate.executeUpdate();
-                return;
-            case MOVE:
-                // At once, after what is queued: it reads the entity as the batch has left it.
-                flush();
-                move.setString(1, change.entityType());
-                move.setString(2, change.fromId());
-                move.setString(3, change.entityId());
-                move.setString(4, change.entityType());
-                move.setString(5, change.entityId());
-                move.setString(6, change.data());
-                move.executeUpdate();
-                return;
-            default:
-                throw new IllegalStateException("unknown change type " + change.type());
+    /** Queues an upsert that merges {@code data} into the stored entity. */
+    void upsert(String entityType, String entityId, String data) throws SQLException {
+        queue(upsert);
+        if (!queuedUpserts.add(new EntityKey(entityType, entityId))) {
+            flush();
+            queuedUpserts.add(new EntityKey(entityType, entityId));
         }
+        upsert.setString(1, entityType);
+        upsert.setString(2, entityId);
+        upsert.setString(3, data);
+        upsert.addBatch();
+        countQueued();
+    }
+
+    /** Queues a delete. */
+    void delete(String entityType, String entityId) throws SQLException {
+        queue(delete);
+        delete.setString(1, entityType);
+        delete.setString(2, entityId);
+        delete.addBatch();
+        countQueued();
+    }
+
+    /** Runs a truncate after what is queued. */
+    void truncate(String entityType) throws SQLException {
+        flush();
+        truncate.setString(1, entityType);
+        truncate.executeUpdate();
+    }
+
+    /** Runs a move at once, after what is queued: it reads the entity as the batch has left it. */
+    void move(String entityType, String fromId, String toId, String data) throws SQLException {
+        flush();
+        move.setString(1, entityType);
+        move.setString(2, fromId);
+        move.setString(3, toId);
+        move.setString(4, entityType);
+        move.setString(5, toId);
+        move.setString(6, data);
+        move.executeUpdate();
+    }
+
+    private void countQueued() throws SQLException {
         if (++queued >= CHUNK) {
             flush();
         }

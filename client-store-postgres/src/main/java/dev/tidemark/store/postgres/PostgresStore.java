@@ -1,18 +1,14 @@
 package dev.tidemark.store.postgres;
 
-import static java.util.Objects.requireNonNull;
-
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tidemark.client.spi.ApplyOutcome;
-import dev.tidemark.client.spi.ApplyResult;
 import dev.tidemark.client.spi.BatchHeader;
-import dev.tidemark.client.spi.ChangeSource;
+import dev.tidemark.client.spi.BatchTransaction;
+import dev.tidemark.client.spi.StoreBackend;
 import dev.tidemark.client.spi.StoreErrorCode;
-import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.StorePosition;
 import dev.tidemark.client.spi.SyncStoreException;
-import dev.tidemark.protocol.Change;
-import dev.tidemark.protocol.Checksum;
+import dev.tidemark.protocol.EntityData;
 import dev.tidemark.protocol.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,27 +16,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The PostgreSQL {@link SyncStore}. Each write is one transaction on a pooled connection; {@code apply}
- * locks the state row ({@code SELECT ... FOR UPDATE}), decides, streams the changes through
+ * The PostgreSQL {@link StoreBackend}. Each write is one transaction on a pooled connection; a batch
+ * locks the state row ({@code SELECT ... FOR UPDATE}), streams the changes through
  * {@link PostgresChangeWriter}, and updates the state row before committing. Reads use other pooled
  * connections and see committed data only.
  */
-final class PostgresStore implements SyncStore {
-
-    private static final int MAX_KEY_LENGTH = 200;
+final class PostgresStore implements StoreBackend {
 
     private final PostgresStoreConfig config;
     private final StoreSql sql;
     private final HikariDataSource pool;
     private final PostgresReads reads;
-    private final ReentrantLock writing = new ReentrantLock();
-    private volatile boolean closed;
 
     private PostgresStore(PostgresStoreConfig config, StoreSql sql, HikariDataSource pool) {
         this.config = config;
@@ -100,50 +90,146 @@ final class PostgresStore implements SyncStore {
 
     // ---- writes ---------------------------------------------------------------------------
 
+    /**
+     * Locks the state row ({@code SELECT ... FOR UPDATE}) in a new transaction on a pooled connection.
+     * A connection found dead (the server dropped the pool's idle connections, as a restart does) makes
+     * the pool drop them all, and the lock is taken once more on a fresh one: nothing was written yet.
+     */
     @Override
-    public ApplyResult apply(BatchHeader header, ChangeSource source) {
-        requireNonNull(header, "header is null");
-        requireNonNull(source, "source is null");
-        boolean[] sourceTouched = {false};
-        ChangeSource changes = () -> {
-            sourceTouched[0] = true;
-            return source.next();
-        };
-        return write(() -> "applying " + header, () -> !sourceTouched[0], connection -> {
-            Lsn committed;
-            long checksum;
-            try (PreparedStatement lock = connection.prepareStatement(sql.lockState);
-                    ResultSet rs = lock.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SyncStoreException(StoreErrorCode.STORAGE_FAILURE, "the store in schema "
-                            + config.schema() + " lost its sync_state row; restore it or use a new schema");
+    public BatchTransaction beginBatch(BatchHeader header) {
+        for (int attempt = 1; ; attempt++) {
+            Connection connection = null;
+            try {
+                connection = pool.getConnection();
+                connection.setAutoCommit(false);
+                return new Batch(header, connection, lockState(connection));
+            } catch (SQLException e) {
+                closeAfterFailure(connection);
+                if (attempt == 1 && PgFailures.isConnectionLost(e)) {
+                    pool.getHikariPoolMXBean().softEvictConnections(); // its siblings died with it
+                    continue;
                 }
-                committed = Lsn.parse(rs.getString(1));
-                checksum = rs.getLong(2);
+                throw PgFailures.of("applying " + header, config.schema(), e);
+            } catch (RuntimeException e) {
+                closeAfterFailure(connection);
+                throw e;
             }
-            ApplyOutcome outcome = header.outcomeAt(committed);
-            if (outcome != ApplyOutcome.APPLIED) {
-                return ApplyResult.notApplied(outcome, committed);
+        }
+    }
+
+    private StorePosition lockState(Connection connection) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(sql.lockState);
+                ResultSet rs = lock.executeQuery()) {
+            if (!rs.next()) {
+                throw new SyncStoreException(StoreErrorCode.STORAGE_FAILURE, "the store in schema "
+                        + config.schema() + " lost its sync_state row; restore it or use a new schema");
             }
-            try (PostgresChangeWriter writer = new PostgresChangeWriter(connection, sql)) {
-                for (Change change = changes.next(); change != null; change = changes.next()) {
-                    writer.write(change);
-                    checksum += Checksum.of(change);
-                }
+            return new StorePosition(Lsn.parse(rs.getString(1)), rs.getLong(2));
+        }
+    }
+
+    private static void closeAfterFailure(Connection connection) {
+        if (connection != null) {
+            rollbackQuietly(connection);
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // the pool evicts a broken connection
+            }
+        }
+    }
+
+    /** One batch's transaction on one pooled connection. */
+    private final class Batch implements BatchTransaction {
+        private final BatchHeader header;
+        private final Connection connection;
+        private final StorePosition position;
+        private PostgresChangeWriter changes;
+        private boolean committed;
+
+        Batch(BatchHeader header, Connection connection, StorePosition position) {
+            this.header = header;
+            this.connection = connection;
+            this.position = position;
+        }
+
+        @Override
+        public StorePosition position() {
+            return position;
+        }
+
+        @Override
+        public void upsert(String entityType, String entityId, EntityData data) {
+            run(writer -> writer.upsert(entityType, entityId, data.text()));
+        }
+
+        @Override
+        public void move(String entityType, String fromId, String toId, EntityData data) {
+            run(writer -> writer.move(entityType, fromId, toId, data.text()));
+        }
+
+        @Override
+        public void delete(String entityType, String entityId) {
+            run(writer -> writer.delete(entityType, entityId));
+        }
+
+        @Override
+        public void truncate(String entityType) {
+            run(writer -> writer.truncate(entityType));
+        }
+
+        @Override
+        public void commit(StorePosition next) {
+            run(writer -> {
                 writer.flush();
+                try (PreparedStatement update = connection.prepareStatement(sql.commitBatch)) {
+                    update.setString(1, next.lsn().toString());
+                    update.setLong(2, next.checksum());
+                    update.executeUpdate();
+                }
+                connection.commit();
+                committed = true;
+            });
+        }
+
+        private void run(Step step) {
+            try {
+                if (changes == null) {
+                    changes = new PostgresChangeWriter(connection, sql);
+                }
+                step.run(changes);
+            } catch (SQLException e) {
+                throw PgFailures.of("applying " + header, config.schema(), e);
             }
-            try (PreparedStatement update = connection.prepareStatement(sql.commitBatch)) {
-                update.setString(1, header.lsn().toString());
-                update.setLong(2, checksum);
-                update.executeUpdate();
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (changes != null) {
+                    changes.close();
+                }
+            } catch (SQLException e) {
+                // the connection is rolled back and returned below
             }
-            return ApplyResult.applied(header.lsn());
-        });
+            if (!committed) {
+                rollbackQuietly(connection); // the pool also resets auto-commit when it takes it back
+            }
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // a broken connection: the pool evicts it
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run(PostgresChangeWriter writer) throws SQLException;
     }
 
     @Override
     public void recordPending(Lsn lsn) {
-        requireNonNull(lsn, "lsn is null");
         setPending(() -> "recording pending marker " + lsn, lsn.toString());
     }
 
@@ -153,7 +239,7 @@ final class PostgresStore implements SyncStore {
     }
 
     private void setPending(Supplier<String> doing, String lsn) {
-        write(doing, () -> true, connection -> {
+        write(doing, connection -> {
             try (PreparedStatement update = connection.prepareStatement(sql.setPending)) {
                 update.setString(1, lsn);
                 update.executeUpdate();
@@ -164,11 +250,7 @@ final class PostgresStore implements SyncStore {
 
     @Override
     public void resetHistory(String historyId) {
-        requireNonNull(historyId, "historyId is null");
-        if (historyId.isEmpty()) {
-            throw new IllegalArgumentException("historyId is empty");
-        }
-        write(() -> "resetting to history " + historyId, () -> true, connection -> {
+        write(() -> "resetting to history " + historyId, connection -> {
             try (Statement statement = connection.createStatement();
                     PreparedStatement reset = connection.prepareStatement(sql.reset)) {
                 statement.execute(sql.clearEntities);
@@ -181,12 +263,7 @@ final class PostgresStore implements SyncStore {
 
     @Override
     public void putMetadata(String key, String value) {
-        requireNonNull(key, "key is null");
-        requireNonNull(value, "value is null");
-        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("a metadata key has 1 to " + MAX_KEY_LENGTH + " characters");
-        }
-        write(() -> "storing metadata " + key, () -> true, connection -> {
+        write(() -> "storing metadata " + key, connection -> {
             try (PreparedStatement put = connection.prepareStatement(sql.putMetadata)) {
                 put.setString(1, key);
                 put.setString(2, value);
@@ -204,28 +281,21 @@ final class PostgresStore implements SyncStore {
 
     /**
      * Runs {@code work} in one transaction on a pooled connection. Any failure rolls it back: SQL errors
-     * become {@link SyncStoreException}, other exceptions (a change source's) pass unchanged. A
+     * become {@link SyncStoreException}, other exceptions pass unchanged. A
      * connection found dead (the server dropped the pool's idle connections, as a restart does) makes
-     * the pool drop them all, and the work runs once more on a fresh one when {@code safeToRetry} says
-     * it can.
+     * the pool drop them all, and the work (a small one: never a batch) runs once more on a fresh one.
      */
-    private <T> T write(Supplier<String> doing, BooleanSupplier safeToRetry, Work<T> work) {
-        writing.lock();
-        try {
-            checkOpen();
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    return inTransaction(work);
-                } catch (SQLException e) {
-                    if (attempt == 1 && PgFailures.isConnectionLost(e) && safeToRetry.getAsBoolean()) {
-                        pool.getHikariPoolMXBean().softEvictConnections(); // its siblings died with it
-                        continue;
-                    }
-                    throw PgFailures.of(doing.get(), config.schema(), e);
+    private <T> T write(Supplier<String> doing, Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return inTransaction(work);
+            } catch (SQLException e) {
+                if (attempt == 1 && PgFailures.isConnectionLost(e)) {
+                    pool.getHikariPoolMXBean().softEvictConnections(); // its siblings died with it
+                    continue;
                 }
+                throw PgFailures.of(doing.get(), config.schema(), e);
             }
-        } finally {
-            writing.unlock();
         }
     }
 
@@ -257,79 +327,46 @@ final class PostgresStore implements SyncStore {
     // ---- reads ----------------------------------------------------------------------------
 
     @Override
-    public Lsn committedLsn() {
-        checkOpen();
-        return reads.state("reading the committed LSN", rs -> Lsn.parse(rs.getString(2)));
-    }
-
-    @Override
-    public long committedChecksum() {
-        checkOpen();
-        return reads.state("reading the committed checksum", rs -> rs.getLong(3));
+    public StorePosition position() {
+        return reads.state("reading the committed position",
+                rs -> new StorePosition(Lsn.parse(rs.getString(2)), rs.getLong(3)));
     }
 
     @Override
     public Optional<String> historyId() {
-        checkOpen();
         return reads.state("reading the history id", rs -> Optional.ofNullable(rs.getString(1)));
     }
 
     @Override
     public Optional<Lsn> pendingLsn() {
-        checkOpen();
         return reads.state("reading the pending marker", rs -> Optional.ofNullable(rs.getString(4)).map(Lsn::parse));
     }
 
     @Override
     public Optional<String> get(String entityType, String entityId) {
-        requireNonNull(entityType, "entityType is null");
-        requireNonNull(entityId, "entityId is null");
-        checkOpen();
         return reads.get(entityType, entityId);
     }
 
     @Override
     public long count(String entityType) {
-        requireNonNull(entityType, "entityType is null");
-        checkOpen();
         return reads.count(entityType);
     }
 
     @Override
     public void forEach(String entityType, BiConsumer<String, String> action) {
-        requireNonNull(entityType, "entityType is null");
-        requireNonNull(action, "action is null");
-        checkOpen();
         reads.forEach(entityType, action);
     }
 
     @Override
     public Optional<String> metadata(String key) {
-        requireNonNull(key, "key is null");
-        checkOpen();
         return reads.metadata(key);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------
 
-    private void checkOpen() {
-        if (closed) {
-            throw new SyncStoreException(StoreErrorCode.CLOSED,
-                    "the PostgreSQL store in schema " + config.schema() + " is closed; open it again");
-        }
-    }
-
     @Override
     public void close() {
-        writing.lock();
-        try {
-            if (!closed) {
-                closed = true;
-                pool.close();
-            }
-        } finally {
-            writing.unlock();
-        }
+        pool.close();
     }
 
     @Override

@@ -2,10 +2,11 @@ package dev.tidemark.store.postgres;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tidemark.client.spi.StoreSetting;
 import dev.tidemark.client.spi.StoreSettings;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -32,6 +33,19 @@ record PostgresStoreConfig(String jdbcUrl, Optional<String> user, Optional<Strin
     /** Lower-case unquoted identifiers only, so the schema name means the same quoted or not. */
     private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
+    /** The settings the store declares; {@link PostgresStoreProvider#settings()}. */
+    static final List<StoreSetting> SETTINGS = List.of(
+            StoreSetting.required(JDBC_URL, StoreSetting.Type.STRING, "the database, such as jdbc:postgresql://localhost:5432/app"),
+            StoreSetting.optional(USER, StoreSetting.Type.STRING, null, "the role, unless the URL names it"),
+            StoreSetting.optional(PASSWORD, StoreSetting.Type.STRING, null, "the role's password, unless the URL holds it")
+                    .asSecret(),
+            StoreSetting.optional(SCHEMA, StoreSetting.Type.STRING, DEFAULT_SCHEMA,
+                    "where the store's tables live (lower case, letters, digits, _); created when absent"),
+            StoreSetting.optional(POOL_SIZE, StoreSetting.Type.INTEGER, "4",
+                    "how many connections the store may hold, 2 to 64 (one writes, the others read)"),
+            StoreSetting.optional(DURABILITY, StoreSetting.Type.CHOICE, "full",
+                    "full: a commit waits for the local WAL flush; normal: synchronous_commit=off").withChoices("full", "normal"));
+
     PostgresStoreConfig {
         requireNonNull(jdbcUrl, "jdbcUrl is null");
         requireNonNull(user, "user is null");
@@ -41,8 +55,10 @@ record PostgresStoreConfig(String jdbcUrl, Optional<String> user, Optional<Strin
     }
 
     static PostgresStoreConfig from(Map<String, String> config) {
-        StoreSettings settings = StoreSettings.of(PostgresStoreProvider.NAME, config,
-                Set.of(JDBC_URL, USER, PASSWORD, SCHEMA, POOL_SIZE, DURABILITY));
+        return from(StoreSettings.declared(PostgresStoreProvider.NAME, config, SETTINGS));
+    }
+
+    static PostgresStoreConfig from(StoreSettings settings) {
         String jdbcUrl = settings.required(JDBC_URL);
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw settings.invalid("setting 'jdbcUrl' must start with jdbc:postgresql:, such as"

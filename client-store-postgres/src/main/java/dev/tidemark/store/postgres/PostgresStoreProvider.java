@@ -1,8 +1,11 @@
 package dev.tidemark.store.postgres;
 
-import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.StoreBackend;
+import dev.tidemark.client.spi.StoreContext;
+import dev.tidemark.client.spi.StoreSetting;
+import dev.tidemark.client.spi.StoreSettings;
 import dev.tidemark.client.spi.SyncStoreProvider;
-import java.util.Map;
+import java.util.List;
 
 /**
  * Opens PostgreSQL stores; registered as {@code postgres}. Settings: {@code jdbcUrl} (required),
@@ -19,7 +22,12 @@ public final class PostgresStoreProvider implements SyncStoreProvider {
     }
 
     @Override
-    public SyncStore open(Map<String, String> config) {
-        return PostgresStore.open(PostgresStoreConfig.from(config));
+    public List<StoreSetting> settings() {
+        return PostgresStoreConfig.SETTINGS;
+    }
+
+    @Override
+    public StoreBackend open(StoreSettings settings, StoreContext context) {
+        return PostgresStore.open(PostgresStoreConfig.from(settings));
     }
 }

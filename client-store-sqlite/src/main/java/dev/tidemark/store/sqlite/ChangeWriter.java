@@ -1,9 +1,5 @@
 package dev.tidemark.store.sqlite;
 
-import dev.tidemark.client.spi.BatchHeader;
-import dev.tidemark.client.spi.StoreErrorCode;
-import dev.tidemark.client.spi.SyncStoreException;
-import dev.tidemark.protocol.Change;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -17,7 +13,7 @@ final class ChangeWriter implements AutoCloseable {
 
     static final int CHUNK = 1000;
 
-    /** Upsert that merges through {@code tidemark_merge}; data was checked by {@link JsonObjectText} first. */
+    /** Upsert that merges through {@code tidemark_merge}; the core checked the data ({@code EntityData}). */
     private static final String UPSERT = "INSERT INTO tidemark_entity (entity_type, entity_id, data) VALUES (?, ?, ?)"
             + " ON CONFLICT (entity_type, entity_id) DO UPDATE SET data = tidemark_merge(data, excluded.data)";
     private static final String DELETE = "DELETE FROM tidemark_entity WHERE entity_type = ? AND entity_id = ?";
@@ -44,36 +40,33 @@ final class ChangeWriter implements AutoCloseable {
         moveCopy = writer.prepareStatement(MOVE_COPY);
     }
 
-    /** Queues {@code change} (or, for a truncate, runs it after what is queued). */
-    void write(BatchHeader header, Change change) throws SQLException {
-        switch (change.type()) {
-            case UPDATE:
-                checkObject(header, change);
-                queue(upsert);
-                upsert.setString(1, change.entityType());
-                upsert.setString(2, change.entityId());
-                upsert.setString(3, change.data());
-                upsert.addBatch();
-                break;
-            case DELETE:
-                queue(delete);
-                delete.setString(1, change.entityType());
-                delete.setString(2, change.entityId());
-                delete.addBatch();
-                break;
-            case TRUNCATE:
-                flush();
-                truncate.setString(1, change.entityType());
-                truncate.executeUpdate();
-                return;
-            case MOVE:
-                checkObject(header, change);
-                flush();
-                move(change);
-                return;
-            default:
-                throw new IllegalStateException("unknown change type " + change.type());
-        }
+    /** Queues an upsert that merges {@code data} into the stored entity. */
+    void upsert(String entityType, String entityId, String data) throws SQLException {
+        queue(upsert);
+        upsert.setString(1, entityType);
+        upsert.setString(2, entityId);
+        upsert.setString(3, data);
+        upsert.addBatch();
+        countQueued();
+    }
+
+    /** Queues a delete. */
+    void delete(String entityType, String entityId) throws SQLException {
+        queue(delete);
+        delete.setString(1, entityType);
+        delete.setString(2, entityId);
+        delete.addBatch();
+        countQueued();
+    }
+
+    /** Runs a truncate after what is queued. */
+    void truncate(String entityType) throws SQLException {
+        flush();
+        truncate.setString(1, entityType);
+        truncate.executeUpdate();
+    }
+
+    private void countQueued() throws SQLException {
         if (++queued >= CHUNK) {
             flush();
         }
@@ -84,23 +77,24 @@ final class ChangeWriter implements AutoCloseable {
      * copy-and-merge to the new id, then delete the old one; an update of the new id when there was
      * nothing to move.
      */
-    private void move(Change change) throws SQLException {
+    void move(String entityType, String fromId, String toId, String data) throws SQLException {
+        flush();
         int copied = 0;
-        if (!change.fromId().equals(change.entityId())) {
-            moveCopy.setString(1, change.entityId());
-            moveCopy.setString(2, change.data());
-            moveCopy.setString(3, change.entityType());
-            moveCopy.setString(4, change.fromId());
+        if (!fromId.equals(toId)) {
+            moveCopy.setString(1, toId);
+            moveCopy.setString(2, data);
+            moveCopy.setString(3, entityType);
+            moveCopy.setString(4, fromId);
             copied = moveCopy.executeUpdate();
         }
         if (copied > 0) {
-            delete.setString(1, change.entityType());
-            delete.setString(2, change.fromId());
+            delete.setString(1, entityType);
+            delete.setString(2, fromId);
             delete.executeUpdate();
         } else {
-            upsert.setString(1, change.entityType());
-            upsert.setString(2, change.entityId());
-            upsert.setString(3, change.data());
+            upsert.setString(1, entityType);
+            upsert.setString(2, toId);
+            upsert.setString(3, data);
             upsert.executeUpdate();
         }
     }
@@ -131,15 +125,6 @@ final class ChangeWriter implements AutoCloseable {
         }
         queued = 0;
         current = null;
-    }
-
-    /** Data must be one JSON object; checked here, before anything of it reaches the database. */
-    private static void checkObject(BatchHeader header, Change change) {
-        if (!JsonObjectText.isObject(change.data())) {
-            throw new SyncStoreException(StoreErrorCode.INVALID_CHANGE, header + ": the " + change.type().wireName()
-                    + " of " + change.entityType()
-                    + " '" + change.entityId() + "' carries data that is not a JSON object; nothing of the batch was applied");
-        }
     }
 
     @Override

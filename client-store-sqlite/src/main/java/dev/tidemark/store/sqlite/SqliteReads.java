@@ -1,5 +1,7 @@
 package dev.tidemark.store.sqlite;
 
+import dev.tidemark.client.spi.StorePosition;
+import dev.tidemark.protocol.Lsn;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -25,6 +27,17 @@ final class SqliteReads {
                 }
                 long value = rs.getLong(1);
                 return rs.wasNull() ? Optional.empty() : Optional.of(value);
+            }
+        });
+    }
+
+    /** The committed LSN and checksum, from one read. */
+    StorePosition position() {
+        return readers.read("reading the committed position", connection -> {
+            try (Statement statement = connection.createStatement();
+                    ResultSet rs = statement.executeQuery(
+                            "SELECT committed_lsn, committed_checksum FROM tidemark_state WHERE id = 1")) {
+                return rs.next() ? new StorePosition(Lsn.of(rs.getLong(1)), rs.getLong(2)) : StorePosition.START;
             }
         });
     }

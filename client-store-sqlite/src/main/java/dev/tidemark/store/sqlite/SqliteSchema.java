@@ -18,8 +18,8 @@ import java.util.List;
  * index pages. Measured by {@code StoreApplyBenchmark} (see docs/writing-a-store.md): the rowid layout
  * inserted random-UUID rows 1.3–1.9× faster, and sequential ones 5–7% slower.
  *
- * <p>Entity data is checked in Java ({@link JsonObjectText}) before it is written, not by a
- * {@code CHECK (json_type(data) = 'object')} or {@code json(?)}: those parse every row again in SQLite
+ * <p>Entity data is checked in Java (the client core's {@code dev.tidemark.protocol.EntityData})
+ * before it is written, not by a {@code CHECK (json_type(data) = 'object')} or {@code json(?)}: those parse every row again in SQLite
  * and cost 7–20% of the apply throughput (measured, paired against plain inserts).
  */
 final class SqliteSchema {

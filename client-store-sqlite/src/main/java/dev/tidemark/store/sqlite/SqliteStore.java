@@ -1,16 +1,12 @@
 package dev.tidemark.store.sqlite;
 
-import static java.util.Objects.requireNonNull;
-
-import dev.tidemark.client.spi.ApplyOutcome;
-import dev.tidemark.client.spi.ApplyResult;
 import dev.tidemark.client.spi.BatchHeader;
-import dev.tidemark.client.spi.ChangeSource;
+import dev.tidemark.client.spi.BatchTransaction;
+import dev.tidemark.client.spi.StoreBackend;
 import dev.tidemark.client.spi.StoreErrorCode;
-import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.StorePosition;
 import dev.tidemark.client.spi.SyncStoreException;
-import dev.tidemark.protocol.Change;
-import dev.tidemark.protocol.Checksum;
+import dev.tidemark.protocol.EntityData;
 import dev.tidemark.protocol.Lsn;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,19 +17,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * The SQLite {@link SyncStore}. One writing connection, used by one thread at a time, applies each
+ * The SQLite {@link StoreBackend}. One writing connection, used by one thread at a time (the core
+ * serialises writes), applies each
  * batch inside {@code BEGIN IMMEDIATE ... COMMIT}: the changes, then the committed LSN, checksum and
  * cleared pending marker in the one-row {@code tidemark_state}. Reads go through separate connections
  * ({@link Readers}) and, in WAL mode, see only committed transactions.
  */
-final class SqliteStore implements SyncStore {
-
-    private static final int MAX_KEY_LENGTH = 200;
+final class SqliteStore implements StoreBackend {
 
     private final Path path;
     private final Connection writer;
@@ -45,8 +39,6 @@ final class SqliteStore implements SyncStore {
     private final ChangeWriter changes;
     private final Readers readers;
     private final SqliteReads reads;
-    private final ReentrantLock writing = new ReentrantLock();
-    private volatile boolean closed;
 
     private SqliteStore(Path path, Connection writer, Readers readers) throws SQLException {
         this.path = path;
@@ -91,48 +83,104 @@ final class SqliteStore implements SyncStore {
     // ---- writes ---------------------------------------------------------------------------
 
     @Override
-    public ApplyResult apply(BatchHeader header, ChangeSource source) {
-        requireNonNull(header, "header is null");
-        requireNonNull(source, "source is null");
-        return write(() -> "applying " + header, () -> {
-            Committed state = readState();
-            ApplyOutcome outcome = header.outcomeAt(state.lsn());
-            if (outcome != ApplyOutcome.APPLIED) {
-                return ApplyResult.notApplied(outcome, state.lsn());
+    public BatchTransaction beginBatch(BatchHeader header) {
+        try {
+            control.execute("BEGIN IMMEDIATE");
+            try {
+                return new Batch(header, readState());
+            } catch (SQLException | RuntimeException e) {
+                rollback();
+                throw e;
             }
-            long checksum = state.checksum();
-            for (Change change = source.next(); change != null; change = source.next()) {
-                changes.write(header, change);
-                checksum += Checksum.of(change);
-            }
-            changes.flush();
-            commitBatch.setLong(1, header.lsn().value());
-            commitBatch.setLong(2, checksum);
-            commitBatch.executeUpdate();
-            return ApplyResult.applied(header.lsn());
-        });
+        } catch (SQLException e) {
+            throw SqlFailures.of("applying " + header, path, e);
+        }
     }
 
-    /** The committed position, as read inside the writer's transaction. */
-    private record Committed(Lsn lsn, long checksum) {}
+    /** One batch inside {@code BEGIN IMMEDIATE ... COMMIT} on the writer. */
+    private final class Batch implements BatchTransaction {
+        private final BatchHeader header;
+        private final StorePosition position;
+        private boolean committed;
 
-    private Committed readState() throws SQLException {
+        Batch(BatchHeader header, StorePosition position) {
+            this.header = header;
+            this.position = position;
+        }
+
+        @Override
+        public StorePosition position() {
+            return position;
+        }
+
+        @Override
+        public void upsert(String entityType, String entityId, EntityData data) {
+            run(() -> changes.upsert(entityType, entityId, data.text()));
+        }
+
+        @Override
+        public void move(String entityType, String fromId, String toId, EntityData data) {
+            run(() -> changes.move(entityType, fromId, toId, data.text()));
+        }
+
+        @Override
+        public void delete(String entityType, String entityId) {
+            run(() -> changes.delete(entityType, entityId));
+        }
+
+        @Override
+        public void truncate(String entityType) {
+            run(() -> changes.truncate(entityType));
+        }
+
+        @Override
+        public void commit(StorePosition next) {
+            run(() -> {
+                changes.flush();
+                commitBatch.setLong(1, next.lsn().value());
+                commitBatch.setLong(2, next.checksum());
+                commitBatch.executeUpdate();
+                control.execute("COMMIT");
+                committed = true;
+            });
+        }
+
+        private void run(Step step) {
+            try {
+                step.run();
+            } catch (SQLException e) {
+                throw SqlFailures.of("applying " + header, path, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!committed) {
+                rollback();
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws SQLException;
+    }
+
+    private StorePosition readState() throws SQLException {
         try (ResultSet rs = readState.executeQuery()) {
             if (!rs.next()) {
                 throw new SyncStoreException(StoreErrorCode.STORAGE_FAILURE,
                         "the SQLite store " + path + " lost its state row; restore the file or start a new store");
             }
-            return new Committed(Lsn.of(rs.getLong(1)), rs.getLong(2));
+            return new StorePosition(Lsn.of(rs.getLong(1)), rs.getLong(2));
         }
     }
 
     @Override
     public void recordPending(Lsn lsn) {
-        requireNonNull(lsn, "lsn is null");
         write(() -> "recording pending marker " + lsn, () -> {
             setPending.setLong(1, lsn.value());
             setPending.executeUpdate();
-            return null;
         });
     }
 
@@ -141,16 +189,11 @@ final class SqliteStore implements SyncStore {
         write(() -> "clearing the pending marker", () -> {
             setPending.setNull(1, java.sql.Types.INTEGER);
             setPending.executeUpdate();
-            return null;
         });
     }
 
     @Override
     public void resetHistory(String historyId) {
-        requireNonNull(historyId, "historyId is null");
-        if (historyId.isEmpty()) {
-            throw new IllegalArgumentException("historyId is empty");
-        }
         write(() -> "resetting to history " + historyId, () -> {
             control.executeUpdate("DELETE FROM tidemark_entity");
             try (PreparedStatement reset = writer.prepareStatement("UPDATE tidemark_state SET history_id = ?,"
@@ -158,55 +201,32 @@ final class SqliteStore implements SyncStore {
                 reset.setString(1, historyId);
                 reset.executeUpdate();
             }
-            return null;
         });
     }
 
     @Override
     public void putMetadata(String key, String value) {
-        requireNonNull(key, "key is null");
-        requireNonNull(value, "value is null");
-        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("a metadata key has 1 to " + MAX_KEY_LENGTH + " characters");
-        }
         write(() -> "storing metadata " + key, () -> {
             putMetadata.setString(1, key);
             putMetadata.setString(2, value);
             putMetadata.executeUpdate();
-            return null;
         });
     }
 
-    /** Work inside the writer's transaction. */
-    @FunctionalInterface
-    private interface Work<T> {
-        T run() throws SQLException;
-    }
-
-    /**
-     * Runs {@code work} in one {@code BEGIN IMMEDIATE ... COMMIT}. Any failure rolls it back: SQL
-     * errors become {@link SyncStoreException}, other exceptions (a change source's) pass unchanged.
-     */
-    private <T> T write(Supplier<String> doing, Work<T> work) {
-        writing.lock();
+    /** Runs {@code work} in one {@code BEGIN IMMEDIATE ... COMMIT}; any failure rolls it back. */
+    private void write(Supplier<String> doing, Step work) {
+        boolean committed = false;
         try {
-            checkOpen();
-            boolean committed = false;
-            try {
-                control.execute("BEGIN IMMEDIATE");
-                T result = work.run();
-                control.execute("COMMIT");
-                committed = true;
-                return result;
-            } catch (SQLException e) {
-                throw SqlFailures.of(doing.get(), path, e);
-            } finally {
-                if (!committed) {
-                    rollback();
-                }
-            }
+            control.execute("BEGIN IMMEDIATE");
+            work.run();
+            control.execute("COMMIT");
+            committed = true;
+        } catch (SQLException e) {
+            throw SqlFailures.of(doing.get(), path, e);
         } finally {
-            writing.unlock();
+            if (!committed) {
+                rollback();
+            }
         }
     }
 
@@ -222,85 +242,51 @@ final class SqliteStore implements SyncStore {
     // ---- reads ----------------------------------------------------------------------------
 
     @Override
-    public Lsn committedLsn() {
-        checkOpen();
-        return Lsn.of(reads.stateValue("committed_lsn").orElse(0L));
-    }
-
-    @Override
-    public long committedChecksum() {
-        checkOpen();
-        return reads.stateValue("committed_checksum").orElse(0L);
+    public StorePosition position() {
+        return reads.position();
     }
 
     @Override
     public Optional<Lsn> pendingLsn() {
-        checkOpen();
         return reads.stateValue("pending_lsn").map(Lsn::of);
     }
 
     @Override
     public Optional<String> historyId() {
-        checkOpen();
         return reads.historyId();
     }
 
     @Override
     public Optional<String> get(String entityType, String entityId) {
-        requireNonNull(entityType, "entityType is null");
-        requireNonNull(entityId, "entityId is null");
-        checkOpen();
         return reads.get(entityType, entityId);
     }
 
     @Override
     public long count(String entityType) {
-        requireNonNull(entityType, "entityType is null");
-        checkOpen();
         return reads.count(entityType);
     }
 
     @Override
     public void forEach(String entityType, BiConsumer<String, String> action) {
-        requireNonNull(entityType, "entityType is null");
-        requireNonNull(action, "action is null");
-        checkOpen();
         reads.forEach(entityType, action);
     }
 
     @Override
     public Optional<String> metadata(String key) {
-        requireNonNull(key, "key is null");
-        checkOpen();
         return reads.metadata(key);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------
 
-    private void checkOpen() {
-        if (closed) {
-            throw new SyncStoreException(StoreErrorCode.CLOSED, "the SQLite store " + path + " is closed; open it again");
-        }
-    }
-
     @Override
     public void close() {
-        writing.lock();
+        readers.close();
         try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            readers.close();
-            try {
-                changes.close();
-            } catch (SQLException e) {
-                // closing anyway
-            }
-            closeQuietly(writer);
-        } finally {
-            writing.unlock();
+            changes.close();
+        } catch (SQLException e) {
+            // closing anyway
         }
+        closeQuietly(writer);
     }
 
     private static void closeQuietly(Connection connection) {

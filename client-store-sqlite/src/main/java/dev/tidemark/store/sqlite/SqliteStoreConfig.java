@@ -2,10 +2,11 @@ package dev.tidemark.store.sqlite;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tidemark.client.spi.StoreSetting;
 import dev.tidemark.client.spi.StoreSettings;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The settings of a SQLite store.
@@ -20,13 +21,24 @@ record SqliteStoreConfig(Path path, Durability durability, int busyTimeoutMs) {
     static final String DURABILITY = "durability";
     static final String BUSY_TIMEOUT_MS = "busyTimeoutMs";
 
+    /** The settings the store declares; {@link SqliteStoreProvider#settings()}. */
+    static final List<StoreSetting> SETTINGS = List.of(
+            StoreSetting.required(PATH, StoreSetting.Type.PATH, "the database file; created with its directories when absent"),
+            StoreSetting.optional(DURABILITY, StoreSetting.Type.CHOICE, "full",
+                    "full: a commit survives a power loss (synchronous=FULL); normal: only a process crash").withChoices("full", "normal"),
+            StoreSetting.optional(BUSY_TIMEOUT_MS, StoreSetting.Type.INTEGER, "10000",
+                    "how long a statement waits for a lock another connection holds, in ms (0 to 3600000)"));
+
     SqliteStoreConfig {
         requireNonNull(path, "path is null");
         requireNonNull(durability, "durability is null");
     }
 
     static SqliteStoreConfig from(Map<String, String> config) {
-        StoreSettings settings = StoreSettings.of(SqliteStoreProvider.NAME, config, Set.of(PATH, DURABILITY, BUSY_TIMEOUT_MS));
+        return from(StoreSettings.declared(SqliteStoreProvider.NAME, config, SETTINGS));
+    }
+
+    static SqliteStoreConfig from(StoreSettings settings) {
         return new SqliteStoreConfig(
                 Path.of(settings.required(PATH)),
                 settings.choice(DURABILITY, Durability.class, Durability.FULL),

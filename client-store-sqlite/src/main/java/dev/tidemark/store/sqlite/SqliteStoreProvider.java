@@ -1,8 +1,11 @@
 package dev.tidemark.store.sqlite;
 
-import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.StoreBackend;
+import dev.tidemark.client.spi.StoreContext;
+import dev.tidemark.client.spi.StoreSetting;
+import dev.tidemark.client.spi.StoreSettings;
 import dev.tidemark.client.spi.SyncStoreProvider;
-import java.util.Map;
+import java.util.List;
 
 /**
  * Opens SQLite stores; registered as {@code sqlite}. Settings: {@code path} (required),
@@ -18,7 +21,12 @@ public final class SqliteStoreProvider implements SyncStoreProvider {
     }
 
     @Override
-    public SyncStore open(Map<String, String> config) {
-        return SqliteStore.open(SqliteStoreConfig.from(config));
+    public List<StoreSetting> settings() {
+        return SqliteStoreConfig.SETTINGS;
+    }
+
+    @Override
+    public StoreBackend open(StoreSettings settings, StoreContext context) {
+        return SqliteStore.open(SqliteStoreConfig.from(settings));
     }
 }

@@ -1,16 +1,10 @@
 package dev.tidemark.store.sqlite;
 
-import static java.util.Objects.requireNonNull;
-
-import dev.tidemark.client.spi.ApplyOutcome;
-import dev.tidemark.client.spi.ApplyResult;
 import dev.tidemark.client.spi.BatchHeader;
-import dev.tidemark.client.spi.ChangeSource;
-import dev.tidemark.client.spi.StoreErrorCode;
-import dev.tidemark.client.spi.SyncStore;
-import dev.tidemark.client.spi.SyncStoreException;
-import dev.tidemark.protocol.Change;
-import dev.tidemark.protocol.Checksum;
+import dev.tidemark.client.spi.BatchTransaction;
+import dev.tidemark.client.spi.StoreBackend;
+import dev.tidemark.client.spi.StorePosition;
+import dev.tidemark.protocol.EntityData;
 import dev.tidemark.protocol.Lsn;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,14 +17,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 
 /**
- * A correct SQLite store, built from the shipped store's parts (it lives in their package for that),
- * with every step of the contract a method of its own, so that each flawed store in {@link FlawedStores}
- * is this store with one step done wrong. It passes the whole kit ({@code BaselineStoreConformanceTest}),
- * so whatever the kit finds in a flawed store is that flaw.
+ * A correct SQLite backend, built from the shipped store's parts (it lives in their package for that),
+ * with every storage step a method of its own, so that each flawed store in {@link FlawedStores} is
+ * this backend with one step done wrong. The core's rules (duplicate / gap decision, checksum, JSON
+ * check, closed check) are not here: under SPI v2 no store can get them wrong. It passes the whole kit
+ * ({@code BaselineStoreConformanceTest}), so whatever the kit finds in a flawed store is that flaw.
  */
-class BaselineStore implements SyncStore {
-
-    static final int MAX_KEY_LENGTH = 200;
+class BaselineStore implements StoreBackend {
 
     protected final Path path;
     protected final Connection writer;
@@ -39,7 +32,6 @@ class BaselineStore implements SyncStore {
     protected final Readers readers;
     protected final SqliteReads reads;
     protected final ReentrantLock writing = new ReentrantLock();
-    private volatile boolean closed;
 
     BaselineStore(SqliteStoreConfig config) {
         this.path = config.path().toAbsolutePath();
@@ -67,53 +59,59 @@ class BaselineStore implements SyncStore {
         SqliteSchema.migrate(connection, path);
     }
 
-    // ---- apply, step by step ---------------------------------------------------------------
+    // ---- a batch, step by step -------------------------------------------------------------
 
     @Override
-    public ApplyResult apply(BatchHeader header, ChangeSource source) {
-        requireNonNull(header, "header is null");
-        requireNonNull(source, "source is null");
-        return write(() -> {
-            Lsn committed = Lsn.of(stateLong("committed_lsn"));
-            ApplyOutcome outcome = decide(header, committed);
-            if (outcome != ApplyOutcome.APPLIED) {
-                return ApplyResult.notApplied(outcome, committed);
-            }
-            long checksum = writeChanges(header, source, stateLong("committed_checksum"));
-            commitPosition(header.lsn(), checksum);
-            return ApplyResult.applied(header.lsn());
-        });
-    }
-
-    /** Duplicate, gap or apply. */
-    protected ApplyOutcome decide(BatchHeader header, Lsn committed) {
-        return header.outcomeAt(committed);
-    }
-
-    /** Pulls and writes every change; returns the new running checksum. */
-    protected long writeChanges(BatchHeader header, ChangeSource source, long checksum) throws SQLException {
-        for (Change change = source.next(); change != null; change = source.next()) {
-            writeChange(header, change);
-            checksum += checksumOf(change);
+    public BatchTransaction beginBatch(BatchHeader header) {
+        writing.lock();
+        try {
+            begin();
+            StorePosition position = readPosition(header);
+            began(header, position);
+            return new Batch(position);
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            writing.unlock();
+            throw e instanceof SQLException sql ? SqlFailures.of("beginning " + header, path, sql) : (RuntimeException) e;
         }
-        changes.flush();
-        return checksum;
     }
 
-    protected void writeChange(BatchHeader header, Change change) throws SQLException {
-        changes.write(header, change);
+    /** The position the batch follows, read inside its transaction. */
+    protected StorePosition readPosition(BatchHeader header) throws SQLException {
+        return new StorePosition(Lsn.of(stateLong("committed_lsn")), stateLong("committed_checksum"));
     }
 
-    protected long checksumOf(Change change) {
-        return Checksum.of(change);
+    /** Runs once the batch's transaction has begun and its position was read. */
+    protected void began(BatchHeader header, StorePosition position) throws SQLException {
+    }
+
+    protected void writeUpsert(String entityType, String entityId, String data) throws SQLException {
+        changes.upsert(entityType, entityId, data);
+    }
+
+    protected void writeMove(String entityType, String fromId, String toId, String data) throws SQLException {
+        changes.move(entityType, fromId, toId, data);
+    }
+
+    protected void writeDelete(String entityType, String entityId) throws SQLException {
+        changes.delete(entityType, entityId);
+    }
+
+    protected void writeTruncate(String entityType) throws SQLException {
+        changes.truncate(entityType);
+    }
+
+    /** Runs after each change of a batch. */
+    protected void afterChange() throws SQLException {
     }
 
     /** Sets the position and checksum and clears the marker, in the running transaction. */
-    protected void commitPosition(Lsn lsn, long checksum) throws SQLException {
+    protected void commitPosition(StorePosition position) throws SQLException {
+        changes.flush();
         try (PreparedStatement update = writer.prepareStatement(
                 "UPDATE tidemark_state SET committed_lsn = ?, committed_checksum = ?, pending_lsn = NULL WHERE id = 1")) {
-            update.setLong(1, lsn.value());
-            update.setLong(2, checksum);
+            update.setLong(1, position.lsn().value());
+            update.setLong(2, position.checksum());
             update.executeUpdate();
         }
     }
@@ -125,12 +123,86 @@ class BaselineStore implements SyncStore {
         }
     }
 
-    // ---- transactions ----------------------------------------------------------------------
+    /** The batch's transaction: each primitive one step above. */
+    private final class Batch implements BatchTransaction {
+        private final StorePosition position;
+        private boolean open = true;
+        private boolean committed;
+
+        Batch(StorePosition position) {
+            this.position = position;
+        }
+
+        @Override
+        public StorePosition position() {
+            return position;
+        }
+
+        @Override
+        public void upsert(String entityType, String entityId, EntityData data) {
+            step(() -> writeUpsert(entityType, entityId, data.text()));
+        }
+
+        @Override
+        public void move(String entityType, String fromId, String toId, EntityData data) {
+            step(() -> writeMove(entityType, fromId, toId, data.text()));
+        }
+
+        @Override
+        public void delete(String entityType, String entityId) {
+            step(() -> writeDelete(entityType, entityId));
+        }
+
+        @Override
+        public void truncate(String entityType) {
+            step(() -> writeTruncate(entityType));
+        }
+
+        private void step(Step step) {
+            run(() -> {
+                step.run();
+                afterChange();
+            });
+        }
+
+        @Override
+        public void commit(StorePosition next) {
+            run(() -> {
+                commitPosition(next);
+                BaselineStore.this.commit();
+                committed = true;
+            });
+        }
+
+        @Override
+        public void close() {
+            if (open) {
+                open = false;
+                try {
+                    if (!committed) {
+                        rollback();
+                    }
+                } finally {
+                    writing.unlock();
+                }
+            }
+        }
+    }
 
     @FunctionalInterface
-    interface Work<T> {
-        T run() throws SQLException;
+    interface Step {
+        void run() throws SQLException;
     }
+
+    private void run(Step step) {
+        try {
+            step.run();
+        } catch (SQLException e) {
+            throw SqlFailures.of("writing", path, e);
+        }
+    }
+
+    // ---- transactions ----------------------------------------------------------------------
 
     protected void begin() throws SQLException {
         control.execute("BEGIN IMMEDIATE");
@@ -147,27 +219,30 @@ class BaselineStore implements SyncStore {
         begin();
     }
 
-    protected <T> T write(Work<T> work) {
+    protected void rollback() {
+        changes.discard();
+        try {
+            control.execute("ROLLBACK");
+        } catch (SQLException e) {
+            // no transaction was active
+        }
+    }
+
+    /** One small write in a transaction of its own. */
+    protected void write(Step work) {
         writing.lock();
         try {
-            checkOpen();
             boolean committed = false;
             try {
                 begin();
-                T result = work.run();
+                work.run();
                 commit();
                 committed = true;
-                return result;
             } catch (SQLException e) {
                 throw SqlFailures.of("writing", path, e);
             } finally {
                 if (!committed) {
-                    changes.discard();
-                    try {
-                        control.execute("ROLLBACK");
-                    } catch (SQLException e) {
-                        // no transaction was active
-                    }
+                    rollback();
                 }
             }
         } finally {
@@ -179,26 +254,16 @@ class BaselineStore implements SyncStore {
 
     @Override
     public void recordPending(Lsn lsn) {
-        requireNonNull(lsn, "lsn is null");
-        write(() -> updateState("UPDATE tidemark_state SET pending_lsn = " + lsn.value() + " WHERE id = 1"));
+        write(() -> control.executeUpdate("UPDATE tidemark_state SET pending_lsn = " + lsn.value() + " WHERE id = 1"));
     }
 
     @Override
     public void clearPending() {
-        write(() -> updateState("UPDATE tidemark_state SET pending_lsn = NULL WHERE id = 1"));
-    }
-
-    private Void updateState(String sql) throws SQLException {
-        control.executeUpdate(sql);
-        return null;
+        write(() -> control.executeUpdate("UPDATE tidemark_state SET pending_lsn = NULL WHERE id = 1"));
     }
 
     @Override
     public void resetHistory(String historyId) {
-        requireNonNull(historyId, "historyId is null");
-        if (historyId.isEmpty()) {
-            throw new IllegalArgumentException("historyId is empty");
-        }
         write(() -> {
             control.executeUpdate("DELETE FROM tidemark_entity");
             try (PreparedStatement reset = writer.prepareStatement("UPDATE tidemark_state SET history_id = ?,"
@@ -206,17 +271,11 @@ class BaselineStore implements SyncStore {
                 reset.setString(1, historyId);
                 reset.executeUpdate();
             }
-            return null;
         });
     }
 
     @Override
     public void putMetadata(String key, String value) {
-        requireNonNull(key, "key is null");
-        requireNonNull(value, "value is null");
-        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("a metadata key has 1 to " + MAX_KEY_LENGTH + " characters");
-        }
         write(() -> {
             try (PreparedStatement put = writer.prepareStatement("INSERT INTO tidemark_metadata (key, value) VALUES (?, ?)"
                     + " ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
@@ -224,77 +283,53 @@ class BaselineStore implements SyncStore {
                 put.setString(2, value);
                 put.executeUpdate();
             }
-            return null;
         });
     }
 
     // ---- reads -----------------------------------------------------------------------------
 
     @Override
-    public Lsn committedLsn() {
-        checkOpen();
-        return Lsn.of(reads.stateValue("committed_lsn").orElse(0L));
-    }
-
-    @Override
-    public long committedChecksum() {
-        checkOpen();
-        return reads.stateValue("committed_checksum").orElse(0L);
+    public StorePosition position() {
+        return reads.position();
     }
 
     @Override
     public Optional<Lsn> pendingLsn() {
-        checkOpen();
         return reads.stateValue("pending_lsn").map(Lsn::of);
     }
 
     @Override
     public Optional<String> historyId() {
-        checkOpen();
         return reads.historyId();
     }
 
     @Override
     public Optional<String> get(String entityType, String entityId) {
-        checkOpen();
         return reads.get(entityType, entityId);
     }
 
     @Override
     public long count(String entityType) {
-        checkOpen();
         return reads.count(entityType);
     }
 
     @Override
     public void forEach(String entityType, BiConsumer<String, String> action) {
-        checkOpen();
         reads.forEach(entityType, action);
     }
 
     @Override
     public Optional<String> metadata(String key) {
-        checkOpen();
         return reads.metadata(key);
     }
 
     // ---- lifecycle -------------------------------------------------------------------------
 
-    protected final void checkOpen() {
-        if (closed) {
-            throw new SyncStoreException(StoreErrorCode.CLOSED, "the store " + path + " is closed");
-        }
-    }
-
     @Override
     public void close() {
         writing.lock();
         try {
-            if (closed) {
-                return;
-            }
             beforeClose();
-            closed = true;
             readers.close();
             try {
                 changes.close();

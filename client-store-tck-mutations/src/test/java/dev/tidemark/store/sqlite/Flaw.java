@@ -1,6 +1,6 @@
 package dev.tidemark.store.sqlite;
 
-import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.StoreBackend;
 import java.util.function.Function;
 
 /**
@@ -21,22 +21,22 @@ enum Flaw {
     IGNORES_PENDING_MARKER(FlawedStores.IgnoresPendingMarker::new, "PendingMarker.recordsDurably"),
     COMMITS_ONLY_ON_CLOSE(FlawedStores.CommitsOnlyOnClose::new, "Durability.survivesKill"),
     READS_UNCOMMITTED_WRITES(FlawedStores.ReadsUncommittedWrites::new, "Isolation.readerInTheMiddleSeesTheStateBefore"),
-    CHECKSUM_SKIPS_DELETES(FlawedStores.ChecksumSkipsDeletes::new, "Applying.keepsARunningChecksum"),
+    CHECKSUM_CUT_TO_32_BITS(FlawedStores.ChecksumCutTo32Bits::new, "Applying.keepsARunningChecksum"),
     PAGED_FOR_EACH(FlawedStores.PagedForEach::new, "Isolation.forEachIsOneView"),
     BUFFERS_WHOLE_BATCH(FlawedStores.BuffersWholeBatch::new, "BatchLargerThanTheHeap.appliesABatchLargerThanTheHeap"),
     IGNORES_NEWER_SCHEMA_VERSION(FlawedStores.IgnoresNewerSchemaVersion::new, "NewerVersion.refusesNewerStorage"),
     /** Beyond the kit: only a power loss shows it. */
     NEVER_SYNCS(FlawedStores.NeverSyncs::new, null);
 
-    private final Function<SqliteStoreConfig, SyncStore> open;
+    private final Function<SqliteStoreConfig, StoreBackend> open;
     private final String caughtBy;
 
-    Flaw(Function<SqliteStoreConfig, SyncStore> open, String caughtBy) {
+    Flaw(Function<SqliteStoreConfig, StoreBackend> open, String caughtBy) {
         this.open = open;
         this.caughtBy = caughtBy;
     }
 
-    SyncStore open(SqliteStoreConfig config) {
+    StoreBackend open(SqliteStoreConfig config) {
         return open.apply(config);
     }
 

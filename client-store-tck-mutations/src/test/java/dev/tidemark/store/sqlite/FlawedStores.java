@@ -2,9 +2,7 @@ package dev.tidemark.store.sqlite;
 
 import dev.tidemark.client.spi.ApplyOutcome;
 import dev.tidemark.client.spi.BatchHeader;
-import dev.tidemark.client.spi.ChangeSource;
-import dev.tidemark.protocol.Change;
-import dev.tidemark.protocol.ChangeType;
+import dev.tidemark.client.spi.StorePosition;
 import dev.tidemark.protocol.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,10 +27,11 @@ final class FlawedStores {
         }
 
         @Override
-        protected long writeChanges(BatchHeader header, ChangeSource source, long checksum) throws SQLException {
-            control.executeUpdate("UPDATE tidemark_state SET committed_lsn = " + header.lsn().value() + " WHERE id = 1");
-            commitAndBeginAgain();
-            return super.writeChanges(header, source, checksum);
+        protected void began(BatchHeader header, StorePosition position) throws SQLException {
+            if (header.outcomeAt(position.lsn()) == ApplyOutcome.APPLIED) {
+                control.executeUpdate("UPDATE tidemark_state SET committed_lsn = " + header.lsn().value() + " WHERE id = 1");
+                commitAndBeginAgain();
+            }
         }
     }
 
@@ -43,9 +42,9 @@ final class FlawedStores {
         }
 
         @Override
-        protected void commitPosition(Lsn lsn, long checksum) throws SQLException {
+        protected void commitPosition(StorePosition position) throws SQLException {
             commitAndBeginAgain();
-            super.commitPosition(lsn, checksum);
+            super.commitPosition(position);
         }
     }
 
@@ -58,37 +57,42 @@ final class FlawedStores {
         }
 
         @Override
-        protected void writeChange(BatchHeader header, Change change) throws SQLException {
-            super.writeChange(header, change);
+        protected void afterChange() throws SQLException {
             if (++written % 100 == 0) {
                 commitAndBeginAgain();
             }
         }
     }
 
-    /** Applies a batch the store already holds once more. */
+    /**
+     * Reads its position once, when it opens, and keeps it in a field (a "cache" of the state row), so
+     * it decides every later batch against a stale position: it applies a batch it already holds once
+     * more. (The decision itself is the core's under SPI v2; what a store can still get wrong is the
+     * position it hands the core.)
+     */
     static final class ReappliesDuplicates extends BaselineStore {
+        private final StorePosition atOpen;
+
         ReappliesDuplicates(SqliteStoreConfig config) {
             super(config);
+            atOpen = reads.position();
         }
 
         @Override
-        protected ApplyOutcome decide(BatchHeader header, Lsn committed) {
-            ApplyOutcome outcome = super.decide(header, committed);
-            return outcome == ApplyOutcome.DUPLICATE ? ApplyOutcome.APPLIED : outcome;
+        protected StorePosition readPosition(BatchHeader header) {
+            return atOpen;
         }
     }
 
-    /** Applies a batch that does not start where the store stands. */
+    /** Trusts the batch to start where the store stands: hands the core the batch's {@code prevLsn} as its position. */
     static final class AcceptsGaps extends BaselineStore {
         AcceptsGaps(SqliteStoreConfig config) {
             super(config);
         }
 
         @Override
-        protected ApplyOutcome decide(BatchHeader header, Lsn committed) {
-            ApplyOutcome outcome = super.decide(header, committed);
-            return outcome == ApplyOutcome.GAP ? ApplyOutcome.APPLIED : outcome;
+        protected StorePosition readPosition(BatchHeader header) throws SQLException {
+            return new StorePosition(header.prevLsn(), super.readPosition(header).checksum());
         }
     }
 
@@ -99,11 +103,9 @@ final class FlawedStores {
         }
 
         @Override
-        protected void writeChange(BatchHeader header, Change change) throws SQLException {
-            if (change.type() == ChangeType.UPDATE) {
-                super.writeChange(header, Change.delete(change.entityType(), change.entityId(), change.timestamp()));
-            }
-            super.writeChange(header, change);
+        protected void writeUpsert(String entityType, String entityId, String data) throws SQLException {
+            super.writeDelete(entityType, entityId);
+            super.writeUpsert(entityType, entityId, data);
         }
     }
 
@@ -114,10 +116,8 @@ final class FlawedStores {
         }
 
         @Override
-        protected void writeChange(BatchHeader header, Change change) throws SQLException {
-            if (change.type() != ChangeType.DELETE) {
-                super.writeChange(header, change);
-            }
+        protected void writeDelete(String entityType, String entityId) {
+            // forgotten
         }
     }
 
@@ -133,14 +133,10 @@ final class FlawedStores {
         }
 
         @Override
-        protected void writeChange(BatchHeader header, Change change) throws SQLException {
-            if (change.type() != ChangeType.TRUNCATE) {
-                super.writeChange(header, change);
-                return;
-            }
+        protected void writeTruncate(String entityType) throws SQLException {
             changes.flush();
             try (PreparedStatement truncate = writer.prepareStatement("DELETE FROM tidemark_entity WHERE entity_type LIKE ?")) {
-                truncate.setString(1, change.entityType());
+                truncate.setString(1, entityType);
                 truncate.executeUpdate();
             }
         }
@@ -153,9 +149,18 @@ final class FlawedStores {
         }
 
         @Override
-        protected void writeChange(BatchHeader header, Change change) throws SQLException {
-            super.writeChange(header, change.entityId() == null ? change
-                    : new Change(change.type(), change.entityType(), change.entityId().trim(), change.data(), change.timestamp()));
+        protected void writeUpsert(String entityType, String entityId, String data) throws SQLException {
+            super.writeUpsert(entityType, entityId.trim(), data);
+        }
+
+        @Override
+        protected void writeMove(String entityType, String fromId, String toId, String data) throws SQLException {
+            super.writeMove(entityType, fromId.trim(), toId.trim(), data);
+        }
+
+        @Override
+        protected void writeDelete(String entityType, String entityId) throws SQLException {
+            super.writeDelete(entityType, entityId.trim());
         }
 
         @Override
@@ -172,7 +177,7 @@ final class FlawedStores {
 
         @Override
         public void recordPending(Lsn lsn) {
-            checkOpen();
+            // forgotten
         }
     }
 
@@ -215,50 +220,37 @@ final class FlawedStores {
         }
 
         @Override
-        public Lsn committedLsn() {
-            checkOpen();
-            return own.committedLsn();
-        }
-
-        @Override
-        public long committedChecksum() {
-            checkOpen();
-            return own.stateValue("committed_checksum").orElse(0L);
+        public StorePosition position() {
+            return new StorePosition(own.committedLsn(), own.stateValue("committed_checksum").orElse(0L));
         }
 
         @Override
         public Optional<Lsn> pendingLsn() {
-            checkOpen();
             return own.stateValue("pending_lsn").map(Lsn::of);
         }
 
         @Override
         public Optional<String> historyId() {
-            checkOpen();
             return own.text("SELECT history_id FROM tidemark_state WHERE id = 1");
         }
 
         @Override
         public Optional<String> get(String entityType, String entityId) {
-            checkOpen();
             return own.text("SELECT data FROM tidemark_entity WHERE entity_type = ? AND entity_id = ?", entityType, entityId);
         }
 
         @Override
         public long count(String entityType) {
-            checkOpen();
             return own.count(entityType);
         }
 
         @Override
         public void forEach(String entityType, BiConsumer<String, String> action) {
-            checkOpen();
             own.forEach(entityType, action);
         }
 
         @Override
         public Optional<String> metadata(String key) {
-            checkOpen();
             return own.text("SELECT value FROM tidemark_metadata WHERE key = ?", key);
         }
     }
@@ -273,33 +265,34 @@ final class FlawedStores {
         }
 
         @Override
-        public Lsn committedLsn() {
-            checkOpen();
-            return own.committedLsn();
+        public StorePosition position() {
+            return new StorePosition(own.committedLsn(), own.stateValue("committed_checksum").orElse(0L));
         }
 
         @Override
         public Optional<String> get(String entityType, String entityId) {
-            checkOpen();
             return own.text("SELECT data FROM tidemark_entity WHERE entity_type = ? AND entity_id = ?", entityType, entityId);
         }
 
         @Override
         public void forEach(String entityType, BiConsumer<String, String> action) {
-            checkOpen();
             own.forEach(entityType, action);
         }
     }
 
-    /** Leaves deletes and truncates out of the running checksum. */
-    static final class ChecksumSkipsDeletes extends BaselineStore {
-        ChecksumSkipsDeletes(SqliteStoreConfig config) {
+    /**
+     * Keeps the running checksum in 32 bits (an {@code int} where the state needs a 64-bit value): the
+     * sum the core computed is cut short when it is stored. (The core computes the checksum under SPI
+     * v2; what a store can still get wrong is keeping it.)
+     */
+    static final class ChecksumCutTo32Bits extends BaselineStore {
+        ChecksumCutTo32Bits(SqliteStoreConfig config) {
             super(config);
         }
 
         @Override
-        protected long checksumOf(Change change) {
-            return change.type() == ChangeType.UPDATE ? super.checksumOf(change) : 0;
+        protected void commitPosition(StorePosition position) throws SQLException {
+            super.commitPosition(new StorePosition(position.lsn(), (int) position.checksum()));
         }
     }
 
@@ -313,7 +306,6 @@ final class FlawedStores {
 
         @Override
         public void forEach(String entityType, BiConsumer<String, String> action) {
-            checkOpen();
             String after = "";
             while (true) {
                 String from = after;
@@ -340,19 +332,50 @@ final class FlawedStores {
         }
     }
 
-    /** Pulls the whole batch into a list before writing any of it. */
+    /** Holds the whole batch in a list and writes it at the commit. */
     static final class BuffersWholeBatch extends BaselineStore {
         BuffersWholeBatch(SqliteStoreConfig config) {
             super(config);
         }
 
+        private final List<Step> held = new ArrayList<>();
+
         @Override
-        protected long writeChanges(BatchHeader header, ChangeSource source, long checksum) throws SQLException {
-            List<Change> all = new ArrayList<>();
-            for (Change change = source.next(); change != null; change = source.next()) {
-                all.add(change);
+        protected void writeUpsert(String entityType, String entityId, String data) {
+            held.add(() -> super.writeUpsert(entityType, entityId, data));
+        }
+
+        @Override
+        protected void writeMove(String entityType, String fromId, String toId, String data) {
+            held.add(() -> super.writeMove(entityType, fromId, toId, data));
+        }
+
+        @Override
+        protected void writeDelete(String entityType, String entityId) {
+            held.add(() -> super.writeDelete(entityType, entityId));
+        }
+
+        @Override
+        protected void writeTruncate(String entityType) {
+            held.add(() -> super.writeTruncate(entityType));
+        }
+
+        @Override
+        protected void commitPosition(StorePosition position) throws SQLException {
+            try {
+                for (Step step : held) {
+                    step.run();
+                }
+            } finally {
+                held.clear();
             }
-            return super.writeChanges(header, ChangeSource.of(all), checksum);
+            super.commitPosition(position);
+        }
+
+        @Override
+        protected void rollback() {
+            held.clear();
+            super.rollback();
         }
     }
 

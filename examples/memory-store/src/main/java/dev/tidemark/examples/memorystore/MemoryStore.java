@@ -1,20 +1,13 @@
 package dev.tidemark.examples.memorystore;
 
-import static java.util.Objects.requireNonNull;
-
-import dev.tidemark.client.spi.ApplyOutcome;
-import dev.tidemark.client.spi.ApplyResult;
 import dev.tidemark.client.spi.BatchHeader;
-import dev.tidemark.client.spi.ChangeSource;
-import dev.tidemark.client.spi.StoreErrorCode;
-import dev.tidemark.client.spi.SyncStore;
-import dev.tidemark.client.spi.SyncStoreException;
-import dev.tidemark.protocol.Change;
+import dev.tidemark.client.spi.BatchTransaction;
+import dev.tidemark.client.spi.StoreBackend;
+import dev.tidemark.client.spi.StorePosition;
 import dev.tidemark.protocol.ChangeType;
-import dev.tidemark.protocol.Checksum;
+import dev.tidemark.protocol.EntityData;
 import dev.tidemark.protocol.Json;
 import dev.tidemark.protocol.Lsn;
-import dev.tidemark.protocol.ProtocolException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,26 +19,23 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * A {@link SyncStore} that keeps entities in memory and every step in a {@link Journal}.
+ * A {@link StoreBackend} that keeps entities in memory and every step in a {@link Journal}.
  *
- * <p>How it keeps the one rule: {@code apply} first validates the whole batch (nothing is touched
- * yet, so a failure — or a broken change stream — leaves nothing behind), then appends ONE journal
- * record holding the changes, the new LSN and the new checksum and forces it to disk, and only then
- * changes the in-memory state. The record is the atomic, durable step; the memory is a cache of the
- * journal. Readers take a read lock and so see a batch entirely or not at all.
+ * <p>How it keeps the one rule: a batch's changes are only collected while it applies (nothing is
+ * touched yet, so a failure — or a broken change stream — leaves nothing behind); its
+ * {@link BatchTransaction#commit commit} appends ONE journal record holding the changes, the new LSN
+ * and the new checksum and forces it to disk, and only then changes the in-memory state. The record
+ * is the atomic, durable step; the memory is a cache of the journal. Readers take a read lock and so
+ * see a batch entirely or not at all.
  *
- * <p>It holds a streamed batch in memory while validating it — fine for a store that holds everything
+ * <p>It holds a streamed batch in memory until the commit — fine for a store that holds everything
  * in memory anyway; a disk-backed store should write as it reads instead.
  */
-final class MemoryStore implements SyncStore {
-
-    private static final int MAX_KEY_LENGTH = 200;
+final class MemoryStore implements StoreBackend {
 
     private final Journal journal;
     private final MemoryState state;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private final Object writer = new Object();
-    private volatile boolean closed;
 
     private MemoryStore(Journal journal, MemoryState state) {
         this.journal = journal;
@@ -59,80 +49,69 @@ final class MemoryStore implements SyncStore {
     }
 
     @Override
-    public ApplyResult apply(BatchHeader header, ChangeSource changes) {
-        requireNonNull(header, "header is null");
-        requireNonNull(changes, "changes is null");
-        synchronized (writer) {
-            checkOpen();
-            Lsn committed = state.committedLsn; // only this thread (holding writer) changes it
-            ApplyOutcome outcome = header.outcomeAt(committed);
-            if (outcome != ApplyOutcome.APPLIED) {
-                return ApplyResult.notApplied(outcome, committed);
+    public BatchTransaction beginBatch(BatchHeader header) {
+        // only the one writer changes the position, so reading it here is reading it "inside" the batch
+        StorePosition position = new StorePosition(state.committedLsn, state.committedChecksum);
+        List<Entry.Op> ops = new ArrayList<>();
+        return new BatchTransaction() {
+            @Override
+            public StorePosition position() {
+                return position;
             }
-            List<Entry.Op> ops = new ArrayList<>();
-            long checksum = state.committedChecksum;
-            for (Change change = changes.next(); change != null; change = changes.next()) {
-                ops.add(op(header, change));
-                checksum += Checksum.of(change);
-            }
-            write(new Entry.Batch(header.lsn(), checksum, ops));
-            return ApplyResult.applied(header.lsn());
-        }
-    }
 
-    /** The change as stored, with its data checked and made canonical. */
-    private static Entry.Op op(BatchHeader header, Change change) {
-        String data = null;
-        if (change.type() == ChangeType.UPDATE || change.type() == ChangeType.MOVE) {
-            try {
-                data = Json.canonicalObject(change.data());
-            } catch (ProtocolException e) {
-                throw new SyncStoreException(StoreErrorCode.INVALID_CHANGE, header + ": the " + change.type().wireName()
-                        + " of " + change.entityType() + " '" + change.entityId() + "' cannot be stored: "
-                        + e.getMessage() + "; nothing of the batch was applied", e);
+            @Override
+            public void upsert(String entityType, String entityId, EntityData data) {
+                ops.add(new Entry.Op(ChangeType.UPDATE, entityType, entityId, Json.canonicalObject(data.text()), null));
             }
-        }
-        return new Entry.Op(change.type(), change.entityType(), change.entityId(), data, change.fromId());
+
+            @Override
+            public void move(String entityType, String fromId, String toId, EntityData data) {
+                ops.add(new Entry.Op(ChangeType.MOVE, entityType, toId, Json.canonicalObject(data.text()), fromId));
+            }
+
+            @Override
+            public void delete(String entityType, String entityId) {
+                ops.add(new Entry.Op(ChangeType.DELETE, entityType, entityId, null, null));
+            }
+
+            @Override
+            public void truncate(String entityType) {
+                ops.add(new Entry.Op(ChangeType.TRUNCATE, entityType, null, null, null));
+            }
+
+            @Override
+            public void commit(StorePosition next) {
+                write(new Entry.Batch(next.lsn(), next.checksum(), ops));
+            }
+
+            @Override
+            public void close() {
+                ops.clear(); // nothing was journalled unless commit ran: nothing to roll back
+            }
+        };
     }
 
     @Override
     public void recordPending(Lsn lsn) {
-        requireNonNull(lsn, "lsn is null");
-        writeAlone(new Entry.Pending(lsn));
+        write(new Entry.Pending(lsn));
     }
 
     @Override
     public void clearPending() {
-        writeAlone(new Entry.PendingCleared());
+        write(new Entry.PendingCleared());
     }
 
     @Override
     public void resetHistory(String historyId) {
-        requireNonNull(historyId, "historyId is null");
-        if (historyId.isEmpty()) {
-            throw new IllegalArgumentException("historyId is empty");
-        }
-        writeAlone(new Entry.HistoryReset(historyId));
+        write(new Entry.HistoryReset(historyId));
     }
 
     @Override
     public void putMetadata(String key, String value) {
-        requireNonNull(key, "key is null");
-        requireNonNull(value, "value is null");
-        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("a metadata key has 1 to " + MAX_KEY_LENGTH + " characters");
-        }
-        writeAlone(new Entry.MetadataPut(key, value));
+        write(new Entry.MetadataPut(key, value));
     }
 
-    private void writeAlone(Entry entry) {
-        synchronized (writer) {
-            checkOpen();
-            write(entry);
-        }
-    }
-
-    /** Journal first (durable), memory second (visible). Caller holds {@code writer}. */
+    /** Journal first (durable), memory second (visible). The core calls writes one at a time. */
     private void write(Entry entry) {
         journal.append(entry);
         lock.writeLock().lock();
@@ -144,13 +123,8 @@ final class MemoryStore implements SyncStore {
     }
 
     @Override
-    public Lsn committedLsn() {
-        return read(() -> state.committedLsn);
-    }
-
-    @Override
-    public long committedChecksum() {
-        return read(() -> state.committedChecksum);
+    public StorePosition position() {
+        return read(() -> new StorePosition(state.committedLsn, state.committedChecksum));
     }
 
     @Override
@@ -175,7 +149,6 @@ final class MemoryStore implements SyncStore {
 
     @Override
     public void forEach(String entityType, BiConsumer<String, String> action) {
-        requireNonNull(action, "action is null");
         read(() -> {
             state.entities.getOrDefault(entityType, Map.of()).forEach(action);
             return null;
@@ -188,7 +161,6 @@ final class MemoryStore implements SyncStore {
     }
 
     private <T> T read(Supplier<T> reader) {
-        checkOpen();
         lock.readLock().lock();
         try {
             return reader.get();
@@ -197,19 +169,13 @@ final class MemoryStore implements SyncStore {
         }
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new SyncStoreException(StoreErrorCode.CLOSED, "the memory store is closed; open a new one");
-        }
+    @Override
+    public void close() {
+        journal.close();
     }
 
     @Override
-    public void close() {
-        synchronized (writer) {
-            if (!closed) {
-                closed = true;
-                journal.close();
-            }
-        }
+    public String toString() {
+        return "MemoryStore[" + journal + "]";
     }
 }

@@ -1,11 +1,12 @@
 package dev.tidemark.examples.memorystore;
 
+import dev.tidemark.client.spi.StoreBackend;
+import dev.tidemark.client.spi.StoreContext;
+import dev.tidemark.client.spi.StoreSetting;
 import dev.tidemark.client.spi.StoreSettings;
-import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStoreProvider;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Set;
+import java.util.List;
 
 /**
  * Registers the store as {@code memory} (see
@@ -22,8 +23,13 @@ public final class MemoryStoreProvider implements SyncStoreProvider {
     }
 
     @Override
-    public SyncStore open(Map<String, String> config) {
-        StoreSettings settings = StoreSettings.of(NAME, config, Set.of("journal"));
+    public List<StoreSetting> settings() {
+        return List.of(StoreSetting.required("journal", StoreSetting.Type.PATH,
+                "the journal file; created when absent"));
+    }
+
+    @Override
+    public StoreBackend open(StoreSettings settings, StoreContext context) {
         return MemoryStore.open(Path.of(settings.required("journal")));
     }
 }

@@ -1,10 +1,11 @@
-package dev.tidemark.store.sqlite;
+package dev.tidemark.protocol;
 
 /**
  * Checks that text is exactly one JSON object (RFC 8259, nothing lenient), without building
  * anything: one pass over the characters, no allocation. It replaces a {@code CHECK (json_type(data)
  * = 'object')} that cost 7–20% of the store's apply throughput (measured); this costs about a tenth
- * of that. Nesting deeper than {@value #MAX_DEPTH} is refused, as the protocol refuses it.
+ * of that (measured in the SQLite store). Nesting deeper than {@value #MAX_DEPTH} is refused, as
+ * {@link Json} refuses it. Used by {@link EntityData}.
  */
 final class JsonObjectText {
 

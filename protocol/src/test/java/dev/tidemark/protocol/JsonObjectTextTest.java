@@ -1,4 +1,4 @@
-package dev.tidemark.store.sqlite;
+package dev.tidemark.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
