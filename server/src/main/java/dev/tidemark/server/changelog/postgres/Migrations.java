@@ -41,7 +41,7 @@ final class Migrations {
     private Migrations() {}
 
     private static FluentConfiguration configure(DataSource dataSource) {
-        return Flyway.configure()
+        return Flyway.configure(Migrations.class.getClassLoader())
                 .dataSource(dataSource)
                 .schemas(SCHEMA)
                 .defaultSchema(SCHEMA)
@@ -51,8 +51,7 @@ final class Migrations {
                 .placeholderReplacement(false)
                 .group(true)
                 .cleanDisabled(true)
-                .failOnMissingLocations(true)
-                .initSql("SET synchronous_commit = on");
+                .failOnMissingLocations(true);
     }
 
     /**
