@@ -7,82 +7,109 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
- * The store's tables, created and upgraded by numbered migrations recorded in
- * {@code <schema>.schema_version}. Opening runs the missing ones in one transaction, under an advisory
- * lock so that clients opening the same schema at once do not race.
+ * The store's tables, created and upgraded by Flyway from the versioned scripts under {@code migrations/}
+ * ({@code ${schema}} is the store's quoted schema; never edit one that shipped, add a new one), recorded with their
+ * checksums in {@code <schema>.flyway_schema_history}. Pending scripts run in one transaction.
+ *
+ * <p>A store written before Flyway recorded its version in {@code <schema>.schema_version}; it is baselined at that
+ * version, then migrated. A store newer than this Tidemark is refused. The whole sequence runs under a session
+ * advisory lock on the schema name (Flyway's own lock covers only its migrate step), so clients opening the same
+ * schema at once do not race.
  */
 final class PostgresSchema {
 
-    /** A migration: what it does, and its statements ({@code %s} is the quoted schema). */
-    private record Migration(String description, List<String> statements) {}
-
-    /** Migration n (from 1) is element n - 1. Never edit one that shipped; add a new one. */
-    private static final List<Migration> MIGRATIONS = List.of(new Migration("entities, sync state, metadata", List.of(
-            """
-            CREATE TABLE %s.entity (
-                entity_type text COLLATE "C" NOT NULL,
-                entity_id   text COLLATE "C" NOT NULL,
-                data        jsonb NOT NULL CONSTRAINT entity_data_is_object CHECK (jsonb_typeof(data) = 'object'),
-                PRIMARY KEY (entity_type, entity_id)
-            )""",
-            """
-            CREATE TABLE %s.sync_state (
-                id                 smallint PRIMARY KEY CHECK (id = 1),
-                history_id         text,
-                committed_lsn      pg_lsn NOT NULL,
-                committed_checksum bigint NOT NULL,
-                pending_lsn        pg_lsn
-            )""",
-            "INSERT INTO %s.sync_state (id, history_id, committed_lsn, committed_checksum, pending_lsn)"
-                    + " VALUES (1, NULL, '0/0', 0, NULL)",
-            "CREATE TABLE %s.metadata (key text COLLATE \"C\" PRIMARY KEY, value text NOT NULL)")));
-
-    static final int LATEST = MIGRATIONS.size();
+    static final String HISTORY_TABLE = "flyway_schema_history";
+    private static final String LEGACY_TABLE = "schema_version";
+    private static final String LOCATION = "classpath:dev/tidemark/store/postgres/migrations";
 
     private PostgresSchema() {}
 
-    static void migrate(Connection connection, StoreSql sql, String schemaName) throws SQLException {
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+    private static FluentConfiguration configure(DataSource dataSource, StoreSql sql, String schemaName) {
+        return Flyway.configure(PostgresSchema.class.getClassLoader())
+                .dataSource(dataSource)
+                .schemas(schemaName)
+                .defaultSchema(schemaName)
+                .createSchemas(true)
+                .table(HISTORY_TABLE)
+                .locations(LOCATION)
+                .placeholders(Map.of("schema", sql.schema))
+                .group(true)
+                .cleanDisabled(true)
+                .failOnMissingLocations(true);
+    }
+
+    static void migrate(DataSource dataSource, StoreSql sql, String schemaName) throws SQLException {
+        Flyway flyway = configure(dataSource, sql, schemaName).load();
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_lock(hashtext(?))")) {
                 lock.setString(1, "tidemark-client-store:" + schemaName);
                 lock.execute();
             }
-            statement.execute("CREATE SCHEMA IF NOT EXISTS " + sql.schema);
-            statement.execute("CREATE TABLE IF NOT EXISTS " + sql.schema + ".schema_version ("
-                    + " version integer PRIMARY KEY, description text NOT NULL,"
-                    + " applied_at timestamptz NOT NULL DEFAULT now())");
-            int version;
-            try (ResultSet rs = statement.executeQuery("SELECT coalesce(max(version), 0) FROM " + sql.schema + ".schema_version")) {
-                rs.next();
-                version = rs.getInt(1);
-            }
-            if (version > LATEST) {
-                throw new SyncStoreException(StoreErrorCode.INCOMPATIBLE_SCHEMA, "the PostgreSQL store in schema "
-                        + schemaName + " has schema version " + version + " but this Tidemark knows only up to " + LATEST
-                        + "; upgrade Tidemark, or use another 'schema'");
-            }
-            for (int next = version + 1; next <= LATEST; next++) {
-                Migration migration = MIGRATIONS.get(next - 1);
-                for (String ddl : migration.statements()) {
-                    statement.execute(ddl.replace("%s", sql.schema));
+            try {
+                MigrationVersion latest = Arrays.stream(flyway.info().all())
+                        .filter(migration -> migration.getState().isResolved() && migration.getVersion() != null)
+                        .map(MigrationInfo::getVersion)
+                        .max(Comparator.naturalOrder())
+                        .orElseThrow(() -> new IllegalStateException("the store's migrations are missing from its jar"));
+                Optional<Integer> legacy = legacyVersion(connection, sql);
+                if (legacy.isPresent()) {
+                    if (MigrationVersion.fromVersion(legacy.get().toString()).isNewerThan(latest.getVersion())) {
+                        throw newer(schemaName, legacy.get().toString(), latest);
+                    }
+                    configure(dataSource, sql, schemaName)
+                            .baselineVersion(legacy.get().toString())
+                            .baselineDescription("schema_version " + legacy.get())
+                            .load()
+                            .baseline();
                 }
-                try (PreparedStatement record = connection.prepareStatement(
-                        "INSERT INTO " + sql.schema + ".schema_version (version, description) VALUES (?, ?)")) {
-                    record.setInt(1, next);
-                    record.setString(2, migration.description());
-                    record.executeUpdate();
+                MigrationInfo current = flyway.info().current();
+                if (current != null && (current.getState() == MigrationState.FUTURE_SUCCESS
+                        || current.getState() == MigrationState.FUTURE_FAILED)) {
+                    throw newer(schemaName, current.getVersion().getVersion(), latest);
+                }
+                flyway.migrate();
+            } finally {
+                try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+                    unlock.setString(1, "tidemark-client-store:" + schemaName);
+                    unlock.execute();
                 }
             }
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
+        }
+    }
+
+    private static SyncStoreException newer(String schemaName, String version, MigrationVersion latest) {
+        return new SyncStoreException(StoreErrorCode.INCOMPATIBLE_SCHEMA, "the PostgreSQL store in schema "
+                + schemaName + " has schema version " + version + " but this Tidemark knows only up to "
+                + latest.getVersion() + "; upgrade Tidemark, or use another 'schema'");
+    }
+
+    /** The version a store before Flyway recorded, when the schema has no Flyway history yet. */
+    private static Optional<Integer> legacyVersion(Connection connection, StoreSql sql) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT to_regclass('" + sql.schema + "." + HISTORY_TABLE
+                        + "') IS NULL AND to_regclass('" + sql.schema + "." + LEGACY_TABLE + "') IS NOT NULL")) {
+            rows.next();
+            if (!rows.getBoolean(1)) {
+                return Optional.empty();
+            }
+        }
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT max(version) FROM " + sql.schema + "." + LEGACY_TABLE)) {
+            rows.next();
+            int version = rows.getInt(1);
+            return rows.wasNull() ? Optional.empty() : Optional.of(version);
         }
     }
 }

@@ -18,6 +18,8 @@ import java.sql.Statement;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.flywaydb.core.api.FlywayException;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The PostgreSQL {@link StoreBackend}. Each write is one transaction on a pooled connection; a batch
@@ -48,16 +50,33 @@ final class PostgresStore implements StoreBackend {
             throw new SyncStoreException(StoreErrorCode.UNAVAILABLE, "cannot connect the PostgreSQL store to "
                     + config.jdbcUrl() + ": " + rootMessage(e) + "; check jdbcUrl, user, password and that the server runs", e);
         }
-        try (Connection connection = pool.getConnection()) {
-            PostgresSchema.migrate(connection, sql, config.schema());
+        try {
+            PostgresSchema.migrate(migrationSource(config), sql, config.schema());
         } catch (SQLException e) {
             pool.close();
             throw PgFailures.of("creating or upgrading the store's tables", config.schema(), e);
+        } catch (FlywayException e) {
+            pool.close();
+            if (e.getCause() instanceof SQLException cause) {
+                throw PgFailures.of("creating or upgrading the store's tables", config.schema(), cause);
+            }
+            throw new SyncStoreException(StoreErrorCode.INCOMPATIBLE_SCHEMA, "cannot create or upgrade the"
+                    + " PostgreSQL store's tables in schema " + config.schema() + ": " + e.getMessage()
+                    + "; use a schema that only Tidemark writes", e);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
         return new PostgresStore(config, sql, pool);
+    }
+
+    /** Unpooled connections for the migrations: one holds the lock, Flyway opens its own. */
+    private static PGSimpleDataSource migrationSource(PostgresStoreConfig config) {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setURL(config.jdbcUrl());
+        config.user().ifPresent(source::setUser);
+        config.password().ifPresent(source::setPassword);
+        return source;
     }
 
     static HikariConfig poolConfig(PostgresStoreConfig config) {

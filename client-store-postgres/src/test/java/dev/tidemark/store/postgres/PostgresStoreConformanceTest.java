@@ -41,9 +41,15 @@ class PostgresStoreConformanceTest extends SyncStoreConformanceKit {
     protected boolean markWrittenByNewerVersion(Map<String, String> config) throws Exception {
         try (Connection connection = DriverManager.getConnection(config.get("jdbcUrl"));
                 Statement statement = connection.createStatement()) {
-            statement.execute("INSERT INTO " + config.get("schema")
-                    + ".schema_version (version, description) VALUES (1000, 'written by a newer Tidemark')");
+            statement.execute(futureVersion(config.get("schema"), 1000));
         }
         return true;
+    }
+
+    /** The Flyway history row a newer Tidemark would have written for its migration {@code version}. */
+    static String futureVersion(String schema, int version) {
+        return "INSERT INTO " + schema + ".flyway_schema_history (installed_rank, version, description, type, script,"
+                + " checksum, installed_by, execution_time, success) VALUES (" + version + ", '" + version
+                + "', 'written by a newer Tidemark', 'SQL', 'V" + version + "__future.sql', 0, current_user, 0, true)";
     }
 }

@@ -85,9 +85,48 @@ class PostgresStoreTest {
         SyncStores.open("postgres", config(schema)).close();
 
         assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + schema + "'"
-                + " AND table_name IN ('entity', 'sync_state', 'metadata', 'schema_version')", Long.class)).isEqualTo(4);
-        assertThat(query("SELECT string_agg(version || ':' || description, ',') FROM " + schema + ".schema_version",
-                String.class)).isEqualTo("1:entities, sync state, metadata");
+                + " AND table_name IN ('entity', 'sync_state', 'metadata', 'flyway_schema_history')", Long.class))
+                .isEqualTo(4);
+        assertThat(query("SELECT string_agg(version || ':' || description, ',' ORDER BY installed_rank) FROM "
+                + schema + ".flyway_schema_history WHERE version IS NOT NULL AND success", String.class))
+                .isEqualTo("1:entities sync state metadata");
+    }
+
+    @Test
+    void upgradesAStoreWrittenBeforeFlywayKeepingItsRows() throws SQLException {
+        String schema = newSchema();
+        try (SyncStore store = SyncStores.open("postgres", config(schema))) {
+            assertThat(store.committedLsn()).isEqualTo(Lsn.ZERO);
+        }
+        execute("INSERT INTO " + schema + ".metadata (key, value) VALUES ('kept', 'yes')");
+        // Back to what the previous version left: its hand-kept schema_version, no Flyway history.
+        execute("DROP TABLE " + schema + ".flyway_schema_history");
+        execute("CREATE TABLE " + schema + ".schema_version (version integer PRIMARY KEY, description text NOT NULL,"
+                + " applied_at timestamptz NOT NULL DEFAULT now())");
+        execute("INSERT INTO " + schema + ".schema_version (version, description)"
+                + " VALUES (1, 'entities, sync state, metadata')");
+
+        SyncStores.open("postgres", config(schema)).close();
+
+        assertThat(query("SELECT value FROM " + schema + ".metadata WHERE key = 'kept'", String.class)).isEqualTo("yes");
+        assertThat(query("SELECT string_agg(version || ':' || type, ',' ORDER BY installed_rank) FROM " + schema
+                + ".flyway_schema_history WHERE version IS NOT NULL", String.class)).isEqualTo("1:BASELINE");
+    }
+
+    @Test
+    void refusesAStoreWrittenBeforeFlywayByANewerVersion() throws SQLException {
+        String schema = newSchema();
+        SyncStores.open("postgres", config(schema)).close();
+        execute("DROP TABLE " + schema + ".flyway_schema_history");
+        execute("CREATE TABLE " + schema + ".schema_version (version integer PRIMARY KEY, description text NOT NULL)");
+        execute("INSERT INTO " + schema + ".schema_version (version, description) VALUES (1, 'v1'), (99, 'future')");
+
+        assertThatThrownBy(() -> SyncStores.open("postgres", config(schema)))
+                .isInstanceOfSatisfying(SyncStoreException.class,
+                        e -> assertThat(e.code()).isEqualTo(StoreErrorCode.INCOMPATIBLE_SCHEMA))
+                .hasMessageContaining("schema version 99")
+                .hasMessageContaining("upgrade Tidemark");
+        assertThat(query("SELECT to_regclass('" + schema + ".flyway_schema_history') IS NULL", Boolean.class)).isTrue();
     }
 
     @Test
@@ -110,14 +149,15 @@ class PostgresStoreTest {
         } finally {
             threads.shutdownNow();
         }
-        assertThat(query("SELECT count(*) FROM " + schema + ".schema_version", Long.class)).isEqualTo(1);
+        assertThat(query("SELECT count(*) FROM " + schema + ".flyway_schema_history WHERE version IS NOT NULL",
+                Long.class)).isEqualTo(1);
     }
 
     @Test
     void refusesAStoreWrittenByANewerVersion() throws SQLException {
         String schema = newSchema();
         SyncStores.open("postgres", config(schema)).close();
-        execute("INSERT INTO " + schema + ".schema_version (version, description) VALUES (99, 'from the future')");
+        execute(PostgresStoreConformanceTest.futureVersion(schema, 99));
 
         assertThatThrownBy(() -> SyncStores.open("postgres", config(schema)))
                 .isInstanceOfSatisfying(SyncStoreException.class,

@@ -1,117 +1,133 @@
 package dev.tidemark.server.changelog.postgres;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
- * Creates and upgrades the {@code tidemark} schema with versioned migrations, recorded in
- * {@code tidemark.schema_version}. The pending migrations run in one transaction under an advisory
- * lock, so two servers starting at once do not both apply them, and a failed upgrade changes nothing.
+ * Creates and upgrades the {@code tidemark} schema with Flyway: the versioned scripts under
+ * {@code migrations/} ({@code V<n>__<description>.sql}, never edited once released), recorded with their
+ * checksums in {@code tidemark.flyway_schema_history}. All pending scripts run in one transaction, so a failed
+ * upgrade changes nothing.
+ *
+ * <p>A change log written before Flyway recorded its version in {@code tidemark.schema_version}; it is baselined at
+ * that version and then migrated. A log newer than this server is refused.
+ *
+ * <p>Flyway locks its history table while it migrates. The whole sequence (read the old version, baseline,
+ * migrate) also runs under a session advisory lock, so two servers starting at once cannot both baseline.
  */
 final class Migrations {
 
-    private static final Logger log = LoggerFactory.getLogger(Migrations.class);
+    static final String SCHEMA = "tidemark";
+    static final String HISTORY_TABLE = "flyway_schema_history";
+    /** The hand-kept version table of servers before Flyway. */
+    static final String LEGACY_TABLE = "schema_version";
+    static final String LOCATION = "classpath:dev/tidemark/server/changelog/postgres/migrations";
 
     /** Any fixed key; it only has to be the same in every Tidemark server. */
     private static final long ADVISORY_LOCK_KEY = 0x7469_6465_6d61_726bL; // "tidemark"
 
-    /** Every migration, in order; version N is the N-th. Never edit a released one: add a new one. */
-    static final List<Migration> ALL = List.of(
-            new Migration(1, "change_log"),
-            new Migration(2, "change_move"),
-            new Migration(3, "table_refresh"),
-            new Migration(4, "type_checksum"));
-
-    record Migration(int version, String description) {
-
-        String resource() {
-            return "migrations/V" + version + "__" + description + ".sql";
-        }
-
-        String sql() {
-            try (InputStream in = Migrations.class.getResourceAsStream(resource())) {
-                if (in == null) {
-                    throw new IllegalStateException("migration " + resource() + " is missing from the server jar");
-                }
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read migration " + resource(), e);
-            }
-        }
-    }
-
     private Migrations() {}
 
-    /** The schema version this server writes. */
-    static int latestVersion() {
-        return ALL.get(ALL.size() - 1).version();
+    private static FluentConfiguration configure(DataSource dataSource) {
+        return Flyway.configure(Migrations.class.getClassLoader())
+                .dataSource(dataSource)
+                .schemas(SCHEMA)
+                .defaultSchema(SCHEMA)
+                .createSchemas(true)
+                .table(HISTORY_TABLE)
+                .locations(LOCATION)
+                .placeholderReplacement(false)
+                .group(true)
+                .cleanDisabled(true)
+                .failOnMissingLocations(true);
     }
 
     /**
-     * Brings the schema to {@link #latestVersion()}.
+     * Brings the schema to the latest version this server knows.
      *
-     * @return the versions applied now (empty when the schema was up to date)
+     * @return the number of scripts applied now (0 when the schema was up to date)
      * @throws SQLException on a database error, or when the schema is newer than this server
      */
-    static List<Integer> migrate(Connection connection) throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("SELECT pg_advisory_xact_lock(" + ADVISORY_LOCK_KEY + ")");
-                statement.execute("CREATE SCHEMA IF NOT EXISTS tidemark");
-                statement.execute("CREATE TABLE IF NOT EXISTS tidemark.schema_version ("
-                        + "version integer PRIMARY KEY, description text NOT NULL, "
-                        + "applied_at timestamptz NOT NULL DEFAULT now())");
-            }
-            int current = currentVersion(connection);
-            if (current > latestVersion()) {
-                throw new SQLException("the tidemark schema is at version " + current
-                        + " but this server knows versions up to " + latestVersion()
-                        + ": run a server at least as new as the one that upgraded it");
-            }
-            List<Integer> applied = new java.util.ArrayList<>();
-            for (Migration migration : ALL) {
-                if (migration.version() <= current) {
-                    continue;
+    static int migrate(DataSource dataSource) throws SQLException {
+        Flyway flyway = configure(dataSource).load();
+        try (Connection lock = dataSource.getConnection(); Statement statement = lock.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + ADVISORY_LOCK_KEY + ")");
+            try {
+                MigrationVersion latest = latestKnown(flyway.info());
+                Optional<Integer> legacy = legacyVersion(lock);
+                if (legacy.isPresent()) {
+                    if (MigrationVersion.fromVersion(legacy.get().toString()).isNewerThan(latest.getVersion())) {
+                        throw newer(legacy.get().toString(), latest);
+                    }
+                    configure(dataSource)
+                            .baselineVersion(legacy.get().toString())
+                            .baselineDescription("tidemark schema_version " + legacy.get())
+                            .load()
+                            .baseline();
                 }
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute(migration.sql());
+                MigrationInfo current = flyway.info().current();
+                if (current != null && (current.getState() == MigrationState.FUTURE_SUCCESS
+                        || current.getState() == MigrationState.FUTURE_FAILED)) {
+                    throw newer(current.getVersion().getVersion(), latest);
                 }
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO tidemark.schema_version (version, description) VALUES (?, ?)")) {
-                    insert.setInt(1, migration.version());
-                    insert.setString(2, migration.description());
-                    insert.executeUpdate();
-                }
-                applied.add(migration.version());
-                log.info("tidemark schema migrated to version {} ({})", migration.version(), migration.description());
+                return flyway.migrate().migrationsExecuted;
+            } finally {
+                statement.execute("SELECT pg_advisory_unlock(" + ADVISORY_LOCK_KEY + ")");
             }
-            connection.commit();
-            return List.copyOf(applied);
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
         }
     }
 
+    private static MigrationVersion latestKnown(MigrationInfoService info) {
+        return Arrays.stream(info.all())
+                .filter(migration -> migration.getState().isResolved() && migration.getVersion() != null)
+                .map(MigrationInfo::getVersion)
+                .max(Comparator.naturalOrder())
+                .orElseThrow(() -> new IllegalStateException("the migrations are missing from the server jar"));
+    }
+
+    private static SQLException newer(String version, MigrationVersion latest) {
+        return new SQLException("the tidemark schema is at version " + version
+                + " but this server knows versions up to " + latest.getVersion()
+                + ": run a server at least as new as the one that upgraded it");
+    }
+
+    /** The version a pre-Flyway server recorded, when the schema has no Flyway history yet. */
+    private static Optional<Integer> legacyVersion(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT to_regclass('" + SCHEMA + "." + HISTORY_TABLE
+                        + "') IS NULL AND to_regclass('" + SCHEMA + "." + LEGACY_TABLE + "') IS NOT NULL")) {
+            rows.next();
+            if (!rows.getBoolean(1)) {
+                return Optional.empty();
+            }
+        }
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(
+                        "SELECT max(version) FROM " + SCHEMA + "." + LEGACY_TABLE)) {
+            rows.next();
+            int version = rows.getInt(1);
+            return rows.wasNull() ? Optional.empty() : Optional.of(version);
+        }
+    }
+
+    /** The version of the schema as recorded in Flyway's history (0 when none was applied). */
     static int currentVersion(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT coalesce(max(version), 0) FROM tidemark.schema_version")) {
-            rows.next();
-            return rows.getInt(1);
+                ResultSet rows = statement.executeQuery("SELECT version FROM " + SCHEMA + "." + HISTORY_TABLE
+                        + " WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1")) {
+            return rows.next() ? Integer.parseInt(rows.getString(1)) : 0;
         }
     }
 }

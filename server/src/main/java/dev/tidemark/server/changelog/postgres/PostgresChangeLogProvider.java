@@ -5,11 +5,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogException;
 import dev.tidemark.server.spi.ChangeLogProvider;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The {@code postgres} change log: schema {@code tidemark} in a PostgreSQL database, by default the
@@ -59,16 +59,28 @@ public final class PostgresChangeLogProvider implements ChangeLogProvider {
         hikari.setConnectionInitSql("SET synchronous_commit = on");
         hikari.addDataSourceProperty("ApplicationName", "tidemark-change-log");
         hikari.setInitializationFailTimeout(-1);
-        HikariDataSource pool = new HikariDataSource(hikari);
-        try (Connection connection = pool.getConnection()) {
-            Migrations.migrate(connection);
+        try {
+            Migrations.migrate(migrationSource(jdbcUrl, config));
         } catch (SQLException | RuntimeException e) {
-            pool.close();
             throw new ChangeLogException("cannot open the postgres change log at " + redact(jdbcUrl) + ": "
                     + e.getMessage() + "; check the URL, that the database runs, and that the role may create"
                     + " schema tidemark", e);
         }
-        return new PostgresChangeLog(pool);
+        return new PostgresChangeLog(new HikariDataSource(hikari));
+    }
+
+    /** Unpooled connections for the migrations, which need one for the lock and Flyway's own. */
+    private static PGSimpleDataSource migrationSource(String jdbcUrl, Map<String, String> config) {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setURL(jdbcUrl);
+        if (config.containsKey("user")) {
+            source.setUser(config.get("user"));
+        }
+        if (config.containsKey("password")) {
+            source.setPassword(config.get("password"));
+        }
+        source.setApplicationName("tidemark-change-log");
+        return source;
     }
 
     private static int poolSize(String value) {

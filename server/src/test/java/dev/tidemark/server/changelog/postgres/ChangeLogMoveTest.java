@@ -81,7 +81,7 @@ class ChangeLogMoveTest {
             s.execute("DROP TABLE tidemark.table_refresh, tidemark.captured_table, tidemark.type_checksum");
             s.execute("ALTER TABLE tidemark.history_state DROP COLUMN type_checksums_known, DROP COLUMN type_names,"
                     + " DROP COLUMN type_totals, DROP COLUMN pending_type_checksums");
-            s.execute("DELETE FROM tidemark.schema_version WHERE version >= 2");
+            LegacySchema.recordVersion(c, 1);
         }
 
         log = PostgresChangeLogTest.provider().open(database.asChangeLogConfig());

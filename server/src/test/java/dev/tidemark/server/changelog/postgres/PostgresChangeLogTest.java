@@ -103,14 +103,24 @@ class PostgresChangeLogTest {
         void migrates() throws SQLException {
             provider().open(database.asChangeLogConfig()).close();
             try (Connection c = database.connect(); Statement s = c.createStatement();
-                    ResultSet r = s.executeQuery("SELECT version FROM tidemark.schema_version ORDER BY version")) {
+                    ResultSet r = s.executeQuery("SELECT version::int, success FROM tidemark.flyway_schema_history"
+                            + " WHERE version IS NOT NULL ORDER BY installed_rank")) {
                 List<Integer> versions = new ArrayList<>();
                 while (r.next()) {
+                    assertThat(r.getBoolean(2)).isTrue();
                     versions.add(r.getInt(1));
                 }
-                assertThat(versions).containsExactlyElementsOf(
-                        Migrations.ALL.stream().map(Migrations.Migration::version).toList());
                 assertThat(versions).containsExactly(1, 2, 3, 4);
+            }
+            provider().open(database.asChangeLogConfig()).close();
+            try (Connection c = database.connect()) {
+                assertThat(Migrations.currentVersion(c)).isEqualTo(4);
+                try (Statement s = c.createStatement();
+                        ResultSet r = s.executeQuery(
+                                "SELECT count(*) FROM tidemark.flyway_schema_history WHERE version IS NOT NULL")) {
+                    r.next();
+                    assertThat(r.getInt(1)).as("reopening applies nothing").isEqualTo(4);
+                }
             }
             assertThat(log.state()).isEmpty();
         }
@@ -119,11 +129,49 @@ class PostgresChangeLogTest {
         @DisplayName("refuses a schema newer than the server knows")
         void refusesNewerSchema() throws SQLException {
             try (Connection c = database.connect(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO tidemark.flyway_schema_history (installed_rank, version, description, type,"
+                        + " script, checksum, installed_by, execution_time, success)"
+                        + " VALUES (99, '99', 'future', 'SQL', 'V99__future.sql', 0, current_user, 0, true)");
+            }
+            assertThatThrownBy(() -> provider().open(database.asChangeLogConfig()))
+                    .isInstanceOf(ChangeLogException.class)
+                    .hasMessageContaining("version 99")
+                    .hasMessageContaining("knows versions up to 4");
+        }
+
+        @Test
+        @DisplayName("refuses a log of a server before Flyway whose recorded version is newer than the server knows")
+        void refusesNewerLegacySchema() throws SQLException {
+            try (Connection c = database.connect(); Statement s = c.createStatement()) {
+                LegacySchema.recordVersion(c, 4);
                 s.execute("INSERT INTO tidemark.schema_version (version, description) VALUES (99, 'future')");
             }
             assertThatThrownBy(() -> provider().open(database.asChangeLogConfig()))
                     .isInstanceOf(ChangeLogException.class)
-                    .hasMessageContaining("version 99");
+                    .hasMessageContaining("version 99")
+                    .hasMessageContaining("knows versions up to 4");
+            try (Connection c = database.connect(); Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT to_regclass('tidemark.flyway_schema_history') IS NULL")) {
+                r.next();
+                assertThat(r.getBoolean(1)).as("a refused log is left as it was").isTrue();
+            }
+        }
+
+        @Test
+        @DisplayName("a log of a server before Flyway at the latest version is baselined there and applies nothing")
+        void baselinesLegacySchema() throws SQLException {
+            try (Connection c = database.connect()) {
+                LegacySchema.recordVersion(c, 4);
+            }
+            provider().open(database.asChangeLogConfig()).close();
+            try (Connection c = database.connect(); Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT version, type FROM tidemark.flyway_schema_history"
+                            + " WHERE version IS NOT NULL ORDER BY installed_rank")) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getString(1)).isEqualTo("4");
+                assertThat(r.getString(2)).isEqualTo("BASELINE");
+                assertThat(r.next()).isFalse();
+            }
         }
 
         @Test
