@@ -1,6 +1,7 @@
 package dev.tidemark.server.changelog.postgres;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -82,10 +83,37 @@ final class Migrations {
                         || current.getState() == MigrationState.FUTURE_FAILED)) {
                     throw newer(current.getVersion().getVersion(), latest);
                 }
-                return flyway.migrate().migrationsExecuted;
+                int executed = flyway.migrate().migrationsExecuted;
+                recordForOlderServers(lock, flyway.info());
+                return executed;
             } finally {
                 statement.execute("SELECT pg_advisory_unlock(" + ADVISORY_LOCK_KEY + ")");
             }
+        }
+    }
+
+    /**
+     * Keeps {@code tidemark.schema_version} in step with Flyway's history: servers from before Flyway read it, so a
+     * schema upgraded past what they know is refused by them (with their own "run a server at least as new")
+     * instead of being written in an old shape.
+     */
+    private static void recordForOlderServers(Connection connection, MigrationInfoService info) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + "." + LEGACY_TABLE + " (version integer PRIMARY KEY,"
+                    + " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+        }
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + SCHEMA + "." + LEGACY_TABLE
+                + " (version, description) VALUES (?, ?) ON CONFLICT (version) DO NOTHING")) {
+            for (MigrationInfo applied : info.applied()) {
+                if (applied.getVersion() == null || !applied.getState().isApplied()
+                        || !applied.getVersion().getVersion().matches("\\d+")) {
+                    continue;
+                }
+                insert.setInt(1, Integer.parseInt(applied.getVersion().getVersion()));
+                insert.setString(2, applied.getDescription());
+                insert.addBatch();
+            }
+            insert.executeBatch();
         }
     }
 

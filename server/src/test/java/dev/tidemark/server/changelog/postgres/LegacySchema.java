@@ -13,6 +13,7 @@ final class LegacySchema {
     static void recordVersion(Connection connection, int version) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("DROP TABLE tidemark.flyway_schema_history");
+            s.execute("DROP TABLE IF EXISTS tidemark.schema_version");
             s.execute("CREATE TABLE tidemark.schema_version (version integer PRIMARY KEY, description text NOT NULL,"
                     + " applied_at timestamptz NOT NULL DEFAULT now())");
             s.execute("INSERT INTO tidemark.schema_version (version, description)"

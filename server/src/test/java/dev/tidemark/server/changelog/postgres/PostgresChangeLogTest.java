@@ -140,6 +140,18 @@ class PostgresChangeLogTest {
         }
 
         @Test
+        @DisplayName("keeps the version record of servers before Flyway in step, so such a server refuses a newer schema")
+        void recordsTheVersionForOlderServers() throws SQLException {
+            provider().open(database.asChangeLogConfig()).close();
+            try (Connection c = database.connect(); Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT max(version), count(*) FROM tidemark.schema_version")) {
+                r.next();
+                assertThat(r.getInt(1)).isEqualTo(4);
+                assertThat(r.getInt(2)).isEqualTo(4);
+            }
+        }
+
+        @Test
         @DisplayName("refuses a log of a server before Flyway whose recorded version is newer than the server knows")
         void refusesNewerLegacySchema() throws SQLException {
             try (Connection c = database.connect(); Statement s = c.createStatement()) {
