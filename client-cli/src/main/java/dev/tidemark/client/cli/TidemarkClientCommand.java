@@ -6,6 +6,7 @@ import dev.tidemark.client.ClientStoppedException;
 import dev.tidemark.client.SyncStatus;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStoreException;
+import dev.tidemark.client.spi.SyncStores;
 import dev.tidemark.protocol.SyncVerifyResult;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -78,8 +79,13 @@ public final class TidemarkClientCommand implements Callable<Integer> {
     Path file;
 
     @Option(names = {"-S", "--store-setting"}, paramLabel = "KEY=VALUE",
-            description = "A setting of the store, repeatable: -S jdbcUrl=jdbc:postgresql://… -S durability=normal")
+            description = "A setting of the store, repeatable: -S jdbcUrl=jdbc:postgresql://… -S durability=normal."
+                    + " --store-help NAME lists a store's settings.")
     Map<String, String> storeSettings = new LinkedHashMap<>();
+
+    @Option(names = "--store-help", paramLabel = "NAME",
+            description = "List the settings the store NAME takes (name, type, default, secret or not) and exit.")
+    String storeHelp;
 
     @Option(names = "--subscribe", paramLabel = "TYPE", split = ",",
             description = "The entity types to sync (tables, schema.table outside public). Default: all the token permits.")
@@ -129,6 +135,9 @@ public final class TidemarkClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (storeHelp != null) {
+            return storeHelp();
+        }
         configureLogging();
         if (verifySource) {
             once = true;
@@ -279,6 +288,24 @@ public final class TidemarkClientCommand implements Callable<Integer> {
             case REPAIRED -> ExitCode.SOURCE_REPAIRED;
             case FAILED -> ExitCode.SOURCE_VERIFY_FAILED;
         };
+    }
+
+    /** {@code --store-help NAME}: the settings the store declares, one a line, as {@code -S} takes them. */
+    private int storeHelp() {
+        List<String> lines;
+        try {
+            lines = SyncStores.settingsHelp(storeHelp);
+        } catch (SyncStoreException e) {
+            throw new ParameterException(spec.commandLine(), "bad --store-help: " + e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("settings of store '" + storeHelp + "' (give them with -S KEY=VALUE):");
+        if (lines.isEmpty()) {
+            out.println("  none");
+        }
+        lines.forEach(line -> out.println("  " + line));
+        out.flush();
+        return ExitCode.OK;
     }
 
     private Map<String, String> settings() {

@@ -204,4 +204,20 @@ class TidemarkClientCommandTest {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("--once", "--eager-lsn", "UNSAFE", "--store-setting", "Exit codes:", "3");
     }
+
+    @Test
+    @DisplayName("--store-help NAME lists the settings the store declares, and exits 0 without syncing")
+    void storeHelp() {
+        assertThat(run("--store-help", "sqlite")).as("stderr: %s", err).isZero();
+        assertThat(out.toString()).contains("settings of store 'sqlite' (give them with -S KEY=VALUE):",
+                "  path (path, required): the database file", "  durability (", "default full");
+        assertThat(out.toString()).doesNotContain("syncing");
+    }
+
+    @Test
+    @DisplayName("--store-help with an unknown store exits 2 and names the stores there are")
+    void storeHelpOfAnUnknownStore() {
+        assertThat(run("--store-help", "nosuch")).isEqualTo(2);
+        assertThat(err.toString()).contains("bad --store-help: no store named 'nosuch'", "available:", "sqlite");
+    }
 }

@@ -34,7 +34,13 @@ class PostgresStoreConformanceTest extends SyncStoreConformanceKit {
     @Override
     protected Map<String, String> newStoreConfig(Path directory) {
         String schema = "tck_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
-        return Map.of("jdbcUrl", database.jdbcUrl(), "schema", schema, "poolSize", "3");
+        return Map.of("jdbcUrl", database.jdbcUrl(), "schema", schema);
+    }
+
+    /** A small pool: the kit opens a store per test, and several tests open a second one. */
+    @Override
+    protected Map<String, String> testSettings() {
+        return Map.of("poolSize", "3");
     }
 
     @Override

@@ -18,11 +18,15 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class ApplyingSpec extends StoreSpec {
+/**
+ * The kit's group of tests: Applying a batch: the duplicate, gap and overlap decisions, the committed position and checksum.
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class ApplyingSpec extends StoreSpec {
 
     @Test
     @DisplayName("applies a batch that starts at the committed LSN and moves the committed LSN to its lsn")
-    void appliesAFollowingBatch() {
+    public void appliesAFollowingBatch() {
         applied(batch(0, 1, update("tck.item", "1", "{\"name\":\"one\"}")));
         applied(batch(1, 3, update("tck.item", "2", "{\"name\":\"two\"}"), update("tck.other", "1", "{\"x\":true}")));
 
@@ -34,7 +38,7 @@ abstract class ApplyingSpec extends StoreSpec {
 
     @Test
     @DisplayName("moves the position with an empty batch")
-    void appliesAnEmptyBatch() {
+    public void appliesAnEmptyBatch() {
         applied(batch(0, 5));
         assertThat(store().committedLsn()).isEqualTo(lsn(5));
         assertThat(store().committedChecksum()).isZero();
@@ -44,7 +48,7 @@ abstract class ApplyingSpec extends StoreSpec {
 
     @Test
     @DisplayName("reports a batch at or before the committed LSN as a duplicate, and neither reads nor writes it")
-    void reportsDuplicates() {
+    public void reportsDuplicates() {
         applied(batch(0, 1, update("tck.item", "1", "{\"v\":1}")));
         applied(batch(1, 2, update("tck.item", "1", "{\"v\":2}")));
         StoreSnapshot before = StoreSnapshot.of(store(), "tck.item");
@@ -61,7 +65,7 @@ abstract class ApplyingSpec extends StoreSpec {
 
     @Test
     @DisplayName("reports a batch starting after the committed LSN as a gap, and neither reads nor writes it")
-    void reportsGaps() {
+    public void reportsGaps() {
         applied(batch(0, 1, update("tck.item", "1", "{\"v\":1}")));
         StoreSnapshot before = StoreSnapshot.of(store(), "tck.item");
 
@@ -75,7 +79,7 @@ abstract class ApplyingSpec extends StoreSpec {
 
     @Test
     @DisplayName("reports a batch that overlaps the committed LSN as a gap, and writes nothing")
-    void reportsOverlapsAsGaps() {
+    public void reportsOverlapsAsGaps() {
         applied(batch(0, 2, update("tck.item", "1", "{\"v\":1}")));
         StoreSnapshot before = StoreSnapshot.of(store(), "tck.item");
 
@@ -87,7 +91,7 @@ abstract class ApplyingSpec extends StoreSpec {
 
     @Test
     @DisplayName("adds the checksum of every applied change to the committed checksum, and nothing for duplicates")
-    void keepsARunningChecksum() {
+    public void keepsARunningChecksum() {
         List<Change> first = List.of(update("tck.item", "1", "{\"a\":1}"), update("tck.item", "2", "{\"a\":2}"));
         List<Change> second = List.of(delete("tck.item", "1"), truncate("tck.other"), update("tck.item", "2", "{\"b\":3}"));
         applied(new ChangeBatch("b1", lsn(0), lsn(1), first));
@@ -105,7 +109,7 @@ abstract class ApplyingSpec extends StoreSpec {
 
     @Test
     @DisplayName("stores and compares LSNs as unsigned 64-bit numbers, beyond 2^63")
-    void handlesTheWholeLsnRange() {
+    public void handlesTheWholeLsnRange() {
         Lsn high = Lsn.parse("80000000/10");
         Lsn highest = Lsn.parse("FFFFFFFF/FFFFFFFE");
         applied(batch(Lsn.ZERO, Lsn.parse("7FFFFFFF/FFFFFFFF"), update("tck.item", "1", "{}")));

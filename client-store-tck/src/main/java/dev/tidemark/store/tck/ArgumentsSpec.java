@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
  * JDK's exceptions for them ({@link NullPointerException} for {@code null},
  * {@link IllegalArgumentException} for a value out of range) before anything is written.
  */
-abstract class ArgumentsSpec extends StoreSpec {
+public abstract class ArgumentsSpec extends StoreSpec {
 
     @Test
     @DisplayName("resetHistory of an empty history id throws IllegalArgumentException, of null NullPointerException,"
             + " and changes nothing")
-    void rejectsBadHistoryIds() {
+    public void rejectsBadHistoryIds() {
         store().resetHistory("h1");
         applied(batch(0, 1, update("tck.item", "1", "{}")));
         StoreSnapshot before = StoreSnapshot.of(store(), "tck.item");
@@ -32,7 +32,7 @@ abstract class ArgumentsSpec extends StoreSpec {
     @Test
     @DisplayName("putMetadata with an empty key or one over 200 characters throws IllegalArgumentException,"
             + " with a null key or value NullPointerException, and stores nothing")
-    void rejectsBadMetadata() {
+    public void rejectsBadMetadata() {
         store().putMetadata("k", "kept");
 
         assertThatThrownBy(() -> store().putMetadata("", "v")).isInstanceOf(IllegalArgumentException.class);

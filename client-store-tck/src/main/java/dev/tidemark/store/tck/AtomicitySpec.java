@@ -22,7 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-abstract class AtomicitySpec extends StoreSpec {
+/**
+ * The kit's group of tests: A failure in the middle of a batch (a broken stream, an invalid change) changes nothing.
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class AtomicitySpec extends StoreSpec {
 
     private static final String[] TYPES = {"tck.item", "tck.other"};
 
@@ -59,7 +63,7 @@ abstract class AtomicitySpec extends StoreSpec {
     @ParameterizedTest(name = "after {0} changes")
     @ValueSource(ints = {0, 1, 3, 6, 2500})
     @DisplayName("rolls back when the change stream breaks in the middle, and rethrows its exception unchanged")
-    void rollsBackABrokenStream(int failAfter) {
+    public void rollsBackABrokenStream(int failAfter) {
         ChangeSourceException lost = new ChangeSourceException("connection lost (injected by the kit)");
         ScriptedChangeSource changes = ScriptedChangeSource.failing(mixedChanges(5000), failAfter, lost);
 
@@ -71,7 +75,7 @@ abstract class AtomicitySpec extends StoreSpec {
 
     @Test
     @DisplayName("rolls back when the change stream throws any other runtime exception, and rethrows it unchanged")
-    void rollsBackAnyStreamFailure() {
+    public void rollsBackAnyStreamFailure() {
         IllegalStateException bug = new IllegalStateException("a bug in the source (injected by the kit)");
         ScriptedChangeSource changes = ScriptedChangeSource.failing(mixedChanges(10), 5, bug);
 
@@ -82,7 +86,7 @@ abstract class AtomicitySpec extends StoreSpec {
     @ParameterizedTest(name = "data {0}")
     @ValueSource(strings = {"{\"unterminated\":", "not json", "[1,2,3]", "\"text\"", "42", "null", ""})
     @DisplayName("rolls back and reports INVALID_CHANGE when a change's data is not a JSON object")
-    void rollsBackAnInvalidChange(String data) {
+    public void rollsBackAnInvalidChange(String data) {
         List<Change> changes = mixedChanges(3000);
         changes.add(5, update("tck.item", "bad", data));
         ChangeBatch batch = new ChangeBatch("b2", lsn(1), lsn(2), changes);
@@ -95,7 +99,7 @@ abstract class AtomicitySpec extends StoreSpec {
 
     @Test
     @DisplayName("rolls back an invalid change that comes after thousands of written ones")
-    void rollsBackALateInvalidChange() {
+    public void rollsBackALateInvalidChange() {
         List<Change> changes = mixedChanges(4000);
         changes.add(update("tck.item", "1", "{broken"));
         assertThatThrownBy(() -> store().apply(new ChangeBatch("b2", lsn(1), lsn(2), changes)))
@@ -105,7 +109,7 @@ abstract class AtomicitySpec extends StoreSpec {
 
     @Test
     @DisplayName("stays usable after a failed batch: the same batch then applies in full")
-    void staysUsableAfterAFailure() {
+    public void staysUsableAfterAFailure() {
         List<Change> changes = mixedChanges(20);
         assertThatThrownBy(() -> store().apply(header(1, 2),
                 ScriptedChangeSource.failing(changes, 10, new ChangeSourceException("lost"))))
@@ -122,7 +126,7 @@ abstract class AtomicitySpec extends StoreSpec {
 
     @Test
     @DisplayName("a failed batch is invisible after reopening, too")
-    void failureSurvivesReopen() {
+    public void failureSurvivesReopen() {
         assertThatThrownBy(() -> store().apply(header(1, 2),
                 ScriptedChangeSource.failing(mixedChanges(3000), 2999, new ChangeSourceException("lost"))))
                 .isInstanceOf(ChangeSourceException.class);

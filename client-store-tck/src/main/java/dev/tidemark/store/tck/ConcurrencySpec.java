@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class ConcurrencySpec extends StoreSpec {
+/**
+ * The kit's group of tests: Readers on other threads while a batch applies.
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class ConcurrencySpec extends StoreSpec {
 
     private static final int BATCHES = 150;
     private static final int ITEMS_PER_BATCH = 4;
@@ -39,7 +43,7 @@ abstract class ConcurrencySpec extends StoreSpec {
 
     @Test
     @DisplayName("readers running while batches apply see whole batches only, and never fail")
-    void readersSeeWholeBatches() throws Exception {
+    public void readersSeeWholeBatches() throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(3);
         try {
             AtomicBoolean writing = new AtomicBoolean(true);

@@ -13,14 +13,18 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class DeleteTruncateSpec extends StoreSpec {
+/**
+ * The kit's group of tests: Deletes and truncates of an entity type.
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class DeleteTruncateSpec extends StoreSpec {
 
     /** Entity types whose names look alike, so that prefix or pattern matching shows up. */
     private static final List<String> LOOKALIKES = List.of("order", "order_item", "order.line", "Order", "orde", "or%", "order ");
 
     @Test
     @DisplayName("delete removes the entity, and deleting an absent entity is not an error")
-    void deleteRemoves() {
+    public void deleteRemoves() {
         applied(batch(0, 1, update("tck.item", "1", "{\"a\":1}"), update("tck.item", "2", "{\"a\":2}")));
         applied(batch(1, 2, delete("tck.item", "1"), delete("tck.item", "never-existed"),
                 Change.delete("tck.item", "2", "{\"id\":2}", TIME)));
@@ -32,7 +36,7 @@ abstract class DeleteTruncateSpec extends StoreSpec {
 
     @Test
     @DisplayName("delete removes one entity of one type only")
-    void deleteIsPrecise() {
+    public void deleteIsPrecise() {
         applied(batch(0, 1, update("tck.item", "1", "{}"), update("tck.item", "10", "{}"),
                 update("tck.other", "1", "{}")));
         applied(batch(1, 2, delete("tck.item", "1")));
@@ -42,7 +46,7 @@ abstract class DeleteTruncateSpec extends StoreSpec {
 
     @Test
     @DisplayName("truncate removes every entity of its type, and only of its type")
-    void truncateRemovesOneType() {
+    public void truncateRemovesOneType() {
         for (int i = 0; i < LOOKALIKES.size(); i++) {
             String type = LOOKALIKES.get(i);
             applied(batch(i, i + 1, update(type, "1", "{}"), update(type, "2", "{}")));
@@ -58,7 +62,7 @@ abstract class DeleteTruncateSpec extends StoreSpec {
 
     @Test
     @DisplayName("truncate followed by updates in one batch leaves only the new entities")
-    void truncateThenUpdate() {
+    public void truncateThenUpdate() {
         applied(batch(0, 1, update("tck.item", "1", "{\"a\":1}"), update("tck.item", "2", "{\"a\":2}")));
         applied(batch(1, 2, update("tck.item", "3", "{\"a\":3}"), truncate("tck.item"),
                 update("tck.item", "2", "{\"b\":2}")));
@@ -69,7 +73,7 @@ abstract class DeleteTruncateSpec extends StoreSpec {
 
     @Test
     @DisplayName("truncate of a type with no entities is not an error")
-    void truncateOfNothing() {
+    public void truncateOfNothing() {
         applied(batch(0, 1, truncate("tck.never-seen")));
         assertThat(store().count("tck.never-seen")).isZero();
     }

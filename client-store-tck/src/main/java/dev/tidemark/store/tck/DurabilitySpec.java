@@ -23,7 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class DurabilitySpec extends StoreSpec {
+/**
+ * The kit's group of tests: Durability across {@code kill -9} of a second JVM applying batches (needs {@link StoreCapability#SHARED_ACROSS_PROCESSES}).
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class DurabilitySpec extends StoreSpec {
 
     /** A directory for the child JVM's error output. */
     abstract Path workDirectory();
@@ -37,7 +41,7 @@ abstract class DurabilitySpec extends StoreSpec {
     @Test
     @DisplayName("after kill -9 of a JVM applying batches, the reopened store holds every batch it acknowledged,"
             + " exactly the batches up to its committed LSN and none beyond")
-    void survivesKill() throws Exception {
+    public void survivesKill() throws Exception {
         store().close();
         long acknowledged = 0;
         for (int round = 1; round <= killRounds(); round++) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Entity types and ids are matched exactly, character for character: not as patterns ({@code _} and
  * {@code %} of SQL's {@code LIKE}), not trimmed, not normalised, not case-folded, not cut short.
  */
-abstract class EntityKeysSpec extends StoreSpec {
+public abstract class EntityKeysSpec extends StoreSpec {
 
     /** Ids that a store comparing anything but every character of the text mixes up. */
     static final List<String> LOOKALIKE_IDS = List.of(
@@ -35,7 +35,7 @@ abstract class EntityKeysSpec extends StoreSpec {
 
     @Test
     @DisplayName("truncate matches its entity type exactly: '_' and '%' are ordinary characters, case counts")
-    void truncateMatchesTheTypeExactly() {
+    public void truncateMatchesTheTypeExactly() {
         List<String> types = List.of("tck.order_item", "tck.orderXitem", "tck.order%", "tck.order%item",
                 "tck.orderABC", "tck.ORDER_ITEM", "tck.order\\_item", "tck.order_item ");
         List<Change> changes = new ArrayList<>();
@@ -60,7 +60,7 @@ abstract class EntityKeysSpec extends StoreSpec {
     @Test
     @DisplayName("ids differing only in white space, Unicode normalisation, case, '_' or '%', or after the"
             + " 1,999th character are different entities, read back exactly")
-    void idsAreExact() {
+    public void idsAreExact() {
         List<Change> changes = new ArrayList<>();
         for (int i = 0; i < LOOKALIKE_IDS.size(); i++) {
             changes.add(update("tck.item", LOOKALIKE_IDS.get(i), "{\"i\":" + i + "}"));
@@ -80,7 +80,7 @@ abstract class EntityKeysSpec extends StoreSpec {
 
     @Test
     @DisplayName("delete and update touch the entity with exactly their id, and no look-alike")
-    void deleteAndUpdateAreExact() {
+    public void deleteAndUpdateAreExact() {
         List<Change> changes = new ArrayList<>();
         for (int i = 0; i < LOOKALIKE_IDS.size(); i++) {
             changes.add(update("tck.item", LOOKALIKE_IDS.get(i), "{\"i\":" + i + "}"));

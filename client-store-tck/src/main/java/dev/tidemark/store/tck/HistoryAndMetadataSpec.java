@@ -9,11 +9,15 @@ import dev.tidemark.protocol.Lsn;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class HistoryAndMetadataSpec extends StoreSpec {
+/**
+ * The kit's group of tests: Resetting history and the store's metadata.
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class HistoryAndMetadataSpec extends StoreSpec {
 
     @Test
     @DisplayName("resetHistory removes every entity, returns to 0/0 with checksum 0, clears the marker and records the history")
-    void resetHistoryStartsOver() {
+    public void resetHistoryStartsOver() {
         store().resetHistory("h1");
         store().putMetadata("clientId", "c1");
         applied(batch(0, 1, update("tck.item", "1", "{}"), update("tck.other", "1", "{}")));
@@ -37,7 +41,7 @@ abstract class HistoryAndMetadataSpec extends StoreSpec {
 
     @Test
     @DisplayName("keeps the history id while batches apply")
-    void historyStaysWhileApplying() {
+    public void historyStaysWhileApplying() {
         store().resetHistory("7304712379183646982-1-tidemark_slot");
         applied(batch(0, 1, update("tck.item", "1", "{}")));
         assertThat(store().historyId()).contains("7304712379183646982-1-tidemark_slot");
@@ -45,7 +49,7 @@ abstract class HistoryAndMetadataSpec extends StoreSpec {
 
     @Test
     @DisplayName("stores, replaces and reads metadata, which survives reopening")
-    void metadata() {
+    public void metadata() {
         assertThat(store().metadata("clientId")).isEmpty();
         store().putMetadata("clientId", "first");
         store().putMetadata("clientId", "second");

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * and {@code forEach} reads one view. Every batch here touches every item, so any reader that
  * looks at the store between two separate commits, or reads it in several pieces, sees a mix.
  */
-abstract class IsolationSpec extends StoreSpec {
+public abstract class IsolationSpec extends StoreSpec {
 
     private static final String ITEM = "tck.item";
     private static final String TALLY = "tck.tally";
@@ -84,7 +84,7 @@ abstract class IsolationSpec extends StoreSpec {
     @Test
     @DisplayName("a reader in the middle of an apply, and after its last change was pulled, sees the state before"
             + " the batch: neither its data nor its position")
-    void readerInTheMiddleSeesTheStateBefore() throws Exception {
+    public void readerInTheMiddleSeesTheStateBefore() throws Exception {
         int items = 5000; // more than a store queues before it writes, so that half the batch reached the storage
         applied(batch(1, items));
         Seen before = seen();
@@ -148,7 +148,7 @@ abstract class IsolationSpec extends StoreSpec {
     @Test
     @DisplayName("readers comparing the committed position with the data, in both orders, while 300 batches apply,"
             + " never see data newer than the position or a position newer than the data")
-    void positionAndDataMoveTogether() throws Exception {
+    public void positionAndDataMoveTogether() throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(4);
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong reads = new AtomicLong();
@@ -232,7 +232,7 @@ abstract class IsolationSpec extends StoreSpec {
     @Test
     @DisplayName("forEach reads one view: a batch that commits while forEach runs, touching every entity,"
             + " is seen entirely or not at all")
-    void forEachIsOneView() throws Exception {
+    public void forEachIsOneView() throws Exception {
         int items = 3000;
         applied(batch(1, items));
         ExecutorService writerThread = Executors.newSingleThreadExecutor();

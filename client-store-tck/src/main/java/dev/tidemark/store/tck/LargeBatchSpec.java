@@ -14,11 +14,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class LargeBatchSpec extends StoreSpec {
+/**
+ * The kit's group of tests: A batch larger than a small JVM's heap (needs {@link StoreCapability#STREAMS_BATCHES} and {@link StoreCapability#SHARED_ACROSS_PROCESSES}).
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class LargeBatchSpec extends StoreSpec {
 
     /** The child's heap: small, so that a store holding the batch in memory runs out of it. */
     static final String CHILD_HEAP = "32m";
@@ -27,13 +30,10 @@ abstract class LargeBatchSpec extends StoreSpec {
 
     abstract List<String> childJvmOptions();
 
-    abstract boolean streamsBatches();
-
     @Test
     @DisplayName("applies, in a JVM with a 32 MB heap, one batch twice that size pulled from a stream:"
             + " the store holds a batch in bounded memory")
-    void appliesABatchLargerThanTheHeap() throws Exception {
-        Assumptions.assumeTrue(streamsBatches(), "the store declares that it holds a batch in memory (streamsBatches())");
+    public void appliesABatchLargerThanTheHeap() throws Exception {
         store().close();
         Path errors = workDirectory().resolve("large-batch-child.err");
         List<String> options = new ArrayList<>(childJvmOptions());

@@ -10,18 +10,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class MergeSpec extends StoreSpec {
+/**
+ * The kit's group of tests: An update merges into the stored entity.
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class MergeSpec extends StoreSpec {
 
     @Test
     @DisplayName("creates an absent entity from the update's data")
-    void createsAbsentEntities() {
+    public void createsAbsentEntities() {
         applied(batch(0, 1, update("tck.item", "1", "{\"a\":1,\"b\":\"x\"}")));
         assertEntity(store().get("tck.item", "1"), "{\"a\":1,\"b\":\"x\"}");
     }
 
     @Test
     @DisplayName("keeps the stored value of every member absent from the update")
-    void keepsAbsentMembers() {
+    public void keepsAbsentMembers() {
         applied(batch(0, 1, update("tck.item", "1", "{\"a\":1,\"b\":\"x\",\"big\":\"" + "t".repeat(5000) + "\"}")));
         applied(batch(1, 2, update("tck.item", "1", "{\"b\":\"y\",\"c\":[1,2]}")));
         assertEntity(store().get("tck.item", "1"),
@@ -30,7 +34,7 @@ abstract class MergeSpec extends StoreSpec {
 
     @Test
     @DisplayName("sets a member whose value in the update is null to null, and keeps it present")
-    void setsNullMembersToNull() {
+    public void setsNullMembersToNull() {
         applied(batch(0, 1, update("tck.item", "1", "{\"a\":1,\"b\":2}")));
         applied(batch(1, 2, update("tck.item", "1", "{\"a\":null}")));
 
@@ -41,7 +45,7 @@ abstract class MergeSpec extends StoreSpec {
 
     @Test
     @DisplayName("replaces nested objects and arrays whole instead of merging into them")
-    void replacesNestedValuesWhole() {
+    public void replacesNestedValuesWhole() {
         applied(batch(0, 1, update("tck.item", "1", "{\"n\":{\"x\":1,\"y\":2},\"list\":[1,2,3]}")));
         applied(batch(1, 2, update("tck.item", "1", "{\"n\":{\"y\":null},\"list\":[4]}")));
         assertEntity(store().get("tck.item", "1"), "{\"n\":{\"y\":null},\"list\":[4]}");
@@ -49,7 +53,7 @@ abstract class MergeSpec extends StoreSpec {
 
     @Test
     @DisplayName("applies several updates of one entity within a batch in order")
-    void appliesUpdatesInOrder() {
+    public void appliesUpdatesInOrder() {
         applied(batch(0, 1,
                 update("tck.item", "1", "{\"a\":1,\"b\":1}"),
                 update("tck.item", "1", "{\"b\":2}"),
@@ -61,7 +65,7 @@ abstract class MergeSpec extends StoreSpec {
 
     @Test
     @DisplayName("an empty update keeps the entity as it is")
-    void emptyUpdateKeepsTheEntity() {
+    public void emptyUpdateKeepsTheEntity() {
         applied(batch(0, 1, update("tck.item", "1", "{\"a\":1}")));
         applied(batch(1, 2, update("tck.item", "1", "{}")));
         assertEntity(store().get("tck.item", "1"), "{\"a\":1}");
@@ -69,7 +73,7 @@ abstract class MergeSpec extends StoreSpec {
 
     @Test
     @DisplayName("an update after a delete or a truncate starts from nothing: no old member comes back")
-    void updateAfterDeleteStartsFresh() {
+    public void updateAfterDeleteStartsFresh() {
         applied(batch(0, 1, update("tck.item", "1", "{\"old\":1}"), update("tck.item", "2", "{\"old\":2}")));
         applied(batch(1, 2, delete("tck.item", "1"), update("tck.item", "1", "{\"new\":1}")));
         assertEntity(store().get("tck.item", "1"), "{\"new\":1}");
@@ -82,7 +86,7 @@ abstract class MergeSpec extends StoreSpec {
 
     @Test
     @DisplayName("keeps every value exactly: numbers to the last digit, unicode, booleans, nesting")
-    void keepsValuesExactly() {
+    public void keepsValuesExactly() {
         String data = "{\"big\":123456789012345678901234567890.123456789012345678901234567890,"
                 + "\"long\":-9223372036854775808,\"exp\":1.5E+300,\"small\":0.000000000000000000001,"
                 + "\"text\":\"Grüße, 東京, \\\"quoted\\\", tab\\t, emoji \uD83C\uDF0A\",\"yes\":true,\"no\":false,"

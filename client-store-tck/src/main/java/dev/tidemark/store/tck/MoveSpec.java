@@ -24,13 +24,13 @@ import org.junit.jupiter.api.Test;
  * change's data, is stored under {@code entityId}; the data lacks the columns the source did not
  * resend, so they must come from the moved entity.
  */
-abstract class MoveSpec extends StoreSpec {
+public abstract class MoveSpec extends StoreSpec {
 
     private static final String NOTE = "\"note\":\"" + "long text ".repeat(300) + "\"";
 
     @Test
     @DisplayName("moves the entity to its new id and keeps the members the move does not carry")
-    void movesAndKeeps() {
+    public void movesAndKeeps() {
         applied(batch(0, 1, update("tck.item", "1", "{\"id\":1,\"grp\":\"a\"," + NOTE + "}"),
                 update("tck.other", "1", "{\"o\":1}")));
         applied(batch(1, 2, move("tck.item", "1", "2", "{\"id\":2,\"grp\":\"b\"}")));
@@ -43,7 +43,7 @@ abstract class MoveSpec extends StoreSpec {
 
     @Test
     @DisplayName("with nothing under the old id, acts as an update of the new id")
-    void oldAbsent() {
+    public void oldAbsent() {
         applied(batch(0, 1, update("tck.item", "9", "{\"id\":9,\"keep\":true,\"grp\":\"x\"}")));
         applied(batch(1, 2, move("tck.item", "1", "2", "{\"id\":2,\"grp\":\"b\"}"),
                 move("tck.item", "3", "9", "{\"grp\":\"y\"}")));
@@ -56,7 +56,7 @@ abstract class MoveSpec extends StoreSpec {
 
     @Test
     @DisplayName("replaces an entity already stored under the new id with the moved one")
-    void replacesTheTarget() {
+    public void replacesTheTarget() {
         applied(batch(0, 1, update("tck.item", "1", "{\"id\":1," + NOTE + "}"),
                 update("tck.item", "2", "{\"id\":2,\"stale\":1}")));
         applied(batch(1, 2, move("tck.item", "1", "2", "{\"id\":2}")));
@@ -67,7 +67,7 @@ abstract class MoveSpec extends StoreSpec {
 
     @Test
     @DisplayName("a move and then an update of the new id in one batch")
-    void moveThenUpdate() {
+    public void moveThenUpdate() {
         applied(batch(0, 1, update("tck.item", "1", "{\"id\":1,\"v\":1," + NOTE + "}")));
         applied(batch(1, 2, move("tck.item", "1", "2", "{\"id\":2}"), update("tck.item", "2", "{\"v\":2}"),
                 update("tck.item", "1", "{\"id\":1,\"v\":3}")));
@@ -78,7 +78,7 @@ abstract class MoveSpec extends StoreSpec {
 
     @Test
     @DisplayName("a chain of moves a -> b -> c in one batch ends under c with everything")
-    void chain() {
+    public void chain() {
         applied(batch(0, 1, update("tck.item", "a", "{\"id\":\"a\",\"x\":1," + NOTE + "}")));
         applied(batch(1, 2, move("tck.item", "a", "b", "{\"id\":\"b\",\"y\":2}"),
                 move("tck.item", "b", "c", "{\"id\":\"c\"}")));
@@ -90,7 +90,7 @@ abstract class MoveSpec extends StoreSpec {
 
     @Test
     @DisplayName("moves an entity inserted earlier in the same batch, and swaps two keys through a third")
-    void movesWhatTheBatchInserted() {
+    public void movesWhatTheBatchInserted() {
         applied(batch(0, 1, update("tck.item", "1", "{\"id\":1," + NOTE + "}"),
                 move("tck.item", "1", "2", "{\"id\":2,\"grp\":\"b\"}"),
                 update("tck.item", "5", "{\"id\":5,\"five\":true}"),
@@ -108,7 +108,7 @@ abstract class MoveSpec extends StoreSpec {
 
     @Test
     @DisplayName("a move after a delete of its old id acts as an update")
-    void afterDelete() {
+    public void afterDelete() {
         applied(batch(0, 1, update("tck.item", "1", "{\"id\":1," + NOTE + "}")));
         applied(batch(1, 2, delete("tck.item", "1"), move("tck.item", "1", "2", "{\"id\":2}")));
 
@@ -118,7 +118,7 @@ abstract class MoveSpec extends StoreSpec {
 
     @Test
     @DisplayName("a batch that fails after a move leaves the entity under its old id")
-    void rollsBack() {
+    public void rollsBack() {
         applied(batch(0, 1, update("tck.item", "1", "{\"id\":1," + NOTE + "}")));
         long checksumBefore = store().committedChecksum();
         List<Change> changes = List.of(move("tck.item", "1", "2", "{\"id\":2}"), update("tck.item", "3", "{}"),
@@ -137,7 +137,7 @@ abstract class MoveSpec extends StoreSpec {
 
     @Test
     @DisplayName("a move whose data is not a JSON object is refused with INVALID_CHANGE and changes nothing")
-    void invalidData() {
+    public void invalidData() {
         applied(batch(0, 1, update("tck.item", "1", "{\"id\":1}")));
         ChangeBatch bad = batch(1, 2, update("tck.item", "3", "{}"), move("tck.item", "1", "2", "[1,2]"));
 
@@ -151,7 +151,7 @@ abstract class MoveSpec extends StoreSpec {
 
     @Test
     @DisplayName("the committed checksum counts moves, their old ids included, and survives reopening")
-    void checksum() {
+    public void checksum() {
         List<Change> first = List.of(update("tck.item", "1", "{\"id\":1," + NOTE + "}"));
         List<Change> second = List.of(move("tck.item", "1", "2", "{\"id\":2}"), move("tck.item", "2", "3", "{}"));
         applied(new ChangeBatch("b1", lsn(0), lsn(1), first));

@@ -11,14 +11,18 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class NewerVersionSpec extends StoreSpec {
+/**
+ * The kit's group of tests: Storage a newer version of the store wrote is refused (needs {@link StoreCapability#REFUSES_NEWER_STORAGE}).
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class NewerVersionSpec extends StoreSpec {
 
     /** Marks the closed store's storage as written by a newer version; false when the kit user gave no way. */
     abstract boolean markWrittenByNewerVersion(Map<String, String> config) throws Exception;
 
     @Test
     @DisplayName("refuses to open storage a newer version wrote, with INCOMPATIBLE_SCHEMA, and leaves it as it was")
-    void refusesNewerStorage() throws Exception {
+    public void refusesNewerStorage() throws Exception {
         store().close();
         Assumptions.assumeTrue(markWrittenByNewerVersion(harness().config()),
                 "the kit user did not override markWrittenByNewerVersion(Map)");

@@ -18,18 +18,22 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
-abstract class OpeningSpec extends StoreSpec {
+/**
+ * The kit's group of tests: Opening, reopening and closing a store.
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class OpeningSpec extends StoreSpec {
 
     @Test
     @DisplayName("is found by its name through ServiceLoader")
-    void isFoundByName() {
+    public void isFoundByName() {
         assertThat(SyncStores.available()).contains(harness().storeName());
         assertThat(SyncStores.provider(harness().storeName()).name()).isEqualTo(harness().storeName());
     }
 
     @Test
     @DisplayName("starts empty at 0/0, with no history, no pending marker and checksum 0")
-    void startsEmpty() {
+    public void startsEmpty() {
         SyncStore store = store();
         assertThat(store.committedLsn()).isEqualTo(Lsn.ZERO);
         assertThat(store.committedChecksum()).isZero();
@@ -41,7 +45,7 @@ abstract class OpeningSpec extends StoreSpec {
 
     @Test
     @DisplayName("keeps data, committed LSN, checksum, history, pending marker and metadata across close and reopen")
-    void keepsEverythingAcrossReopen() {
+    public void keepsEverythingAcrossReopen() {
         store().resetHistory("history-1");
         store().putMetadata("clientId", "c-42");
         applied(batch(0, 1, update("tck.item", "1", "{\"a\":1}"), update("tck.item", "2", "{\"b\":null}")));
@@ -62,7 +66,7 @@ abstract class OpeningSpec extends StoreSpec {
 
     @Test
     @DisplayName("rejects a setting it does not know with INVALID_CONFIG naming the setting")
-    void rejectsUnknownSettings() {
+    public void rejectsUnknownSettings() {
         Map<String, String> config = new HashMap<>(harness().config());
         config.put("tck-misspelt-setting", "x");
         assertThatThrownBy(() -> SyncStores.open(harness().storeName(), config).close())
@@ -73,7 +77,7 @@ abstract class OpeningSpec extends StoreSpec {
 
     @Test
     @DisplayName("refuses every call after close with CLOSED, and closing twice is harmless")
-    void refusesCallsAfterClose() {
+    public void refusesCallsAfterClose() {
         SyncStore store = store();
         store.close();
         store.close();

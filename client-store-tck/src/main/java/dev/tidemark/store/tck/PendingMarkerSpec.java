@@ -13,11 +13,15 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class PendingMarkerSpec extends StoreSpec {
+/**
+ * The kit's group of tests: The pending marker a client records before it applies a batch.
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class PendingMarkerSpec extends StoreSpec {
 
     @Test
     @DisplayName("records the marker durably: it survives reopening")
-    void recordsDurably() {
+    public void recordsDurably() {
         store().recordPending(lsn(7));
         assertThat(store().pendingLsn()).contains(lsn(7));
         reopen();
@@ -26,7 +30,7 @@ abstract class PendingMarkerSpec extends StoreSpec {
 
     @Test
     @DisplayName("a later marker replaces an earlier one, and recording one changes nothing else")
-    void replacesAndTouchesNothingElse() {
+    public void replacesAndTouchesNothingElse() {
         applied(batch(0, 1, update("tck.item", "1", "{}")));
         StoreSnapshot before = StoreSnapshot.of(store(), "tck.item");
         store().recordPending(lsn(2));
@@ -39,7 +43,7 @@ abstract class PendingMarkerSpec extends StoreSpec {
 
     @Test
     @DisplayName("an applied batch clears the marker in the same step, an empty batch too")
-    void clearedByApply() {
+    public void clearedByApply() {
         store().recordPending(lsn(1));
         applied(batch(0, 1, update("tck.item", "1", "{}")));
         assertThat(store().pendingLsn()).isEmpty();
@@ -52,7 +56,7 @@ abstract class PendingMarkerSpec extends StoreSpec {
 
     @Test
     @DisplayName("a duplicate, a gap or a failed batch leaves the marker as it was")
-    void keptWhenNothingIsApplied() {
+    public void keptWhenNothingIsApplied() {
         applied(batch(0, 1, update("tck.item", "1", "{}")));
         store().recordPending(lsn(2));
 
@@ -68,7 +72,7 @@ abstract class PendingMarkerSpec extends StoreSpec {
 
     @Test
     @DisplayName("clearPending removes the marker durably")
-    void clearPending() {
+    public void clearPending() {
         store().recordPending(Lsn.MAX);
         store().clearPending();
         assertThat(store().pendingLsn()).isEmpty();

@@ -15,7 +15,11 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class ReadsSpec extends StoreSpec {
+/**
+ * The kit's group of tests: Reading entities: {@code get}, {@code count}, {@code forEach}.
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class ReadsSpec extends StoreSpec {
 
     private static final List<String> ODD_IDS = List.of(
             "plain", "with space", "quote'single", "quote\"double", "back\\slash", "per%cent_under",
@@ -24,7 +28,7 @@ abstract class ReadsSpec extends StoreSpec {
 
     @Test
     @DisplayName("reads back entities whose ids hold any characters, telling apart ids that differ only in case")
-    void readsOddIds() {
+    public void readsOddIds() {
         List<Change> changes = new ArrayList<>();
         for (int i = 0; i < ODD_IDS.size(); i++) {
             changes.add(update("tck.item", ODD_IDS.get(i), "{\"i\":" + i + "}"));
@@ -39,7 +43,7 @@ abstract class ReadsSpec extends StoreSpec {
 
     @Test
     @DisplayName("keeps entity types apart, including schema-qualified ones")
-    void keepsTypesApart() {
+    public void keepsTypesApart() {
         applied(batch(0, 1, update("orders", "1", "{\"t\":1}"), update("sales.orders", "1", "{\"t\":2}"),
                 update("\"Odd\".\"Type\"", "1", "{\"t\":3}")));
         assertEntity(store().get("orders", "1"), "{\"t\":1}");
@@ -49,7 +53,7 @@ abstract class ReadsSpec extends StoreSpec {
 
     @Test
     @DisplayName("get of an absent entity, and count of an unknown type, are empty")
-    void absentReadsAreEmpty() {
+    public void absentReadsAreEmpty() {
         applied(batch(0, 1, update("tck.item", "1", "{}")));
         assertThat(store().get("tck.item", "2")).isEmpty();
         assertThat(store().get("tck.none", "1")).isEmpty();
@@ -61,7 +65,7 @@ abstract class ReadsSpec extends StoreSpec {
 
     @Test
     @DisplayName("forEach visits every entity of one type exactly once, with its data, and no other")
-    void forEachVisitsOneType() {
+    public void forEachVisitsOneType() {
         List<Change> changes = new ArrayList<>();
         for (int i = 0; i < 1500; i++) {
             changes.add(update("tck.item", "id-" + i, "{\"i\":" + i + "}"));

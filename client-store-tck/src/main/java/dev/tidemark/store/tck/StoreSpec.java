@@ -10,7 +10,7 @@ import java.util.List;
 import org.assertj.core.api.Assertions;
 
 /** Base of the kit's groups of tests: access to the test's store. */
-abstract class StoreSpec {
+public abstract class StoreSpec {
 
     /** The test's store, owned by the enclosing {@link SyncStoreConformanceKit}. */
     abstract StoreHarness harness();

@@ -13,11 +13,15 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-abstract class StreamingSpec extends StoreSpec {
+/**
+ * The kit's group of tests: A batch streamed in parts.
+ * Run through the public nested class of the same theme in {@link SyncStoreConformanceKit}.
+ */
+public abstract class StreamingSpec extends StoreSpec {
 
     @Test
     @DisplayName("applies a batch of 30,000 changes pulled one at a time from a stream, in one step")
-    void appliesALargeStream() {
+    public void appliesALargeStream() {
         int size = 30_000;
         IntFunction<Change> changeAt = i -> update("tck.item", Integer.toString(i % 20_000),
                 "{\"i\":" + i + ",\"pad\":\"" + "p".repeat(i % 50) + "\"}");

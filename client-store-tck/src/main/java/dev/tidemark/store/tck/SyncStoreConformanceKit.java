@@ -1,18 +1,24 @@
 package dev.tidemark.store.tck;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.tidemark.client.spi.SyncStore;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The conformance kit: the whole {@link SyncStore} contract as JUnit 5 tests. Extend it in your
- * store's tests, say which store to open and how, and run it:
+ * The conformance kit: the whole store contract of the SPI ({@link dev.tidemark.client.spi}) as JUnit 5
+ * tests. Extend it in your store's tests, say which store to open and how, and run it:
  *
  * <pre>{@code
  * class MyStoreConformanceTest extends SyncStoreConformanceKit {
@@ -28,14 +34,41 @@ import org.junit.jupiter.api.io.TempDir;
  * }
  * }</pre>
  *
- * <p>The kit opens the store by name through {@link dev.tidemark.client.spi.SyncStores}, exactly as
- * the client does, so it also proves the {@code META-INF/services} registration. Every test gets a
- * fresh store from {@link #newStoreConfig(Path)} and closes it afterwards.
+ * <p>Your store is a {@link dev.tidemark.client.spi.StoreBackend} (the storage primitives inside one
+ * {@link dev.tidemark.client.spi.BatchTransaction} it owns, and its reads) that its
+ * {@link dev.tidemark.client.spi.SyncStoreProvider} opens from its declared
+ * {@link dev.tidemark.client.spi.StoreSetting settings}; the core wraps it in the
+ * {@link SyncStore} the client uses, which owns the duplicate/gap/overlap decision, the running checksum,
+ * JSON validation and the closed check. The kit opens the store by name through
+ * {@link dev.tidemark.client.spi.SyncStores#open(String, Map)}, exactly as the client does, and tests that
+ * {@link SyncStore}: so it proves the {@code META-INF/services} registration, the settings your provider
+ * declares, and what your backend does inside the core's rules (that the position and the data commit in
+ * one transaction, that readers see them together, that a batch streams in bounded memory, ...).
+ *
+ * <h2>Groups, capabilities and test-only settings</h2>
+ * <ul>
+ *   <li><b>Groups.</b> The tests come in public groups, one {@link Nested} class per theme (such as
+ *       {@link Applying}, {@link Atomicity}, {@link Durability}), each extending a public, documented spec
+ *       class ({@link ApplyingSpec}, ...) whose test methods are public: reports name them, and each
+ *       spec's Javadoc and test names say what the group requires. Your test class may add its own
+ *       {@code @Nested} groups beside them for what is particular to your store.</li>
+ *   <li><b>Capabilities.</b> Override {@link #capabilities()} to declare what your store can do beyond the
+ *       contract every store meets ({@link StoreCapability}; all of them by default). A group needing a
+ *       capability you leave out is reported as <em>skipped</em>, each test with the missing capability as
+ *       its reason — never passed. Leave one out only when your store truly cannot have it, and say so in
+ *       your store's documentation.</li>
+ *   <li><b>Test-only settings.</b> Override {@link #testSettings()} for settings only tests need (a
+ *       smaller page size that makes paging visible, a test password, ...). The kit merges them into
+ *       every store's settings from {@link #newStoreConfig(Path)} (a key in both fails the test, so one
+ *       never silently replaces the other), including the second JVMs', where they travel on standard
+ *       input like every setting, never on a command line. They must be settings your provider declares:
+ *       the core refuses unknown settings.</li>
+ * </ul>
  *
  * <h2>How the kit treats your store</h2>
  * <ul>
  *   <li><b>One store per test.</b> Before each test the kit opens a store from
- *       {@link #newStoreConfig(Path)}; after it, the kit closes it.</li>
+ *       {@link #newStoreConfig(Path)} and {@link #testSettings()}; after it, the kit closes it.</li>
  *   <li><b>Readers on other threads.</b> Some tests read ({@code get}, {@code count}, {@code forEach},
  *       the position getters) on other threads while a batch applies, from inside
  *       {@link dev.tidemark.client.spi.ChangeSource#next()}, and apply a batch on another thread while
@@ -46,7 +79,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       test's class path ({@code java} of the running JDK, options from {@link #childJvmOptions()}).
  *       The kit <em>closes its own store first</em>, so a store that locks its files may do so; the
  *       child opens the store with the same settings, so they must reach the same storage from another
- *       process (a file path, a database URL — not an in-process object). The settings travel on the
+ *       process ({@link StoreCapability#SHARED_ACROSS_PROCESSES}). The settings travel on the
  *       child's standard input, never on its command line, where {@code ps} would show a password to
  *       every user of the machine; nothing is written to disk. The child ends itself when the test JVM
  *       goes away.</li>
@@ -62,12 +95,14 @@ import org.junit.jupiter.api.io.TempDir;
  *       one machine's process can observe; say in your store's documentation what it guarantees.</li>
  *   <li><b>Bounded memory.</b> The large-batch test applies, in a child JVM with a 32 MB heap, one
  *       batch of twice that size pulled change by change. A store that keeps all its data in
- *       memory anyway returns {@code false} from {@link #streamsBatches()} and the test is skipped.</li>
+ *       memory anyway leaves {@link StoreCapability#STREAMS_BATCHES} out of {@link #capabilities()}
+ *       and the test is reported as skipped.</li>
  *   <li><b>Storage from a newer version.</b> Override
  *       {@link #markWrittenByNewerVersion(Map)} to let the kit check that your store refuses storage a
  *       newer version of it wrote; without it, that test is skipped (reported as skipped, not passed).</li>
  * </ul>
  */
+@ExtendWith(CapabilityCondition.class)
 public abstract class SyncStoreConformanceKit {
 
     @TempDir
@@ -87,11 +122,29 @@ public abstract class SyncStoreConformanceKit {
     protected abstract Map<String, String> newStoreConfig(Path directory);
 
     /**
+     * What your store can do beyond the contract every store meets; all of {@link StoreCapability} unless
+     * overridden. A group needing a capability missing here is reported as skipped, with that capability as
+     * the reason.
+     */
+    protected Set<StoreCapability> capabilities() {
+        return EnumSet.allOf(StoreCapability.class);
+    }
+
+    /**
+     * Settings only tests need, merged into every store's settings from {@link #newStoreConfig(Path)} (a key
+     * in both fails the test). They reach second JVMs on standard input, never on a command line. Empty
+     * unless overridden; each must be a setting your provider declares.
+     */
+    protected Map<String, String> testSettings() {
+        return Map.of();
+    }
+
+    /**
      * Extra options for the second JVMs (the one the durability test kills, the one that applies a batch
      * larger than its heap), such as {@code -Dsome.property=x}. They come after the kit's own options,
      * so an {@code -Xmx} here replaces the kit's. Do not put secrets here: the command line is visible
-     * to every user of the machine; settings from {@link #newStoreConfig(Path)} reach the child on its
-     * standard input instead.
+     * to every user of the machine; settings from {@link #newStoreConfig(Path)} and {@link #testSettings()}
+     * reach the child on its standard input instead.
      */
     protected List<String> childJvmOptions() {
         return List.of();
@@ -103,31 +156,46 @@ public abstract class SyncStoreConformanceKit {
     }
 
     /**
-     * Whether {@code apply} holds a batch in bounded memory however large it is, as the SPI asks when the
-     * storage can stream. {@code true} unless overridden; return {@code false} only for a store that
-     * keeps all its data in memory anyway, which skips the large-batch test.
-     */
-    protected boolean streamsBatches() {
-        return true;
-    }
-
-    /**
      * Changes the (closed) storage that {@code config} names so that it looks written by a newer version
      * of your store — for SQLite {@code PRAGMA user_version = 1000}, for a schema-version table an
      * {@code INSERT} of a version far beyond yours — and returns {@code true}. The kit then requires
      * that opening it fails with {@code INCOMPATIBLE_SCHEMA}, twice in a row. Returns {@code false}
      * unless overridden, which skips that test.
      *
-     * @param config the settings {@link #newStoreConfig(Path)} returned for this test
+     * @param config the settings of this test's store ({@link #newStoreConfig(Path)} and
+     *     {@link #testSettings()})
      * @throws Exception anything; it fails the test
      */
     protected boolean markWrittenByNewerVersion(Map<String, String> config) throws Exception {
         return false;
     }
 
+    /** {@link #capabilities()}, checked: read by the kit's {@link CapabilityCondition}. */
+    final Set<StoreCapability> declaredCapabilities() {
+        Set<StoreCapability> declared = capabilities();
+        if (declared == null) {
+            throw new IllegalStateException("capabilities() returned null; return an empty set for none");
+        }
+        return Set.copyOf(declared);
+    }
+
+    /** The settings of this test's store: {@link #newStoreConfig(Path)} with {@link #testSettings()}. */
+    private Map<String, String> storeSettings() {
+        Map<String, String> settings = new HashMap<>(requireNonNull(newStoreConfig(directory),
+                "newStoreConfig() returned null"));
+        Map<String, String> extra = requireNonNull(testSettings(), "testSettings() returned null");
+        for (Map.Entry<String, String> setting : extra.entrySet()) {
+            if (settings.putIfAbsent(setting.getKey(), setting.getValue()) != null) {
+                throw new IllegalStateException("the setting '" + setting.getKey() + "' comes from both"
+                        + " newStoreConfig() and testSettings(); give it in one of them");
+            }
+        }
+        return settings;
+    }
+
     @BeforeEach
     final void openStore() {
-        harness = new StoreHarness(storeName(), newStoreConfig(directory));
+        harness = new StoreHarness(storeName(), storeSettings());
     }
 
     @AfterEach
@@ -141,108 +209,121 @@ public abstract class SyncStoreConformanceKit {
         return harness;
     }
 
+    /** The group “Opening and closing”. */
     @Nested
     @DisplayName("Opening and closing")
-    class Opening extends OpeningSpec {
+    public class Opening extends OpeningSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “Applying a batch”. */
     @Nested
     @DisplayName("Applying a batch")
-    class Applying extends ApplyingSpec {
+    public class Applying extends ApplyingSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “An update merges into the stored entity”. */
     @Nested
     @DisplayName("An update merges into the stored entity")
-    class Merging extends MergeSpec {
+    public class Merging extends MergeSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “Delete and truncate”. */
     @Nested
     @DisplayName("Delete and truncate")
-    class Deleting extends DeleteTruncateSpec {
+    public class Deleting extends DeleteTruncateSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “A move takes an entity to its new id”. */
     @Nested
     @DisplayName("A move takes an entity to its new id")
-    class Moving extends MoveSpec {
+    public class Moving extends MoveSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “A failure in the middle of a batch changes nothing”. */
     @Nested
     @DisplayName("A failure in the middle of a batch changes nothing")
-    class Atomicity extends AtomicitySpec {
+    public class Atomicity extends AtomicitySpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “A batch streamed in parts”. */
     @Nested
     @DisplayName("A batch streamed in parts")
-    class Streaming extends StreamingSpec {
+    public class Streaming extends StreamingSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “The pending marker”. */
     @Nested
     @DisplayName("The pending marker")
-    class PendingMarker extends PendingMarkerSpec {
+    public class PendingMarker extends PendingMarkerSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “History and metadata”. */
     @Nested
     @DisplayName("History and metadata")
-    class HistoryAndMetadata extends HistoryAndMetadataSpec {
+    public class HistoryAndMetadata extends HistoryAndMetadataSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “Reading entities”. */
     @Nested
     @DisplayName("Reading entities")
-    class Reading extends ReadsSpec {
+    public class Reading extends ReadsSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “Readers beside a running apply”. */
     @Nested
     @DisplayName("Readers beside a running apply")
-    class Concurrency extends ConcurrencySpec {
+    public class Concurrency extends ConcurrencySpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** Durability across {@code kill -9} of a second JVM; needs {@link StoreCapability#SHARED_ACROSS_PROCESSES}. */
     @Nested
+    @RequiresCapability(StoreCapability.SHARED_ACROSS_PROCESSES)
     @DisplayName("Durability across kill -9")
-    class Durability extends DurabilitySpec {
+    public class Durability extends DurabilitySpec {
         @Override
         StoreHarness harness() {
             return harness;
@@ -264,27 +345,34 @@ public abstract class SyncStoreConformanceKit {
         }
     }
 
+    /** The group “The position and the data are seen together”. */
     @Nested
     @DisplayName("The position and the data are seen together")
-    class Isolation extends IsolationSpec {
+    public class Isolation extends IsolationSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /** The group “Entity types and ids are matched exactly”. */
     @Nested
     @DisplayName("Entity types and ids are matched exactly")
-    class EntityKeys extends EntityKeysSpec {
+    public class EntityKeys extends EntityKeysSpec {
         @Override
         StoreHarness harness() {
             return harness;
         }
     }
 
+    /**
+     * A batch larger than a small JVM's heap; needs {@link StoreCapability#STREAMS_BATCHES} and
+     * {@link StoreCapability#SHARED_ACROSS_PROCESSES}.
+     */
     @Nested
+    @RequiresCapability({StoreCapability.STREAMS_BATCHES, StoreCapability.SHARED_ACROSS_PROCESSES})
     @DisplayName("A batch larger than the heap")
-    class BatchLargerThanTheHeap extends LargeBatchSpec {
+    public class BatchLargerThanTheHeap extends LargeBatchSpec {
         @Override
         StoreHarness harness() {
             return harness;
@@ -299,16 +387,13 @@ public abstract class SyncStoreConformanceKit {
         List<String> childJvmOptions() {
             return SyncStoreConformanceKit.this.childJvmOptions();
         }
-
-        @Override
-        boolean streamsBatches() {
-            return SyncStoreConformanceKit.this.streamsBatches();
-        }
     }
 
+    /** Storage a newer version wrote; needs {@link StoreCapability#REFUSES_NEWER_STORAGE}. */
     @Nested
+    @RequiresCapability(StoreCapability.REFUSES_NEWER_STORAGE)
     @DisplayName("Storage a newer version wrote")
-    class NewerVersion extends NewerVersionSpec {
+    public class NewerVersion extends NewerVersionSpec {
         @Override
         StoreHarness harness() {
             return harness;
@@ -320,9 +405,10 @@ public abstract class SyncStoreConformanceKit {
         }
     }
 
+    /** The group “Arguments that break the contract”. */
     @Nested
     @DisplayName("Arguments that break the contract")
-    class Arguments extends ArgumentsSpec {
+    public class Arguments extends ArgumentsSpec {
         @Override
         StoreHarness harness() {
             return harness;
