@@ -34,6 +34,10 @@ final class CaptureLease implements AutoCloseable {
     /** The advisory lock's first key: "TDMK", so Tidemark's locks do not meet an application's. */
     static final int NAMESPACE = 0x54444d4b;
     private static final int SOCKET_TIMEOUT_SECONDS = 10;
+    /** How long a restarted server waits for its own previous run's lease connection to go away. */
+    private static final String PREDECESSOR_WAIT = "5s";
+    /** PostgreSQL keeps this many bytes of an {@code application_name}. */
+    private static final int NAME_LENGTH = 63;
     private static final String HELD = "select exists (select 1 from pg_locks where pid = pg_backend_pid()"
             + " and locktype = 'advisory' and classid = ?::oid and objid = ?::oid and objsubid = 2 and granted)";
     private static final String HOLDER = "select a.pid, a.application_name, host(a.client_addr), a.client_port,"
@@ -87,7 +91,13 @@ final class CaptureLease implements AutoCloseable {
                 }
             }
             if (!taken) {
-                String holder = holder(connection, key);
+                Holder holder = holder(connection, key);
+                if (holder.sameServer(slotName)) {
+                    taken = awaitPredecessor(connection, key);
+                }
+            }
+            if (!taken) {
+                Holder holder = holder(connection, key);
                 throw new CaptureException(CaptureError.LEASE, "another server already captures into this change log"
                         + " (schema " + settings.changeLogSchema() + " in " + settings.database().redactedUrl()
                         + "): its capture lease is held by " + holder + ". This server does not capture: no slot was"
@@ -107,19 +117,64 @@ final class CaptureLease implements AutoCloseable {
         }
     }
 
-    private static String holder(Connection connection, int key) throws SQLException {
+    /** Who holds the lease, as {@code pg_stat_activity} tells. */
+    private record Holder(String name, String description) {
+
+        @Override
+        public String toString() {
+            return description;
+        }
+
+        /** Whether the holder is this server's previous run (same slot, same host): killed, its connection going away. */
+        boolean sameServer(String slotName) {
+            String mine = applicationName(slotName);
+            String prefix = mine.substring(0, mine.lastIndexOf(" pid ") + " pid ".length());
+            return name != null
+                    && name.startsWith(prefix.substring(0, Math.min(prefix.length(), NAME_LENGTH)));
+        }
+    }
+
+    private static Holder holder(Connection connection, int key) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(HOLDER)) {
             statement.setInt(1, NAMESPACE);
             statement.setInt(2, key);
             try (ResultSet result = statement.executeQuery()) {
                 if (!result.next()) {
-                    return "a server that has just let it go (start this one again if the other is gone)";
+                    return new Holder(null, "a server that has just let it go (start this one again if the other is gone)");
                 }
                 String address = result.getString(3);
-                return "application_name '" + result.getString(2) + "', client "
+                return new Holder(result.getString(2), "application_name '" + result.getString(2) + "', client "
                         + (address == null ? "on the local socket" : address + ":" + result.getInt(4))
                         + ", backend pid " + result.getInt(1) + ", connected since " + result.getObject(5)
-                        + " (see pg_stat_activity)";
+                        + " (see pg_stat_activity)");
+            }
+        }
+    }
+
+    /**
+     * Waits, in PostgreSQL ({@code lock_timeout}), for the previous run of this server to let the lease go:
+     * after a kill -9 its connection lingers until PostgreSQL notices.
+     */
+    private static boolean awaitPredecessor(Connection connection, int key) throws SQLException {
+        log.info("capture lease held by this server's previous run; waiting up to {} for it to go away",
+                PREDECESSOR_WAIT);
+        try (PreparedStatement timeout = connection.prepareStatement("select set_config('lock_timeout', ?, false)")) {
+            timeout.setString(1, PREDECESSOR_WAIT);
+            timeout.execute();
+        }
+        try (PreparedStatement statement = connection.prepareStatement("select pg_advisory_lock(?, ?)")) {
+            statement.setInt(1, NAMESPACE);
+            statement.setInt(2, key);
+            statement.execute();
+            return true;
+        } catch (SQLException e) {
+            if ("55P03".equals(e.getSQLState())) {
+                return false;
+            }
+            throw e;
+        } finally {
+            try (PreparedStatement reset = connection.prepareStatement("select set_config('lock_timeout', '0', false)")) {
+                reset.execute();
             }
         }
     }

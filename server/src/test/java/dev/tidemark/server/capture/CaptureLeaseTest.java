@@ -9,7 +9,12 @@ import dev.tidemark.server.pg.TestDatabases;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +54,17 @@ class CaptureLeaseTest {
 
     private String slotName() {
         return fixture.settings("item").build().slotName();
+    }
+
+    private Properties credentials() {
+        Properties properties = new Properties();
+        if (fixture.source.user() != null) {
+            properties.setProperty("user", fixture.source.user());
+        }
+        if (fixture.source.password() != null) {
+            properties.setProperty("password", fixture.source.password());
+        }
+        return properties;
     }
 
     private long slots(String name) throws SQLException {
@@ -127,5 +143,47 @@ class CaptureLeaseTest {
         fixture.start(fixture.settings("item").build());
         fixture.sync();
         assertThat(fixture.changes("item")).extracting(c -> c.change().data()).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a restart after kill -9 waits for its own previous run's lingering lease connection to go away")
+    void restartWaitsForItsPredecessor() throws Exception {
+        Properties properties = credentials();
+        properties.setProperty("ApplicationName", CaptureLease.applicationName(slotName()).replace(
+                " pid " + ProcessHandle.current().pid(), " pid 1"));
+        try (Connection previousRun = DriverManager.getConnection(fixture.source.jdbcUrl(), properties);
+                Statement statement = previousRun.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + CaptureLease.NAMESPACE + ", "
+                    + CaptureLease.key(LeaseSettings.DEFAULT_SCHEMA) + ")");
+            CompletableFuture<Void> started = CompletableFuture.runAsync(
+                    () -> fixture.start(fixture.settings("item").build()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "1".equals(fixture.queryString(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = "
+                            + CaptureLease.NAMESPACE)));
+            assertThat(started).isNotDone();
+            previousRun.close();
+            started.get();
+        }
+        fixture.sql("INSERT INTO item VALUES (1, 'one')");
+        fixture.sync();
+        assertThat(fixture.changes("item")).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a lease held by another server with this slot name is waited for briefly, then refused")
+    void sameSlotHolderThatStaysIsRefused() throws Exception {
+        Properties properties = credentials();
+        properties.setProperty("ApplicationName", CaptureLease.applicationName(slotName()));
+        try (Connection other = DriverManager.getConnection(fixture.source.jdbcUrl(), properties);
+                Statement statement = other.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + CaptureLease.NAMESPACE + ", "
+                    + CaptureLease.key(LeaseSettings.DEFAULT_SCHEMA) + ")");
+            assertThatThrownBy(() -> fixture.start(fixture.settings("item").build()))
+                    .isInstanceOfSatisfying(CaptureException.class,
+                            e -> assertThat(e.error()).isEqualTo(CaptureError.LEASE))
+                    .hasMessageContaining("another server already captures into this change log");
+        }
+        assertThat(slots(slotName())).isZero();
+        assertThat(fixture.log.state()).isEmpty();
     }
 }
