@@ -63,6 +63,11 @@ public final class CaptureService implements AutoCloseable {
         this(settings, source, changeLog, feed, metrics, health, LeaseSettings.on(source));
     }
 
+    /**
+     * Capture that runs only while it holds the change log's capture lease.
+     *
+     * @param lease where the lease is held: the change log's database (see {@link LeaseSettings#forChangeLog})
+     */
     @Inject
     public CaptureService(CaptureSettings settings, SourceSettings source, ChangeLog changeLog, ChangeFeed feed,
                           CaptureMetrics metrics, CaptureHealthTracker health, LeaseSettings lease) {
