@@ -11,7 +11,6 @@ import dev.tidemark.recovery.RetentionPolicy;
 import dev.tidemark.server.capture.CaptureModule;
 import dev.tidemark.server.capture.CaptureService;
 import dev.tidemark.server.capture.CaptureSettings;
-import dev.tidemark.server.capture.LeaseSettings;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.HttpModule;
 import dev.tidemark.server.http.PortInUseException;
@@ -118,8 +117,7 @@ public final class ServerRuntime implements AutoCloseable {
         return List.of(
                 new ChangeLogModule(settings.changeLogProvider(),
                         settings.changeLogConfig().orElseGet(settings.source()::asChangeLogConfig)),
-                new CaptureModule(settings.capture(), settings.source(),
-                        LeaseSettings.forChangeLog(settings.changeLogConfig(), settings.source())),
+                new CaptureModule(settings.capture(), settings.source()),
                 new HubModule(),
                 new HttpModule(),
                 new RetentionModule(settings.retention(), settings.retentionInterval()),
