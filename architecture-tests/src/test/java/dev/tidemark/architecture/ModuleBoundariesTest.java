@@ -36,6 +36,9 @@ class ModuleBoundariesTest {
     static final ArchRule changeLogReachedOnlyThroughServerSpi = TidemarkRules.CHANGE_LOG_REACHED_ONLY_THROUGH_SERVER_SPI;
 
     @ArchTest
+    static final ArchRule captureDoesNotDependOnHub = TidemarkRules.CAPTURE_DOES_NOT_DEPEND_ON_HUB;
+
+    @ArchTest
     static final ArchRule spisNeedOnlyTheJdkAndProtocol = TidemarkRules.SPIS_NEED_ONLY_THE_JDK_AND_PROTOCOL;
 
     @ArchTest

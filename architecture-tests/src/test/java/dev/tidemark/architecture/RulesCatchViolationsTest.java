@@ -16,6 +16,8 @@ import dev.tidemark.protocol.fixture.ProtocolUsingServer;
 import dev.tidemark.recovery.fixture.RecoveryUsingClient;
 import dev.tidemark.server.alpha.fixture.ServerA;
 import dev.tidemark.server.beta.fixture.ServerB;
+import dev.tidemark.server.capture.fixture.CaptureImplementingFeedType;
+import dev.tidemark.server.capture.fixture.CaptureImplementingHubType;
 import dev.tidemark.server.fixture.ServerUsingPicocli;
 import dev.tidemark.server.fixture.ServerUsingStore;
 import dev.tidemark.server.hub.fixture.HubUsingChangeLogImplementation;
@@ -89,6 +91,13 @@ class RulesCatchViolationsTest {
     }
 
     @Test
+    @DisplayName("capture code that implements a hub type breaks the capture rule; implementing a feed type does not")
+    void captureUsingHub() {
+        assertViolated(TidemarkRules.CAPTURE_DOES_NOT_DEPEND_ON_HUB, CaptureImplementingHubType.class);
+        assertHeld(TidemarkRules.CAPTURE_DOES_NOT_DEPEND_ON_HUB, CaptureImplementingFeedType.class);
+    }
+
+    @Test
     @DisplayName("an SPI type that exposes a third-party type breaks the SPI rule")
     void spiUsingJackson() {
         assertViolated(TidemarkRules.SPIS_NEED_ONLY_THE_JDK_AND_PROTOCOL, SpiUsingJackson.class);
@@ -105,6 +114,6 @@ class RulesCatchViolationsTest {
     @Test
     @DisplayName("every rule has a fixture that breaks it")
     void everyRuleIsCovered() {
-        assertThat(TidemarkRules.ALL).hasSize(12);
+        assertThat(TidemarkRules.ALL).hasSize(13);
     }
 }

@@ -85,6 +85,12 @@ final class TidemarkRules {
             .as("capture and hub reach the change log only through dev.tidemark.server.spi:"
                     + " change-log implementations are found with java.util.ServiceLoader only");
 
+    static final ArchRule CAPTURE_DOES_NOT_DEPEND_ON_HUB = noClasses()
+            .that().resideInAPackage("dev.tidemark.server.capture..")
+            .should().dependOnClassesThat().resideInAPackage("dev.tidemark.server.hub..")
+            .as("capture does not depend on hub: the producer implements dev.tidemark.server.feed contracts"
+                    + " (ChangeFeed, SnapshotSource), never its consumer's types");
+
     static final ArchRule SPIS_NEED_ONLY_THE_JDK_AND_PROTOCOL = classes()
             .that().resideInAnyPackage(CLIENT_SPI, SERVER_SPI)
             .should().onlyDependOnClassesThat(resideInAnyPackage("java..", "", PROTOCOL, CLIENT_SPI, SERVER_SPI,
@@ -116,6 +122,7 @@ final class TidemarkRules {
             STORE_PLUGINS_USE_ONLY_SPI_AND_PROTOCOL,
             STORE_IMPLEMENTATIONS_ARE_FOUND_ONLY_BY_SERVICE_LOADER,
             CHANGE_LOG_REACHED_ONLY_THROUGH_SERVER_SPI,
+            CAPTURE_DOES_NOT_DEPEND_ON_HUB,
             SPIS_NEED_ONLY_THE_JDK_AND_PROTOCOL,
             NO_CYCLES_BETWEEN_AREAS,
             NO_CYCLES_INSIDE_THE_SERVER,

@@ -11,7 +11,7 @@ import java.util.Optional;
  * The digests of the source at one snapshot position.
  *
  * @param position the snapshot's position, the same cut a resync snapshot has (see
- *     {@code dev.tidemark.server.hub.SnapshotSource.Snapshot#position()}): a client whose committed LSN is
+ *     {@code dev.tidemark.server.feed.SnapshotSource.Snapshot#position()}): a client whose committed LSN is
  *     exactly this position holds the same entities when its digests are equal
  * @param types one digest per requested entity type, sorted by entity type; a type the source does not
  *     publish has an empty digest (capture truncates a type that leaves the capture set)

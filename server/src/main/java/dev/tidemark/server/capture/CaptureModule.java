@@ -7,7 +7,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.OptionalBinder;
 import dev.tidemark.server.feed.CaptureHealth;
-import dev.tidemark.server.hub.SnapshotSource;
+import dev.tidemark.server.feed.SnapshotSource;
 import dev.tidemark.server.metrics.MetricsModule;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.spi.ChangeLog;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Lsn;
-import dev.tidemark.server.hub.SnapshotSource;
+import dev.tidemark.server.feed.SnapshotSource;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

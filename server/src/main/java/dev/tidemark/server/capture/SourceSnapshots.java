@@ -7,7 +7,7 @@ import dev.tidemark.protocol.Lsn;
 import dev.tidemark.recovery.LoggedTransaction;
 import dev.tidemark.recovery.SnapshotCut;
 import dev.tidemark.recovery.TransactionSnapshot;
-import dev.tidemark.server.hub.SnapshotSource;
+import dev.tidemark.server.feed.SnapshotSource;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogException;

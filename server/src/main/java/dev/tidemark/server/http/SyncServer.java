@@ -84,7 +84,7 @@ public final class SyncServer implements AutoCloseable {
 
     /** Like {@link #create(SyncServerConfig, ChangeLog, ChangeFeed, MeterRegistry)}, resyncing clients from {@code snapshots}. */
     public static SyncServer create(SyncServerConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters,
-                                    java.util.Optional<dev.tidemark.server.hub.SnapshotSource> snapshots) {
+                                    java.util.Optional<dev.tidemark.server.feed.SnapshotSource> snapshots) {
         Clock clock = Clock.systemUTC();
         Hub hub = new Hub(config.hub(), changeLog, feed, meters, clock, snapshots);
         return new SyncServer(config.http(), hub, true, new Authenticator(config.auth(), clock), meters);

@@ -1,5 +1,6 @@
 package dev.tidemark.server.hub;
 
+import dev.tidemark.server.feed.SnapshotSource;
 import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.protocol.MessageCodec;

@@ -1,5 +1,6 @@
 package dev.tidemark.server.hub;
 
+import dev.tidemark.server.feed.SnapshotSource;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;

@@ -1,5 +1,6 @@
 package dev.tidemark.server.hub;
 
+import dev.tidemark.server.feed.SnapshotSource;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.ChangeBatch;
 import dev.tidemark.protocol.ChangeType;

@@ -15,7 +15,7 @@ import dev.tidemark.protocol.EntityDigest;
 import dev.tidemark.protocol.EntityEntry;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.TypeDigest;
-import dev.tidemark.server.hub.SnapshotSource;
+import dev.tidemark.server.feed.SnapshotSource;
 import dev.tidemark.server.pg.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -7,7 +7,7 @@ import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.EntityDigest;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.TypeDigest;
-import dev.tidemark.server.hub.SnapshotSource;
+import dev.tidemark.server.feed.SnapshotSource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.ChangeType;
 import dev.tidemark.protocol.Lsn;
-import dev.tidemark.server.hub.SnapshotSource;
+import dev.tidemark.server.feed.SnapshotSource;
 import dev.tidemark.server.pg.TestDatabases;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;

@@ -20,7 +20,7 @@ import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.SyncServer;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.server.hub.SnapshotSource;
+import dev.tidemark.server.feed.SnapshotSource;
 import dev.tidemark.server.hub.testing.WsTestClient;
 import dev.tidemark.server.pg.TestDatabases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,5 +1,6 @@
 package dev.tidemark.server.hub;
 
+import dev.tidemark.server.feed.SnapshotSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

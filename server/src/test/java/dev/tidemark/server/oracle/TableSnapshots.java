@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.capture.SourceSnapshots;
-import dev.tidemark.server.hub.SnapshotSource;
+import dev.tidemark.server.feed.SnapshotSource;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.spi.ChangeLog;
 import java.time.Duration;

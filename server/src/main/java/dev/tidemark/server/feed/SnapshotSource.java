@@ -1,4 +1,4 @@
-package dev.tidemark.server.hub;
+package dev.tidemark.server.feed;
 
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Lsn;
