@@ -1,688 +1,323 @@
 package dev.tidemark.server.hub;
 
+import dev.tidemark.protocol.CaptureStatus;
 import dev.tidemark.protocol.ErrorCode;
-import dev.tidemark.protocol.ErrorMessage;
 import dev.tidemark.protocol.Hello;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.Message;
 import dev.tidemark.protocol.ProtocolException;
+import dev.tidemark.protocol.SourceAuditMessage;
+import dev.tidemark.protocol.SourceDiff;
+import dev.tidemark.protocol.SourceEntries;
+import dev.tidemark.protocol.SourceVerify;
+import dev.tidemark.protocol.SourceVerifyResult;
 import dev.tidemark.protocol.SyncAck;
 import dev.tidemark.protocol.SyncVerify;
-import dev.tidemark.protocol.SyncVerifyResult;
-import dev.tidemark.protocol.VerifyStatus;
-import dev.tidemark.protocol.Welcome;
-import dev.tidemark.server.spi.ClientProgress;
 import dev.tidemark.server.spi.HistoryState;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.time.Instant;
-import java.util.Optional;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: the handshake ({@code hello} → {@code welcome}, or a legacy start), then the
- * client's messages ({@code sync_ack}, {@code sync_verify}) against its {@link Outbox}. Every method runs on
- * the connection's thread.
+ * client's messages against the session's {@link SessionPhase}, which holds what is valid in it and handles the
+ * messages valid in it. Every phase change goes through {@link #moveTo}. Every method runs on the connection's
+ * thread unless it says otherwise.
  */
 public final class ClientSession {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
-    enum State { AWAITING_HELLO, STARTING, STREAMING, RESYNCING, RESYNC_REQUIRED, CLOSED }
-
-    private final HubContext hub;
     private final ClientChannel channel;
     private final ConnectionRequest request;
-    private State state = State.AWAITING_HELLO;
-    private String clientId;
-    private Outbox outbox;
-    private ScheduledFuture<?> helloTimeout;
-    private int errorsInARow;
-    private Instant lastAckAt;
-    private String lastError;
-    private boolean registered;
-    private boolean v1;
-    private boolean acks;
-    private boolean resyncCapable;
-    private EntityFilter filter;
-    /** Entity types the client receives but its store does not hold yet (from {@code hello}). */
-    private java.util.Set<String> owedTypes = java.util.Set.of();
-    private java.util.Set<String> heldTypes = java.util.Set.of();
-    /** The incomplete entity types the client was last told of, or null before {@code welcome}. */
-    private java.util.List<String> toldIncomplete;
-    /** A snapshot part waiting for the connection to become writable, or null. */
-    private CompletableFuture<Void> writableWaiter;
+    private final SessionWriter writer;
+    private final SessionRegistry registry;
+    private final LogPages pages;
+    private final LiveEdge edge;
+    private final ResyncPlanner resyncs;
+    private final VerifyHandler verify;
+    private final SnapshotStreamers streamers;
+    private final SessionFactory phases;
+    private SessionPhase phase;
+    /** The acknowledged position, published for the lag gauge (read from any thread). */
+    private volatile long ackedSnapshot;
 
-    ClientSession(HubContext hub, ClientChannel channel, ConnectionRequest request) {
-        this.hub = hub;
+    ClientSession(ClientChannel channel, ConnectionRequest request, SessionWriter writer, SessionRegistry registry,
+                  LogPages pages, LiveEdge edge, ResyncPlanner resyncs, VerifyHandler verify,
+                  SnapshotStreamers streamers, SessionFactory phases) {
         this.channel = channel;
         this.request = request;
+        this.writer = writer;
+        this.registry = registry;
+        this.pages = pages;
+        this.edge = edge;
+        this.resyncs = resyncs;
+        this.verify = verify;
+        this.streamers = streamers;
+        this.phases = phases;
+        this.phase = new AwaitingHello(this, request);
     }
 
     /** Begins: a legacy client starts streaming at once; a v1 client has until the hello timeout to say hello. */
     void begin() {
         if (request.legacy().isPresent()) {
-            ConnectionRequest.LegacyStart legacy = request.legacy().get();
-            start(legacy.clientId(), null, legacy.lsn(), false, false, EntityFilter.of(request.grant(), java.util.List.of()));
+            start(HelloCheck.legacy(request, request.legacy().get()));
+        } else if (phase instanceof AwaitingHello awaiting) {
+            awaiting.arm();
+        }
+    }
+
+    // ---- events from the connection ---------------------------------------------------------------------------
+
+    /** A message from the client. */
+    public void onMessage(Message message) {
+        if (phase instanceof Closed) {
+            phase.onMessage(message);
             return;
         }
-        helloTimeout = channel.executor().schedule(() -> {
-            if (state == State.AWAITING_HELLO) {
-                // 1013, not 1002: a slow client (a loaded machine) is not a broken one, and 1002 tells a
-                // client never to reconnect.
-                closeWith(ErrorCode.UNEXPECTED_MESSAGE, "no hello within " + request.helloTimeout()
-                        + ": send hello first", CloseCodes.TRY_AGAIN_LATER);
+        if (!(message instanceof Hello || message instanceof SyncAck || message instanceof SyncVerify
+                || message instanceof SourceVerify || message instanceof SourceDiff
+                || message instanceof SourceEntries)) {
+            unexpected("'" + message.type() + "' is sent by the server, not to it");
+            return;
+        }
+        phase.onMessage(message);
+    }
+
+    /** A frame that is not a valid message: the client gets an {@code error} and may go on. */
+    public void onMalformed(ProtocolException e) {
+        if (!(phase instanceof Closed)) {
+            writer.error(e.code(), e.getMessage());
+        }
+    }
+
+    /** The connection can take writes again. */
+    public void onWritable() {
+        writer.writable();
+        phase.pump();
+    }
+
+    /** The connection is gone. */
+    public void onClosed() {
+        if (phase instanceof Closed) {
+            return;
+        }
+        SessionPhase last = phase;
+        moveTo(new Closed(last.peer(), last.outbox()));
+        writer.closed();
+        if (last.peer() != null) {
+            if (registry.remove(this) && last.outbox() != null) {
+                recordProgress(false);
             }
-        }, request.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            last.peer().sourceVerify().ended();
+        }
+    }
+
+    // ---- events from the hub ----------------------------------------------------------------------------------
+
+    /** The log moved on (called on this session's thread). */
+    void logAdvanced() {
+        phase.pump();
+    }
+
+    /** A new history started: every position of this client is meaningless now. */
+    void historyReset(HistoryState server) {
+        if (phase instanceof Streaming streaming) {
+            resync("the server started a new history '" + server.historyId() + "'",
+                    streaming.outbox().window().acked(), server.capturePosition());
+        }
+    }
+
+    /** Capture health changed: a v1 client whose incomplete types changed is told ({@code capture_status}). */
+    void captureHealthChanged() {
+        Peer peer = phase.peer();
+        if (peer == null || !peer.terms().v1() || phase instanceof Closed) {
+            return;
+        }
+        peer.incomplete().changed().ifPresent(now -> {
+            log.info("client '{}' is told its incomplete entity types are now {}", peer.clientId(), now);
+            writer.send(new CaptureStatus(now));
+        });
+    }
+
+    /** Another connection of the same client took over. */
+    private void supersede() {
+        if (!(phase instanceof Closed)) {
+            closeWith(ErrorCode.UNEXPECTED_MESSAGE, "another connection of client '" + clientId() + "' took over",
+                    CloseCodes.NORMAL);
+        }
+    }
+
+    // ---- transitions: every phase change happens here -------------------------------------------------------
+
+    private void moveTo(SessionPhase next) {
+        if (!SessionTransitions.allowed(phase.getClass(), next.getClass())) {
+            throw new IllegalStateException("a session cannot move from " + phase.name() + " to " + next.name());
+        }
+        SessionPhase previous = phase;
+        previous.exit();
+        phase = next;
+        log.debug("client '{}' from {}: {} → {}", clientId(), channel.remoteAddress(), previous.name(), next.name());
+    }
+
+    /** The client said who it is: the change log's state decides where it starts. */
+    void start(StreamTerms terms) {
+        Starting starting = phases.starting(this, phases.peer(this, terms));
+        moveTo(starting);
+        pages.readState(channel.executor(), starting::stateRead, this::failedToReadLog);
+    }
+
+    /** Streams to the client from {@code from}; a snapshot of the {@code owed} types comes first. */
+    void stream(Lsn from, Set<String> owed) {
+        ClientSession superseded = registry.register(this);
+        if (superseded != null) {
+            superseded.executor().execute(superseded::supersede);
+        }
+        Peer peer = phase.peer();
+        Streaming streaming = phases.streaming(this, peer, channel, from, owed);
+        moveTo(streaming);
+        StreamTerms terms = peer.terms();
+        log.info("client '{}' from {} streams from {} ({}, {})", terms.clientId(), channel.remoteAddress(), from,
+                terms.acks() ? "acks" : "no acks", terms.filter().all() ? "all entity types"
+                        : "entity types " + terms.filter().types());
+        recordProgress(true);
+        channel.flush();
+        streaming.pump();
+    }
+
+    /**
+     * The client cannot continue from {@code clientLsn}: see {@link ResyncPlanner}. A paced client is told when
+     * to come back and the connection ends after the move to {@link Closed}.
+     */
+    void resync(String why, Lsn clientLsn, Lsn serverLsn) {
+        Peer peer = phase.peer();
+        Outbox previous = phase.outbox();
+        ResyncPlanner.Plan plan = resyncs.plan(peer.terms(), why, clientLsn, serverLsn);
+        if (plan instanceof ResyncPlanner.CloseLegacy legacy) {
+            closeWith(ErrorCode.RESYNC_REQUIRED, legacy.message(), CloseCodes.NORMAL);
+        } else if (plan instanceof ResyncPlanner.TellRequired tell) {
+            moveTo(new ResyncRequired(this, peer, previous, verify));
+            writer.send(tell.result());
+        } else if (plan instanceof ResyncPlanner.ComeBackLater later) {
+            writer.send(later.result());
+            end(CloseCodes.NORMAL, "resync paced: come back later");
+        } else {
+            Resyncing resyncing = new Resyncing(this, peer, previous);
+            moveTo(resyncing);
+            resyncing.send(streamers, clientLsn);
+        }
+    }
+
+    /** Sends the client an {@code error}, then ends the session and closes the connection with {@code closeCode}. */
+    void closeWith(ErrorCode code, String message, int closeCode) {
+        if (phase instanceof Closed) {
+            return;
+        }
+        writer.error(code, message);
+        end(closeCode, message.length() > 60 ? message.substring(0, 60) : message);
+    }
+
+    /** Ends the session (the move to {@link Closed}), then closes the connection. */
+    private void end(int closeCode, String reason) {
+        onClosed();
+        channel.close(closeCode, reason);
+    }
+
+    // ---- what the phases share ------------------------------------------------------------------------------
+
+    SessionPhase phase() {
+        return phase;
+    }
+
+    SessionWriter writer() {
+        return writer;
     }
 
     EventExecutor executor() {
         return channel.executor();
     }
 
+    String remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    /** The client's id; null before it said hello. */
     String clientId() {
-        return clientId;
+        Peer peer = phase.peer();
+        return peer == null ? null : peer.clientId();
     }
 
-    /** A message from the client. */
-    public void onMessage(Message message) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        if (message instanceof Hello hello) {
-            onHello(hello);
-        } else if (message instanceof SyncAck ack) {
-            onAck(ack);
-        } else if (message instanceof SyncVerify verify) {
-            onVerify(verify);
-        } else if (message instanceof dev.tidemark.protocol.SourceAuditMessage audit) {
-            onSourceAudit(audit);
-        } else {
-            sendError(ErrorCode.UNEXPECTED_MESSAGE, "'" + message.type() + "' is sent by the server, not to it");
-        }
+    /** Whether the session streams from {@code outbox} now. */
+    boolean streamsFrom(Outbox outbox) {
+        return phase instanceof Streaming && phase.outbox() == outbox;
     }
 
-    /** A frame that is not a valid message: the client gets an {@code error} and may go on. */
-    public void onMalformed(ProtocolException e) {
-        if (state != State.CLOSED) {
-            sendError(e.code(), e.getMessage());
-        }
+    /** A message not valid in this phase: the protocol's {@code error}, nothing changes. */
+    void unexpected(String why) {
+        writer.error(ErrorCode.UNEXPECTED_MESSAGE, why);
     }
 
-    /** The connection can take writes again. */
-    public void onWritable() {
-        if (writableWaiter != null && channel.isWritable()) {
-            CompletableFuture<Void> waiter = writableWaiter;
-            writableWaiter = null;
-            waiter.complete(null);
-        }
-        if (state == State.STREAMING) {
-            outbox.pump();
-        } else if (writableWaiter != null && channel.isWritable()) {
-            CompletableFuture<Void> waiter = writableWaiter;
-            writableWaiter = null;
-            waiter.complete(null);
-        }
+    /** A second {@code hello}. */
+    void helloAgain() {
+        unexpected(request.legacy().isPresent()
+                ? "this connection started as a legacy client (query parameters clientId and lsn): it sends no hello"
+                : "hello was already received on this connection");
     }
 
-    /** The connection is gone. */
-    public void onClosed() {
-        if (state == State.CLOSED) {
-            return;
-        }
-        boolean streamed = outbox != null;
-        state = State.CLOSED;
-        if (helloTimeout != null) {
-            helloTimeout.cancel(false);
-        }
-        if (outbox != null) {
-            outbox.stop();
-        }
-        if (writableWaiter != null) {
-            writableWaiter.completeExceptionally(new IllegalStateException("the connection closed"));
-            writableWaiter = null;
-        }
-        if (registered && hub.registry().remove(this) && streamed) {
-            recordProgress(false);
-        }
-        if (sourceVerify != null) {
-            sourceVerify.ended();
-        }
+    /** Records the client's progress: what its current (or last) outbox saw acknowledged. */
+    void recordProgress(boolean connected) {
+        Outbox outbox = phase.outbox();
+        Lsn acked = outbox == null ? Lsn.ZERO : outbox.window().acked();
+        ackedSnapshot = acked.value();
+        phase.peer().acks().record(clientId(), acked, connected);
     }
 
-    /** The log moved on (called on this session's thread). */
-    void logAdvanced() {
-        if (state == State.STREAMING) {
-            outbox.pump();
-        }
-    }
-
-    private void onHello(Hello hello) {
-        if (state != State.AWAITING_HELLO) {
-            sendError(ErrorCode.UNEXPECTED_MESSAGE, request.legacy().isPresent()
-                    ? "this connection started as a legacy client (query parameters clientId and lsn): it sends no hello"
-                    : "hello was already received on this connection");
-            return;
-        }
-        helloTimeout.cancel(false);
-        if (hello.protocolVersion() != Message.PROTOCOL_VERSION) {
-            closeWith(ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Message.PROTOCOL_VERSION
-                    + ", the client asked for " + hello.protocolVersion() + ": use a client that speaks version "
-                    + Message.PROTOCOL_VERSION, CloseCodes.PROTOCOL_ERROR);
-            return;
-        }
-        if (!request.grant().permitsClient(hello.clientId())) {
-            log.warn("refused hello from {}: client id '{}' is not the token's '{}'", channel.remoteAddress(),
-                    hello.clientId(), request.grant().clientId());
-            closeWith(ErrorCode.FORBIDDEN, "the token is for client '" + request.grant().clientId()
-                    + "', not '" + hello.clientId() + "'", CloseCodes.POLICY_VIOLATION);
-            return;
-        }
-        boolean acks = hello.has(Hello.CAPABILITY_ACK);
-        resyncCapable = hello.has(Hello.CAPABILITY_RESYNC);
-        EntityFilter wanted = EntityFilter.of(request.grant(), hello.subscriptions());
-        if (hello.heldEntityTypes() != null && !hello.lastLsn().equals(Lsn.ZERO)) {
-            // Subscribing to every type: which types exist is resolved when the snapshot is taken.
-            owedTypes = new java.util.TreeSet<>(wanted.all()
-                    ? java.util.Set.of(TableSnapshotStreamer.EVERY_TYPE_NOT_HELD) : wanted.types());
-            owedTypes.removeAll(hello.heldEntityTypes());
-            heldTypes = java.util.Set.copyOf(hello.heldEntityTypes());
-        }
-        start(hello.clientId(), hello.historyId(), hello.lastLsn(), true, acks, wanted);
-    }
-
-    private void start(String id, String historyId, Lsn lastLsn, boolean v1, boolean acks, EntityFilter filter) {
-        clientId = id;
-        this.v1 = v1;
-        this.acks = acks;
-        this.filter = filter;
-        state = State.STARTING;
-        hub.readState(channel, logState -> {
-            if (state != State.STARTING) {
-                return;
-            }
-            if (logState.isEmpty()) {
-                closeWith(ErrorCode.INTERNAL, "the server has no change history yet (capture has not started):"
-                        + " reconnect in a few seconds", CloseCodes.TRY_AGAIN_LATER);
-                return;
-            }
-            HistoryState server = logState.get();
-            Optional<String> resync = StartDecider.resyncReason(server, historyId, lastLsn, v1);
-            if (v1) {
-                toldIncomplete = incompleteTypes();
-                send(new Welcome(server.historyId(), server.capturePosition(), Message.PROTOCOL_VERSION,
-                        hub.config().window(), toldIncomplete));
-                if (!toldIncomplete.isEmpty()) {
-                    log.warn("client '{}' receives entity types whose captured history is incomplete now: {}",
-                            clientId, toldIncomplete);
-                }
-            }
-            if (resync.isPresent()) {
-                resync(resync.get(), lastLsn, server.capturePosition());
-                return;
-            }
-            streamFrom(lastLsn, acks, filter);
-        }, this::failedToStart);
-    }
-
-    private void streamFrom(Lsn lastLsn, boolean acks, EntityFilter filter) {
-        registered = true;
-        ClientSession superseded = hub.registry().register(this);
-        if (superseded != null) {
-            superseded.executor().execute(superseded::supersede);
-        }
-        state = State.STREAMING;
-        outbox = new Outbox(hub, channel, filter, acks, lastLsn, owedTypes, new Outbox.Listener() {
-            @Override
-            public void batchSent(Lsn lsn) {
-                if (!acks) {
-                    recordProgress(true);
-                }
-            }
-
-            @Override
-            public void failed(String why, boolean resync, RuntimeException cause) {
-                streamFailed(why, resync, cause);
-            }
-
-            @Override
-            public void snapshotNeeded(java.util.List<RefreshMarkers.Marker> markers, java.util.Set<String> owed,
-                                       AssemblyState from, int epoch) {
-                startTableSnapshot(markers, owed, from, epoch);
-            }
-
-            @Override
-            public void held(AssemblyState at, int epoch) {
-                sourceVerify().held(at, epoch);
-            }
-        });
-        log.info("client '{}' from {} streams from {} ({}, {})", clientId, channel.remoteAddress(), lastLsn,
-                acks ? "acks" : "no acks", filter.all() ? "all entity types" : "entity types " + filter.types());
-        recordProgress(true);
-        channel.flush();
-        outbox.pump();
-    }
-
-    /**
-     * The stream reached refresh markers of types this client receives: once the pacer admits it, a snapshot of
-     * those types is sent as one batch after the client's position (see {@link TableSnapshotStreamer}).
-     */
-    private void startTableSnapshot(java.util.List<RefreshMarkers.Marker> markers, java.util.Set<String> owed,
-                                    AssemblyState from, int epoch) {
-        java.util.Set<String> types = new java.util.TreeSet<>(owed);
-        markers.forEach(marker -> types.add(marker.entityType()));
-        Lsn mustCover = markers.isEmpty() ? null : markers.get(markers.size() - 1).lsn();
-        Outbox streaming = outbox;
-        dev.tidemark.recovery.Admission admission = hub.resync().admit(clientId);
-        if (!admission.admitted()) {
-            long retryAfterMs = Math.max(1, admission.retryAfter().toMillis());
-            log.info("client '{}' needs a snapshot of {} (refresh markers after {}); snapshots are paced: in {} ms",
-                    clientId, types, from.readPos(), retryAfterMs);
-            streaming.retrySnapshot(retryAfterMs);
-            return;
-        }
-        log.info("client '{}' at {} is sent a snapshot of {} ({})", clientId, from.chainLsn(), types,
-                markers.isEmpty() ? "entity types new to its store" : "the log's history of " + markers.stream()
-                        .map(RefreshMarkers.Marker::entityType).distinct().toList() + " is complete only from "
-                        + mustCover);
-        hub.metrics().tableSnapshots.increment();
-        hub.resync().streamers().execute(new TableSnapshotStreamer(hub, filter, from, types, heldTypes, mustCover,
-                channel.executor(),
-                new TableSnapshotStreamer.Target() {
-                    private boolean current() {
-                        return state == State.STREAMING && outbox == streaming && streaming.epoch() == epoch;
-                    }
-
-                    @Override
-                    public CompletableFuture<Void> write(dev.tidemark.protocol.Changes part) {
-                        if (!current()) {
-                            return CompletableFuture.failedFuture(new IllegalStateException("the stream moved on"));
-                        }
-                        hub.metrics().messages.increment();
-                        hub.metrics().changes.increment(part.data().size());
-                        streaming.snapshotPartSent(part.batchId());
-                        send(part);
-                        channel.flush();
-                        if (channel.isWritable()) {
-                            return CompletableFuture.completedFuture(null);
-                        }
-                        writableWaiter = new CompletableFuture<>();
-                        return writableWaiter;
-                    }
-
-                    @Override
-                    public void finished(String batchId, Lsn position, long rows, java.util.Set<String> sent) {
-                        if (!current()) {
-                            return;
-                        }
-                        log.info("client '{}' was sent a snapshot of {} ({} rows) at {}; the tail follows", clientId,
-                                sent, rows, position);
-                        streaming.snapshotSent(batchId, position, sent);
-                        streaming.pump();
-                    }
-
-                    @Override
-                    public void retryLater(String why) {
-                        if (!current()) {
-                            return;
-                        }
-                        log.warn("client '{}': {}; trying again in {} ms", clientId, why,
-                                hub.config().resendBackoffMax().toMillis());
-                        streaming.retrySnapshot(hub.config().resendBackoffMax().toMillis());
-                    }
-
-                    @Override
-                    public void failed(String why, RuntimeException cause) {
-                        if (!current()) {
-                            return;
-                        }
-                        log.error("client '{}': {}", clientId, why, cause);
-                        closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
-                    }
-                }));
-    }
-
-    /** The client's entity types that capture cannot capture correctly now, sorted. */
-    private java.util.List<String> incompleteTypes() {
-        java.util.List<String> types = new java.util.ArrayList<>();
-        for (String type : new java.util.TreeSet<>(hub.health().incompleteEntityTypes())) {
-            if (filter.matches(type)) {
-                types.add(type);
-            }
-        }
-        return java.util.List.copyOf(types);
-    }
-
-    /** Capture health changed: a v1 client whose incomplete types changed is told ({@code capture_status}). */
-    void captureHealthChanged() {
-        if (!v1 || toldIncomplete == null || state == State.CLOSED || state == State.AWAITING_HELLO) {
-            return;
-        }
-        java.util.List<String> now = incompleteTypes();
-        if (!now.equals(toldIncomplete)) {
-            toldIncomplete = now;
-            log.info("client '{}' is told its incomplete entity types are now {}", clientId, now);
-            send(new dev.tidemark.protocol.CaptureStatus(now));
-            channel.flush();
-        }
-    }
-
-    private void supersede() {
-        if (state != State.CLOSED) {
-            registered = false;
-            closeWith(ErrorCode.UNEXPECTED_MESSAGE, "another connection of client '" + clientId + "' took over",
-                    CloseCodes.NORMAL);
-        }
-    }
-
-    private void failedToStart(RuntimeException e) {
-        log.error("could not read the change log's state for client '{}'", clientId, e);
+    /** The change log could not be read for this client. */
+    void failedToReadLog(RuntimeException e) {
+        log.error("could not read the change log's state for client '{}'", clientId(), e);
         closeWith(ErrorCode.INTERNAL, "the server could not read its change log: reconnect later",
                 CloseCodes.INTERNAL_ERROR);
     }
 
-    private void streamFailed(String why, boolean resync, RuntimeException cause) {
+    /** The outbox cannot go on. */
+    void streamFailed(String why, boolean resync, RuntimeException cause) {
         if (resync) {
-            resync(why, outbox.window().acked(), hub.tail().tip());
+            resync(why, phase.outbox().window().acked(), edge.tip());
             return;
         }
-        log.error("streaming to client '{}' stopped: {}", clientId, why, cause);
+        log.error("streaming to client '{}' stopped: {}", clientId(), why, cause);
         closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
     }
 
-    /** A new history started: every position of this client is meaningless now. */
-    void historyReset(HistoryState server) {
-        if (state != State.STREAMING) {
+    /** The log's answer to a {@code sync_verify}: answered if the phase still takes it. */
+    void verifyRead(SyncVerify request, VerifyResponder.Inputs inputs, Lsn ackedOnArrival) {
+        if (inputs.server().isEmpty()) {
             return;
         }
-        resync("the server started a new history '" + server.historyId() + "'", outbox.window().acked(),
-                server.capturePosition());
-    }
-
-    /**
-     * The client cannot continue from {@code clientLsn}. A legacy client is closed with {@code resync_required};
-     * a client that cannot load snapshots (or a server that cannot take them) is told so and streaming stops;
-     * otherwise the pacer admits the resync now — the snapshot follows — or tells the client when to come back.
-     */
-    private void resync(String why, Lsn clientLsn, Lsn serverLsn) {
-        hub.metrics().resyncs.increment();
-        if (outbox != null) {
-            outbox.stop();
+        if (phase instanceof Streaming streaming) {
+            verify.answerStreaming(request, inputs, ackedOnArrival, this, streaming.outbox());
+        } else if (phase instanceof ResyncRequired) {
+            verify.answerResyncRequired(request, inputs.server().get(), this);
         }
-        if (!v1) {
-            log.info("legacy client '{}' must resync: {}", clientId, why);
-            closeWith(ErrorCode.RESYNC_REQUIRED, why + ": load a snapshot", CloseCodes.NORMAL);
-            return;
-        }
-        if (!resyncCapable || hub.resync().snapshots().isEmpty()) {
-            log.warn("client '{}' must resync and {}: {}", clientId, resyncCapable
-                    ? "this server takes no snapshots" : "does not load snapshots (no 'resync' capability)", why);
-            state = State.RESYNC_REQUIRED;
-            send(new SyncVerifyResult(VerifyStatus.RESYNC_REQUIRED, clientLsn, serverLsn));
-            channel.flush();
-            return;
-        }
-        dev.tidemark.recovery.Admission admission = hub.resync().admit(clientId);
-        if (!admission.admitted()) {
-            long retryAfterMs = Math.max(1, admission.retryAfter().toMillis());
-            log.info("client '{}' must resync ({}); resyncs are paced: it comes back in {} ms", clientId, why,
-                    retryAfterMs);
-            state = State.RESYNC_REQUIRED;
-            send(SyncVerifyResult.retryLater(clientLsn, serverLsn, retryAfterMs));
-            channel.flush();
-            onClosed();
-            channel.close(CloseCodes.NORMAL, "resync paced: come back later");
-            return;
-        }
-        log.info("client '{}' resyncs from a snapshot: {}", clientId, why);
-        owedTypes = java.util.Set.of();
-        state = State.RESYNCING;
-        hub.resync().streamers().execute(new SnapshotStreamer(hub, filter, clientLsn, channel.executor(),
-                new SnapshotTarget()));
-    }
-
-    /** The session's side of a {@link SnapshotStreamer}; every call runs on this session's thread. */
-    private final class SnapshotTarget implements SnapshotStreamer.Target {
-
-        @Override
-        public CompletableFuture<Void> announce(SyncVerifyResult announcement) {
-            if (state != State.RESYNCING) {
-                return CompletableFuture.failedFuture(new IllegalStateException("the session ended"));
-            }
-            send(announcement);
-            channel.flush();
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Void> write(dev.tidemark.protocol.Changes part) {
-            if (state != State.RESYNCING) {
-                return CompletableFuture.failedFuture(new IllegalStateException("the session ended"));
-            }
-            hub.metrics().messages.increment();
-            hub.metrics().changes.increment(part.data().size());
-            send(part);
-            channel.flush();
-            if (channel.isWritable()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            writableWaiter = new CompletableFuture<>();
-            return writableWaiter;
-        }
-
-        @Override
-        public void finished(Lsn position, int changes) {
-            if (state != State.RESYNCING) {
-                return;
-            }
-            log.info("client '{}' was sent a snapshot of {} changes at {}; the tail follows", clientId, changes,
-                    position);
-            streamFrom(position, acks, filter);
-        }
-
-        @Override
-        public void failed(String why, RuntimeException cause) {
-            if (state != State.RESYNCING) {
-                return;
-            }
-            log.error("client '{}': {}", clientId, why, cause);
-            closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
-        }
-    }
-
-    private void onAck(SyncAck ack) {
-        if (state != State.STREAMING) {
-            sendError(ErrorCode.UNEXPECTED_MESSAGE, "sync_ack before streaming started: send hello first");
-            return;
-        }
-        if (!ack.clientId().equals(clientId)) {
-            rejectAck(ErrorCode.FORBIDDEN, "sync_ack for client '" + ack.clientId() + "' on the connection of client '"
-                    + clientId + "': ignored, nothing changed");
-            return;
-        }
-        AckWindow window = outbox.window();
-        AckWindow.Check check = window.check(ack.lsn());
-        if (check == AckWindow.Check.BEYOND_SENT || check == AckWindow.Check.NOT_A_BATCH_END
-                || (check == AckWindow.Check.NOT_NEWER && ack.lsn().isBefore(window.acked())
-                    && ack.status() == dev.tidemark.protocol.AckStatus.ERROR)) {
-            rejectAck(ErrorCode.ACK_OUT_OF_RANGE, "sync_ack at " + ack.lsn() + " does not match what was sent: "
-                    + window.describe() + "; nothing changed");
-            return;
-        }
-        Instant now = hub.clock().instant();
-        if (ack.status() == dev.tidemark.protocol.AckStatus.SUCCESS) {
-            hub.metrics().acksSuccess.increment();
-            if (check == AckWindow.Check.BATCH_END) {
-                window.acknowledge(ack.lsn());
-                errorsInARow = 0;
-                lastAckAt = now;
-                recordProgress(true);
-                outbox.pump();
-            }
-            return;
-        }
-        onErrorAck(ack, check, now);
-    }
-
-    private void onErrorAck(SyncAck ack, AckWindow.Check check, Instant now) {
-        AckWindow window = outbox.window();
-        boolean stale = ack.batchId() != null && !window.holds(ack.batchId())
-                && !ack.batchId().equals(outbox.batchInProgress());
-        if (stale) {
-            log.debug("client '{}' rejected batch {} sent before its last rewind; ignored", clientId, ack.batchId());
-            return;
-        }
-        hub.metrics().acksError.increment();
-        if (check == AckWindow.Check.BATCH_END) {
-            window.acknowledge(ack.lsn());
-        }
-        errorsInARow++;
-        lastAckAt = now;
-        lastError = ack.error() == null ? "error ack without a message" : ack.error();
-        recordProgress(true);
-        HubConfig config = hub.config();
-        if (errorsInARow > config.resendRetryLimit()) {
-            log.warn("client '{}' reported {} errors in a row at {} (last: {}); giving up on this connection",
-                    clientId, errorsInARow, ack.lsn(), lastError);
-            closeWith(ErrorCode.STORE_FAILURE, "the client failed to apply the batch after " + ack.lsn() + " "
-                    + errorsInARow + " times in a row (last: " + lastError + "): fix the store, then reconnect",
-                    CloseCodes.NORMAL);
-            return;
-        }
-        long delay = Math.min(config.resendBackoffMax().toMillis(),
-                config.resendBackoff().toMillis() << Math.min(errorsInARow - 1, 30));
-        log.warn("client '{}' failed to apply after {} (attempt {} of {}): {}; resending from {} in {} ms",
-                clientId, ack.lsn(), errorsInARow, config.resendRetryLimit(), lastError, ack.lsn(), delay);
-        hub.metrics().resends.increment();
-        outbox.rewind(ack.lsn(), delay);
-    }
-
-    private void rejectAck(ErrorCode code, String message) {
-        hub.metrics().acksRejected.increment();
-        log.warn("client '{}' from {}: {}", clientId, channel.remoteAddress(), message);
-        sendError(code, message);
-    }
-
-    private void onVerify(SyncVerify verify) {
-        if (state == State.RESYNCING) {
-            // rate_limited: the client's verify request fails and it may ask again later.
-            sendError(ErrorCode.RATE_LIMITED, "a resync snapshot is being sent: verify again after it is loaded");
-            return;
-        }
-        if (state != State.STREAMING && state != State.RESYNC_REQUIRED) {
-            sendError(ErrorCode.UNEXPECTED_MESSAGE, "sync_verify before streaming started: send hello first");
-            return;
-        }
-        if (!verify.clientId().equals(clientId)) {
-            sendError(ErrorCode.FORBIDDEN, "sync_verify for client '" + verify.clientId()
-                    + "' on the connection of client '" + clientId + "': ignored");
-            return;
-        }
-        dev.tidemark.recovery.Admission allowed = hub.resync().verify(clientId);
-        if (!allowed.admitted()) {
-            hub.metrics().verifiesLimited.increment();
-            sendError(ErrorCode.RATE_LIMITED, "too many sync_verify requests: at most one per "
-                    + hub.config().verifyInterval().toMillis() + " ms; retry in "
-                    + Math.max(1, allowed.retryAfter().toMillis()) + " ms");
-            return;
-        }
-        // The log keeps running sums per entity type: compare the sum over the types the client receives.
-        boolean compare = filter != null && !filter.nothing() && verify.checksum() != null;
-        // Acks the client sent before this request have arrived before it (one connection, in order).
-        Lsn ackedOnArrival = outbox != null && acks ? outbox.window().acked() : null;
-        try {
-            hub.readers().execute(() -> {
-                VerifyResponder.Inputs inputs;
-                try {
-                    inputs = VerifyResponder.read(hub.changeLog(), verify, compare,
-                            compare ? filter.logTypes() : java.util.Set.of());
-                } catch (RuntimeException e) {
-                    channel.executor().execute(() -> failedToStart(e));
-                    return;
-                }
-                channel.executor().execute(() -> answerVerify(verify, inputs, ackedOnArrival));
-            });
-        } catch (RuntimeException e) {
-            failedToStart(e);
-        }
-    }
-
-    private void answerVerify(SyncVerify verify, VerifyResponder.Inputs inputs, Lsn ackedOnArrival) {
-        if (inputs.server().isEmpty() || (state != State.STREAMING && state != State.RESYNC_REQUIRED)) {
-            return;
-        }
-        HistoryState server = inputs.server().get();
-        if (state == State.RESYNC_REQUIRED) {
-            send(new SyncVerifyResult(VerifyStatus.RESYNC_REQUIRED, verify.lastLsn(), server.capturePosition()));
-            channel.flush();
-            return;
-        }
-        dev.tidemark.recovery.Verdict verdict = VerifyResponder.decide(server, verify, inputs, outbox.window().sent(),
-                ackedOnArrival);
-        hub.metrics().verified(verdict.status());
-        if (verdict.resyncRequired()) {
-            if (verdict.reason() == dev.tidemark.recovery.Verdict.Reason.CHECKSUM_MISMATCH) {
-                hub.metrics().checksumMismatches.increment();
-            }
-            if (verdict.reason() != dev.tidemark.recovery.Verdict.Reason.BEHIND_RETENTION) {
-                log.warn("client '{}' failed verification: {}", clientId, verdict.detail());
-            }
-            resync(verdict.detail(), verify.lastLsn(), server.capturePosition());
-            return;
-        }
-        // changes_follow does not restart the stream: the batches after the client's position are already on
-        // this connection or about to be (see VerifyResponder).
-        send(new SyncVerifyResult(verdict.status(), verify.lastLsn(), server.capturePosition()));
-        channel.flush();
-    }
-
-    private void recordProgress(boolean connected) {
-        Lsn acked = outbox == null ? Lsn.ZERO : outbox.window().acked();
-        ackedSnapshot = acked.value();
-        hub.progress().record(new ClientProgress(clientId, acked, lastAckAt, lastError, connected, hub.clock().instant()));
-    }
-
-    private void send(Message message) {
-        channel.write(ByteBufUtil.writeUtf8(channel.alloc(), hub.codec().encode(message)));
-    }
-
-    private void sendError(ErrorCode code, String message) {
-        send(new ErrorMessage(code, message));
-        channel.flush();
-    }
-
-    private void closeWith(ErrorCode code, String message, int closeCode) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        send(new ErrorMessage(code, message));
-        channel.flush();
-        String reason = message.length() > 60 ? message.substring(0, 60) : message;
-        onClosed();
-        channel.close(closeCode, reason);
     }
 
     // ---- verify against the source (protocol.md, "Verify against the source") ------------------------------
 
     /** The client's messages of a source verify; the flow is {@link SourceVerifySession}'s. */
-    private void onSourceAudit(dev.tidemark.protocol.SourceAuditMessage message) {
-        if (state != State.STREAMING && state != State.RESYNCING && state != State.RESYNC_REQUIRED) {
-            sendError(ErrorCode.UNEXPECTED_MESSAGE, "'" + message.type() + "' before streaming started: send hello"
-                    + " first");
-            return;
-        }
-        if (message instanceof dev.tidemark.protocol.SourceVerify request) {
-            sourceVerify().request(request);
-        } else if (message instanceof dev.tidemark.protocol.SourceDiff diff) {
-            sourceVerify().diff(diff);
-        } else if (message instanceof dev.tidemark.protocol.SourceEntries entries) {
-            sourceVerify().entries(entries);
+    void sourceAudit(SourceAuditMessage message) {
+        SourceVerifySession sourceVerify = phase.peer().sourceVerify();
+        if (message instanceof SourceVerify request) {
+            sourceVerify.request(request);
+        } else if (message instanceof SourceDiff diff) {
+            sourceVerify.diff(diff);
+        } else if (message instanceof SourceEntries entries) {
+            sourceVerify.entries(entries);
         } else {
-            sendError(ErrorCode.UNEXPECTED_MESSAGE, "'" + message.type() + "' is sent by the server, not to it");
+            unexpected("'" + message.type() + "' is sent by the server, not to it");
         }
     }
 
@@ -690,82 +325,70 @@ public final class ClientSession {
      * An operator's source verify of this client ({@code tidemark audit}); the result completes when the verify
      * ends (the client hears it too). Any thread.
      */
-    CompletableFuture<dev.tidemark.protocol.SourceVerifyResult> auditAgainstSource(java.util.List<String> entityTypes) {
-        dev.tidemark.protocol.SourceVerify request = new dev.tidemark.protocol.SourceVerify(clientId, entityTypes);
-        CompletableFuture<dev.tidemark.protocol.SourceVerifyResult> result = new CompletableFuture<>();
+    CompletableFuture<SourceVerifyResult> auditAgainstSource(List<String> entityTypes) {
+        CompletableFuture<SourceVerifyResult> result = new CompletableFuture<>();
         channel.executor().execute(() -> {
-            if (state != State.STREAMING) {
-                result.complete(dev.tidemark.protocol.SourceVerifyResult.failed(Lsn.ZERO, "client '" + clientId
-                        + "' is not streaming now (" + state.name().toLowerCase(java.util.Locale.ROOT)
+            if (!(phase instanceof Streaming)) {
+                result.complete(SourceVerifyResult.failed(Lsn.ZERO, "client '" + clientId()
+                        + "' is not streaming now (" + phase.name().toLowerCase(Locale.ROOT)
                         + "): audit it again once it is connected and caught up"));
                 return;
             }
-            sourceVerify().start(request, result::complete);
+            phase.peer().sourceVerify().start(new SourceVerify(clientId(), entityTypes), result::complete);
         });
         return result;
     }
 
-    private SourceVerifySession sourceVerify() {
-        if (sourceVerify == null) {
-            sourceVerify = new SourceVerifySession(hub, new SourceVerifySession.Host() {
-                @Override
-                public String clientId() {
-                    return clientId;
-                }
+    /** The {@link SourceVerifySession.Host} of this session's source verifies. */
+    SourceVerifySession.Host sourceVerifyHost() {
+        return new SourceVerifySession.Host() {
+            @Override
+            public String clientId() {
+                return ClientSession.this.clientId();
+            }
 
-                @Override
-                public Outbox outbox() {
-                    return state == State.STREAMING ? outbox : null;
-                }
+            @Override
+            public Outbox outbox() {
+                return phase instanceof Streaming ? phase.outbox() : null;
+            }
 
-                @Override
-                public EntityFilter filter() {
-                    return filter;
-                }
+            @Override
+            public EntityFilter filter() {
+                return phase.peer().terms().filter();
+            }
 
-                @Override
-                public void send(Message message) {
-                    if (state != State.CLOSED) {
-                        ClientSession.this.send(message);
-                        channel.flush();
-                    }
+            @Override
+            public void send(Message message) {
+                if (!(phase instanceof Closed)) {
+                    writer.send(message);
                 }
+            }
 
-                @Override
-                public CompletableFuture<Void> writePart(dev.tidemark.protocol.Changes part) {
-                    if (state != State.STREAMING) {
-                        return CompletableFuture.failedFuture(new IllegalStateException("the session ended"));
-                    }
-                    hub.metrics().messages.increment();
-                    hub.metrics().changes.increment(part.data().size());
-                    outbox.snapshotPartSent(part.batchId());
-                    ClientSession.this.send(part);
-                    channel.flush();
-                    if (channel.isWritable()) {
-                        return CompletableFuture.completedFuture(null);
-                    }
-                    writableWaiter = new CompletableFuture<>();
-                    return writableWaiter;
+            @Override
+            public CompletableFuture<Void> writePart(dev.tidemark.protocol.Changes part) {
+                if (!(phase instanceof Streaming)) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("the session ended"));
                 }
+                phase.outbox().snapshotPartSent(part.batchId());
+                return writer.writePart(part);
+            }
 
-                @Override
-                public void abort(String why, RuntimeException cause) {
-                    log.error("client '{}': {}", clientId, why, cause);
-                    closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
-                }
+            @Override
+            public void abort(String why, RuntimeException cause) {
+                log.error("client '{}': {}", ClientSession.this.clientId(), why, cause);
+                closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
+            }
 
-                @Override
-                public EventExecutor executor() {
-                    return channel.executor();
-                }
-            });
-        }
-        return sourceVerify;
+            @Override
+            public EventExecutor executor() {
+                return channel.executor();
+            }
+        };
     }
 
-    private SourceVerifySession sourceVerify;
+    // ---- stats ----------------------------------------------------------------------------------------------
 
-    /** A snapshot of this session, taken on its thread. */
+    /** A snapshot of this session, taken on its thread. Any thread. */
     CompletableFuture<SessionStats> stats() {
         CompletableFuture<SessionStats> result = new CompletableFuture<>();
         channel.executor().execute(() -> result.complete(snapshot()));
@@ -773,12 +396,13 @@ public final class ClientSession {
     }
 
     private SessionStats snapshot() {
+        Outbox outbox = phase.outbox();
         if (outbox == null) {
-            return new SessionStats(clientId, state.name(), Lsn.ZERO, Lsn.ZERO, Lsn.ZERO, 0, 0,
+            return new SessionStats(clientId(), phase.name(), Lsn.ZERO, Lsn.ZERO, Lsn.ZERO, 0, 0,
                     channel.pendingOutboundBytes(), 0);
         }
         AckWindow window = outbox.window();
-        return new SessionStats(clientId, state.name(), window.acked(), window.sent(), outbox.readPos(),
+        return new SessionStats(clientId(), phase.name(), window.acked(), window.sent(), outbox.readPos(),
                 window.unackedCount(), outbox.pendingMessages(), channel.pendingOutboundBytes(), outbox.epoch());
     }
 
@@ -791,6 +415,4 @@ public final class ClientSession {
     long ackedValue() {
         return ackedSnapshot;
     }
-
-    private volatile long ackedSnapshot;
 }

@@ -6,6 +6,7 @@ import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.SnapshotInfo;
+import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
 import java.util.ArrayList;
@@ -43,7 +44,8 @@ final class HeldBatchStreamer implements Runnable {
         void failed(String why, boolean written, RuntimeException cause);
     }
 
-    private final HubContext hub;
+    private final ChangeLog changeLog;
+    private final HubConfig config;
     private final EntityFilter filter;
     private final LogPosition cursor;
     private final Lsn prev;
@@ -54,9 +56,10 @@ final class HeldBatchStreamer implements Runnable {
     private final Target target;
     private boolean written;
 
-    HeldBatchStreamer(HubContext hub, EntityFilter filter, LogPosition cursor, Lsn prev, Lsn end, List<Change> extra,
+    HeldBatchStreamer(ChangeLog changeLog, HubConfig config, EntityFilter filter, LogPosition cursor, Lsn prev, Lsn end, List<Change> extra,
                       List<String> repairedTypes, Executor loop, Target target) {
-        this.hub = hub;
+        this.changeLog = changeLog;
+        this.config = config;
         this.filter = filter;
         this.cursor = cursor;
         this.prev = prev;
@@ -127,9 +130,9 @@ final class HeldBatchStreamer implements Runnable {
         }
 
         List<Change> next() {
-            int max = hub.config().batchMaxChanges();
+            int max = config.batchMaxChanges();
             while (!logDone) {
-                List<LoggedChange> rows = hub.changeLog().read(at, end, filter.logTypes(), max);
+                List<LoggedChange> rows = changeLog.read(at, end, filter.logTypes(), max);
                 if (rows.size() < max) {
                     logDone = true;
                 }

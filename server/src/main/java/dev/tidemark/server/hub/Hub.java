@@ -35,8 +35,11 @@ public final class Hub implements AutoCloseable {
     private final HubConfig config;
     private final ChangeLog changeLog;
     private final ChangeFeed feed;
-    private final HubContext context;
     private final LiveTail tail;
+    private final CaptureHealth health;
+    private final ProgressWriter progress;
+    private final SnapshotStreamers streamers;
+    private final SessionFactory sessions;
     private final SessionRegistry registry = new SessionRegistry();
     private final ExecutorService readers;
     private final ExecutorService markerLoader;
@@ -75,11 +78,22 @@ public final class Hub implements AutoCloseable {
         this.tail = new LiveTail(config.liveBufferBytes(), this::tipMoved);
         this.readers = Executors.newFixedThreadPool(config.readerThreads(), threads("tidemark-hub-reader"));
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("tidemark-hub-timer"));
-        this.context = new HubContext(config, changeLog, tail, readers, new MessageCodec(), new HubMetrics(meters),
-                new ProgressWriter(changeLog, meters), registry,
-                new BatchAssembler(config.batchMaxChanges(), config.batchMaxBytes()), requireNonNull(clock, "clock is null"),
-                new ResyncGate(config, snapshots), refreshes, requireNonNull(health, "health is null"));
-        Gauge.builder("tidemark.hub.resync.waiting", context.resync(), ResyncGate::waitingCount)
+        requireNonNull(clock, "clock is null");
+        this.health = requireNonNull(health, "health is null");
+        HubMetrics metrics = new HubMetrics(meters);
+        MessageCodec codec = new MessageCodec();
+        this.progress = new ProgressWriter(changeLog, meters);
+        ResyncGate gate = new ResyncGate(config);
+        this.streamers = new SnapshotStreamers(requireNonNull(snapshots, "snapshots is null"), changeLog, config,
+                refreshes);
+        LiveEdge edge = new LiveEdge(tail, refreshes);
+        LogPages pages = new LogPages(changeLog, readers, tail, metrics);
+        OutboxFactory outboxes = new OutboxFactory(config, edge, pages,
+                new BatchAssembler(config.batchMaxChanges(), config.batchMaxBytes()), metrics, codec,
+                streamers.available());
+        this.sessions = new SessionFactory(config, registry, pages, edge, gate, streamers, outboxes, metrics, codec,
+                clock, progress, health);
+        Gauge.builder("tidemark.hub.resync.waiting", gate, ResyncGate::waitingCount)
                 .description("clients told to come back later for their resync snapshot").register(meters);
         Gauge.builder("tidemark.hub.sessions", registry, SessionRegistry::size)
                 .description("clients streaming").register(meters);
@@ -115,9 +129,7 @@ public final class Hub implements AutoCloseable {
      * messages and events from then on.
      */
     public ClientSession open(ClientChannel channel, ConnectionRequest request) {
-        ClientSession session = new ClientSession(context, channel, request);
-        session.begin();
-        return session;
+        return sessions.open(channel, request);
     }
 
     /** True once the change log answered with a history: clients can be served. */
@@ -127,7 +139,7 @@ public final class Hub implements AutoCloseable {
 
     /** What capture reports about the completeness of the captured data ({@code /readyz} shows it). */
     public CaptureHealth captureHealth() {
-        return context.health();
+        return health;
     }
 
     /** A snapshot of the streaming session of {@code clientId}, if connected. */
@@ -163,7 +175,7 @@ public final class Hub implements AutoCloseable {
 
     /** Writes recorded client progress now (also done every {@code progressFlushInterval}). */
     public void flushProgress() {
-        context.progress().flush();
+        progress.flush();
     }
 
     private void checkHistory() {
@@ -203,7 +215,7 @@ public final class Hub implements AutoCloseable {
     private void checkCaptureHealth() {
         java.util.Set<String> incomplete;
         try {
-            incomplete = context.health().incompleteEntityTypes();
+            incomplete = health.incompleteEntityTypes();
         } catch (RuntimeException e) {
             log.warn("capture health could not be read: {}", e.toString());
             return;
@@ -243,7 +255,7 @@ public final class Hub implements AutoCloseable {
     public synchronized void close() {
         feed.unsubscribe(tail);
         timer.shutdownNow();
-        context.resync().close();
+        streamers.close();
         readers.shutdownNow();
         markerLoader.shutdownNow();
         try {

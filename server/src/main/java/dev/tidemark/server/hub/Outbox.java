@@ -2,7 +2,7 @@ package dev.tidemark.server.hub;
 
 import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Lsn;
-import dev.tidemark.server.spi.HistoryState;
+import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
 import io.netty.buffer.ByteBuf;
@@ -11,7 +11,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,7 +49,14 @@ final class Outbox {
 
     private static final long NEVER = Long.MIN_VALUE;
 
-    private final HubContext hub;
+    private final HubConfig config;
+    private final LiveEdge edge;
+    private final LogPages pages;
+    private final BatchAssembler assembler;
+    private final HubMetrics metrics;
+    private final MessageCodec codec;
+    /** Whether this server takes snapshots (refresh markers and owed types are then served by one). */
+    private final boolean snapshots;
     private final ClientChannel channel;
     private final EntityFilter filter;
     private final boolean acks;
@@ -58,10 +64,7 @@ final class Outbox {
     private final AckWindow window;
     private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
     private AssemblyState state;
-    private int epoch;
-    private boolean reading;
-    private boolean paused;
-    private boolean stopped;
+    private OutboxState mode = OutboxState.start();
     private String batchInProgress;
     private long lastBatchAt = NEVER;
     private ScheduledFuture<?> emptyBatchTimer;
@@ -71,33 +74,35 @@ final class Outbox {
      * (e.g. {@code --once}) does not wait for it.
      */
     private boolean catchingUp;
-    /** A per-table snapshot batch is being sent by the session: nothing else is written meanwhile. */
-    private boolean snapshotting;
     /** Entity types the client receives but does not hold yet (a new subscription): snapshotted first. */
     private final java.util.Set<String> owed;
     /** A source verify asked the stream to stop at the next batch boundary. */
     private boolean holdRequested;
-    /** Stopped for a source verify: nothing is written until {@link #release()}. */
-    private boolean holding;
     private java.util.Set<String> owedServed = java.util.Set.of();
     private Lsn owedServedAt;
 
-    Outbox(HubContext hub, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start, Listener listener) {
-        this(hub, channel, filter, acks, start, java.util.Set.of(), listener);
-    }
-
-    /** @param owed entity types the client receives but does not hold yet: a snapshot of them comes first */
-    Outbox(HubContext hub, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start,
+    /**
+     * @param snapshots whether this server takes snapshots
+     * @param owed entity types the client receives but does not hold yet: a snapshot of them comes first
+     */
+    Outbox(HubConfig config, LiveEdge edge, LogPages pages, BatchAssembler assembler, HubMetrics metrics,
+           MessageCodec codec, boolean snapshots, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start,
            java.util.Set<String> owed, Listener listener) {
         this.owed = new java.util.TreeSet<>(owed);
-        this.hub = hub;
+        this.config = config;
+        this.edge = edge;
+        this.pages = pages;
+        this.assembler = assembler;
+        this.metrics = metrics;
+        this.codec = codec;
+        this.snapshots = snapshots;
         this.channel = channel;
         this.filter = filter;
         this.acks = acks;
         this.listener = listener;
         this.window = new AckWindow(start);
         this.state = AssemblyState.at(start);
-        this.catchingUp = start.isBefore(hub.tail().tip());
+        this.catchingUp = start.isBefore(edge.tip());
     }
 
     AckWindow window() {
@@ -105,7 +110,12 @@ final class Outbox {
     }
 
     int epoch() {
-        return epoch;
+        return mode.epoch();
+    }
+
+    /** What the outbox is doing now. */
+    OutboxState mode() {
+        return mode;
     }
 
     Lsn readPos() {
@@ -123,23 +133,23 @@ final class Outbox {
 
     /** Writes as much as the window and the connection allow, reading more when needed. */
     void pump() {
-        if (stopped || paused || snapshotting || holding) {
+        if (!mode.streams()) {
             return;
         }
         boolean wrote = false;
         while (channel.isWritable()) {
             Outgoing next = pending.peek();
             if (next == null) {
-                if (holdRequested && !reading && state.open() == null) {
+                if (holdRequested && !mode.is(OutboxState.Activity.READING) && state.open() == null) {
                     holdRequested = false;
-                    holding = true;
+                    mode = mode.to(OutboxState.Activity.HOLDING);
                     if (wrote) {
                         channel.flush();
                     }
-                    listener.held(state, epoch);
+                    listener.held(state, mode.epoch());
                     return;
                 }
-                if (reading || (state.open() == null && windowFull()) || !refill()) {
+                if (mode.is(OutboxState.Activity.READING) || (state.open() == null && windowFull()) || !refill()) {
                     break;
                 }
                 continue;
@@ -158,17 +168,17 @@ final class Outbox {
     }
 
     private boolean windowFull() {
-        return acks && window.unackedCount() >= hub.config().window();
+        return acks && window.unackedCount() >= config.window();
     }
 
     /** Fills {@link #pending}; true when the state moved on and the caller should look again. */
     private boolean refill() {
         if (state.open() == null) {
-            Lsn tip = hub.streamLimit();
-            if (!owed.isEmpty() && hub.resync().snapshots().isPresent() && state.chainLsn().isBefore(tip)) {
-                snapshotting = true;
-                listener.snapshotNeeded(hub.refreshes().within(state.readPos(), tip, filter), java.util.Set.copyOf(owed),
-                        state, epoch);
+            Lsn tip = edge.streamLimit();
+            if (!owed.isEmpty() && snapshots && state.chainLsn().isBefore(tip)) {
+                mode = mode.to(OutboxState.Activity.SNAPSHOTTING);
+                listener.snapshotNeeded(edge.markersWithin(state.readPos(), tip, filter), java.util.Set.copyOf(owed),
+                        state, mode.epoch());
                 return false;
             }
             if (!state.readPos().isBefore(tip)) {
@@ -178,13 +188,13 @@ final class Outbox {
                 state = new AssemblyState(LogPosition.afterTransaction(tip), state.chainLsn(), tip, null);
                 return false;
             }
-            List<RefreshMarkers.Marker> markers = hub.refreshes().within(state.readPos(), tip, filter);
-            if ((!markers.isEmpty() || !owed.isEmpty()) && hub.resync().snapshots().isPresent()) {
-                snapshotting = true;
-                listener.snapshotNeeded(markers, java.util.Set.copyOf(owed), state, epoch);
+            List<RefreshMarkers.Marker> markers = edge.markersWithin(state.readPos(), tip, filter);
+            if ((!markers.isEmpty() || !owed.isEmpty()) && snapshots) {
+                mode = mode.to(OutboxState.Activity.SNAPSHOTTING);
+                listener.snapshotNeeded(markers, java.util.Set.copyOf(owed), state, mode.epoch());
                 return false;
             }
-            LiveRange range = hub.tail().startingAt(state.readPos());
+            LiveRange range = edge.startingAt(state.readPos());
             if (range != null && !range.to().isAfter(tip)) {
                 takeRange(range);
                 return true;
@@ -204,18 +214,18 @@ final class Outbox {
                 }
             }
         }
-        BatchAssembler.Assembled assembled = hub.assembler().assemble(state, rows, range.to(), true, epoch);
+        BatchAssembler.Assembled assembled = assembler.assemble(state, rows, range.to(), true, mode.epoch());
         state = assembled.next();
         List<Changes> messages = assembled.messages();
         if (!messages.isEmpty()) {
-            hub.metrics().batchesLive.increment();
+            metrics.batchesLive.increment();
         }
         if (messages.size() == 1 && !messages.get(0).isPart()) {
             Changes message = messages.get(0);
             ByteBuf shared = range.retainEncoding(
-                    new LiveRange.EncodingKey(message.prevLsn(), filter.key(), epoch),
+                    new LiveRange.EncodingKey(message.prevLsn(), filter.key(), mode.epoch()),
                     () -> encode(message),
-                    hit -> (hit == 1 ? hub.metrics().encodingsShared : hub.metrics().encodingsEncoded).increment());
+                    hit -> (hit == 1 ? metrics.encodingsShared : metrics.encodingsEncoded).increment());
             pending.add(new Outgoing(message, shared));
         } else {
             messages.forEach(message -> pending.add(new Outgoing(message, null)));
@@ -223,66 +233,50 @@ final class Outbox {
     }
 
     private void startRead() {
-        reading = true;
-        int readEpoch = epoch;
+        mode = mode.to(OutboxState.Activity.READING);
+        int readEpoch = mode.epoch();
         AssemblyState from = state;
-        Lsn upTo = from.open() != null ? from.open().lsn() : hub.streamLimit();
-        BatchAssembler assembler = hub.assembler();
-        try {
-            hub.readers().execute(() -> {
-                BatchAssembler.Assembled page;
-                boolean retained;
-                try {
-                    long started = System.nanoTime();
-                    List<LoggedChange> rows = hub.changeLog().read(from.cursor(), upTo, filter.logTypes(),
-                            assembler.readLimit());
-                    Optional<HistoryState> log = hub.changeLog().state();
-                    hub.metrics().logRead(System.nanoTime() - started);
-                    retained = log.isPresent() && !from.cursor().lsn().isBefore(log.get().retainedFrom());
-                    page = assembler.assemble(from, rows, upTo, rows.size() < assembler.readLimit(), readEpoch);
-                } catch (RuntimeException e) {
-                    channel.executor().execute(() -> readFailed(readEpoch, e));
-                    return;
-                }
-                boolean stillRetained = retained;
-                channel.executor().execute(() -> pageRead(readEpoch, page, stillRetained));
-            });
-        } catch (RuntimeException e) {
-            readFailed(readEpoch, e);
-        }
+        Lsn upTo = from.open() != null ? from.open().lsn() : edge.streamLimit();
+        pages.readPage(from, upTo, filter, assembler, readEpoch, channel.executor(),
+                page -> pageRead(readEpoch, page.assembled(), page.retained()), e -> readFailed(readEpoch, e));
+    }
+
+    /** Whether a read of {@code readEpoch} still matters: the same stream, still waiting for it. */
+    private boolean awaits(int readEpoch) {
+        return readEpoch == mode.epoch() && mode.is(OutboxState.Activity.READING);
     }
 
     private void pageRead(int readEpoch, BatchAssembler.Assembled page, boolean retained) {
-        if (readEpoch != epoch || stopped) {
+        if (!awaits(readEpoch)) {
             return;
         }
-        reading = false;
+        mode = mode.to(OutboxState.Activity.READY);
         if (!retained) {
             listener.failed("the change log was trimmed past the client's position " + state.readPos(), true, null);
             return;
         }
         state = page.next();
         if (!page.messages().isEmpty()) {
-            hub.metrics().batchesLog.increment();
+            metrics.batchesLog.increment();
         }
         page.messages().forEach(message -> pending.add(new Outgoing(message, null)));
         pump();
     }
 
     private void readFailed(int readEpoch, RuntimeException e) {
-        if (readEpoch != epoch || stopped) {
+        if (!awaits(readEpoch)) {
             return;
         }
-        reading = false;
+        mode = mode.to(OutboxState.Activity.READY);
         listener.failed("the change log could not be read", false, e);
     }
 
     private void write(Outgoing outgoing) {
         Changes message = outgoing.message();
         ByteBuf encoded = outgoing.encoded() != null ? outgoing.encoded() : encode(message);
-        hub.metrics().messages.increment();
-        hub.metrics().changes.increment(message.data().size());
-        hub.metrics().bytes.increment(encoded.readableBytes());
+        metrics.messages.increment();
+        metrics.changes.increment(message.data().size());
+        metrics.bytes.increment(encoded.readableBytes());
         channel.write(encoded);
         if (message.completesBatch()) {
             batchInProgress = null;
@@ -299,7 +293,7 @@ final class Outbox {
     }
 
     private ByteBuf encode(Changes message) {
-        return ByteBufUtil.writeUtf8(channel.alloc(), hub.codec().encode(message));
+        return ByteBufUtil.writeUtf8(channel.alloc(), codec.encode(message));
     }
 
     /**
@@ -307,19 +301,19 @@ final class Outbox {
      * happened, at most once per {@code emptyBatchInterval}, so quiet clients do not pin the history.
      */
     private void maybeSendEmptyBatch() {
-        if (catchingUp && !reading && pending.isEmpty() && state.open() == null
-                && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(hub.streamLimit())) {
+        if (catchingUp && !mode.is(OutboxState.Activity.READING) && pending.isEmpty() && state.open() == null
+                && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(edge.streamLimit())) {
             catchingUp = false;
         }
-        if (stopped || paused || snapshotting || holding || reading || !pending.isEmpty() || state.open() != null
+        if (!mode.is(OutboxState.Activity.READY) || !pending.isEmpty() || state.open() != null
                 || !state.readPos().isAfter(state.chainLsn()) || windowFull() || !channel.isWritable()) {
             return;
         }
-        long interval = hub.config().emptyBatchInterval().toNanos();
+        long interval = config.emptyBatchInterval().toNanos();
         long waited = lastBatchAt == NEVER ? interval : System.nanoTime() - lastBatchAt;
         if (waited >= interval || catchingUp) {
             catchingUp = false;
-            Changes empty = BatchAssembler.emptyBatch(state.chainLsn(), state.readPos(), epoch);
+            Changes empty = BatchAssembler.emptyBatch(state.chainLsn(), state.readPos(), mode.epoch());
             state = new AssemblyState(state.cursor(), state.readPos(), state.readPos(), null);
             write(new Outgoing(empty, null));
             channel.flush();
@@ -336,25 +330,24 @@ final class Outbox {
      * unacknowledged batch and everything assembled; batches from now on carry new ids.
      */
     void rewind(Lsn position, long delayMillis) {
-        epoch++;
-        snapshotting = false;
-        holding = false;
+        mode = mode.rewound(delayMillis > 0 ? OutboxState.Activity.PAUSED : OutboxState.Activity.READY);
         if (owedServedAt != null && position.isBefore(owedServedAt)) {
             owed.addAll(owedServed);
             owedServedAt = null;
         }
         releasePending();
-        reading = false;
         batchInProgress = null;
         state = AssemblyState.at(position);
         window.rewind(position);
         lastBatchAt = NEVER;
-        catchingUp = position.isBefore(hub.tail().tip());
+        catchingUp = position.isBefore(edge.tip());
         if (delayMillis > 0) {
-            paused = true;
+            int paused = mode.epoch();
             channel.executor().schedule(() -> {
-                paused = false;
-                pump();
+                if (paused == mode.epoch() && mode.is(OutboxState.Activity.PAUSED)) {
+                    mode = mode.to(OutboxState.Activity.READY);
+                    pump();
+                }
             }, delayMillis, TimeUnit.MILLISECONDS);
         } else {
             pump();
@@ -366,7 +359,7 @@ final class Outbox {
      * {@code position}): the stream goes on after it.
      */
     void snapshotSent(String batchId, Lsn position, java.util.Set<String> types) {
-        snapshotting = false;
+        mode = mode.to(OutboxState.Activity.READY);
         java.util.Set<String> served = new java.util.TreeSet<>(owed);
         served.retainAll(types);
         if (!served.isEmpty()) {
@@ -410,8 +403,8 @@ final class Outbox {
     /** Ends a hold (or a hold not yet reached): the stream goes on. */
     void release() {
         holdRequested = false;
-        if (holding) {
-            holding = false;
+        if (mode.is(OutboxState.Activity.HOLDING)) {
+            mode = mode.to(OutboxState.Activity.READY);
             pump();
         }
     }
@@ -423,10 +416,10 @@ final class Outbox {
 
     /** The snapshot could not be sent now: look again after {@code delayMillis}. */
     void retrySnapshot(long delayMillis) {
-        int at = epoch;
+        int at = mode.epoch();
         channel.executor().schedule(() -> {
-            if (at == epoch && snapshotting) {
-                snapshotting = false;
+            if (at == mode.epoch() && mode.is(OutboxState.Activity.SNAPSHOTTING)) {
+                mode = mode.to(OutboxState.Activity.READY);
                 pump();
             }
         }, Math.max(1, delayMillis), TimeUnit.MILLISECONDS);
@@ -434,7 +427,7 @@ final class Outbox {
 
     /** Stops streaming for good and releases what was assembled. */
     void stop() {
-        stopped = true;
+        mode = mode.to(OutboxState.Activity.STOPPED);
         releasePending();
         if (emptyBatchTimer != null) {
             emptyBatchTimer.cancel(false);

@@ -1,31 +1,22 @@
 package dev.tidemark.server.hub;
 
-import dev.tidemark.server.feed.SnapshotSource;
-import static java.util.Objects.requireNonNull;
-
 import dev.tidemark.recovery.Admission;
 import dev.tidemark.recovery.RequestRateLimiter;
 import dev.tidemark.recovery.ResyncPacer;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
- * What the hub needs to resync clients: the {@link SnapshotSource} (empty when the server cannot take
- * snapshots: such clients are only told to resync), the {@link ResyncPacer} that admits snapshots at a paced
- * rate, and the per-client {@code sync_verify} rate limit. Thread-safe.
+ * The pace of the hub's expensive requests: the {@link ResyncPacer} that admits snapshots (resync, per-table,
+ * source reads) at a paced rate, and the per-client {@code sync_verify} and {@code source_verify} rate limits.
+ * Thread-safe.
  */
 final class ResyncGate {
 
     /** At most this many clients are remembered by the verify limiter and the waiting list. */
     private static final int MAX_TRACKED = 100_000;
 
-    private final Optional<SnapshotSource> snapshots;
     private final ResyncPacer pacer;
     private final RequestRateLimiter verifies;
     /** The per-client limit of {@code source_verify}, as strict as that of {@code sync_verify} but separate. */
@@ -33,24 +24,11 @@ final class ResyncGate {
     /** Clients told to come back, so the pacer releases their place when they do. */
     private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
 
-    private final ExecutorService streamers;
-
-    ResyncGate(HubConfig config, Optional<SnapshotSource> snapshots) {
-        AtomicInteger count = new AtomicInteger();
-        this.streamers = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "tidemark-resync-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.snapshots = requireNonNull(snapshots, "snapshots is null");
+    ResyncGate(HubConfig config) {
         this.pacer = new ResyncPacer(config.resyncRatePerSecond(), config.resyncBurst(), config.resyncJitter(),
                 System::nanoTime, RandomGenerator.getDefault());
         this.verifies = new RequestRateLimiter(config.verifyInterval(), MAX_TRACKED, System::nanoTime);
         this.sourceVerifies = new RequestRateLimiter(config.verifyInterval(), MAX_TRACKED, System::nanoTime);
-    }
-
-    Optional<SnapshotSource> snapshots() {
-        return snapshots;
     }
 
     /** Admits a resync of {@code clientId} now, or says when it may come back. */
@@ -73,16 +51,6 @@ final class ResyncGate {
     /** Allows one {@code source_verify} of {@code clientId} now, or says how long it must wait. */
     Admission sourceVerify(String clientId) {
         return sourceVerifies.tryAcquire(clientId);
-    }
-
-    /** Where snapshots are streamed from; the pacer bounds how many run at once. */
-    Executor streamers() {
-        return streamers;
-    }
-
-    /** Stops streaming snapshots. */
-    void close() {
-        streamers.shutdownNow();
     }
 
     /** Clients told to come back for their resync and not yet returned. */

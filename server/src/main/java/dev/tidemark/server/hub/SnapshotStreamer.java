@@ -8,6 +8,7 @@ import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.SnapshotInfo;
 import dev.tidemark.protocol.SyncVerifyResult;
+import dev.tidemark.server.spi.ChangeLog;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -43,15 +44,19 @@ final class SnapshotStreamer implements Runnable {
         void failed(String why, RuntimeException cause);
     }
 
-    private final HubContext hub;
+    private final SnapshotSource source;
+    private final ChangeLog changeLog;
+    private final HubConfig config;
     private final EntityFilter filter;
     private final Lsn clientLsn;
     private final Target target;
     private final java.util.concurrent.Executor loop;
 
-    SnapshotStreamer(HubContext hub, EntityFilter filter, Lsn clientLsn, java.util.concurrent.Executor loop,
+    SnapshotStreamer(SnapshotSource source, ChangeLog changeLog, HubConfig config, EntityFilter filter, Lsn clientLsn, java.util.concurrent.Executor loop,
                      Target target) {
-        this.hub = hub;
+        this.source = source;
+        this.changeLog = changeLog;
+        this.config = config;
         this.filter = filter;
         this.clientLsn = clientLsn;
         this.loop = loop;
@@ -62,7 +67,7 @@ final class SnapshotStreamer implements Runnable {
     public void run() {
         SnapshotSource.Snapshot snapshot;
         try {
-            snapshot = hub.resync().snapshots().orElseThrow().open(filter::matches);
+            snapshot = source.open(filter::matches);
         } catch (RuntimeException e) {
             loop.execute(() -> target.failed("the resync snapshot could not be taken", e));
             return;
@@ -80,14 +85,14 @@ final class SnapshotStreamer implements Runnable {
         Lsn position = snapshot.position();
         // The client's running checksum restarts from the log's sum over the types it receives (per-type sums;
         // unknown for a history begun before they were kept, and then the client is verified by position only).
-        OptionalLong checksum = filter.all() ? hub.changeLog().checksumThrough(position)
-                : filter.nothing() ? OptionalLong.empty() : hub.changeLog().checksumThrough(position, filter.logTypes());
-        Lsn serverLsn = hub.changeLog().state().map(s -> s.capturePosition()).orElse(position);
+        OptionalLong checksum = filter.all() ? changeLog.checksumThrough(position)
+                : filter.nothing() ? OptionalLong.empty() : changeLog.checksumThrough(position, filter.logTypes());
+        Lsn serverLsn = changeLog.state().map(s -> s.capturePosition()).orElse(position);
         await(onLoop(() -> target.announce(SyncVerifyResult.snapshotFollows(clientLsn, serverLsn, position,
                 checksum.isPresent() ? checksum.getAsLong() : null))));
         String batchId = "resync-" + position + "-" + UUID.randomUUID().toString().substring(0, 8);
-        int max = hub.config().batchMaxChanges();
-        long maxBytes = hub.config().batchMaxBytes();
+        int max = config.batchMaxChanges();
+        long maxBytes = config.batchMaxBytes();
         List<Change> chunk = snapshot.next(max, maxBytes);
         int part = 1;
         int total = 0;

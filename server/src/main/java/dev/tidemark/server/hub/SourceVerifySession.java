@@ -78,7 +78,10 @@ final class SourceVerifySession {
 
     private enum Phase { IDLE, HOLDING, DIGESTING, AWAITING_DIFF, NARROWING, REPAIRING }
 
-    private final HubContext hub;
+    private final ResyncGate gate;
+    private final SnapshotStreamers snapshots;
+    private final HubMetrics metrics;
+    private final HubConfig config;
     private final Host host;
     private Phase phase = Phase.IDLE;
     private int epoch;
@@ -93,8 +96,11 @@ final class SourceVerifySession {
     private long repairDeadline;
     private Consumer<SourceVerifyResult> observer;
 
-    SourceVerifySession(HubContext hub, Host host) {
-        this.hub = hub;
+    SourceVerifySession(ResyncGate gate, SnapshotStreamers snapshots, HubMetrics metrics, HubConfig config, Host host) {
+        this.gate = gate;
+        this.snapshots = snapshots;
+        this.metrics = metrics;
+        this.config = config;
         this.host = host;
     }
 
@@ -135,20 +141,20 @@ final class SourceVerifySession {
                 return;
             }
         }
-        if (hub.resync().snapshots().isEmpty()) {
+        if (!snapshots.available()) {
             refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "this server reads no snapshots of the source, so it"
                     + " cannot verify against it: run the server with a source it can read"));
             return;
         }
-        dev.tidemark.recovery.Admission allowed = hub.resync().sourceVerify(host.clientId());
+        dev.tidemark.recovery.Admission allowed = gate.sourceVerify(host.clientId());
         if (!allowed.admitted()) {
-            hub.metrics().verifiesLimited.increment();
+            metrics.verifiesLimited.increment();
             refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "too many source_verify requests: at most one per "
-                    + hub.config().verifyInterval().toMillis() + " ms; retry in "
+                    + config.verifyInterval().toMillis() + " ms; retry in "
                     + Math.max(1, allowed.retryAfter().toMillis()) + " ms"));
             return;
         }
-        dev.tidemark.recovery.Admission admission = hub.resync().admit(host.clientId());
+        dev.tidemark.recovery.Admission admission = gate.admit(host.clientId());
         if (!admission.admitted()) {
             refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "reads of the source are paced (like resync"
                     + " snapshots): retry in " + Math.max(1, admission.retryAfter().toMillis()) + " ms"));
@@ -359,8 +365,8 @@ final class SourceVerifySession {
                         List<String> repairedTypes, java.util.function.BiConsumer<String, Lsn> then) {
         Phase during = phase;
         Outbox outbox = host.outbox();
-        hub.resync().streamers().execute(new HeldBatchStreamer(hub, host.filter(), cursor, prev, end, extra,
-                repairedTypes, host.executor(), new HeldBatchStreamer.Target() {
+        snapshots.heldBatch(host.filter(), cursor, prev, end, extra, repairedTypes, host.executor(),
+                new HeldBatchStreamer.Target() {
                     @Override
                     public CompletableFuture<Void> write(Changes part) {
                         if (!current(during)) {
@@ -390,15 +396,15 @@ final class SourceVerifySession {
                             fail(why + ": verify again");
                         }
                     }
-                }));
+                });
     }
 
     private <T> void onSnapshotThread(java.util.function.Function<SourceScanner, T> read, Consumer<T> then,
                                       String what) {
         Phase during = phase;
-        SourceScanner scanner = new SourceScanner(hub.resync().snapshots().orElseThrow());
+        SourceScanner scanner = snapshots.scanner();
         try {
-            hub.resync().streamers().execute(() -> {
+            snapshots.execute(() -> {
                 T result;
                 try {
                     result = read.apply(scanner);

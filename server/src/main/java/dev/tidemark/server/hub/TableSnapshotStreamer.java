@@ -6,6 +6,7 @@ import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.SnapshotInfo;
+import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
 import java.util.ArrayList;
@@ -61,7 +62,10 @@ final class TableSnapshotStreamer implements Runnable {
         void failed(String why, RuntimeException cause);
     }
 
-    private final HubContext hub;
+    private final SnapshotSource source;
+    private final RefreshIndex refreshes;
+    private final ChangeLog changeLog;
+    private final HubConfig config;
     private final EntityFilter filter;
     private final AssemblyState from;
     private final Set<String> types;
@@ -78,9 +82,13 @@ final class TableSnapshotStreamer implements Runnable {
      * @param mustCover the cut must be at or after it (the last refresh marker that asked for the snapshot), or
      *     {@code null} (types new to the client: any cut serves)
      */
-    TableSnapshotStreamer(HubContext hub, EntityFilter filter, AssemblyState from, Set<String> types,
+    TableSnapshotStreamer(SnapshotSource source, RefreshIndex refreshes, ChangeLog changeLog, HubConfig config,
+                          EntityFilter filter, AssemblyState from, Set<String> types,
                           Set<String> held, Lsn mustCover, Executor loop, Target target) {
-        this.hub = hub;
+        this.source = source;
+        this.refreshes = refreshes;
+        this.changeLog = changeLog;
+        this.config = config;
         this.mustCover = mustCover;
         this.filter = filter;
         this.from = from;
@@ -95,7 +103,7 @@ final class TableSnapshotStreamer implements Runnable {
         try {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
                 boolean everyOther = types.remove(EVERY_TYPE_NOT_HELD);
-                SnapshotSource.Snapshot snapshot = hub.resync().snapshots().orElseThrow().open(type -> types.contains(type)
+                SnapshotSource.Snapshot snapshot = source.open(type -> types.contains(type)
                         || everyOther && filter.matches(type) && !held.contains(type));
                 types.addAll(snapshot.entityTypes());
                 try {
@@ -105,9 +113,9 @@ final class TableSnapshotStreamer implements Runnable {
                         // running at the snapshot may have lowered the cut, or the log has not moved yet: later.
                         break;
                     }
-                    hub.refreshes().loadUpTo(cut);
+                    refreshes.loadUpTo(cut);
                     Set<String> needed = new TreeSet<>(types);
-                    hub.refreshes().within(from.readPos(), cut, filter)
+                    refreshes.within(from.readPos(), cut, filter)
                             .forEach(marker -> needed.add(marker.entityType()));
                     if (needed.equals(types)) {
                         stream(snapshot, cut);
@@ -182,22 +190,22 @@ final class TableSnapshotStreamer implements Runnable {
         }
         if (!prev.equals(Lsn.ZERO)) {
             Set<String> marked = new TreeSet<>();
-            hub.refreshes().within(from.readPos(), cut, filter).forEach(marker -> marked.add(marker.entityType()));
+            refreshes.within(from.readPos(), cut, filter).forEach(marker -> marked.add(marker.entityType()));
             if (!marked.containsAll(types)) {
                 return null;
             }
         }
-        OptionalLong through = hub.changeLog().checksumThrough(cut, filter.logTypes());
+        OptionalLong through = changeLog.checksumThrough(cut, filter.logTypes());
         OptionalLong before = prev.equals(Lsn.ZERO) ? OptionalLong.of(0)
-                : hub.changeLog().checksumThrough(prev, filter.logTypes());
+                : changeLog.checksumThrough(prev, filter.logTypes());
         if (through.isPresent() && before.isPresent()) {
             return through.getAsLong() - before.getAsLong();
         }
         long sum = 0;
         LogPosition cursor = LogPosition.afterTransaction(prev);
-        int limit = hub.config().batchMaxChanges();
+        int limit = config.batchMaxChanges();
         while (true) {
-            List<LoggedChange> rows = hub.changeLog().read(cursor, cut, filter.logTypes(), limit);
+            List<LoggedChange> rows = changeLog.read(cursor, cut, filter.logTypes(), limit);
             for (LoggedChange row : rows) {
                 sum += Checksum.of(row.change());
             }
@@ -224,11 +232,11 @@ final class TableSnapshotStreamer implements Runnable {
         }
 
         List<Change> next() {
-            int max = hub.config().batchMaxChanges();
-            long maxBytes = hub.config().batchMaxBytes();
+            int max = config.batchMaxChanges();
+            long maxBytes = config.batchMaxBytes();
             while (!logDone) {
                 int limit = max;
-                List<LoggedChange> rows = hub.changeLog().read(cursor, cut, filter.logTypes(), limit);
+                List<LoggedChange> rows = changeLog.read(cursor, cut, filter.logTypes(), limit);
                 if (rows.size() < limit) {
                     logDone = true;
                 }

@@ -1,0 +1,81 @@
+package dev.tidemark.server.hub;
+
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.spi.ChangeLog;
+import dev.tidemark.server.spi.HistoryState;
+import dev.tidemark.server.spi.LoggedChange;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * Reads the change log on the hub's reader threads and hands the result back to a session's thread: pages
+ * of a stream, the log's state, anything a session must not block its event loop for.
+ */
+final class LogPages {
+
+    /** One page read for a stream. */
+    record Page(BatchAssembler.Assembled assembled, boolean retained) {}
+
+    private final ChangeLog changeLog;
+    private final Executor readers;
+    private final LiveTail tail;
+    private final HubMetrics metrics;
+
+    LogPages(ChangeLog changeLog, Executor readers, LiveTail tail, HubMetrics metrics) {
+        this.changeLog = changeLog;
+        this.readers = readers;
+        this.tail = tail;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Reads the next page of a stream standing at {@code from} (up to {@code upTo}) and assembles it; whether
+     * {@code from} is still retained is read with it. {@code then} or {@code failed} runs on {@code loop}.
+     */
+    void readPage(AssemblyState from, Lsn upTo, EntityFilter filter, BatchAssembler assembler, int epoch,
+                  Executor loop, Consumer<Page> then, Consumer<RuntimeException> failed) {
+        onReader(() -> {
+            long started = System.nanoTime();
+            List<LoggedChange> rows = changeLog.read(from.cursor(), upTo, filter.logTypes(), assembler.readLimit());
+            Optional<HistoryState> log = changeLog.state();
+            metrics.logRead(System.nanoTime() - started);
+            boolean retained = log.isPresent() && !from.cursor().lsn().isBefore(log.get().retainedFrom());
+            return new Page(assembler.assemble(from, rows, upTo, rows.size() < assembler.readLimit(), epoch), retained);
+        }, loop, then, failed);
+    }
+
+    /** Reads the change log's state (moving the tail's tip to it); {@code then} or {@code failed} runs on {@code loop}. */
+    void readState(Executor loop, Consumer<Optional<HistoryState>> then, Consumer<RuntimeException> failed) {
+        onReader(() -> {
+            Optional<HistoryState> state = changeLog.state();
+            state.ifPresent(s -> tail.advanceTip(s.capturePosition()));
+            return state;
+        }, loop, then, failed);
+    }
+
+    /** Runs {@code read} against the change log on a reader thread; its result or failure arrives on {@code loop}. */
+    <T> void read(java.util.function.Function<ChangeLog, T> read, Executor loop, Consumer<T> then,
+                  Consumer<RuntimeException> failed) {
+        onReader(() -> read.apply(changeLog), loop, then, failed);
+    }
+
+    private <T> void onReader(java.util.function.Supplier<T> read, Executor loop, Consumer<T> then,
+                              Consumer<RuntimeException> failed) {
+        try {
+            readers.execute(() -> {
+                T result;
+                try {
+                    result = read.get();
+                } catch (RuntimeException e) {
+                    loop.execute(() -> failed.accept(e));
+                    return;
+                }
+                loop.execute(() -> then.accept(result));
+            });
+        } catch (RuntimeException e) {
+            failed.accept(e);
+        }
+    }
+}
