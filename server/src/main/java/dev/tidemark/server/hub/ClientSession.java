@@ -339,53 +339,6 @@ public final class ClientSession {
         return result;
     }
 
-    /** The {@link SourceVerifySession.Host} of this session's source verifies. */
-    SourceVerifySession.Host sourceVerifyHost() {
-        return new SourceVerifySession.Host() {
-            @Override
-            public String clientId() {
-                return ClientSession.this.clientId();
-            }
-
-            @Override
-            public Outbox outbox() {
-                return phase instanceof Streaming ? phase.outbox() : null;
-            }
-
-            @Override
-            public EntityFilter filter() {
-                return phase.peer().terms().filter();
-            }
-
-            @Override
-            public void send(Message message) {
-                if (!(phase instanceof Closed)) {
-                    writer.send(message);
-                }
-            }
-
-            @Override
-            public CompletableFuture<Void> writePart(dev.tidemark.protocol.Changes part) {
-                if (!(phase instanceof Streaming)) {
-                    return CompletableFuture.failedFuture(new IllegalStateException("the session ended"));
-                }
-                phase.outbox().snapshotPartSent(part.batchId());
-                return writer.writePart(part);
-            }
-
-            @Override
-            public void abort(String why, RuntimeException cause) {
-                log.error("client '{}': {}", ClientSession.this.clientId(), why, cause);
-                closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
-            }
-
-            @Override
-            public EventExecutor executor() {
-                return channel.executor();
-            }
-        };
-    }
-
     // ---- stats ----------------------------------------------------------------------------------------------
 
     /** A snapshot of this session, taken on its thread. Any thread. */

@@ -59,7 +59,7 @@ final class SessionFactory {
     /** The client of {@code session}, once it said who it is. */
     Peer peer(ClientSession session, StreamTerms terms) {
         return new Peer(terms, new AckHandler(config, metrics, clock, progress),
-                new SourceVerifySession(gate, streamers, metrics, config, session.sourceVerifyHost()),
+                new SourceVerifySession(gate, streamers, metrics, config, new SessionSourceVerifyHost(session)),
                 new IncompleteTypes(health, terms.filter()));
     }
 
