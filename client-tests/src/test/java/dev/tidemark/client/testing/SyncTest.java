@@ -5,13 +5,13 @@ import static dev.tidemark.client.testing.TestClients.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tidemark.client.AppliedBatch;
-import dev.tidemark.client.ClientState;
-import dev.tidemark.client.SyncError;
-import dev.tidemark.client.SyncListener;
-import dev.tidemark.client.SyncStatus;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.status.AppliedBatch;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncError;
+import dev.tidemark.client.status.SyncListener;
+import dev.tidemark.client.status.SyncStatus;
 import dev.tidemark.protocol.AckStatus;
 import dev.tidemark.protocol.Hello;
 import dev.tidemark.protocol.Lsn;
