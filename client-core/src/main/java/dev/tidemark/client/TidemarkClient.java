@@ -324,7 +324,7 @@ public final class TidemarkClient implements AutoCloseable {
 
         /**
          * The client id; it must match the id the token names. Default: the id the token names, or,
-         * for a token that names none, an id created on first start and kept in the store (metadata
+         * for a token that names none, an id created by {@link #build()} on first use and kept in the store (metadata
          * {@code tidemark.client_id}).
          */
         public Builder clientId(String clientId) {
