@@ -3,8 +3,6 @@ package dev.tidemark.client.spi;
 import dev.tidemark.protocol.ChangeBatch;
 import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Lsn;
-import java.util.Optional;
-import java.util.function.BiConsumer;
 
 /**
  * A client's local copy of the synced data, together with the position it reached: what the client
