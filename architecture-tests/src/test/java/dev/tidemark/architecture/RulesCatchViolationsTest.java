@@ -1,14 +1,17 @@
 package dev.tidemark.architecture;
 
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
+import dev.tidemark.client.PlantedApiSide;
 import dev.tidemark.client.alpha.fixture.ClientA;
 import dev.tidemark.client.beta.fixture.ClientB;
 import dev.tidemark.client.fixture.ClientUsingServer;
+import dev.tidemark.client.internal.fixture.PlantedInternalSide;
 import dev.tidemark.client.spi.fixture.SpiUsingJackson;
 import dev.tidemark.cyclea.fixture.AreaA;
 import dev.tidemark.cycleb.fixture.AreaB;
@@ -109,6 +112,15 @@ class RulesCatchViolationsTest {
         assertViolated(TidemarkRules.NO_CYCLES_BETWEEN_AREAS, AreaA.class, AreaB.class);
         assertViolated(TidemarkRules.NO_CYCLES_INSIDE_THE_SERVER, ServerA.class, ServerB.class);
         assertViolated(TidemarkRules.NO_CYCLES_INSIDE_THE_CLIENT, ClientA.class, ClientB.class);
+    }
+
+    @Test
+    @DisplayName("an API <-> internal cycle in the client is reported; the old rule, blind to the API package, missed it")
+    void apiInternalCycle() {
+        assertViolated(TidemarkRules.NO_CYCLES_INSIDE_THE_CLIENT, PlantedApiSide.class, PlantedInternalSide.class);
+        assertHeld(slices().matching("dev.tidemark.client.(*)..").should().beFreeOfCycles(),
+                PlantedApiSide.class, PlantedInternalSide.class);
+        assertHeld(TidemarkRules.NO_CYCLES_INSIDE_THE_CLIENT, PlantedApiSide.class);
     }
 
     @Test

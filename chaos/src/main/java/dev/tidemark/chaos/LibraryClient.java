@@ -1,9 +1,9 @@
 package dev.tidemark.chaos;
 
-import dev.tidemark.client.AppliedBatch;
 import dev.tidemark.client.ClientStoppedException;
-import dev.tidemark.client.SyncListener;
 import dev.tidemark.client.TidemarkClient;
+import dev.tidemark.client.status.AppliedBatch;
+import dev.tidemark.client.status.SyncListener;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;

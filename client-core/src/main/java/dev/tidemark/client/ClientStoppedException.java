@@ -2,6 +2,8 @@ package dev.tidemark.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncError;
 import java.util.Optional;
 
 /**

@@ -1,5 +1,8 @@
 package dev.tidemark.client;
 
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncError;
+import dev.tidemark.client.status.SyncListener;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 

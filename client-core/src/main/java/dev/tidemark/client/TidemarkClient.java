@@ -2,15 +2,17 @@ package dev.tidemark.client;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tidemark.client.internal.Backoff;
+import dev.tidemark.client.internal.AckPolicy;
 import dev.tidemark.client.internal.ClientIdentity;
 import dev.tidemark.client.internal.EngineConfig;
-import dev.tidemark.client.internal.EngineStatus;
 import dev.tidemark.client.internal.SyncEngine;
+import dev.tidemark.client.spi.StoreView;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStoreException;
 import dev.tidemark.client.spi.SyncStores;
-import dev.tidemark.protocol.SyncVerifyResult;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncListener;
+import dev.tidemark.client.status.SyncStatus;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -51,23 +53,26 @@ import javax.net.ssl.SSLContext;
  * is re-opened with exponential backoff and jitter, resuming from the store's committed LSN.
  *
  * <p>No dependency injection is needed; the client starts two threads of its own (network and
- * applier) and one for listener calls. Close it to stop them.
+ * applier) and one for listener calls. Close it to stop them. What the client reports — its
+ * {@link ClientState}, {@link SyncStatus}, errors and applied batches — is in
+ * {@code dev.tidemark.client.status}.
  */
 public final class TidemarkClient implements AutoCloseable {
 
-    private final SyncStore store;
+    private final StoreView store;
     private final SyncEngine engine;
     private final StopWatch stopWatch;
 
     private TidemarkClient(Builder settings, EngineConfig config) {
         boolean ownsStore = settings.store == null;
-        this.store = ownsStore ? openStore(settings.storeName, settings.storeSettings) : settings.store;
+        SyncStore store = ownsStore ? openStore(settings.storeName, settings.storeSettings) : settings.store;
+        this.store = new ReadOnlyStore(store);
         this.stopWatch = new StopWatch(settings.token != null);
         List<SyncListener> listeners = new ArrayList<>();
         listeners.add(stopWatch);
         listeners.addAll(settings.listeners);
         try {
-            this.engine = new SyncEngine(config, store, ownsStore, new ListenerFanOut(listeners));
+            this.engine = new SyncEngine(config, store, ownsStore, listeners);
         } catch (RuntimeException e) {
             if (ownsStore) {
                 store.close();
@@ -107,7 +112,7 @@ public final class TidemarkClient implements AutoCloseable {
     }
 
     /**
-     * Starts syncing: reads the client id and position from the store, then connects. Returns at
+     * Starts syncing: reads the position from the store, then connects. Returns at
      * once; watch {@link #status()}, {@link #caughtUp()} or a {@link SyncListener}.
      *
      * @return this client
@@ -120,8 +125,8 @@ public final class TidemarkClient implements AutoCloseable {
     }
 
     /**
-     * The client id: the one given to the builder, else the one the token names, else the one kept in
-     * the store. Null before {@link #start()}.
+     * The client id, known once built: the one given to the builder, else the one the token names, else
+     * the one kept in the store (created and kept there by {@link Builder#build()} on first use).
      */
     public String clientId() {
         return engine.clientId();
@@ -129,14 +134,14 @@ public final class TidemarkClient implements AutoCloseable {
 
     /** The current progress. */
     public SyncStatus status() {
-        return status(engine.status());
+        return engine.status();
     }
 
     /**
-     * The store the client syncs into. Read from it freely (reads see whole batches only); do not
-     * write to it while the client runs — the client is its only writer.
+     * A read-only view of the store the client syncs into: its entities, position and metadata. Read
+     * from it freely (reads see whole batches only); the client is the store's only writer.
      */
-    public SyncStore store() {
+    public StoreView store() {
         return store;
     }
 
@@ -150,7 +155,7 @@ public final class TidemarkClient implements AutoCloseable {
         CompletableFuture<SyncStatus> result = new CompletableFuture<>();
         engine.caughtUp().whenComplete((status, failure) -> {
             if (failure == null) {
-                result.complete(status(status));
+                result.complete(status);
             } else {
                 failWithReason(result, failure);
             }
@@ -182,11 +187,16 @@ public final class TidemarkClient implements AutoCloseable {
      * lost before the answer. A {@code resync_required} answer also stops streaming
      * ({@link ClientState#RESYNC_REQUIRED}).
      */
-    public CompletableFuture<SyncVerifyResult> verify() {
-        CompletableFuture<SyncVerifyResult> result = new CompletableFuture<>();
+    public CompletableFuture<StoreVerification> verify() {
+        CompletableFuture<StoreVerification> result = new CompletableFuture<>();
         engine.verify().whenComplete((answer, failure) -> {
             if (failure == null) {
-                result.complete(answer);
+                StoreVerification.Outcome outcome = switch (answer.status()) {
+                    case UP_TO_DATE -> StoreVerification.Outcome.UP_TO_DATE;
+                    case CHANGES_FOLLOW -> StoreVerification.Outcome.CHANGES_FOLLOW;
+                    case RESYNC_REQUIRED -> StoreVerification.Outcome.RESYNC_REQUIRED;
+                };
+                result.complete(new StoreVerification(outcome, answer.lsn(), answer.serverLsn(), answer.snapshotLsn()));
             } else {
                 failWithReason(result, failure);
             }
@@ -245,24 +255,15 @@ public final class TidemarkClient implements AutoCloseable {
         }
     }
 
-    private static SyncStatus status(EngineStatus status) {
-        return new SyncStatus(ListenerFanOut.state(status.state()), status.clientId(), status.historyId(),
-                status.committedLsn(), status.serverLsn(), status.appliedBatches(), status.appliedChanges(),
-                status.lastSourceCommit(), status.incompleteEntityTypes(),
-                status.snapshot() == null ? null : new SnapshotProgress(status.snapshot().entityTypes(),
-                        status.snapshot().rowsReceived(), status.snapshot().rowsEstimated()));
-    }
-
     /** Settings of a {@link TidemarkClient}; checked by {@link #build()}. Not thread-safe. */
     public static final class Builder {
 
         /** The path used when the server URL has none. */
         public static final String DEFAULT_PATH = "/sync";
 
-        static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(250);
-        static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
-        static final double DEFAULT_BACKOFF_MULTIPLIER = 2.0;
-        static final double DEFAULT_BACKOFF_JITTER = 0.5;
+        /** The reconnect backoff unless {@link #reconnectBackoff(ReconnectBackoff)} says otherwise. */
+        public static final ReconnectBackoff DEFAULT_BACKOFF =
+                ReconnectBackoff.of(Duration.ofMillis(250), Duration.ofSeconds(30));
         static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
         static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
         static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -277,10 +278,7 @@ public final class TidemarkClient implements AutoCloseable {
         private final List<String> subscriptions = new ArrayList<>();
         private final List<SyncListener> listeners = new ArrayList<>();
         private AckMode ackMode = AckMode.AFTER_COMMIT;
-        private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
-        private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
-        private double backoffMultiplier = DEFAULT_BACKOFF_MULTIPLIER;
-        private double backoffJitter = DEFAULT_BACKOFF_JITTER;
+        private ReconnectBackoff backoff = DEFAULT_BACKOFF;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
@@ -326,7 +324,7 @@ public final class TidemarkClient implements AutoCloseable {
 
         /**
          * The client id; it must match the id the token names. Default: the id the token names, or,
-         * for a token that names none, an id created on first start and kept in the store (metadata
+         * for a token that names none, an id created by {@link #build()} on first use and kept in the store (metadata
          * {@code tidemark.client_id}).
          */
         public Builder clientId(String clientId) {
@@ -372,20 +370,17 @@ public final class TidemarkClient implements AutoCloseable {
         }
 
         /**
-         * Reconnect delays: the first wait, the longest wait, the factor between two waits, and the
-         * largest fraction taken off a wait at random. Default 250 ms, 30 s, 2, 0.5.
+         * Reconnect delays, such as {@code ReconnectBackoff.of(initial, max).withJitter(0.2)}. Default
+         * {@link #DEFAULT_BACKOFF}: 250 ms doubling up to 30 s, jitter 0.5.
          */
-        public Builder reconnectBackoff(Duration initial, Duration max, double multiplier, double jitter) {
-            this.initialBackoff = requireNonNull(initial, "initial is null");
-            this.maxBackoff = requireNonNull(max, "max is null");
-            this.backoffMultiplier = multiplier;
-            this.backoffJitter = jitter;
+        public Builder reconnectBackoff(ReconnectBackoff backoff) {
+            this.backoff = requireNonNull(backoff, "backoff is null");
             return this;
         }
 
         /** Reconnect delays from {@code initial} doubling up to {@code max}, with the default jitter. */
         public Builder reconnectBackoff(Duration initial, Duration max) {
-            return reconnectBackoff(initial, max, DEFAULT_BACKOFF_MULTIPLIER, DEFAULT_BACKOFF_JITTER);
+            return reconnectBackoff(ReconnectBackoff.of(initial, max));
         }
 
         /** The limit for opening a connection, including the WebSocket upgrade. Default 10 s. */
@@ -451,9 +446,16 @@ public final class TidemarkClient implements AutoCloseable {
                         + " minted for '" + clientId + "'");
             }
             String id = clientId != null ? clientId : tokenClientId.orElse(null);
-            return new EngineConfig(serverUri, token, id, subscriptions, ackMode == AckMode.EAGER,
-                    new Backoff(initialBackoff, maxBackoff, backoffMultiplier, backoffJitter), connectTimeout,
+            AckPolicy acks = switch (ackMode) {
+                case AFTER_COMMIT -> AckPolicy.afterCommit();
+                case EAGER -> AckPolicy.eager();
+            };
+            return new EngineConfig(serverUri, token, id, subscriptions, acks, backoff::delay, connectTimeout,
                     keepAliveInterval, maxMessageBytes, receiveBuffer, sslContext);
+        }
+
+        ReconnectBackoff backoff() {
+            return backoff;
         }
 
         Map<String, String> storeSettings() {

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tidemark.client.internal.EngineConfig;
-import dev.tidemark.client.internal.EngineState;
-import dev.tidemark.client.internal.ErrorKind;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -21,16 +18,20 @@ class ClientBuilderTest {
     @Test
     @DisplayName("has safe, documented defaults")
     void defaults() {
-        EngineConfig config = TidemarkClient.builder().serverUrl("ws://localhost:8080").engineConfig();
+        TidemarkClient.Builder builder = TidemarkClient.builder().serverUrl("ws://localhost:8080");
+        EngineConfig config = builder.engineConfig();
         assertThat(config.serverUri()).isEqualTo(URI.create("ws://localhost:8080/sync"));
         assertThat(config.token()).isNull();
         assertThat(config.clientId()).isNull();
         assertThat(config.subscriptions()).isEmpty();
-        assertThat(config.eager()).isFalse();
-        assertThat(config.backoff().initial()).isEqualTo(Duration.ofMillis(250));
-        assertThat(config.backoff().max()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.backoff().multiplier()).isEqualTo(2.0);
-        assertThat(config.backoff().jitter()).isEqualTo(0.5);
+        assertThat(config.acks().startupWarning()).as("after commit: the safe mode, no warning").isNull();
+        assertThat(config.acks().serverResyncs()).isTrue();
+        ReconnectBackoff backoff = builder.backoff();
+        assertThat(backoff.initial()).isEqualTo(Duration.ofMillis(250));
+        assertThat(backoff.max()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(backoff.multiplier()).isEqualTo(2.0);
+        assertThat(backoff.jitter()).isEqualTo(0.5);
+        assertThat(config.backoff().delay(3, 0.5)).isEqualTo(backoff.delay(3, 0.5));
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.keepAliveInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.maxMessageBytes()).isEqualTo(64 * 1024 * 1024);
@@ -44,30 +45,34 @@ class ClientBuilderTest {
     @DisplayName("maps every setting")
     void fullMapping() throws Exception {
         SSLContext ssl = SSLContext.getDefault();
-        EngineConfig config = TidemarkClient.builder()
+        TidemarkClient.Builder builder = TidemarkClient.builder()
                 .serverUrl("wss://sync.example.com/tenant/sync?region=eu")
                 .token("t0ken")
                 .clientId("kiosk-7")
                 .subscriptions(List.of("todo", "sales.orders"))
                 .ackMode(AckMode.EAGER)
-                .reconnectBackoff(Duration.ofMillis(10), Duration.ofSeconds(3), 3.0, 0.25)
+                .reconnectBackoff(ReconnectBackoff.of(Duration.ofMillis(10), Duration.ofSeconds(3)).withMultiplier(3.0)
+                        .withJitter(0.25))
                 .connectTimeout(Duration.ofSeconds(4))
                 .keepAliveInterval(Duration.ofSeconds(5))
                 .maxMessageBytes(2048)
                 .receiveBuffer(3)
-                .sslContext(ssl)
-                .engineConfig();
+                .sslContext(ssl);
+        EngineConfig config = builder.engineConfig();
         assertThat(config.serverUri()).isEqualTo(URI.create("wss://sync.example.com/tenant/sync?region=eu"));
         assertThat(config.tls()).isTrue();
         assertThat(config.port()).isEqualTo(443);
         assertThat(config.token()).isEqualTo("t0ken");
         assertThat(config.clientId()).isEqualTo("kiosk-7");
         assertThat(config.subscriptions()).containsExactly("todo", "sales.orders");
-        assertThat(config.eager()).isTrue();
-        assertThat(config.backoff().initial()).isEqualTo(Duration.ofMillis(10));
-        assertThat(config.backoff().max()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(config.backoff().multiplier()).isEqualTo(3.0);
-        assertThat(config.backoff().jitter()).isEqualTo(0.25);
+        assertThat(config.acks().serverResyncs()).as("eager: the server cannot resync this client").isFalse();
+        assertThat(config.acks().startupWarning()).contains("unsafe");
+        ReconnectBackoff backoff = builder.backoff();
+        assertThat(backoff.initial()).isEqualTo(Duration.ofMillis(10));
+        assertThat(backoff.max()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(backoff.multiplier()).isEqualTo(3.0);
+        assertThat(backoff.jitter()).isEqualTo(0.25);
+        assertThat(config.backoff().delay(2, 0.0)).isEqualTo(Duration.ofMillis(90));
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(config.keepAliveInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.maxMessageBytes()).isEqualTo(2048);
@@ -103,17 +108,5 @@ class ClientBuilderTest {
                 .hasMessageContaining("shorter than the initial one");
         assertThatThrownBy(() -> TidemarkClient.builder().serverUrl("ws://h/sync").build())
                 .hasMessageContaining("no store given");
-    }
-
-    @Test
-    @DisplayName("mirrors the engine's states and error kinds by name")
-    void mirrors() {
-        assertThat(Arrays.stream(ClientState.values()).map(Enum::name))
-                .containsExactlyElementsOf(Arrays.stream(EngineState.values()).map(Enum::name).toList());
-        assertThat(Arrays.stream(SyncError.Kind.values()).map(Enum::name))
-                .containsExactlyElementsOf(Arrays.stream(ErrorKind.values()).map(Enum::name).toList());
-        for (ClientState state : ClientState.values()) {
-            assertThat(state.isTerminal()).isEqualTo(EngineState.valueOf(state.name()).isTerminal());
-        }
     }
 }

@@ -1,19 +1,19 @@
 package dev.tidemark.app.demo;
 
-import dev.tidemark.client.SyncStatus;
+import dev.tidemark.app.cli.DurationConverter;
+import dev.tidemark.app.pg.EmbeddedPostgresSettings;
+import dev.tidemark.app.pg.EmbeddedPostgresStarter;
+import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.client.TidemarkClient;
+import dev.tidemark.client.status.SyncStatus;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.auth.AuthConfig;
 import dev.tidemark.server.auth.TokenSigner;
 import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.capture.CaptureStatus;
-import dev.tidemark.app.cli.DurationConverter;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.app.pg.EmbeddedPostgresSettings;
-import dev.tidemark.app.pg.EmbeddedPostgresStarter;
-import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.runtime.ServerRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -3,7 +3,7 @@ package dev.tidemark.app.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.StoreView;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -42,7 +42,7 @@ public final class RowCheck {
     private RowCheck() {}
 
     /** Compares each table (in the {@code public} schema, keyed by {@code id}) with the store. */
-    public static List<TableResult> compare(Connection source, SyncStore store, List<String> tables) throws SQLException {
+    public static List<TableResult> compare(Connection source, StoreView store, List<String> tables) throws SQLException {
         List<TableResult> results = new ArrayList<>();
         for (String table : tables) {
             results.add(compareTable(source, store, table));
@@ -50,7 +50,7 @@ public final class RowCheck {
         return results;
     }
 
-    private static TableResult compareTable(Connection source, SyncStore store, String table) throws SQLException {
+    private static TableResult compareTable(Connection source, StoreView store, String table) throws SQLException {
         Map<String, String> sourceRows = new HashMap<>();
         try (Statement statement = source.createStatement();
              ResultSet rows = statement.executeQuery("SELECT id::text, to_jsonb(t)::text FROM " + table + " t")) {

@@ -1,9 +1,9 @@
 package dev.tidemark.app.e2e;
 
-import dev.tidemark.client.AppliedBatch;
-import dev.tidemark.client.ClientState;
-import dev.tidemark.client.SyncListener;
 import dev.tidemark.client.TidemarkClient;
+import dev.tidemark.client.status.AppliedBatch;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncListener;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 

@@ -6,12 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.tidemark.app.demo.DemoSchema;
 import dev.tidemark.app.demo.RowCheck;
 import dev.tidemark.client.AckMode;
-import dev.tidemark.client.AppliedBatch;
-import dev.tidemark.client.SyncListener;
 import dev.tidemark.client.TidemarkClient;
-import dev.tidemark.client.testing.FaultyStore;
+import dev.tidemark.client.spi.StoreView;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStores;
+import dev.tidemark.client.status.AppliedBatch;
+import dev.tidemark.client.status.SyncListener;
+import dev.tidemark.client.testing.FaultyStore;
 import dev.tidemark.protocol.Lsn;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -77,7 +78,7 @@ class EndToEndSyncTest {
         assertThat(client.status().committedLsn()).isEqualTo(client.store().committedLsn());
     }
 
-    private void assertMatchesSource(SyncStore store) throws Exception {
+    private void assertMatchesSource(StoreView store) throws Exception {
         try (Connection connection = stack.source().connect()) {
             List<RowCheck.TableResult> results = RowCheck.compare(connection, store, DemoSchema.TABLES);
             assertThat(results).allSatisfy(result -> {

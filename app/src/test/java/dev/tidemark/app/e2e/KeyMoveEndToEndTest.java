@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tidemark.app.pg.EmbeddedPostgresSettings;
+import dev.tidemark.app.pg.EmbeddedPostgresStarter;
+import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.client.TidemarkClient;
-import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.StoreView;
 import dev.tidemark.protocol.ChangeType;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.recovery.RetentionPolicy;
@@ -16,9 +19,6 @@ import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.app.pg.EmbeddedPostgresSettings;
-import dev.tidemark.app.pg.EmbeddedPostgresStarter;
-import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.server.runtime.ServerRuntime;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
@@ -162,7 +162,7 @@ class KeyMoveEndToEndTest {
     }
 
     /** Every source row equals its entity, column by column, and the store holds no other entity. */
-    private void assertMatchesSource(SyncStore store) throws SQLException, IOException {
+    private void assertMatchesSource(StoreView store) throws SQLException, IOException {
         Map<String, String> ids = Map.of("items", "id::text", "lines", "json_build_array(region, id)::text");
         for (String table : TABLES) {
             Map<String, JsonNode> source = new TreeMap<>();
@@ -213,7 +213,7 @@ class KeyMoveEndToEndTest {
         return differences;
     }
 
-    private static String text(SyncStore store, String entityType, String entityId, String member) throws IOException {
+    private static String text(StoreView store, String entityType, String entityId, String member) throws IOException {
         JsonNode entity = JSON.readTree(store.get(entityType, entityId).orElseThrow());
         JsonNode value = entity.get(member);
         assertThat(value).as("%s %s has member %s", entityType, entityId, member).isNotNull();

@@ -5,16 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tidemark.app.demo.DemoSchema;
 import dev.tidemark.app.demo.RowCheck;
-import dev.tidemark.client.ClientState;
-import dev.tidemark.client.SyncListener;
+import dev.tidemark.client.StoreVerification;
 import dev.tidemark.client.TidemarkClient;
+import dev.tidemark.client.spi.StoreView;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStores;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncListener;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.ChangeBatch;
 import dev.tidemark.protocol.Lsn;
-import dev.tidemark.protocol.SyncVerifyResult;
-import dev.tidemark.protocol.VerifyStatus;
 import dev.tidemark.recovery.RetentionPlan;
 import dev.tidemark.recovery.RetentionPolicy;
 import dev.tidemark.server.spi.ClientProgress;
@@ -84,12 +84,12 @@ class RecoveryEndToEndTest {
         await().atMost(CONVERGE).until(() -> client.status().state() == ClientState.CONNECTED
                 && !client.status().committedLsn().isBefore(captured));
         assertMatchesSource(client.store());
-        SyncVerifyResult verified = client.verify().get(30, TimeUnit.SECONDS);
-        assertThat(verified.status()).as("verify after convergence").isIn(VerifyStatus.UP_TO_DATE,
-                VerifyStatus.CHANGES_FOLLOW);
+        StoreVerification verified = client.verify().get(30, TimeUnit.SECONDS);
+        assertThat(verified.outcome()).as("verify after convergence").isIn(StoreVerification.Outcome.UP_TO_DATE,
+                StoreVerification.Outcome.CHANGES_FOLLOW);
     }
 
-    private void assertMatchesSource(SyncStore store) throws Exception {
+    private void assertMatchesSource(StoreView store) throws Exception {
         try (Connection connection = stack.source().connect()) {
             List<RowCheck.TableResult> results = RowCheck.compare(connection, store, DemoSchema.TABLES);
             assertThat(results).allSatisfy(result -> {
@@ -179,8 +179,8 @@ class RecoveryEndToEndTest {
         double mismatchesBefore = verifies("resync_required");
         try (TidemarkClient client = client("tampered", database).build().start()) {
             await().atMost(CONVERGE).until(() -> client.status().state() == ClientState.CONNECTED);
-            SyncVerifyResult verdict = client.verify().get(30, TimeUnit.SECONDS);
-            assertThat(verdict.status()).isEqualTo(VerifyStatus.RESYNC_REQUIRED);
+            StoreVerification verdict = client.verify().get(30, TimeUnit.SECONDS);
+            assertThat(verdict.outcome()).isEqualTo(StoreVerification.Outcome.RESYNC_REQUIRED);
             assertThat(verdict.snapshotLsn()).isNotNull();
             assertThat(verifies("resync_required")).isGreaterThan(mismatchesBefore);
             assertConvergedAndVerified(client);

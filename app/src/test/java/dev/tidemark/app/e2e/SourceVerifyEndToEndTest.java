@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.client.SourceVerification;
+import dev.tidemark.client.StoreVerification;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStores;
-import dev.tidemark.protocol.VerifyStatus;
 import dev.tidemark.server.auth.AuthConfig;
 import dev.tidemark.server.auth.TokenSigner;
 import dev.tidemark.server.capture.CaptureSettings;
@@ -142,8 +142,8 @@ class SourceVerifyEndToEndTest {
         assertThat(after.get(new Key("notes", "3")).data()).contains("note 3").contains("toast toast");
         assertStoreEqualsSource(file, List.of("items", "notes"));
 
-        assertThat(client.verify().get(30, TimeUnit.SECONDS).status()).as("the running checksum is still the log's")
-                .isEqualTo(VerifyStatus.UP_TO_DATE);
+        assertThat(client.verify().get(30, TimeUnit.SECONDS).outcome()).as("the running checksum is still the log's")
+                .isEqualTo(StoreVerification.Outcome.UP_TO_DATE);
         assertThat(client.verifySource().get(60, TimeUnit.SECONDS).outcome()).as("verified again")
                 .isEqualTo(SourceVerification.Outcome.AGREED);
     }
@@ -211,7 +211,7 @@ class SourceVerifyEndToEndTest {
         assertThat(writes.get()).isGreaterThan(20);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertStoreEqualsSource(file,
                 List.of("items", "notes")));
-        assertThat(client.verify().get(30, TimeUnit.SECONDS).status()).isEqualTo(VerifyStatus.UP_TO_DATE);
+        assertThat(client.verify().get(30, TimeUnit.SECONDS).outcome()).isEqualTo(StoreVerification.Outcome.UP_TO_DATE);
     }
 
     @Test

@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tidemark.app.pg.EmbeddedPostgresSettings;
+import dev.tidemark.app.pg.EmbeddedPostgresStarter;
+import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.client.TidemarkClient;
-import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.spi.StoreView;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.recovery.RetentionPolicy;
 import dev.tidemark.server.auth.AuthConfig;
@@ -15,9 +18,6 @@ import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.SyncServerConfig;
 import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.app.pg.EmbeddedPostgresSettings;
-import dev.tidemark.app.pg.EmbeddedPostgresStarter;
-import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.server.runtime.ServerRuntime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -154,7 +154,7 @@ class SubscriptionSwitchEndToEndTest {
         return rows;
     }
 
-    private static Map<String, JsonNode> entities(SyncStore store, String entityType) {
+    private static Map<String, JsonNode> entities(StoreView store, String entityType) {
         Map<String, JsonNode> entities = new TreeMap<>();
         store.forEach(entityType, (id, data) -> {
             try {

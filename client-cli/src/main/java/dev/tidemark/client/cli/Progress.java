@@ -1,7 +1,7 @@
 package dev.tidemark.client.cli;
 
-import dev.tidemark.client.SnapshotProgress;
-import dev.tidemark.client.SyncStatus;
+import dev.tidemark.client.status.SnapshotProgress;
+import dev.tidemark.client.status.SyncStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;

@@ -1,13 +1,13 @@
 package dev.tidemark.client.cli;
 
 import dev.tidemark.client.AckMode;
-import dev.tidemark.client.ClientState;
 import dev.tidemark.client.ClientStoppedException;
-import dev.tidemark.client.SyncStatus;
+import dev.tidemark.client.StoreVerification;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStoreException;
 import dev.tidemark.client.spi.SyncStores;
-import dev.tidemark.protocol.SyncVerifyResult;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,12 +22,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code tidemark-client}: syncs a Tidemark server into a local store and shows progress. */
 @Command(name = "tidemark-client",
@@ -244,13 +244,14 @@ public final class TidemarkClientCommand implements Callable<Integer> {
                 + String.format("%,d", status.appliedChanges()) + " changes in "
                 + String.format("%,d", status.appliedBatches()) + " batches");
         if (verify) {
-            SyncVerifyResult result;
+            StoreVerification result;
             try {
                 result = client.verify().get(30, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 return client.status().state() == ClientState.RESYNC_REQUIRED ? ExitCode.RESYNC_REQUIRED : ExitCode.FAILED;
             }
-            out.println("verify: " + result.status().wireName() + " at " + result.lsn() + " (server at " + result.serverLsn() + ")");
+            out.println("verify: " + result.outcome().name().toLowerCase(java.util.Locale.ROOT) + " at " + result.position()
+                    + " (server at " + result.serverLsn() + ")");
             if (client.status().state() == ClientState.RESYNC_REQUIRED) {
                 return ExitCode.RESYNC_REQUIRED;
             }

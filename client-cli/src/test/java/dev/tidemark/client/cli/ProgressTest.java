@@ -2,9 +2,9 @@ package dev.tidemark.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tidemark.client.ClientState;
-import dev.tidemark.client.SnapshotProgress;
-import dev.tidemark.client.SyncStatus;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SnapshotProgress;
+import dev.tidemark.client.status.SyncStatus;
 import dev.tidemark.protocol.Lsn;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;

@@ -32,7 +32,7 @@ final class Applier implements Runnable {
 
     private final SyncStore store;
     private final String clientId;
-    private final boolean eager;
+    private final AckPolicy acks;
     private final List<String> subscriptions;
     private final Inbox inbox;
     private final ApplierEvents events;
@@ -50,16 +50,16 @@ final class Applier implements Runnable {
     private boolean startupVerify;
     private volatile boolean stopping;
 
-    Applier(SyncStore store, String clientId, boolean eager, List<String> subscriptions, Inbox inbox,
+    Applier(SyncStore store, String clientId, AckPolicy acks, List<String> subscriptions, Inbox inbox,
             ApplierEvents events, boolean startupVerify) {
         this.store = requireNonNull(store, "store is null");
         this.clientId = requireNonNull(clientId, "clientId is null");
-        this.eager = eager;
+        this.acks = requireNonNull(acks, "acks is null");
         this.subscriptions = List.copyOf(subscriptions);
         this.inbox = requireNonNull(inbox, "inbox is null");
         this.events = requireNonNull(events, "events is null");
         this.startupVerify = startupVerify;
-        this.batches = new BatchApplier(store, clientId, eager, inbox, deferred, () -> stopping, events);
+        this.batches = new BatchApplier(store, acks, inbox, deferred, () -> stopping, events);
         this.resync = new ResyncLedger(store);
         this.held = new HeldTypes(store, subscriptions);
         this.sourceVerifier = new SourceVerifier(store, clientId);
@@ -150,21 +150,12 @@ final class Applier implements Runnable {
         if (!connection.isOpen()) {
             return;
         }
-        Lsn from = batches.refresh();
-        if (eager) {
-            Lsn received = events.eagerResumePosition();
-            if (received != null && received.isAfter(from)) {
-                from = received;
-            }
-        }
-        List<String> capabilities = eager ? List.of(Hello.CAPABILITY_VERIFY)
-                : List.of(Hello.CAPABILITY_ACK, Hello.CAPABILITY_VERIFY, Hello.CAPABILITY_RESYNC);
+        Lsn committed = batches.refresh();
         String historyId = store.historyId().orElse(null);
-        List<String> holds = eager ? null : held.forHello();
-        connection.send(new Hello(clientId, from, historyId, Message.PROTOCOL_VERSION, capabilities, subscriptions,
-                holds));
-        log.info("{}: hello as '{}' from {} in history {}{}", connection, clientId, from,
-                historyId == null ? "(none yet)" : historyId, eager ? " (eager mode: no acks)" : "");
+        Hello hello = acks.hello(clientId, committed, historyId, subscriptions, held);
+        connection.send(hello);
+        log.info("{}: hello as '{}' from {} in history {} ({})", connection, clientId, hello.lastLsn(),
+                historyId == null ? "(none yet)" : historyId, acks);
     }
 
     private void onWelcome(Connection connection, Welcome welcome) {
@@ -182,7 +173,7 @@ final class Applier implements Runnable {
         serverHistory = welcome.historyId();
         if (history.isEmpty()) {
             if (!committed.equals(Lsn.ZERO)) {
-                if (!eager) {
+                if (acks.serverResyncs()) {
                     log.warn("{}: the store is at {} but names no history; the server sends a snapshot", connection,
                             committed);
                 } else {
@@ -196,7 +187,7 @@ final class Applier implements Runnable {
                 log.info("{}: new store adopts the server's history '{}'", connection, welcome.historyId());
             }
         } else if (!history.get().equals(welcome.historyId())) {
-            if (!eager) {
+            if (acks.serverResyncs()) {
                 // The server checks the history too and answers with a resync: a snapshot follows.
                 log.warn("{}: the store belongs to history '{}' but the server's is '{}'; the server sends a"
                         + " snapshot", connection, history.get(), welcome.historyId());

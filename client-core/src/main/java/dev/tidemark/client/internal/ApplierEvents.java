@@ -1,11 +1,15 @@
 package dev.tidemark.client.internal;
 
 import dev.tidemark.client.spi.BatchHeader;
+import dev.tidemark.client.status.SyncError;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.Welcome;
 import java.time.Instant;
 
-/** What the {@link Applier} tells the engine. Called on the applier thread. */
+/**
+ * What the {@link Applier} tells the engine. Called on the applier thread; the engine hands whatever changes
+ * the client's state to the event loop as a {@link ClientEvent}.
+ */
 interface ApplierEvents {
 
     /** The server welcomed the client and the store's history matches: batches follow. */
@@ -14,8 +18,8 @@ interface ApplierEvents {
     /** A batch was applied; the store is now at {@code header.lsn()}. */
     void applied(BatchHeader header, int changes, int parts, Instant lastSourceCommit);
 
-    /** A batch was not applied; an error ack was sent (or, in eager mode, see {@link #eagerBatchLost}). */
-    void refused(BatchHeader header, ErrorKind kind, String message, Throwable cause);
+    /** A batch was not applied; the {@link AckPolicy} told the server. */
+    void refused(BatchHeader header, SyncError.Kind kind, String message, Throwable cause);
 
     /** The store was emptied and marked resyncing; the snapshot at {@code snapshotLsn} is being loaded. */
     void resyncStarted(Connection connection, Lsn snapshotLsn, String historyId);
@@ -28,15 +32,6 @@ interface ApplierEvents {
 
     /** The server speaks something this client cannot work with; retrying will not help. */
     void refusedForGood(Connection connection, String reason);
-
-    /**
-     * Eager mode only: a batch taken on receipt was not applied. The engine reconnects from the
-     * store's committed LSN instead of the received position.
-     */
-    void eagerBatchLost(Connection connection);
-
-    /** Eager mode only: the position received over earlier connections, or null. */
-    Lsn eagerResumePosition();
 
     /** The applier has handled everything received before: open the next connection now. */
     void connectNow();

@@ -6,11 +6,11 @@ import dev.tidemark.client.spi.ApplyResult;
 import dev.tidemark.client.spi.BatchHeader;
 import dev.tidemark.client.spi.ChangeSourceException;
 import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.status.SyncError;
 import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.LsnCommitted;
-import dev.tidemark.protocol.SyncAck;
 import java.util.Deque;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -26,16 +26,15 @@ import org.slf4j.LoggerFactory;
  *       streams in through a {@link BatchStream} — then hand {@code lsn_committed} to the connection,
  *       which acks {@code success}; a store failure leaves nothing and is acked {@code error} with its text.</li>
  * </ul>
- * After a batch is refused, its remaining parts are skipped. In eager mode nothing is acked; a
- * refused batch makes the engine reconnect from the committed LSN instead.
+ * After a batch is refused, its remaining parts are skipped. Acknowledgements go through the
+ * {@link AckPolicy}.
  */
 final class BatchApplier {
 
     private static final Logger log = LoggerFactory.getLogger(BatchApplier.class);
 
     private final SyncStore store;
-    private final String clientId;
-    private final boolean eager;
+    private final AckPolicy acks;
     private final Inbox inbox;
     private final Deque<Inbound> deferred;
     private final BooleanSupplier stopping;
@@ -47,11 +46,10 @@ final class BatchApplier {
     /** True after a batch was refused and until one is applied: repeated refusals are logged quietly. */
     private boolean refusing;
 
-    BatchApplier(SyncStore store, String clientId, boolean eager, Inbox inbox, Deque<Inbound> deferred,
+    BatchApplier(SyncStore store, AckPolicy acks, Inbox inbox, Deque<Inbound> deferred,
                  BooleanSupplier stopping, ApplierEvents events) {
         this.store = requireNonNull(store, "store is null");
-        this.clientId = requireNonNull(clientId, "clientId is null");
-        this.eager = eager;
+        this.acks = requireNonNull(acks, "acks is null");
         this.inbox = requireNonNull(inbox, "inbox is null");
         this.deferred = requireNonNull(deferred, "deferred is null");
         this.stopping = requireNonNull(stopping, "stopping is null");
@@ -83,17 +81,17 @@ final class BatchApplier {
         }
         BatchHeader header = new BatchHeader(changes.batchId(), changes.prevLsn(), changes.lsn());
         if (!connection.isWelcomed()) {
-            refuse(connection, header, changes, ErrorKind.PROTOCOL, header + " arrived before the server's welcome;"
+            refuse(connection, header, changes, SyncError.Kind.PROTOCOL, header + " arrived before the server's welcome;"
                     + " not applied", null);
             return;
         }
         if (changes.isPart() && changes.part() != 1) {
-            refuse(connection, header, changes, ErrorKind.PROTOCOL, "part " + changes.part() + " of batch '"
+            refuse(connection, header, changes, SyncError.Kind.PROTOCOL, "part " + changes.part() + " of batch '"
                     + changes.batchId() + "' arrived without the parts before it", null);
             return;
         }
         if (!intact) {
-            refuse(connection, header, changes, ErrorKind.CHECKSUM_MISMATCH, header + " has checksum "
+            refuse(connection, header, changes, SyncError.Kind.CHECKSUM_MISMATCH, header + " has checksum "
                     + Checksum.toHex(changes.checksum()) + " but its data sums to "
                     + Checksum.toHex(Checksum.of(changes.data())) + "; not applied", null);
             return;
@@ -105,7 +103,7 @@ final class BatchApplier {
                 return;
             }
             case GAP -> {
-                refuse(connection, header, changes, ErrorKind.GAP, gapMessage(header), null);
+                refuse(connection, header, changes, SyncError.Kind.GAP, gapMessage(header), null);
                 return;
             }
             case APPLIED -> apply(connection, header, changes);
@@ -116,7 +114,7 @@ final class BatchApplier {
         try {
             store.recordPending(header.lsn());
         } catch (RuntimeException e) {
-            refuse(connection, header, first, ErrorKind.STORE_FAILURE,
+            refuse(connection, header, first, SyncError.Kind.STORE_FAILURE,
                     "the store could not record the pending marker for " + header + ": " + e.getMessage(), e);
             return;
         }
@@ -135,7 +133,7 @@ final class BatchApplier {
             if (!stream.lastPartReceived()) {
                 skipping = header.batchId();
             }
-            refuse(connection, header, null, ErrorKind.STORE_FAILURE,
+            refuse(connection, header, null, SyncError.Kind.STORE_FAILURE,
                     "the store failed to apply " + header + " and rolled it back: " + e.getMessage(), e);
             return;
         }
@@ -143,7 +141,7 @@ final class BatchApplier {
         switch (result.outcome()) {
             case APPLIED -> {
                 refusing = false;
-                connection.acknowledge(new LsnCommitted(committed, header.batchId()));
+                acks.committed(connection, new LsnCommitted(committed, header.batchId()));
                 events.applied(header, stream.changes(), stream.parts(), stream.lastTimestamp());
             }
             case DUPLICATE -> {
@@ -156,7 +154,7 @@ final class BatchApplier {
                 if (!stream.lastPartReceived()) {
                     skipping = header.batchId();
                 }
-                refuse(connection, header, null, ErrorKind.GAP, gapMessage(header), null);
+                refuse(connection, header, null, SyncError.Kind.GAP, gapMessage(header), null);
             }
         }
     }
@@ -166,31 +164,27 @@ final class BatchApplier {
             skipping = header.batchId();
         }
         if (abort.acknowledgeAsError()) {
-            ErrorKind kind = abort.reason() == BatchAbort.Reason.CHECKSUM_MISMATCH
-                    ? ErrorKind.CHECKSUM_MISMATCH : ErrorKind.PROTOCOL;
+            SyncError.Kind kind = abort.reason() == BatchAbort.Reason.CHECKSUM_MISMATCH
+                    ? SyncError.Kind.CHECKSUM_MISMATCH : SyncError.Kind.PROTOCOL;
             refuse(connection, header, null, kind, abort.getMessage(), null);
         } else {
             log.info("{}: {}", connection, abort.getMessage());
-            events.refused(header, ErrorKind.INCOMPLETE_BATCH, abort.getMessage(), null);
+            events.refused(header, SyncError.Kind.INCOMPLETE_BATCH, abort.getMessage(), null);
         }
     }
 
     /** A batch at or before the committed LSN: acknowledged at its own end, which the store has. */
     private void duplicate(Connection connection, BatchHeader header) {
         log.debug("{}: {} is a duplicate (store at {}); acknowledged, not applied", connection, header, committed);
-        if (!eager) {
-            // Its own lsn, not the committed one: acks are cumulative, and the committed LSN may lie beyond
-            // what this connection was sent, which a server rejects as out of range.
-            connection.send(SyncAck.success(clientId, header.lsn(), header.batchId()));
-        }
+        acks.duplicate(connection, header);
     }
 
     /**
-     * Does not apply a batch: error ack at the committed LSN (the server resends from there), or in
-     * eager mode a reconnect from the committed LSN. {@code first} is the batch's first message when
+     * Does not apply a batch: the {@link AckPolicy} tells the server (an error ack at the committed LSN)
+     * or reconnects from the committed LSN. {@code first} is the batch's first message when
      * its remaining parts are still to be skipped, else null.
      */
-    private void refuse(Connection connection, BatchHeader header, Changes first, ErrorKind kind, String message,
+    private void refuse(Connection connection, BatchHeader header, Changes first, SyncError.Kind kind, String message,
                         Throwable cause) {
         if (first != null) {
             skipRest(first);
@@ -202,11 +196,7 @@ final class BatchApplier {
         }
         refusing = true;
         events.refused(header, kind, message, cause);
-        if (eager) {
-            events.eagerBatchLost(connection);
-        } else {
-            connection.send(SyncAck.error(clientId, committed, message, header.batchId()));
-        }
+        acks.refused(connection, header, committed, message);
     }
 
     private void skipRest(Changes first) {
@@ -217,6 +207,6 @@ final class BatchApplier {
 
     private String gapMessage(BatchHeader header) {
         return header + " does not start at the store's committed LSN " + committed + "; not applied, "
-                + (eager ? "reconnecting from " : "the server resends from ") + committed;
+                + acks.recovery(committed);
     }
 }

@@ -2,11 +2,8 @@ package dev.tidemark.client.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tidemark.protocol.Lsn;
-import dev.tidemark.protocol.LsnCommitted;
 import dev.tidemark.protocol.Message;
 import dev.tidemark.protocol.MessageCodec;
-import dev.tidemark.protocol.SyncAck;
 import dev.tidemark.protocol.SyncVerify;
 import dev.tidemark.protocol.SyncVerifyResult;
 import io.netty.channel.Channel;
@@ -19,9 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection to the server: the transport's side of the conversation. The applier
- * hands it protocol messages to send; {@link #acknowledge(LsnCommitted)} turns the applier's
- * {@code lsn_committed} into a {@code sync_ack}. Sending on a closed connection does nothing: what
- * was not acknowledged is sent again after the reconnect, from the store's committed LSN.
+ * hands it protocol messages to send (the {@link AckPolicy} its acknowledgements). Sending on a
+ * closed connection does nothing: what was not acknowledged is sent again after the reconnect,
+ * from the store's committed LSN.
  */
 final class Connection {
 
@@ -30,30 +27,29 @@ final class Connection {
     private final int id;
     private final Channel channel;
     private final String clientId;
-    private final boolean eager;
     private final MessageCodec codec;
 
     /** Verify requests waiting for their answer, oldest first; touched only on the event loop. */
     private final ArrayDeque<CompletableFuture<SyncVerifyResult>> verifies = new ArrayDeque<>();
 
-    /** End of the last complete batch received (eager mode's resume position), or null. */
-    private volatile Lsn received;
-    /** False once the eager resume position of this connection must not be used. */
-    private volatile boolean resumable = true;
     private volatile boolean welcomed;
     private volatile String closeReason;
     private volatile boolean refused;
 
-    Connection(int id, Channel channel, String clientId, boolean eager, MessageCodec codec) {
+    Connection(int id, Channel channel, String clientId, MessageCodec codec) {
         this.id = id;
         this.channel = requireNonNull(channel, "channel is null");
         this.clientId = requireNonNull(clientId, "clientId is null");
-        this.eager = eager;
         this.codec = requireNonNull(codec, "codec is null");
     }
 
     int id() {
         return id;
+    }
+
+    /** The client id this connection says hello with and acknowledges as. */
+    String clientId() {
+        return clientId;
     }
 
     Channel channel() {
@@ -71,16 +67,6 @@ final class Connection {
             return;
         }
         channel.writeAndFlush(new TextWebSocketFrame(codec.encode(message)), channel.voidPromise());
-    }
-
-    /**
-     * The applier's {@code lsn_committed}: the store committed everything up to its LSN. Sends
-     * {@code sync_ack success} (not in eager mode, where the server does not wait for acks).
-     */
-    void acknowledge(LsnCommitted committed) {
-        if (!eager) {
-            send(SyncAck.success(clientId, committed.lsn(), committed.batchId()));
-        }
     }
 
     /** Sends {@code verify} and completes {@code result} with the server's answer. */
@@ -122,21 +108,6 @@ final class Connection {
             waiting.completeExceptionally(new IllegalStateException(
                     "the connection closed before the server answered sync_verify (" + reason + "); verify again"));
         }
-    }
-
-    /** A complete batch ending at {@code lsn} arrived (eager bookkeeping). */
-    void received(Lsn lsn) {
-        received = lsn;
-    }
-
-    /** Where an eager client may resume after this connection, or null. */
-    Lsn resumePosition() {
-        return resumable ? received : null;
-    }
-
-    /** Forbids resuming from what this connection received (eager mode lost a batch). */
-    void forgetReceived() {
-        resumable = false;
     }
 
     void welcomed() {

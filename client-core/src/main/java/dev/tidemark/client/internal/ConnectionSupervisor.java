@@ -2,11 +2,13 @@ package dev.tidemark.client.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tidemark.client.status.SnapshotProgress;
+import dev.tidemark.client.status.SyncError;
+import dev.tidemark.client.status.SyncStatus;
 import dev.tidemark.protocol.CaptureStatus;
 import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.ErrorCode;
 import dev.tidemark.protocol.ErrorMessage;
-import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.Message;
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.protocol.SyncVerifyResult;
@@ -27,13 +29,15 @@ import org.slf4j.LoggerFactory;
  * and {@code welcome} to the applier through the {@link Inbox}, verify answers to their requests),
  * reconnects with backoff when it ends — once the applier has handled everything received before —
  * and stops for good on a refusal or a resync verdict. It also pauses reading while the applier is
- * behind.
+ * behind. It reports what changes the client's state to the {@link StatusBoard} as {@link ClientEvent}s;
+ * everything here runs on the event loop, which owns that state, unless a method says otherwise.
  */
 final class ConnectionSupervisor {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionSupervisor.class);
 
     private final EngineConfig config;
+    private final AckPolicy acks;
     private final WebSocketTransport transport;
     private final MessageCodec codec;
     private final StatusBoard status;
@@ -45,7 +49,6 @@ final class ConnectionSupervisor {
 
     private volatile String clientId;
     private volatile Connection current;
-    private volatile Lsn eagerResume;
 
     // Event loop only.
     private int failedAttempts;
@@ -56,6 +59,7 @@ final class ConnectionSupervisor {
     ConnectionSupervisor(EngineConfig config, WebSocketTransport transport, MessageCodec codec, StatusBoard status,
                          Notifier notifier, BooleanSupplier closed) {
         this.config = requireNonNull(config, "config is null");
+        this.acks = config.acks();
         this.transport = requireNonNull(transport, "transport is null");
         this.codec = requireNonNull(codec, "codec is null");
         this.status = requireNonNull(status, "status is null");
@@ -79,25 +83,22 @@ final class ConnectionSupervisor {
         transport.execute(this::openConnection);
     }
 
-    /** A connection was welcomed: the next loss starts the backoff from its first delay. Any thread. */
-    void welcomed() {
-        transport.execute(() -> failedAttempts = 0);
+    /**
+     * The applier handled the server's {@code welcome} on {@code connection}: the next loss starts the backoff
+     * from its first delay, and the client is connected unless the connection ended meanwhile.
+     */
+    void welcomed(Connection connection) {
+        failedAttempts = 0;
+        onCurrent(connection, ClientEvent.WELCOMED);
     }
 
-    /** Eager mode: where the client may resume from, by what earlier connections received; or null. */
-    Lsn eagerResumePosition() {
-        return eagerResume;
-    }
-
-    /** Eager mode: a received batch was not applied; drop the connection and resume from the committed LSN. */
-    void eagerBatchLost(Connection connection) {
-        transport.execute(() -> {
-            connection.forgetReceived();
-            eagerResume = null;
-            if (connection.isOpen()) {
-                connection.close(1000, "a received batch was not applied");
-            }
-        });
+    /** Reports {@code event} of {@code connection} unless another connection (or none) is current by now. */
+    void onCurrent(Connection connection, ClientEvent event) {
+        if (current == connection) {
+            status.on(event);
+        } else {
+            log.debug("{}: {} ignored: the connection has ended", connection, event);
+        }
     }
 
     /** Drops {@code connection} after the applier failed unexpectedly; the usual reconnect follows. */
@@ -117,10 +118,9 @@ final class ConnectionSupervisor {
     }
 
     private void openConnection() {
-        if (closed.getAsBoolean() || status.state().isTerminal()) {
+        if (closed.getAsBoolean() || status.state().isTerminal() || !status.on(ClientEvent.CONNECT)) {
             return;
         }
-        status.moveTo(EngineState.CONNECTING);
         ChannelFuture connecting = transport.connect(new ClientChannelInitializer(config, transport.ssl(),
                 this::newConnection, codec, transportEvents));
         connecting.addListener(done -> {
@@ -135,7 +135,7 @@ final class ConnectionSupervisor {
     }
 
     private Connection newConnection(SocketChannel channel) {
-        Connection connection = new Connection(connectionIds.incrementAndGet(), channel, clientId, config.eager(), codec);
+        Connection connection = new Connection(connectionIds.incrementAndGet(), channel, clientId, codec);
         current = connection;
         return connection;
     }
@@ -153,16 +153,16 @@ final class ConnectionSupervisor {
             delay = resyncRetryAfter;
             resyncRetryAfter = null;
             log.info("the server admits resyncs at a paced rate: coming back in {} ms", delay.toMillis());
-            status.moveTo(EngineState.RESYNCING);
+            status.on(ClientEvent.RESYNC_PACED);
             cancelReconnect();
             reconnect = transport.schedule(() -> inbox.put(new Inbound.ConnectNow()), delay);
             return;
         }
         failedAttempts = Math.min(failedAttempts + 1, 62);
         log.warn("{}; reconnecting in {} ms", reason, delay.toMillis());
-        notifier.error(new EngineError(ErrorKind.CONNECTION, reason + "; reconnecting in " + delay.toMillis() + " ms",
-                null));
-        status.moveTo(EngineState.BACKING_OFF);
+        notifier.error(new SyncError(SyncError.Kind.CONNECTION, reason + "; reconnecting in " + delay.toMillis()
+                + " ms", null));
+        status.on(ClientEvent.CONNECTION_LOST);
         cancelReconnect();
         // The next connection opens once the applier has handled everything received before, so its hello
         // carries the committed LSN after that work, not a guess.
@@ -176,29 +176,29 @@ final class ConnectionSupervisor {
         }
     }
 
-    /** The server refused the client for good: stop, do not reconnect. Any thread. */
+    /** The server refused the client for good: stop, do not reconnect. */
     void fail(String reason) {
-        if (status.moveTo(EngineState.FAILED, () -> notifier.error(new EngineError(ErrorKind.REFUSED, reason, null)))) {
+        if (status.on(ClientEvent.REFUSED, () -> notifier.error(new SyncError(SyncError.Kind.REFUSED, reason, null)))) {
             log.error("the client stopped: {}", reason);
-            transport.execute(this::stopStreaming);
+            stopStreaming();
         }
     }
 
     /**
      * The server cannot continue from the store's position. For now the client stops streaming and
      * leaves the store as it is — consistent at its committed LSN. This is the seam where resync
-     * (a snapshot, then the tail) plugs in. Any thread.
+     * (a snapshot, then the tail) plugs in.
      */
     void resyncRequired(String reason) {
-        EngineStatus now = status.snapshot();
+        SyncStatus now = status.snapshot();
         String message = "the store (at " + now.committedLsn() + " in history "
                 + (now.historyId() == null ? "(none)" : "'" + now.historyId() + "'")
                 + ") must be resynced: " + reason + ". The client stopped streaming; the store is left"
                 + " consistent at its committed LSN. Sync into a new store, or resync this one.";
-        if (status.moveTo(EngineState.RESYNC_REQUIRED,
-                () -> notifier.error(new EngineError(ErrorKind.RESYNC_REQUIRED, message, null)))) {
+        if (status.on(ClientEvent.RESYNC_REQUIRED,
+                () -> notifier.error(new SyncError(SyncError.Kind.RESYNC_REQUIRED, message, null)))) {
             log.error(message);
-            transport.execute(this::stopStreaming);
+            stopStreaming();
         }
     }
 
@@ -246,13 +246,11 @@ final class ConnectionSupervisor {
             if (message instanceof Changes changes) {
                 status.serverSeen(changes.lsn());
                 if (changes.snapshot() != null) {
-                    status.snapshot(changes.completesBatch() ? null : new SnapshotReceipt(
+                    status.snapshot(changes.completesBatch() ? null : new SnapshotProgress(
                             changes.snapshot().entityTypes(), changes.snapshot().rowsSent(),
                             changes.snapshot().rowsEstimated()));
                 }
-                if (config.eager() && changes.completesBatch()) {
-                    connection.received(changes.lsn());
-                }
+                acks.received(connection, changes);
                 inbox.put(Inbound.Received.of(connection, message));
             } else if (message instanceof CaptureStatus capture) {
                 status.incomplete(capture.incompleteEntityTypes());
@@ -273,13 +271,14 @@ final class ConnectionSupervisor {
             } else if (message instanceof SyncVerifyResult result) {
                 status.serverSeen(result.serverLsn());
                 boolean requested = connection.verifyAnswered(result);
-                if (result.status() == VerifyStatus.RESYNC_REQUIRED && !config.eager() && result.snapshotLsn() != null) {
+                if (result.status() == VerifyStatus.RESYNC_REQUIRED && acks.serverResyncs()
+                        && result.snapshotLsn() != null) {
                     // In order with the batches: the applier empties the store before the snapshot batch arrives.
                     inbox.put(Inbound.Received.of(connection, message));
-                } else if (result.status() == VerifyStatus.RESYNC_REQUIRED && !config.eager()
+                } else if (result.status() == VerifyStatus.RESYNC_REQUIRED && acks.serverResyncs()
                         && result.retryAfterMs() != null) {
                     resyncRetryAfter = Duration.ofMillis(result.retryAfterMs());
-                    status.moveTo(EngineState.RESYNCING);
+                    status.on(ClientEvent.RESYNC_PACED);
                     log.info("{}: the server must resync this client and asks it to come back in {} ms", connection,
                             result.retryAfterMs());
                 } else if (result.status() == VerifyStatus.RESYNC_REQUIRED) {
@@ -302,7 +301,7 @@ final class ConnectionSupervisor {
                 } else {
                     log.warn("{}: the server rejected a message: {}: {}", connection, error.code().wireName(),
                             error.message());
-                    notifier.error(new EngineError(ErrorKind.SERVER_ERROR, "the server rejected a message: "
+                    notifier.error(new SyncError(SyncError.Kind.SERVER_ERROR, "the server rejected a message: "
                             + error.code().wireName() + ": " + error.message(), null));
                 }
             } else {
@@ -315,19 +314,14 @@ final class ConnectionSupervisor {
         @Override
         public void malformed(Connection connection, String problem) {
             log.warn("{}: {}", connection, problem);
-            notifier.error(new EngineError(ErrorKind.PROTOCOL, problem, null));
+            notifier.error(new SyncError(SyncError.Kind.PROTOCOL, problem, null));
         }
 
         @Override
         public void closed(Connection connection) {
             String reason = connection.closeReason();
             connection.failVerifies(reason);
-            if (config.eager()) {
-                Lsn received = connection.resumePosition();
-                if (received != null) {
-                    eagerResume = eagerResume == null ? received : Lsn.max(eagerResume, received);
-                }
-            }
+            acks.closed(connection);
             inbox.put(new Inbound.Closed(connection, reason));
             if (current == connection) {
                 current = null;

@@ -15,8 +15,8 @@ import javax.net.ssl.SSLContext;
  * @param token the bearer token sent on the upgrade request, or {@code null} to send none
  * @param clientId the client id to use, or {@code null} to use the one kept in the store
  * @param subscriptions the entity types wanted; empty for every type the token permits
- * @param eager the legacy mode: no {@code ack} capability, position taken on receipt (unsafe)
- * @param backoff the reconnect backoff
+ * @param acks when the position moves and what the server hears about it
+ * @param backoff the waits before reconnects
  * @param connectTimeout the limit for opening a connection including the WebSocket upgrade
  * @param keepAliveInterval how often to ping an idle connection; a connection that reads nothing for
  *     three intervals is considered dead
@@ -25,8 +25,8 @@ import javax.net.ssl.SSLContext;
  *     stops reading from the socket
  * @param sslContext the TLS context for {@code wss://}, or {@code null} for the JDK's default trust
  */
-public record EngineConfig(URI serverUri, String token, String clientId, List<String> subscriptions, boolean eager,
-                           Backoff backoff, Duration connectTimeout, Duration keepAliveInterval, int maxMessageBytes,
+public record EngineConfig(URI serverUri, String token, String clientId, List<String> subscriptions, AckPolicy acks,
+                           ReconnectDelays backoff, Duration connectTimeout, Duration keepAliveInterval, int maxMessageBytes,
                            int receiveBuffer, SSLContext sslContext) {
 
     public EngineConfig {
@@ -51,6 +51,7 @@ public record EngineConfig(URI serverUri, String token, String clientId, List<St
                 throw new IllegalArgumentException("an entity type to subscribe to must be 1 to 256 characters");
             }
         }
+        requireNonNull(acks, "acks is null");
         requireNonNull(backoff, "backoff is null");
         positive(connectTimeout, "connectTimeout");
         positive(keepAliveInterval, "keepAliveInterval");

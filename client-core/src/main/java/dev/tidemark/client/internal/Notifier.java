@@ -1,17 +1,20 @@
 package dev.tidemark.client.internal;
 
-import static java.util.Objects.requireNonNull;
-
-import dev.tidemark.client.spi.BatchHeader;
+import dev.tidemark.client.status.AppliedBatch;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncError;
+import dev.tidemark.client.status.SyncListener;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls the application's {@link EngineListener} on one thread of its own, in order, so that a slow
+ * Calls the application's {@link SyncListener}s on one thread of its own, in order, so that a slow
  * or failing listener never holds up the transport or the applier. A listener's exception is logged
  * and otherwise ignored.
  */
@@ -19,11 +22,11 @@ final class Notifier {
 
     private static final Logger log = LoggerFactory.getLogger(Notifier.class);
 
-    private final EngineListener listener;
+    private final List<SyncListener> listeners;
     private final ExecutorService thread;
 
-    Notifier(EngineListener listener) {
-        this.listener = requireNonNull(listener, "listener is null");
+    Notifier(List<SyncListener> listeners) {
+        this.listeners = List.copyOf(listeners);
         this.thread = Executors.newSingleThreadExecutor(runnable -> {
             Thread t = new Thread(runnable, "tidemark-events");
             t.setDaemon(true);
@@ -31,25 +34,27 @@ final class Notifier {
         });
     }
 
-    void stateChanged(EngineState previous, EngineState current) {
-        post(() -> listener.stateChanged(previous, current));
+    void stateChanged(ClientState previous, ClientState current) {
+        post(listener -> listener.onStateChanged(previous, current));
     }
 
-    void batchApplied(BatchHeader header, int changes, int parts) {
-        post(() -> listener.batchApplied(header, changes, parts));
+    void batchApplied(AppliedBatch batch) {
+        post(listener -> listener.onBatchApplied(batch));
     }
 
-    void error(EngineError error) {
-        post(() -> listener.error(error));
+    void error(SyncError error) {
+        post(listener -> listener.onError(error));
     }
 
-    private void post(Runnable call) {
+    private void post(Consumer<SyncListener> call) {
         try {
             thread.execute(() -> {
-                try {
-                    call.run();
-                } catch (RuntimeException e) {
-                    log.warn("a Tidemark client listener failed; the client carries on", e);
+                for (SyncListener listener : listeners) {
+                    try {
+                        call.accept(listener);
+                    } catch (RuntimeException e) {
+                        log.warn("a SyncListener failed; the client carries on", e);
+                    }
                 }
             });
         } catch (RejectedExecutionException e) {

@@ -2,6 +2,9 @@ package dev.tidemark.client.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SnapshotProgress;
+import dev.tidemark.client.status.SyncStatus;
 import dev.tidemark.protocol.Lsn;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,71 +12,99 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The engine's progress, written by the transport and the applier, read by anyone. State changes
- * are reported to a {@link Notifier}; terminal states are never left except for {@link EngineState#CLOSED}.
+ * The client's state and progress. The state is owned by one thread (the transport's event loop): only
+ * {@link #on} changes it, by the table in {@link ClientTransitions}, and refuses an event that is no
+ * transition of the current state. Progress (positions, counters) is written by the transport and the
+ * applier and read by anyone.
  */
 final class StatusBoard {
 
+    private static final Logger log = LoggerFactory.getLogger(StatusBoard.class);
+
     private final Notifier notifier;
-    private final AtomicReference<EngineState> state = new AtomicReference<>(EngineState.NEW);
+    private final ClientTransitions transitions = new ClientTransitions();
+    private final BooleanSupplier onOwnerThread;
+    private volatile ClientState state = ClientState.NEW;
     private final AtomicReference<Lsn> serverLsn = new AtomicReference<>(Lsn.ZERO);
     private final AtomicLong appliedBatches = new AtomicLong();
     private final AtomicLong appliedChanges = new AtomicLong();
-    private final List<CompletableFuture<EngineStatus>> caughtUpWaiters = new ArrayList<>();
+    private final List<CompletableFuture<SyncStatus>> caughtUpWaiters = new ArrayList<>();
     private volatile Lsn committedLsn = Lsn.ZERO;
     private volatile String clientId;
     private volatile String historyId;
     private volatile Instant lastSourceCommit;
     private volatile List<String> incompleteEntityTypes = List.of();
-    private volatile SnapshotReceipt snapshot;
+    private volatile SnapshotProgress snapshot;
 
-    StatusBoard(Notifier notifier) {
+    /**
+     * @param notifier told about every state change
+     * @param onOwnerThread true when called on the thread that owns the state; {@link #on} refuses others
+     */
+    StatusBoard(Notifier notifier, BooleanSupplier onOwnerThread) {
         this.notifier = requireNonNull(notifier, "notifier is null");
+        this.onOwnerThread = requireNonNull(onOwnerThread, "onOwnerThread is null");
     }
 
-    EngineStatus snapshot() {
-        return new EngineStatus(state.get(), clientId, historyId, committedLsn, serverLsn.get(),
+    SyncStatus snapshot() {
+        return new SyncStatus(state, clientId, historyId, committedLsn, serverLsn.get(),
                 appliedBatches.get(), appliedChanges.get(), lastSourceCommit, incompleteEntityTypes, snapshot);
     }
 
-    EngineState state() {
-        return state.get();
+    ClientState state() {
+        return state;
     }
 
     /**
-     * Moves to {@code next} unless the current state is terminal (only {@link EngineState#CLOSED}
-     * follows a terminal state). Reports the change.
+     * Moves by {@code event}; see {@link #on(ClientEvent, Runnable)}.
      *
-     * @return true when the state changed
+     * @return false when the event is no transition of the current state (refused, nothing changed)
      */
-    boolean moveTo(EngineState next) {
-        return moveTo(next, () -> { });
+    boolean on(ClientEvent event) {
+        return on(event, () -> { });
     }
 
     /**
-     * Like {@link #moveTo(EngineState)}, running {@code cause} (which reports why) after the state
-     * changed and before the change is reported, so listeners hear the reason first.
+     * Moves by {@code event} per {@link ClientTransitions}, running {@code cause} (which reports why) after
+     * the state changed and before the change is reported, so listeners hear the reason first. An event that
+     * leads to the current state changes nothing and reports nothing. An event that is no transition of the
+     * current state is refused and logged: quietly in a terminal state (reports still arrive after a client
+     * stopped), as a warning otherwise.
+     *
+     * @return false when refused
+     * @throws IllegalStateException when called on another thread than the owner
      */
-    boolean moveTo(EngineState next, Runnable cause) {
-        while (true) {
-            EngineState current = state.get();
-            if (current == next || current == EngineState.CLOSED
-                    || (current.isTerminal() && next != EngineState.CLOSED)) {
-                return false;
-            }
-            if (state.compareAndSet(current, next)) {
-                cause.run();
-                notifier.stateChanged(current, next);
-                if (next.isTerminal()) {
-                    failCaughtUpWaiters(next);
-                } else {
-                    checkCaughtUp();
-                }
-                return true;
-            }
+    boolean on(ClientEvent event, Runnable cause) {
+        if (!onOwnerThread.getAsBoolean()) {
+            throw new IllegalStateException("the client's state changes only on its event loop, not on "
+                    + Thread.currentThread().getName() + " (" + event + ")");
         }
+        ClientState current = state;
+        ClientState next = transitions.next(current, event).orElse(null);
+        if (next == null) {
+            if (current.isTerminal()) {
+                log.debug("{} ignored: the client stopped ({})", event, current);
+            } else {
+                log.warn("{} is no transition of a {} client; ignored (state unchanged)", event, current);
+            }
+            return false;
+        }
+        if (next == current) {
+            return true;
+        }
+        state = next;
+        cause.run();
+        notifier.stateChanged(current, next);
+        if (next.isTerminal()) {
+            failCaughtUpWaiters(next);
+        } else {
+            checkCaughtUp();
+        }
+        return true;
     }
 
     void clientId(String clientId) {
@@ -103,7 +134,7 @@ final class StatusBoard {
     }
 
     /** A part of a per-table snapshot arrived ({@code progress}), or none is under way ({@code null}). */
-    void snapshot(SnapshotReceipt progress) {
+    void snapshot(SnapshotProgress progress) {
         snapshot = progress;
     }
 
@@ -113,12 +144,12 @@ final class StatusBoard {
     }
 
     /** Completes once connected with everything up to the server position seen applied. */
-    CompletableFuture<EngineStatus> caughtUp() {
-        CompletableFuture<EngineStatus> waiter = new CompletableFuture<>();
+    CompletableFuture<SyncStatus> caughtUp() {
+        CompletableFuture<SyncStatus> waiter = new CompletableFuture<>();
         synchronized (caughtUpWaiters) {
             caughtUpWaiters.add(waiter);
         }
-        EngineState current = state.get();
+        ClientState current = state;
         if (current.isTerminal()) {
             failCaughtUpWaiters(current);
         } else {
@@ -128,11 +159,11 @@ final class StatusBoard {
     }
 
     private void checkCaughtUp() {
-        EngineStatus status = snapshot();
+        SyncStatus status = snapshot();
         if (!status.caughtUp()) {
             return;
         }
-        List<CompletableFuture<EngineStatus>> done;
+        List<CompletableFuture<SyncStatus>> done;
         synchronized (caughtUpWaiters) {
             done = new ArrayList<>(caughtUpWaiters);
             caughtUpWaiters.clear();
@@ -140,8 +171,8 @@ final class StatusBoard {
         done.forEach(waiter -> waiter.complete(status));
     }
 
-    private void failCaughtUpWaiters(EngineState terminal) {
-        List<CompletableFuture<EngineStatus>> done;
+    private void failCaughtUpWaiters(ClientState terminal) {
+        List<CompletableFuture<SyncStatus>> done;
         synchronized (caughtUpWaiters) {
             done = new ArrayList<>(caughtUpWaiters);
             caughtUpWaiters.clear();

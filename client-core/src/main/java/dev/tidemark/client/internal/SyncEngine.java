@@ -5,23 +5,31 @@ import static java.util.Objects.requireNonNull;
 import dev.tidemark.client.spi.BatchHeader;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStoreException;
+import dev.tidemark.client.status.AppliedBatch;
+import dev.tidemark.client.status.SyncError;
+import dev.tidemark.client.status.SyncListener;
+import dev.tidemark.client.status.SyncStatus;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.MessageCodec;
+import dev.tidemark.protocol.SourceVerifyResult;
 import dev.tidemark.protocol.SyncVerifyResult;
 import dev.tidemark.protocol.Welcome;
 import dev.tidemark.recovery.InterruptedApply;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running client: the transport stage (a Netty event loop owning the connection, whose life the
- * {@link ConnectionSupervisor} runs) and the applier stage (one thread, the store's only writer),
- * joined by the {@link Inbox}. The application hears about it through an {@link EngineListener}.
+ * {@link ConnectionSupervisor} runs, and the client's state) and the applier stage (one thread, the
+ * store's only writer), joined by the {@link Inbox}. The applier reports what it did; whatever changes
+ * the client's state is handed to the event loop, where the {@link StatusBoard} alone changes it.
  */
 public final class SyncEngine implements AutoCloseable {
 
@@ -31,6 +39,7 @@ public final class SyncEngine implements AutoCloseable {
     private final EngineConfig config;
     private final SyncStore store;
     private final boolean ownsStore;
+    private final String clientId;
     private final MessageCodec codec = new MessageCodec();
     private final Notifier notifier;
     private final StatusBoard status;
@@ -40,29 +49,34 @@ public final class SyncEngine implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private volatile String clientId;
     private volatile Applier applier;
     private volatile Thread applierThread;
 
     /**
+     * Resolves the client id: the configured one, else the one kept in the store (created there on first use).
+     *
      * @param config the settings
      * @param store the store to sync into
      * @param ownsStore whether {@link #close()} closes the store
-     * @param listener told about state changes, applied batches and errors
+     * @param listeners told about state changes, applied batches and errors, in this order
+     * @throws SyncStoreException when the store cannot be read
      */
-    public SyncEngine(EngineConfig config, SyncStore store, boolean ownsStore, EngineListener listener) {
+    public SyncEngine(EngineConfig config, SyncStore store, boolean ownsStore, List<SyncListener> listeners) {
         this.config = requireNonNull(config, "config is null");
         this.store = requireNonNull(store, "store is null");
         this.ownsStore = ownsStore;
-        this.notifier = new Notifier(listener);
-        this.status = new StatusBoard(notifier);
+        this.clientId = config.clientId() != null ? config.clientId() : ClientIdentity.resolve(store);
+        this.notifier = new Notifier(listeners);
         this.transport = new WebSocketTransport(config);
+        this.status = new StatusBoard(notifier, () -> transport.inLoop() || transport.shuttingDown());
         this.supervisor = new ConnectionSupervisor(config, transport, codec, status, notifier, closed::get);
         this.inbox = supervisor.inbox();
+        status.clientId(clientId);
+        supervisor.clientId(clientId);
     }
 
     /**
-     * Reads the client id and position from the store, starts the applier and the first connection.
+     * Reads the position from the store, starts the applier and the first connection.
      *
      * @throws SyncStoreException when the store cannot be read
      * @throws IllegalStateException when started twice or after close
@@ -74,16 +88,13 @@ public final class SyncEngine implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("the client is already started");
         }
-        clientId = config.clientId() != null ? config.clientId() : ClientIdentity.resolve(store);
-        status.clientId(clientId);
-        supervisor.clientId(clientId);
         Lsn committed = store.committedLsn();
         Optional<InterruptedApply> interrupted = InterruptedApply.detect(committed, store.pendingLsn());
         interrupted.ifPresent(found -> log.warn(found.describe()));
         if (interrupted.isEmpty() && store.pendingLsn().isPresent()) {
             store.clearPending();
         }
-        Applier created = new Applier(store, clientId, config.eager(), config.subscriptions(), inbox,
+        Applier created = new Applier(store, clientId, config.acks(), config.subscriptions(), inbox,
                 new OnApplier(), interrupted.isPresent());
         created.recoverResync().ifPresent(log::warn);
         committed = store.committedLsn();
@@ -91,23 +102,23 @@ public final class SyncEngine implements AutoCloseable {
         applier = created;
         Thread thread = new Thread(created, "tidemark-applier");
         applierThread = thread;
-        if (config.eager()) {
-            log.warn("eager mode: the position is taken on receipt and nothing is acknowledged. This is the"
-                    + " unsafe pre-ack behaviour, kept only as a fallback.");
+        String warning = config.acks().startupWarning();
+        if (warning != null) {
+            log.warn(warning);
         }
         log.info("client '{}' syncing from {} into a store at {}", clientId, config.serverUri(), committed);
-        status.moveTo(EngineState.CONNECTING);
+        transport.runAndWait(() -> status.on(ClientEvent.START));
         thread.start();
         inbox.put(new Inbound.ConnectNow());
     }
 
-    /** The client id, once started. */
+    /** The client id. */
     public String clientId() {
         return clientId;
     }
 
     /** The current progress. */
-    public EngineStatus status() {
+    public SyncStatus status() {
         return status.snapshot();
     }
 
@@ -135,9 +146,8 @@ public final class SyncEngine implements AutoCloseable {
      * @param entityTypes the types to verify; empty for every type the client receives
      * @param progress told what is happening, on the applier thread (keep it short)
      */
-    public CompletableFuture<dev.tidemark.protocol.SourceVerifyResult> verifySource(java.util.List<String> entityTypes,
-            java.util.function.Consumer<String> progress) {
-        CompletableFuture<dev.tidemark.protocol.SourceVerifyResult> result = new CompletableFuture<>();
+    public CompletableFuture<SourceVerifyResult> verifySource(List<String> entityTypes, Consumer<String> progress) {
+        CompletableFuture<SourceVerifyResult> result = new CompletableFuture<>();
         if (!started.get() || closed.get()) {
             result.completeExceptionally(new IllegalStateException("the client is not running; start it first"));
         } else {
@@ -147,7 +157,7 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /** Completes once connected with everything up to the server position seen applied. */
-    public CompletableFuture<EngineStatus> caughtUp() {
+    public CompletableFuture<SyncStatus> caughtUp() {
         return status.caughtUp();
     }
 
@@ -179,15 +189,15 @@ public final class SyncEngine implements AutoCloseable {
                         APPLIER_STOP_WAIT.toSeconds());
             }
         }
+        transport.runAndWait(() -> status.on(ClientEvent.CLOSE));
         transport.shutdown(Duration.ofSeconds(5));
-        status.moveTo(EngineState.CLOSED);
         notifier.close(2000);
         if (ownsStore) {
             store.close();
         }
     }
 
-    /** The applier's reports, on the applier thread. */
+    /** The applier's reports, on the applier thread; state changes go to the event loop. */
     private final class OnApplier implements ApplierEvents {
 
         @Override
@@ -195,33 +205,32 @@ public final class SyncEngine implements AutoCloseable {
             connection.welcomed();
             status.position(committed, historyId);
             status.serverSeen(welcome.serverLsn());
-            supervisor.welcomed();
             log.info("{}: connected as '{}': server at {}, store at {}, window {}", connection, clientId,
                     welcome.serverLsn(), committed, welcome.window());
-            status.moveTo(EngineState.CONNECTED);
+            transport.execute(() -> supervisor.welcomed(connection));
         }
 
         @Override
         public void applied(BatchHeader header, int changes, int parts, Instant lastSourceCommit) {
             status.committed(header.lsn(), changes, lastSourceCommit);
-            notifier.batchApplied(header, changes, parts);
+            notifier.batchApplied(new AppliedBatch(header.batchId(), header.prevLsn(), header.lsn(), changes, parts));
         }
 
         @Override
-        public void refused(BatchHeader header, ErrorKind kind, String message, Throwable cause) {
-            notifier.error(new EngineError(kind, message, cause));
+        public void refused(BatchHeader header, SyncError.Kind kind, String message, Throwable cause) {
+            notifier.error(new SyncError(kind, message, cause));
         }
 
         @Override
         public void resyncStarted(Connection connection, Lsn snapshotLsn, String historyId) {
             status.position(Lsn.ZERO, historyId);
-            status.moveTo(EngineState.RESYNCING);
+            transport.execute(() -> supervisor.onCurrent(connection, ClientEvent.RESYNC_STARTED));
         }
 
         @Override
         public void resyncFinished(Connection connection, Lsn snapshotLsn, String historyId) {
             status.position(snapshotLsn, historyId);
-            status.moveTo(EngineState.CONNECTED);
+            transport.execute(() -> supervisor.onCurrent(connection, ClientEvent.RESYNC_FINISHED));
         }
 
         @Override
@@ -231,22 +240,12 @@ public final class SyncEngine implements AutoCloseable {
 
         @Override
         public void resyncRequired(Connection connection, String reason) {
-            supervisor.resyncRequired(reason);
+            transport.execute(() -> supervisor.resyncRequired(reason));
         }
 
         @Override
         public void refusedForGood(Connection connection, String reason) {
-            supervisor.fail(reason);
-        }
-
-        @Override
-        public void eagerBatchLost(Connection connection) {
-            supervisor.eagerBatchLost(connection);
-        }
-
-        @Override
-        public Lsn eagerResumePosition() {
-            return supervisor.eagerResumePosition();
+            transport.execute(() -> supervisor.fail(reason));
         }
 
         @Override
@@ -256,10 +255,11 @@ public final class SyncEngine implements AutoCloseable {
 
         @Override
         public void failed(Connection connection, String what, RuntimeException cause) {
-            ErrorKind kind = cause instanceof SyncStoreException ? ErrorKind.STORE_FAILURE : ErrorKind.PROTOCOL;
+            SyncError.Kind kind = cause instanceof SyncStoreException
+                    ? SyncError.Kind.STORE_FAILURE : SyncError.Kind.PROTOCOL;
             String message = what + " failed: " + cause.getMessage();
             log.error(message, cause);
-            notifier.error(new EngineError(kind, message, cause));
+            notifier.error(new SyncError(kind, message, cause));
             if (connection != null) {
                 supervisor.abort(connection, message);
             }

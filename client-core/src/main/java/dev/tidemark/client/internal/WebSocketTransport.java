@@ -73,8 +73,29 @@ final class WebSocketTransport {
         return loop.inEventLoop();
     }
 
+    /** True once {@link #shutdown} began: nothing new runs on the event loop. */
+    boolean shuttingDown() {
+        return loop.isShuttingDown();
+    }
+
     void execute(Runnable task) {
         loop.execute(task);
+    }
+
+    /**
+     * Runs {@code task} on the event loop and waits until it ran; runs it right here when called on the loop
+     * or once the loop is shut down (nothing else runs on it then).
+     */
+    void runAndWait(Runnable task) {
+        if (loop.inEventLoop() || loop.isShuttingDown()) {
+            task.run();
+            return;
+        }
+        try {
+            loop.submit(task).syncUninterruptibly();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     ScheduledFuture<?> schedule(Runnable task, Duration delay) {

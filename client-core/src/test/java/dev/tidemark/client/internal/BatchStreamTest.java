@@ -36,7 +36,7 @@ class BatchStreamTest {
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     private static Connection connection(int id) {
-        return new Connection(id, new EmbeddedChannel(), "c-1", false, new MessageCodec());
+        return new Connection(id, new EmbeddedChannel(), "c-1", new MessageCodec());
     }
 
     private static List<Change> changes(int from, int count) {

@@ -27,7 +27,7 @@ class TransportHandlerTest {
     private final List<String> events = new ArrayList<>();
     private final List<Message> received = new ArrayList<>();
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final Connection connection = new Connection(1, channel, "c-1", false, codec);
+    private final Connection connection = new Connection(1, channel, "c-1", codec);
 
     TransportHandlerTest() {
         channel.pipeline().addLast(new TransportHandler(connection, codec, new TransportEvents() {
@@ -126,7 +126,7 @@ class TransportHandlerTest {
         assertThat(events).contains("closed");
 
         EmbeddedChannel other = new EmbeddedChannel();
-        Connection normal = new Connection(2, other, "c-1", false, codec);
+        Connection normal = new Connection(2, other, "c-1", codec);
         other.pipeline().addLast(new TransportHandler(normal, codec, new TransportEvents() {
             @Override
             public void opened(Connection c) {}

@@ -5,10 +5,10 @@ import static dev.tidemark.client.testing.TestClients.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tidemark.client.ClientState;
-import dev.tidemark.client.SyncError;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncError;
 import dev.tidemark.protocol.AckStatus;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.ChangeBatch;

@@ -1,9 +1,9 @@
 package dev.tidemark.client.testing;
 
-import dev.tidemark.client.AppliedBatch;
-import dev.tidemark.client.SyncListener;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.status.AppliedBatch;
+import dev.tidemark.client.status.SyncListener;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,12 +5,13 @@ import static dev.tidemark.client.testing.TestClients.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tidemark.client.AppliedBatch;
-import dev.tidemark.client.ClientState;
-import dev.tidemark.client.SyncError;
-import dev.tidemark.client.SyncListener;
+import dev.tidemark.client.ReconnectBackoff;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.status.AppliedBatch;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncError;
+import dev.tidemark.client.status.SyncListener;
 import dev.tidemark.protocol.AckStatus;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Lsn;
@@ -222,7 +223,7 @@ class FaultsTest {
         TestClients.Errors errors = new TestClients.Errors();
         try (SyncStore store = sqlite(dir.resolve("client.db"));
              TidemarkClient client = TidemarkClient.builder().serverUri(uri).store(store).listener(errors)
-                     .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(160), 2.0, 0.5).build().start()) {
+                     .reconnectBackoff(ReconnectBackoff.of(Duration.ofMillis(20), Duration.ofMillis(160)).withMultiplier(2.0).withJitter(0.5)).build().start()) {
             await().atMost(LONG).until(() -> errors.kinds().stream().filter(SyncError.Kind.CONNECTION::equals).count() >= 7);
             List<Long> delays = errors.seen.stream().filter(error -> error.kind() == SyncError.Kind.CONNECTION)
                     .map(error -> Long.parseLong(error.message().replaceAll(".*reconnecting in (\\d+) ms$", "$1")))

@@ -5,10 +5,10 @@ import static dev.tidemark.client.testing.TestClients.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tidemark.client.ClientState;
 import dev.tidemark.client.ClientStoppedException;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.status.ClientState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;

@@ -5,10 +5,10 @@ import static dev.tidemark.client.testing.TestClients.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tidemark.client.ClientState;
-import dev.tidemark.client.SyncStatus;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncStatus;
 import dev.tidemark.protocol.CaptureStatus;
 import dev.tidemark.protocol.Lsn;
 import java.nio.file.Path;

@@ -6,11 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tidemark.client.AckMode;
-import dev.tidemark.client.ClientState;
-import dev.tidemark.client.SyncError;
-import dev.tidemark.client.SyncListener;
+import dev.tidemark.client.StoreVerification;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncError;
+import dev.tidemark.client.status.SyncListener;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.SyncVerify;
 import dev.tidemark.protocol.SyncVerifyResult;
@@ -89,9 +90,9 @@ class ModesTest {
         try (SyncStore store = sqlite(dir.resolve("client.db"));
              TidemarkClient client = client(server, store).build().start()) {
             client.caughtUp().get(30, TimeUnit.SECONDS);
-            SyncVerifyResult result = client.verify().get(10, TimeUnit.SECONDS);
-            assertThat(result.status()).isEqualTo(VerifyStatus.UP_TO_DATE);
-            assertThat(result.lsn()).isEqualTo(server.history().head());
+            StoreVerification result = client.verify().get(10, TimeUnit.SECONDS);
+            assertThat(result.outcome()).isEqualTo(StoreVerification.Outcome.UP_TO_DATE);
+            assertThat(result.position()).isEqualTo(server.history().head());
             SyncVerify sent = server.verifies().get(0);
             assertThat(sent.clientId()).isEqualTo(client.clientId());
             assertThat(sent.lastLsn()).isEqualTo(store.committedLsn());
@@ -176,8 +177,8 @@ class ModesTest {
         try (SyncStore store = sqlite(dir.resolve("client.db"));
              TidemarkClient client = client(server, store).build().start()) {
             client.caughtUp().get(30, TimeUnit.SECONDS);
-            SyncVerifyResult result = client.verify().get(10, TimeUnit.SECONDS);
-            assertThat(result.status()).isEqualTo(VerifyStatus.RESYNC_REQUIRED);
+            StoreVerification result = client.verify().get(10, TimeUnit.SECONDS);
+            assertThat(result.outcome()).isEqualTo(StoreVerification.Outcome.RESYNC_REQUIRED);
             await().atMost(LONG).until(() -> client.status().state() == ClientState.RESYNC_REQUIRED);
         }
     }

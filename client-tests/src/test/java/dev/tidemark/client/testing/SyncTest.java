@@ -5,13 +5,14 @@ import static dev.tidemark.client.testing.TestClients.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tidemark.client.AppliedBatch;
-import dev.tidemark.client.ClientState;
-import dev.tidemark.client.SyncError;
-import dev.tidemark.client.SyncListener;
-import dev.tidemark.client.SyncStatus;
 import dev.tidemark.client.TidemarkClient;
+import dev.tidemark.client.spi.StoreView;
 import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.status.AppliedBatch;
+import dev.tidemark.client.status.ClientState;
+import dev.tidemark.client.status.SyncError;
+import dev.tidemark.client.status.SyncListener;
+import dev.tidemark.client.status.SyncStatus;
 import dev.tidemark.protocol.AckStatus;
 import dev.tidemark.protocol.Hello;
 import dev.tidemark.protocol.Lsn;
@@ -116,6 +117,56 @@ class SyncTest {
         assertThat(second.clientId()).isEqualTo(clientId);
         assertThat(second.historyId()).isEqualTo(server.historyId());
         assertThat(second.lastLsn()).isEqualTo(server.history().transactions().get(2).lsn());
+    }
+
+    @Test
+    @DisplayName("knows its client id once built, before it starts: given, taken from the token, or kept in the store")
+    void clientIdKnownAfterBuild() throws Exception {
+        server = ScriptedServer.builder().start();
+        try (SyncStore store = sqlite(dir.resolve("client.db"))) {
+            String kept;
+            try (TidemarkClient client = client(server, store).build()) {
+                kept = client.clientId();
+                assertThat(kept).startsWith("c-");
+                assertThat(store.metadata("tidemark.client_id")).contains(kept);
+                assertThat(client.status().clientId()).isEqualTo(kept);
+                assertThat(client.status().state()).isEqualTo(ClientState.NEW);
+            }
+            try (TidemarkClient again = client(server, store).build()) {
+                assertThat(again.clientId()).as("the same store keeps the same id").isEqualTo(kept);
+            }
+            try (TidemarkClient given = client(server, store).clientId("kiosk-8").build()) {
+                assertThat(given.clientId()).isEqualTo("kiosk-8");
+            }
+        }
+        assertThat(server.hellos()).as("nothing connected").isEmpty();
+    }
+
+    @Test
+    @DisplayName("the store a client hands out is read-only: its writing side is out of reach")
+    void storeViewIsReadOnly() throws Exception {
+        server = ScriptedServer.builder().start();
+        server.history().appendAll(Workload.standard(4).transactions(3, 5));
+        try (SyncStore store = sqlite(dir.resolve("client.db"));
+             TidemarkClient client = client(server, store).build().start()) {
+            client.caughtUp().get(10, TimeUnit.SECONDS);
+            StoreView view = client.store();
+            assertThat(view).isNotInstanceOf(SyncStore.class);
+            assertThat(view.committedLsn()).isEqualTo(store.committedLsn()).isEqualTo(server.history().head());
+            assertThat(view.committedChecksum()).isEqualTo(store.committedChecksum());
+            assertThat(view.historyId()).isEqualTo(store.historyId());
+            assertThat(view.metadata("tidemark.client_id")).contains(client.clientId());
+            for (String type : List.of("todo", "sales.orders")) {
+                java.util.Map<String, String> seen = new java.util.TreeMap<>();
+                view.forEach(type, seen::put);
+                java.util.Map<String, String> direct = new java.util.TreeMap<>();
+                store.forEach(type, direct::put);
+                assertThat(seen).isEqualTo(direct);
+                assertThat(view.count(type)).isEqualTo(direct.size());
+                direct.keySet().stream().findFirst().ifPresent(id ->
+                        assertThat(view.get(type, id)).isEqualTo(store.get(type, id)));
+            }
+        }
     }
 
     @Test

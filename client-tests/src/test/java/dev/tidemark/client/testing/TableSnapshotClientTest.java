@@ -5,9 +5,9 @@ import static dev.tidemark.client.testing.TestClients.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tidemark.client.ClientState;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.client.status.ClientState;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Checksum;

@@ -1,10 +1,10 @@
 package dev.tidemark.client.testing;
 
-import dev.tidemark.client.SyncError;
-import dev.tidemark.client.SyncListener;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStores;
+import dev.tidemark.client.status.SyncError;
+import dev.tidemark.client.status.SyncListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tidemark.client;
+package dev.tidemark.client.status;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,7 +12,7 @@ import java.util.Optional;
  * A snapshot of a client's progress.
  *
  * @param state where the client is
- * @param clientId the client id, or {@code null} before {@link TidemarkClient#start()}
+ * @param clientId the client id
  * @param historyId the history the store's position belongs to, or {@code null} for a store that
  *     has not met a server yet
  * @param committedLsn the store's committed LSN: everything up to it is durably applied

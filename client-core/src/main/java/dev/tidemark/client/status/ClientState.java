@@ -1,6 +1,6 @@
-package dev.tidemark.client;
+package dev.tidemark.client.status;
 
-/** Where a {@link TidemarkClient} is in its life. */
+/** Where a {@link dev.tidemark.client.TidemarkClient} is in its life. */
 public enum ClientState {
     /** Built, not started. */
     NEW,

@@ -1,4 +1,4 @@
-package dev.tidemark.client;
+package dev.tidemark.client.status;
 
 import static java.util.Objects.requireNonNull;
 

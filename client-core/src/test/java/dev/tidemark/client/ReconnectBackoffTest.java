@@ -1,4 +1,4 @@
-package dev.tidemark.client.internal;
+package dev.tidemark.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,9 +8,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("Reconnect backoff")
-class BackoffTest {
+class ReconnectBackoffTest {
 
-    private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.5);
+    private final ReconnectBackoff backoff = new ReconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.5);
 
     @Test
     @DisplayName("doubles from the initial delay up to the cap")
@@ -28,24 +28,34 @@ class BackoffTest {
     void jitter() {
         assertThat(backoff.delay(3, 0.999_999)).isBetween(Duration.ofMillis(400), Duration.ofMillis(401));
         assertThat(backoff.delay(3, 0.5)).isEqualTo(Duration.ofMillis(600));
-        assertThat(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.0).delay(3, 0.9))
+        assertThat(new ReconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.0).delay(3, 0.9))
                 .isEqualTo(Duration.ofMillis(800));
     }
 
     @Test
     @DisplayName("rejects settings that make no sense, saying which")
     void validation() {
-        assertThatThrownBy(() -> new Backoff(Duration.ZERO, Duration.ofSeconds(1), 2, 0.5))
+        assertThatThrownBy(() -> new ReconnectBackoff(Duration.ZERO, Duration.ofSeconds(1), 2, 0.5))
                 .hasMessageContaining("initial reconnect delay must be positive");
-        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 0.5))
+        assertThatThrownBy(() -> new ReconnectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 0.5))
                 .hasMessageContaining("shorter than the initial one");
-        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 0.5, 0.5))
+        assertThatThrownBy(() -> new ReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 0.5, 0.5))
                 .hasMessageContaining("multiplier must be at least 1");
-        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), Double.NaN, 0.5))
+        assertThatThrownBy(() -> new ReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1), Double.NaN, 0.5))
                 .hasMessageContaining("multiplier");
-        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 1.5))
+        assertThatThrownBy(() -> new ReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 1.5))
                 .hasMessageContaining("jitter must be from 0 to 1");
         assertThatThrownBy(() -> backoff.delay(-1, 0.1)).hasMessageContaining("attempt is negative");
         assertThatThrownBy(() -> backoff.delay(1, 1.0)).hasMessageContaining("random must be in [0, 1)");
+    }
+
+    @Test
+    @DisplayName("is built from the two durations, with the multiplier and jitter changed one at a time")
+    void builtStepByStep() {
+        ReconnectBackoff built = ReconnectBackoff.of(Duration.ofMillis(100), Duration.ofSeconds(5));
+        assertThat(built).isEqualTo(new ReconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.5));
+        assertThat(built.withMultiplier(3).withJitter(0.25))
+                .isEqualTo(new ReconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 3.0, 0.25));
+        assertThatThrownBy(() -> built.withJitter(-0.1)).hasMessageContaining("jitter must be from 0 to 1");
     }
 }

@@ -1,7 +1,7 @@
-package dev.tidemark.client;
+package dev.tidemark.client.status;
 
 /**
- * Hears what a {@link TidemarkClient} does. Every method has an empty default; override what you
+ * Hears what a {@link dev.tidemark.client.TidemarkClient} does. Every method has an empty default; override what you
  * need. Calls arrive one at a time, in order, on a thread of the client's own — never the thread
  * that applies batches — so a slow listener delays later calls but not the sync. An exception thrown
  * by a listener is logged and otherwise ignored.

@@ -1,22 +1,31 @@
-package dev.tidemark.client.internal;
+package dev.tidemark.client;
 
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 
 /**
- * Exponential backoff with jitter and a cap, for reconnects: attempt {@code n} (from 0) waits
- * {@code min(max, initial × multiplier^n)}, shortened by up to {@code jitter} of itself at random so
- * that many clients cut off together do not come back together.
+ * How a {@link TidemarkClient} waits before reconnecting: exponential backoff with jitter and a cap.
+ * Attempt {@code n} (from 0) waits {@code min(max, initial × multiplier^n)}, shortened by up to
+ * {@code jitter} of itself at random so that many clients cut off together do not come back together.
+ *
+ * <pre>{@code
+ * ReconnectBackoff.of(Duration.ofMillis(250), Duration.ofSeconds(30)).withMultiplier(3).withJitter(0.2)
+ * }</pre>
  *
  * @param initial the wait before the first reconnect
  * @param max the longest wait
  * @param multiplier how much each failed attempt lengthens the wait, at least 1
  * @param jitter the largest fraction taken off a wait at random, from 0 (none) to 1
  */
-public record Backoff(Duration initial, Duration max, double multiplier, double jitter) {
+public record ReconnectBackoff(Duration initial, Duration max, double multiplier, double jitter) {
 
-    public Backoff {
+    /** The multiplier {@link #of} uses. */
+    public static final double DEFAULT_MULTIPLIER = 2.0;
+    /** The jitter {@link #of} uses. */
+    public static final double DEFAULT_JITTER = 0.5;
+
+    public ReconnectBackoff {
         requireNonNull(initial, "initial is null");
         requireNonNull(max, "max is null");
         if (initial.isNegative() || initial.isZero()) {
@@ -32,6 +41,21 @@ public record Backoff(Duration initial, Duration max, double multiplier, double 
         if (!(jitter >= 0.0 && jitter <= 1.0)) {
             throw new IllegalArgumentException("the reconnect jitter must be from 0 to 1, not " + jitter);
         }
+    }
+
+    /** Waits from {@code initial} up to {@code max}, doubling, with jitter 0.5. */
+    public static ReconnectBackoff of(Duration initial, Duration max) {
+        return new ReconnectBackoff(initial, max, DEFAULT_MULTIPLIER, DEFAULT_JITTER);
+    }
+
+    /** This backoff with another multiplier (at least 1). */
+    public ReconnectBackoff withMultiplier(double multiplier) {
+        return new ReconnectBackoff(initial, max, multiplier, jitter);
+    }
+
+    /** This backoff with another jitter (from 0 to 1). */
+    public ReconnectBackoff withJitter(double jitter) {
+        return new ReconnectBackoff(initial, max, multiplier, jitter);
     }
 
     /**
