@@ -3,6 +3,7 @@ package dev.tidemark.server.changelog.postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.jooq.DSLContext;
+import org.jooq.Query;
 import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
@@ -41,6 +42,11 @@ final class ChangeLogDsl {
 
     static DSLContext using(Connection connection) {
         return DSL.using(connection, SQLDialect.POSTGRES, SETTINGS);
+    }
+
+    /** {@code query}'s SQL with each named parameter as {@code :name} and every other value inline. */
+    static String renderNamed(Query query) {
+        return DSL.using(SQLDialect.POSTGRES, SETTINGS).renderNamedOrInlinedParams(query);
     }
 
     static <T> T run(Connection connection, Work<T> work) throws SQLException {

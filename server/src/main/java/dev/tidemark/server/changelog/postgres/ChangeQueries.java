@@ -9,11 +9,13 @@ import static org.jooq.impl.DSL.arrayAgg;
 import static org.jooq.impl.DSL.arrayOverlap;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.lateral;
 import static org.jooq.impl.DSL.least;
 import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.param;
 import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.sum;
@@ -27,6 +29,7 @@ import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -36,9 +39,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jooq.Condition;
 import org.jooq.Field;
+import org.jooq.Param;
+import org.jooq.Query;
 import org.jooq.Record4;
-import org.jooq.ResultQuery;
 import org.jooq.Table;
 import org.jooq.impl.SQLDataType;
 
@@ -57,34 +62,54 @@ final class ChangeQueries {
     /** The capture position, read in the statement that uses it. */
     private static Field<Lsn> capturePosition() {
         return field(select(HISTORY_STATE.CAPTURE_POSITION).from(HISTORY_STATE.table)
-                .where(HISTORY_STATE.ID.eq((short) 1)));
+                .where(HISTORY_STATE.ID.eq(inline((short) 1))));
     }
 
     private static Field<String[]> textArray(Set<String> values) {
         return val(values.toArray(String[]::new), ChangeLogSchema.TEXT_ARRAY);
     }
 
+    /** The catch-up read's parameters. */
+    private static final Param<Lsn> AFTER_LSN = param("after_lsn", ChangeLogSchema.LSN);
+    private static final Param<Integer> AFTER_SEQ = param("after_seq", SQLDataType.INTEGER);
+    private static final Param<Lsn> UP_TO = param("up_to", ChangeLogSchema.LSN);
+    private static final Param<String[]> ENTITY_TYPES = param("entity_types", ChangeLogSchema.TEXT_ARRAY);
+    private static final Param<Integer> LIMIT = param("limit", SQLDataType.INTEGER);
+
+    /** The catch-up read, of every entity type and of some: rendered once, it is the hot path. */
+    private static final RenderedQuery READ_ALL = RenderedQuery.of(catchUpRead(noCondition()));
+    private static final RenderedQuery READ_TYPES = RenderedQuery.of(catchUpRead(C.ENTITY_TYPE.eq(any(ENTITY_TYPES))));
+
+    private static Query catchUpRead(Condition typeFilter) {
+        // Every visible change belongs to a complete transaction, whose row holds its commit time.
+        return select(C.LSN, C.SEQ, C.XID, C.OP, C.ENTITY_TYPE, C.ENTITY_ID, C.DATA, T.COMMITTED_AT, C.FROM_ID)
+                .from(C.table).join(T.table).on(T.LSN.eq(C.LSN))
+                .where(row(C.LSN, C.SEQ).gt(AFTER_LSN, AFTER_SEQ))
+                .and(C.LSN.le(least(UP_TO, capturePosition())))
+                .and(typeFilter)
+                .orderBy(C.LSN, C.SEQ)
+                .limit(LIMIT);
+    }
+
     /**
-     * The catch-up read (hot): jOOQ builds and binds the query, and the rows are read from the JDBC result set
-     * directly rather than through jOOQ records (see docs/architecture.md, "SQL").
+     * The catch-up read (hot): the SQL jOOQ rendered once, run with plain JDBC (see docs/architecture.md, "SQL").
      */
     static List<LoggedChange> read(Connection connection, LogPosition after, Lsn upTo, Set<String> entityTypes,
                                    int limit) throws SQLException {
         if (limit <= 0) {
             return List.of();
         }
-        // Every visible change belongs to a complete transaction, whose row holds its commit time.
-        return ChangeLogDsl.run(connection, sql -> {
-            ResultQuery<?> query = sql
-                    .select(C.LSN, C.SEQ, C.XID, C.OP, C.ENTITY_TYPE, C.ENTITY_ID, C.DATA, T.COMMITTED_AT, C.FROM_ID)
-                    .from(C.table).join(T.table).on(T.LSN.eq(C.LSN))
-                    .where(row(C.LSN, C.SEQ).gt(after.lsn(), after.seq()))
-                    .and(C.LSN.le(least(val(upTo, ChangeLogSchema.LSN), capturePosition())))
-                    .and(entityTypes.isEmpty() ? noCondition() : C.ENTITY_TYPE.eq(any(textArray(entityTypes))))
-                    .orderBy(C.LSN, C.SEQ)
-                    .limit(limit);
+        RenderedQuery query = entityTypes.isEmpty() ? READ_ALL : READ_TYPES;
+        try (PreparedStatement select = connection.prepareStatement(query.sql())) {
+            select.setString(query.index(AFTER_LSN), after.lsn().toString());
+            select.setInt(query.index(AFTER_SEQ), after.seq());
+            select.setString(query.index(UP_TO), upTo.toString());
+            if (!entityTypes.isEmpty()) {
+                select.setArray(query.index(ENTITY_TYPES), connection.createArrayOf("text", entityTypes.toArray()));
+            }
+            select.setInt(query.index(LIMIT), limit);
             List<LoggedChange> changes = new ArrayList<>(Math.min(limit, 1024));
-            try (ResultSet rows = query.fetchResultSet()) {
+            try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     Change change = new Change(ChangeType.fromWireName(rows.getString(4)), rows.getString(5),
                             rows.getString(6), rows.getString(7), rows.getObject(8, OffsetDateTime.class).toInstant(),
@@ -94,7 +119,7 @@ final class ChangeQueries {
                 }
             }
             return changes;
-        });
+        }
     }
 
     static Optional<Lsn> nextTransaction(Connection connection, Lsn after, Lsn upTo, Set<String> entityTypes)
