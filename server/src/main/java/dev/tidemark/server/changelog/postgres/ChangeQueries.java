@@ -57,6 +57,17 @@ final class ChangeQueries {
     private static final ChangeLogSchema.ChangeTransaction T = CHANGE_TRANSACTION.as("t");
     private static final ChangeLogSchema.HistoryState H = HISTORY_STATE.as("h");
 
+    /** The catch-up read's parameters. */
+    private static final Param<Lsn> AFTER_LSN = param("after_lsn", ChangeLogSchema.LSN);
+    private static final Param<Integer> AFTER_SEQ = param("after_seq", SQLDataType.INTEGER);
+    private static final Param<Lsn> UP_TO = param("up_to", ChangeLogSchema.LSN);
+    private static final Param<String[]> ENTITY_TYPES = param("entity_types", ChangeLogSchema.TEXT_ARRAY);
+    private static final Param<Integer> LIMIT = param("limit", SQLDataType.INTEGER);
+
+    /** The catch-up read, of every entity type and of some: rendered once, it is the hot path. */
+    private static final RenderedQuery READ_ALL = RenderedQuery.of(catchUpRead(noCondition()));
+    private static final RenderedQuery READ_TYPES = RenderedQuery.of(catchUpRead(C.ENTITY_TYPE.eq(any(ENTITY_TYPES))));
+
     private ChangeQueries() {}
 
     /** The capture position, read in the statement that uses it. */
@@ -68,17 +79,6 @@ final class ChangeQueries {
     private static Field<String[]> textArray(Set<String> values) {
         return val(values.toArray(String[]::new), ChangeLogSchema.TEXT_ARRAY);
     }
-
-    /** The catch-up read's parameters. */
-    private static final Param<Lsn> AFTER_LSN = param("after_lsn", ChangeLogSchema.LSN);
-    private static final Param<Integer> AFTER_SEQ = param("after_seq", SQLDataType.INTEGER);
-    private static final Param<Lsn> UP_TO = param("up_to", ChangeLogSchema.LSN);
-    private static final Param<String[]> ENTITY_TYPES = param("entity_types", ChangeLogSchema.TEXT_ARRAY);
-    private static final Param<Integer> LIMIT = param("limit", SQLDataType.INTEGER);
-
-    /** The catch-up read, of every entity type and of some: rendered once, it is the hot path. */
-    private static final RenderedQuery READ_ALL = RenderedQuery.of(catchUpRead(noCondition()));
-    private static final RenderedQuery READ_TYPES = RenderedQuery.of(catchUpRead(C.ENTITY_TYPE.eq(any(ENTITY_TYPES))));
 
     private static Query catchUpRead(Condition typeFilter) {
         // Every visible change belongs to a complete transaction, whose row holds its commit time.

@@ -3,17 +3,21 @@ package dev.tidemark.server.changelog.postgres;
 import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.HISTORY_STATE;
 import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.select;
 
 import dev.tidemark.protocol.Lsn;
+import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.jooq.Field;
-import org.jooq.Record;
 import org.jooq.impl.DSL;
 
 /** Reads and writes the single row of {@code tidemark.history_state}. */
@@ -23,36 +27,50 @@ final class HistoryStateTable {
     private static final short ROW = 1;
     private static final Field<Instant> NOW = DSL.field("now()", ChangeLogSchema.TIMESTAMPTZ);
 
+    /** The row's columns as {@link #load} reads them. */
+    private static final List<Field<?>> COLUMNS = List.of(H.HISTORY_ID, H.CAPTURE_POSITION, H.RETAINED_FROM,
+            H.CHECKSUM_TOTAL, H.TRIMMED_CHECKSUM, H.PENDING_LSN, H.PENDING_SEQ, H.PENDING_CHECKSUM, H.PENDING_XID,
+            H.PENDING_COMMITTED_AT, H.PENDING_ENTITY_TYPES, H.TYPE_CHECKSUMS_KNOWN, H.TYPE_NAMES, H.TYPE_TOTALS,
+            H.PENDING_TYPE_CHECKSUMS);
+    /** Read with every catch-up page and every append: rendered once, run with plain JDBC. */
+    private static final RenderedQuery LOAD =
+            RenderedQuery.of(select(COLUMNS).from(H.table).where(H.ID.eq(inline(ROW))));
+    private static final RenderedQuery LOAD_FOR_UPDATE =
+            RenderedQuery.of(select(COLUMNS).from(H.table).where(H.ID.eq(inline(ROW))).forUpdate());
+
     private HistoryStateTable() {}
 
     static Optional<LogState> load(Connection connection, boolean forUpdate) throws SQLException {
-        return ChangeLogDsl.run(connection, sql -> {
-            var select = sql
-                    .select(H.HISTORY_ID, H.CAPTURE_POSITION, H.RETAINED_FROM, H.CHECKSUM_TOTAL, H.TRIMMED_CHECKSUM,
-                            H.PENDING_LSN, H.PENDING_SEQ, H.PENDING_CHECKSUM, H.PENDING_XID, H.PENDING_COMMITTED_AT,
-                            H.PENDING_ENTITY_TYPES, H.TYPE_CHECKSUMS_KNOWN, H.TYPE_NAMES, H.TYPE_TOTALS,
-                            H.PENDING_TYPE_CHECKSUMS)
-                    .from(H.table)
-                    .where(H.ID.eq(ROW));
-            return (forUpdate ? select.forUpdate() : select).fetchOptional().map(HistoryStateTable::toLogState);
-        });
+        try (PreparedStatement select = connection.prepareStatement((forUpdate ? LOAD_FOR_UPDATE : LOAD).sql());
+                ResultSet row = select.executeQuery()) {
+            if (!row.next()) {
+                return Optional.empty();
+            }
+            PendingTransaction pending = null;
+            String pendingLsn = row.getString(at(H.PENDING_LSN));
+            if (pendingLsn != null) {
+                String[] entityTypes = (String[]) row.getArray(at(H.PENDING_ENTITY_TYPES)).getArray();
+                Array pendingSums = row.getArray(at(H.PENDING_TYPE_CHECKSUMS));
+                // Written before per-type sums were kept: the history's type sums are unknown anyway.
+                Map<String, Long> typeChecksums = pendingSums == null ? Map.of()
+                        : zip(entityTypes, (Long[]) pendingSums.getArray());
+                pending = new PendingTransaction(Lsn.parse(pendingLsn), row.getInt(at(H.PENDING_SEQ)),
+                        row.getLong(at(H.PENDING_CHECKSUM)), row.getLong(at(H.PENDING_XID)),
+                        row.getObject(at(H.PENDING_COMMITTED_AT), OffsetDateTime.class).toInstant(),
+                        List.of(entityTypes), typeChecksums);
+            }
+            Map<String, Long> typeTotals = zip((String[]) row.getArray(at(H.TYPE_NAMES)).getArray(),
+                    (Long[]) row.getArray(at(H.TYPE_TOTALS)).getArray());
+            return Optional.of(new LogState(row.getString(at(H.HISTORY_ID)),
+                    Lsn.parse(row.getString(at(H.CAPTURE_POSITION))), Lsn.parse(row.getString(at(H.RETAINED_FROM))),
+                    row.getLong(at(H.CHECKSUM_TOTAL)), row.getLong(at(H.TRIMMED_CHECKSUM)), pending,
+                    new TreeMap<>(typeTotals), row.getBoolean(at(H.TYPE_CHECKSUMS_KNOWN))));
+        }
     }
 
-    private static LogState toLogState(Record row) {
-        PendingTransaction pending = null;
-        if (row.get(H.PENDING_LSN) != null) {
-            String[] entityTypes = row.get(H.PENDING_ENTITY_TYPES);
-            Long[] pendingSums = row.get(H.PENDING_TYPE_CHECKSUMS);
-            // Written before per-type sums were kept: the history's type sums are unknown anyway.
-            Map<String, Long> typeChecksums = pendingSums == null ? Map.of() : zip(entityTypes, pendingSums);
-            pending = new PendingTransaction(row.get(H.PENDING_LSN), row.get(H.PENDING_SEQ),
-                    row.get(H.PENDING_CHECKSUM), row.get(H.PENDING_XID), row.get(H.PENDING_COMMITTED_AT),
-                    List.of(entityTypes), typeChecksums);
-        }
-        Map<String, Long> typeTotals = zip(row.get(H.TYPE_NAMES), row.get(H.TYPE_TOTALS));
-        return new LogState(row.get(H.HISTORY_ID), row.get(H.CAPTURE_POSITION), row.get(H.RETAINED_FROM),
-                row.get(H.CHECKSUM_TOTAL), row.get(H.TRIMMED_CHECKSUM), pending, new TreeMap<>(typeTotals),
-                row.get(H.TYPE_CHECKSUMS_KNOWN));
+    /** The JDBC index of {@code column} in {@link #COLUMNS}. */
+    private static int at(Field<?> column) {
+        return COLUMNS.indexOf(column) + 1;
     }
 
     private static Map<String, Long> zip(String[] names, Long[] values) {
