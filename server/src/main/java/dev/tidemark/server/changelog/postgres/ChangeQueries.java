@@ -1,20 +1,51 @@
 package dev.tidemark.server.changelog.postgres;
 
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.CHANGE_HISTORY;
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.CHANGE_TRANSACTION;
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.HISTORY_STATE;
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.TYPE_CHECKSUM;
+import static org.jooq.impl.DSL.any;
+import static org.jooq.impl.DSL.arrayAgg;
+import static org.jooq.impl.DSL.arrayOverlap;
+import static org.jooq.impl.DSL.coalesce;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.lateral;
+import static org.jooq.impl.DSL.least;
+import static org.jooq.impl.DSL.max;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.param;
+import static org.jooq.impl.DSL.row;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.sum;
+import static org.jooq.impl.DSL.unnest;
+import static org.jooq.impl.DSL.val;
+
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.ChangeType;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.Param;
+import org.jooq.Query;
+import org.jooq.Record4;
+import org.jooq.Table;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The reading side of the change log. Every query bounds itself by the capture position read in the
@@ -22,38 +53,69 @@ import java.util.Set;
  */
 final class ChangeQueries {
 
-    private static final String CAPTURE_POSITION =
-            "(SELECT capture_position FROM tidemark.history_state WHERE id = 1)";
+    private static final ChangeLogSchema.ChangeHistory C = CHANGE_HISTORY.as("c");
+    private static final ChangeLogSchema.ChangeTransaction T = CHANGE_TRANSACTION.as("t");
+    private static final ChangeLogSchema.HistoryState H = HISTORY_STATE.as("h");
+
+    /** The catch-up read's parameters. */
+    private static final Param<Lsn> AFTER_LSN = param("after_lsn", ChangeLogSchema.LSN);
+    private static final Param<Integer> AFTER_SEQ = param("after_seq", SQLDataType.INTEGER);
+    private static final Param<Lsn> UP_TO = param("up_to", ChangeLogSchema.LSN);
+    private static final Param<String[]> ENTITY_TYPES = param("entity_types", ChangeLogSchema.TEXT_ARRAY);
+    private static final Param<Integer> LIMIT = param("limit", SQLDataType.INTEGER);
+
+    /** The catch-up read, of every entity type and of some: rendered once, it is the hot path. */
+    private static final RenderedQuery READ_ALL = RenderedQuery.of(catchUpRead(noCondition()));
+    private static final RenderedQuery READ_TYPES = RenderedQuery.of(catchUpRead(C.ENTITY_TYPE.eq(any(ENTITY_TYPES))));
 
     private ChangeQueries() {}
 
+    /** The capture position, read in the statement that uses it. */
+    private static Field<Lsn> capturePosition() {
+        return field(select(HISTORY_STATE.CAPTURE_POSITION).from(HISTORY_STATE.table)
+                .where(HISTORY_STATE.ID.eq(inline((short) 1))));
+    }
+
+    private static Field<String[]> textArray(Set<String> values) {
+        return val(values.toArray(String[]::new), ChangeLogSchema.TEXT_ARRAY);
+    }
+
+    private static Query catchUpRead(Condition typeFilter) {
+        // Every visible change belongs to a complete transaction, whose row holds its commit time.
+        return select(C.LSN, C.SEQ, C.XID, C.OP, C.ENTITY_TYPE, C.ENTITY_ID, C.DATA, T.COMMITTED_AT, C.FROM_ID)
+                .from(C.table).join(T.table).on(T.LSN.eq(C.LSN))
+                .where(row(C.LSN, C.SEQ).gt(AFTER_LSN, AFTER_SEQ))
+                .and(C.LSN.le(least(UP_TO, capturePosition())))
+                .and(typeFilter)
+                .orderBy(C.LSN, C.SEQ)
+                .limit(LIMIT);
+    }
+
+    /**
+     * The catch-up read (hot): the SQL jOOQ rendered once, run with plain JDBC (see docs/architecture.md, "SQL").
+     */
     static List<LoggedChange> read(Connection connection, LogPosition after, Lsn upTo, Set<String> entityTypes,
                                    int limit) throws SQLException {
         if (limit <= 0) {
             return List.of();
         }
-        // Every visible change belongs to a complete transaction, whose row holds its commit time.
-        String sql = "SELECT c.lsn::text, c.seq, c.xid, c.op, c.entity_type, c.entity_id, c.data, t.committed_at, c.from_id"
-                + " FROM tidemark.change_history c JOIN tidemark.change_transaction t ON t.lsn = c.lsn"
-                + " WHERE (c.lsn, c.seq) > (?::pg_lsn, ?) AND c.lsn <= LEAST(?::pg_lsn, " + CAPTURE_POSITION + ")"
-                + (entityTypes.isEmpty() ? "" : " AND c.entity_type = ANY(?)")
-                + " ORDER BY c.lsn, c.seq LIMIT ?";
-        try (PreparedStatement select = connection.prepareStatement(sql)) {
-            int parameter = 1;
-            select.setString(parameter++, after.lsn().toString());
-            select.setInt(parameter++, after.seq());
-            select.setString(parameter++, upTo.toString());
+        RenderedQuery query = entityTypes.isEmpty() ? READ_ALL : READ_TYPES;
+        try (PreparedStatement select = connection.prepareStatement(query.sql())) {
+            select.setString(query.index(AFTER_LSN), after.lsn().toString());
+            select.setInt(query.index(AFTER_SEQ), after.seq());
+            select.setString(query.index(UP_TO), upTo.toString());
             if (!entityTypes.isEmpty()) {
-                select.setArray(parameter++, connection.createArrayOf("text", entityTypes.toArray()));
+                select.setArray(query.index(ENTITY_TYPES), connection.createArrayOf("text", entityTypes.toArray()));
             }
-            select.setInt(parameter, limit);
+            select.setInt(query.index(LIMIT), limit);
             List<LoggedChange> changes = new ArrayList<>(Math.min(limit, 1024));
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     Change change = new Change(ChangeType.fromWireName(rows.getString(4)), rows.getString(5),
                             rows.getString(6), rows.getString(7), rows.getObject(8, OffsetDateTime.class).toInstant(),
                             rows.getString(9));
-                    changes.add(new LoggedChange(Lsn.parse(rows.getString(1)), rows.getInt(2), rows.getLong(3), change));
+                    changes.add(new LoggedChange(Lsn.parse(rows.getString(1)), rows.getInt(2), rows.getLong(3),
+                            change));
                 }
             }
             return changes;
@@ -62,47 +124,33 @@ final class ChangeQueries {
 
     static Optional<Lsn> nextTransaction(Connection connection, Lsn after, Lsn upTo, Set<String> entityTypes)
             throws SQLException {
-        String sql = "SELECT lsn::text FROM tidemark.change_transaction"
-                + " WHERE lsn > ?::pg_lsn AND lsn <= LEAST(?::pg_lsn, " + CAPTURE_POSITION + ")"
-                + (entityTypes.isEmpty() ? "" : " AND entity_types && ?")
-                + " ORDER BY lsn LIMIT 1";
-        try (PreparedStatement select = connection.prepareStatement(sql)) {
-            select.setString(1, after.toString());
-            select.setString(2, upTo.toString());
-            if (!entityTypes.isEmpty()) {
-                select.setArray(3, connection.createArrayOf("text", entityTypes.toArray()));
-            }
-            try (ResultSet rows = select.executeQuery()) {
-                if (rows.next() && rows.getString(1) != null) {
-                    return Optional.of(Lsn.parse(rows.getString(1)));
-                }
-                return Optional.empty();
-            }
-        }
+        return ChangeLogDsl.run(connection, sql -> sql
+                .select(CHANGE_TRANSACTION.LSN).from(CHANGE_TRANSACTION.table)
+                .where(CHANGE_TRANSACTION.LSN.gt(after))
+                .and(CHANGE_TRANSACTION.LSN.le(least(val(upTo, ChangeLogSchema.LSN), capturePosition())))
+                .and(entityTypes.isEmpty() ? noCondition()
+                        : arrayOverlap(CHANGE_TRANSACTION.ENTITY_TYPES, textArray(entityTypes)))
+                .orderBy(CHANGE_TRANSACTION.LSN)
+                .limit(1)
+                .fetchOptional(CHANGE_TRANSACTION.LSN));
     }
 
     static OptionalLong checksumThrough(Connection connection, Lsn lsn) throws SQLException {
         if (lsn.equals(Lsn.ZERO)) {
             return OptionalLong.empty();
         }
-        try (PreparedStatement select = connection.prepareStatement("SELECT h.capture_position::text,"
-                + " h.retained_from::text, h.trimmed_checksum, (SELECT t.cumulative_checksum"
-                + " FROM tidemark.change_transaction t WHERE t.lsn <= ?::pg_lsn AND t.lsn > h.retained_from"
-                + " ORDER BY t.lsn DESC LIMIT 1) FROM tidemark.history_state h WHERE h.id = 1")) {
-            select.setString(1, lsn.toString());
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    return OptionalLong.empty();
-                }
-                Lsn capturePosition = Lsn.parse(row.getString(1));
-                Lsn retainedFrom = Lsn.parse(row.getString(2));
-                if (lsn.isAfter(capturePosition) || lsn.isBefore(retainedFrom)) {
-                    return OptionalLong.empty();
-                }
-                long cumulative = row.getLong(4);
-                return OptionalLong.of(row.wasNull() ? row.getLong(3) : cumulative);
-            }
+        Field<Long> cumulative = field(select(T.CUMULATIVE_CHECKSUM).from(T.table)
+                .where(T.LSN.le(lsn)).and(T.LSN.gt(H.RETAINED_FROM))
+                .orderBy(T.LSN.desc()).limit(1));
+        Optional<Record4<Lsn, Lsn, Long, Long>> row = ChangeLogDsl.run(connection, sql -> sql
+                .select(H.CAPTURE_POSITION, H.RETAINED_FROM, H.TRIMMED_CHECKSUM, cumulative)
+                .from(H.table).where(H.ID.eq((short) 1))
+                .fetchOptional());
+        if (row.isEmpty() || !retains(row.get().value1(), row.get().value2(), lsn)) {
+            return OptionalLong.empty();
         }
+        Long through = row.get().value4();
+        return OptionalLong.of(through == null ? row.get().value3() : through);
     }
 
     /**
@@ -113,68 +161,66 @@ final class ChangeQueries {
         if (lsn.equals(Lsn.ZERO)) {
             return OptionalLong.empty();
         }
-        try (PreparedStatement select = connection.prepareStatement("SELECT h.capture_position::text,"
-                + " h.retained_from::text, h.type_checksums_known, (SELECT array_agg(s.cumulative_checksum)"
-                + " FROM unnest(?::text[]) AS wanted(entity_type) CROSS JOIN LATERAL (SELECT t.cumulative_checksum"
-                + " FROM tidemark.type_checksum t WHERE t.entity_type = wanted.entity_type AND t.lsn <= ?::pg_lsn"
-                + " ORDER BY t.lsn DESC LIMIT 1) s) FROM tidemark.history_state h WHERE h.id = 1")) {
-            select.setArray(1, connection.createArrayOf("text", entityTypes.toArray()));
-            select.setString(2, lsn.toString());
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next() || !row.getBoolean(3)) {
-                    return OptionalLong.empty();
-                }
-                Lsn capturePosition = Lsn.parse(row.getString(1));
-                Lsn retainedFrom = Lsn.parse(row.getString(2));
-                if (lsn.isAfter(capturePosition) || lsn.isBefore(retainedFrom)) {
-                    return OptionalLong.empty();
-                }
-                long sum = 0;
-                java.sql.Array sums = row.getArray(4);
-                if (sums != null) {
-                    for (Long typeSum : (Long[]) sums.getArray()) {
-                        sum += typeSum;
-                    }
-                }
-                return OptionalLong.of(sum);
+        Table<?> wanted = unnest(textArray(entityTypes)).as("wanted", "entity_type");
+        Field<String> wantedType = field(name("wanted", "entity_type"), String.class);
+        ChangeLogSchema.TypeChecksum t = TYPE_CHECKSUM.as("t");
+        Table<?> newest = lateral(select(t.CUMULATIVE_CHECKSUM).from(t.table)
+                .where(t.ENTITY_TYPE.eq(wantedType)).and(t.LSN.le(lsn))
+                .orderBy(t.LSN.desc()).limit(1).asTable("s"));
+        Field<Long[]> sums = field(select(arrayAgg(newest.field(t.CUMULATIVE_CHECKSUM.getName(), Long.class)))
+                .from(wanted).crossJoin(newest));
+        Optional<Record4<Lsn, Lsn, Boolean, Long[]>> row = ChangeLogDsl.run(connection, sql -> sql
+                .select(H.CAPTURE_POSITION, H.RETAINED_FROM, H.TYPE_CHECKSUMS_KNOWN, sums)
+                .from(H.table).where(H.ID.eq((short) 1))
+                .fetchOptional());
+        if (row.isEmpty() || !row.get().value3() || !retains(row.get().value1(), row.get().value2(), lsn)) {
+            return OptionalLong.empty();
+        }
+        long sum = 0;
+        if (row.get().value4() != null) {
+            for (Long typeSum : row.get().value4()) {
+                sum += typeSum;
             }
         }
+        return OptionalLong.of(sum);
+    }
+
+    /** Whether the log still holds the checksum through {@code lsn}: it lies between the bounds. */
+    private static boolean retains(Lsn capturePosition, Lsn retainedFrom, Lsn lsn) {
+        return !lsn.isAfter(capturePosition) && !lsn.isBefore(retainedFrom);
     }
 
     /** Removes the per-type sums at or before {@code upTo} except each entity type's newest. */
     static void trimTypeChecksums(Connection connection, Lsn upTo) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM tidemark.type_checksum t"
-                + " WHERE t.lsn < ?::pg_lsn AND t.lsn < (SELECT max(n.lsn) FROM tidemark.type_checksum n"
-                + " WHERE n.entity_type = t.entity_type AND n.lsn <= ?::pg_lsn)")) {
-            delete.setString(1, upTo.toString());
-            delete.setString(2, upTo.toString());
-            delete.executeUpdate();
-        }
+        ChangeLogSchema.TypeChecksum t = TYPE_CHECKSUM.as("t");
+        ChangeLogSchema.TypeChecksum n = TYPE_CHECKSUM.as("n");
+        ChangeLogDsl.run(connection, sql -> sql
+                .deleteFrom(t.table)
+                .where(t.LSN.lt(upTo))
+                .and(t.LSN.lt(field(select(max(n.LSN)).from(n.table)
+                        .where(n.ENTITY_TYPE.eq(t.ENTITY_TYPE)).and(n.LSN.le(upTo)))))
+                .execute());
     }
 
     static List<Lsn> commitPositions(Connection connection, Set<Long> xids, Lsn upTo) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT lsn::text FROM tidemark.change_transaction"
-                + " WHERE (xid & 4294967295) = ANY(?) AND lsn <= ?::pg_lsn ORDER BY lsn")) {
-            select.setArray(1, connection.createArrayOf("bigint", xids.stream().map(x -> x & 0xFFFF_FFFFL).toArray()));
-            select.setString(2, upTo.toString());
-            List<Lsn> commits = new ArrayList<>();
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    commits.add(Lsn.parse(rows.getString(1)));
-                }
-            }
-            return commits;
-        }
+        // Capture knows a transaction by its 32-bit xid; the log keeps the full one.
+        Long[] wanted = xids.stream().map(x -> x & 0xFFFF_FFFFL).toArray(Long[]::new);
+        return ChangeLogDsl.run(connection, sql -> sql
+                .select(CHANGE_TRANSACTION.LSN).from(CHANGE_TRANSACTION.table)
+                .where(CHANGE_TRANSACTION.XID.bitAnd(0xFFFF_FFFFL).eq(any(val(wanted, ChangeLogSchema.BIGINT_ARRAY))))
+                .and(CHANGE_TRANSACTION.LSN.le(upTo))
+                .orderBy(CHANGE_TRANSACTION.LSN)
+                .fetch(CHANGE_TRANSACTION.LSN));
     }
 
-    static Optional<Lsn> lastCommitBefore(Connection connection, java.time.Instant time) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT lsn::text FROM tidemark.change_transaction"
-                + " WHERE committed_at < ? AND lsn <= " + CAPTURE_POSITION + " ORDER BY lsn DESC LIMIT 1")) {
-            select.setObject(1, OffsetDateTime.ofInstant(time, java.time.ZoneOffset.UTC));
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? Optional.of(Lsn.parse(rows.getString(1))) : Optional.empty();
-            }
-        }
+    static Optional<Lsn> lastCommitBefore(Connection connection, Instant time) throws SQLException {
+        return ChangeLogDsl.run(connection, sql -> sql
+                .select(CHANGE_TRANSACTION.LSN).from(CHANGE_TRANSACTION.table)
+                .where(CHANGE_TRANSACTION.COMMITTED_AT.lt(time))
+                .and(CHANGE_TRANSACTION.LSN.le(capturePosition()))
+                .orderBy(CHANGE_TRANSACTION.LSN.desc())
+                .limit(1)
+                .fetchOptional(CHANGE_TRANSACTION.LSN));
     }
 
     /**
@@ -182,22 +228,26 @@ final class ChangeQueries {
      * position just before the one that would exceed {@code maxChanges}.
      */
     static Optional<Lsn> horizonKeeping(Connection connection, long maxChanges) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT lsn::text FROM (SELECT lsn,"
-                + " sum(change_count) OVER (ORDER BY lsn DESC) AS kept FROM tidemark.change_transaction"
-                + " WHERE lsn <= " + CAPTURE_POSITION + ") t WHERE kept > ? ORDER BY lsn DESC LIMIT 1")) {
-            select.setLong(1, maxChanges);
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? Optional.of(Lsn.parse(rows.getString(1))) : Optional.empty();
-            }
-        }
+        Field<BigDecimal> kept = sum(CHANGE_TRANSACTION.CHANGE_COUNT)
+                .over().orderBy(CHANGE_TRANSACTION.LSN.desc()).as("kept");
+        Table<?> newestFirst = select(CHANGE_TRANSACTION.LSN.as("lsn"), kept)
+                .from(CHANGE_TRANSACTION.table)
+                .where(CHANGE_TRANSACTION.LSN.le(capturePosition()))
+                .asTable("k");
+        Field<Lsn> lsn = field(name("k", "lsn"), ChangeLogSchema.LSN);
+        Field<BigDecimal> keptSoFar = field(name("k", "kept"), SQLDataType.NUMERIC);
+        return ChangeLogDsl.run(connection, sql -> sql
+                .select(lsn).from(newestFirst)
+                .where(keptSoFar.gt(BigDecimal.valueOf(maxChanges)))
+                .orderBy(lsn.desc())
+                .limit(1)
+                .fetchOptional(lsn));
     }
 
     static long retainedChanges(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT coalesce(sum(change_count), 0) FROM tidemark.change_transaction");
-                ResultSet rows = select.executeQuery()) {
-            rows.next();
-            return rows.getLong(1);
-        }
+        return ChangeLogDsl.run(connection, sql -> sql
+                .select(coalesce(sum(CHANGE_TRANSACTION.CHANGE_COUNT), BigDecimal.ZERO))
+                .from(CHANGE_TRANSACTION.table)
+                .fetchSingle().value1().longValueExact());
     }
 }

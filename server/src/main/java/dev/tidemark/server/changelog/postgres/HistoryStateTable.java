@@ -1,48 +1,76 @@
 package dev.tidemark.server.changelog.postgres;
 
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.HISTORY_STATE;
+import static org.jooq.impl.DSL.excluded;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.select;
+
 import dev.tidemark.protocol.Lsn;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
+import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
 
 /** Reads and writes the single row of {@code tidemark.history_state}. */
 final class HistoryStateTable {
 
-    private static final String SELECT = "SELECT history_id, capture_position::text, retained_from::text,"
-            + " checksum_total, trimmed_checksum, pending_lsn::text, pending_seq, pending_checksum, pending_xid,"
-            + " pending_committed_at, pending_entity_types, type_checksums_known, type_names, type_totals,"
-            + " pending_type_checksums FROM tidemark.history_state WHERE id = 1";
+    private static final ChangeLogSchema.HistoryState H = HISTORY_STATE;
+    private static final short ROW = 1;
+    private static final Field<Instant> NOW = DSL.field("now()", ChangeLogSchema.TIMESTAMPTZ);
+
+    /** The row's columns as {@link #load} reads them. */
+    private static final List<Field<?>> COLUMNS = List.of(H.HISTORY_ID, H.CAPTURE_POSITION, H.RETAINED_FROM,
+            H.CHECKSUM_TOTAL, H.TRIMMED_CHECKSUM, H.PENDING_LSN, H.PENDING_SEQ, H.PENDING_CHECKSUM, H.PENDING_XID,
+            H.PENDING_COMMITTED_AT, H.PENDING_ENTITY_TYPES, H.TYPE_CHECKSUMS_KNOWN, H.TYPE_NAMES, H.TYPE_TOTALS,
+            H.PENDING_TYPE_CHECKSUMS);
+    /** Read with every catch-up page and every append: rendered once, run with plain JDBC. */
+    private static final RenderedQuery LOAD =
+            RenderedQuery.of(select(COLUMNS).from(H.table).where(H.ID.eq(inline(ROW))));
+    private static final RenderedQuery LOAD_FOR_UPDATE =
+            RenderedQuery.of(select(COLUMNS).from(H.table).where(H.ID.eq(inline(ROW))).forUpdate());
 
     private HistoryStateTable() {}
 
     static Optional<LogState> load(Connection connection, boolean forUpdate) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(forUpdate ? SELECT + " FOR UPDATE" : SELECT);
+        try (PreparedStatement select = connection.prepareStatement((forUpdate ? LOAD_FOR_UPDATE : LOAD).sql());
                 ResultSet row = select.executeQuery()) {
             if (!row.next()) {
                 return Optional.empty();
             }
             PendingTransaction pending = null;
-            String pendingLsn = row.getString(6);
+            String pendingLsn = row.getString(at(H.PENDING_LSN));
             if (pendingLsn != null) {
-                String[] entityTypes = (String[]) row.getArray(11).getArray();
+                String[] entityTypes = (String[]) row.getArray(at(H.PENDING_ENTITY_TYPES)).getArray();
+                Array pendingSums = row.getArray(at(H.PENDING_TYPE_CHECKSUMS));
                 // Written before per-type sums were kept: the history's type sums are unknown anyway.
-                Map<String, Long> typeChecksums = row.getArray(15) == null ? Map.of()
-                        : zip(entityTypes, (Long[]) row.getArray(15).getArray());
-                pending = new PendingTransaction(Lsn.parse(pendingLsn), row.getInt(7), row.getLong(8), row.getLong(9),
-                        row.getObject(10, OffsetDateTime.class).toInstant(), List.of(entityTypes), typeChecksums);
+                Map<String, Long> typeChecksums = pendingSums == null ? Map.of()
+                        : zip(entityTypes, (Long[]) pendingSums.getArray());
+                pending = new PendingTransaction(Lsn.parse(pendingLsn), row.getInt(at(H.PENDING_SEQ)),
+                        row.getLong(at(H.PENDING_CHECKSUM)), row.getLong(at(H.PENDING_XID)),
+                        row.getObject(at(H.PENDING_COMMITTED_AT), OffsetDateTime.class).toInstant(),
+                        List.of(entityTypes), typeChecksums);
             }
-            Map<String, Long> typeTotals = zip((String[]) row.getArray(13).getArray(), (Long[]) row.getArray(14).getArray());
-            return Optional.of(new LogState(row.getString(1), Lsn.parse(row.getString(2)), Lsn.parse(row.getString(3)),
-                    row.getLong(4), row.getLong(5), pending, new TreeMap<>(typeTotals), row.getBoolean(12)));
+            Map<String, Long> typeTotals = zip((String[]) row.getArray(at(H.TYPE_NAMES)).getArray(),
+                    (Long[]) row.getArray(at(H.TYPE_TOTALS)).getArray());
+            return Optional.of(new LogState(row.getString(at(H.HISTORY_ID)),
+                    Lsn.parse(row.getString(at(H.CAPTURE_POSITION))), Lsn.parse(row.getString(at(H.RETAINED_FROM))),
+                    row.getLong(at(H.CHECKSUM_TOTAL)), row.getLong(at(H.TRIMMED_CHECKSUM)), pending,
+                    new TreeMap<>(typeTotals), row.getBoolean(at(H.TYPE_CHECKSUMS_KNOWN))));
         }
+    }
+
+    /** The JDBC index of {@code column} in {@link #COLUMNS}. */
+    private static int at(Field<?> column) {
+        return COLUMNS.indexOf(column) + 1;
     }
 
     private static Map<String, Long> zip(String[] names, Long[] values) {
@@ -59,64 +87,70 @@ final class HistoryStateTable {
 
     /** Writes the capture position, checksum totals and pending transaction of {@code state}. */
     static void saveCapture(Connection connection, LogState state) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE tidemark.history_state SET"
-                + " capture_position = ?::pg_lsn, checksum_total = ?, pending_lsn = ?::pg_lsn, pending_seq = ?,"
-                + " pending_checksum = ?, pending_xid = ?, pending_committed_at = ?, pending_entity_types = ?,"
-                + " pending_type_checksums = ?, type_names = ?, type_totals = ?, updated_at = now() WHERE id = 1")) {
-            update.setString(1, state.capturePosition().toString());
-            update.setLong(2, state.checksumTotal());
-            PendingTransaction pending = state.pending();
-            if (pending == null) {
-                update.setNull(3, Types.VARCHAR);
-                update.setNull(4, Types.INTEGER);
-                update.setNull(5, Types.BIGINT);
-                update.setNull(6, Types.BIGINT);
-                update.setNull(7, Types.TIMESTAMP_WITH_TIMEZONE);
-                update.setNull(8, Types.ARRAY);
-                update.setNull(9, Types.ARRAY);
-            } else {
-                update.setString(3, pending.lsn().toString());
-                update.setInt(4, pending.lastSeq());
-                update.setLong(5, pending.checksum());
-                update.setLong(6, pending.xid());
-                update.setObject(7, OffsetDateTime.ofInstant(pending.committedAt(), ZoneOffset.UTC));
-                update.setArray(8, connection.createArrayOf("text", pending.entityTypes().toArray()));
-                Long[] sums = new Long[pending.entityTypes().size()];
-                for (int i = 0; i < sums.length; i++) {
-                    sums[i] = pending.typeChecksums().getOrDefault(pending.entityTypes().get(i), 0L);
-                }
-                update.setArray(9, connection.createArrayOf("bigint", sums));
+        PendingTransaction pending = state.pending();
+        Long[] pendingSums = null;
+        if (pending != null) {
+            pendingSums = new Long[pending.entityTypes().size()];
+            for (int i = 0; i < pendingSums.length; i++) {
+                pendingSums[i] = pending.typeChecksums().getOrDefault(pending.entityTypes().get(i), 0L);
             }
-            update.setArray(10, connection.createArrayOf("text", state.typeTotals().keySet().toArray()));
-            update.setArray(11, connection.createArrayOf("bigint", state.typeTotals().values().toArray()));
-            update.executeUpdate();
         }
+        Long[] sums = pendingSums;
+        ChangeLogDsl.run(connection, sql -> sql
+                .update(H.table)
+                .set(H.CAPTURE_POSITION, state.capturePosition())
+                .set(H.CHECKSUM_TOTAL, state.checksumTotal())
+                .set(H.PENDING_LSN, pending == null ? null : pending.lsn())
+                .set(H.PENDING_SEQ, pending == null ? null : pending.lastSeq())
+                .set(H.PENDING_CHECKSUM, pending == null ? null : pending.checksum())
+                .set(H.PENDING_XID, pending == null ? null : pending.xid())
+                .set(H.PENDING_COMMITTED_AT, pending == null ? null : pending.committedAt())
+                .set(H.PENDING_ENTITY_TYPES, pending == null ? null : pending.entityTypes().toArray(String[]::new))
+                .set(H.PENDING_TYPE_CHECKSUMS, sums)
+                .set(H.TYPE_NAMES, state.typeTotals().keySet().toArray(String[]::new))
+                .set(H.TYPE_TOTALS, state.typeTotals().values().toArray(Long[]::new))
+                .set(H.UPDATED_AT, NOW)
+                .where(H.ID.eq(ROW))
+                .execute());
     }
 
     /** Records that transactions at or before {@code retainedFrom} were trimmed. */
     static void saveRetention(Connection connection, Lsn retainedFrom, long trimmedChecksum) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE tidemark.history_state SET"
-                + " retained_from = ?::pg_lsn, trimmed_checksum = ?, updated_at = now() WHERE id = 1")) {
-            update.setString(1, retainedFrom.toString());
-            update.setLong(2, trimmedChecksum);
-            update.executeUpdate();
-        }
+        ChangeLogDsl.run(connection, sql -> sql
+                .update(H.table)
+                .set(H.RETAINED_FROM, retainedFrom)
+                .set(H.TRIMMED_CHECKSUM, trimmedChecksum)
+                .set(H.UPDATED_AT, NOW)
+                .where(H.ID.eq(ROW))
+                .execute());
     }
 
     /** Replaces the row with a new history at {@code startPosition}. */
     static void start(Connection connection, String historyId, Lsn startPosition) throws SQLException {
-        try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO tidemark.history_state"
-                + " (id, history_id, capture_position, retained_from, checksum_total, trimmed_checksum, started_at,"
-                + " updated_at) VALUES (1, ?, ?::pg_lsn, '0/0', 0, 0, now(), now())"
-                + " ON CONFLICT (id) DO UPDATE SET history_id = excluded.history_id,"
-                + " capture_position = excluded.capture_position, retained_from = excluded.retained_from,"
-                + " checksum_total = 0, trimmed_checksum = 0, pending_lsn = NULL, pending_seq = NULL,"
-                + " pending_checksum = NULL, pending_xid = NULL, pending_committed_at = NULL, pending_entity_types = NULL,"
-                + " pending_type_checksums = NULL, type_checksums_known = true, type_names = '{}', type_totals = '{}',"
-                + " started_at = now(), updated_at = now()")) {
-            upsert.setString(1, historyId);
-            upsert.setString(2, startPosition.toString());
-            upsert.executeUpdate();
-        }
+        ChangeLogDsl.run(connection, sql -> sql
+                .insertInto(H.table)
+                .columns(H.ID, H.HISTORY_ID, H.CAPTURE_POSITION, H.RETAINED_FROM, H.CHECKSUM_TOTAL,
+                        H.TRIMMED_CHECKSUM, H.STARTED_AT, H.UPDATED_AT)
+                .values(inline(ROW), DSL.val(historyId), DSL.val(startPosition, ChangeLogSchema.LSN),
+                        DSL.val(Lsn.ZERO, ChangeLogSchema.LSN), inline(0L), inline(0L), NOW, NOW)
+                .onConflict(H.ID).doUpdate()
+                .set(H.HISTORY_ID, excluded(H.HISTORY_ID))
+                .set(H.CAPTURE_POSITION, excluded(H.CAPTURE_POSITION))
+                .set(H.RETAINED_FROM, excluded(H.RETAINED_FROM))
+                .set(H.CHECKSUM_TOTAL, 0L)
+                .set(H.TRIMMED_CHECKSUM, 0L)
+                .setNull(H.PENDING_LSN)
+                .setNull(H.PENDING_SEQ)
+                .setNull(H.PENDING_CHECKSUM)
+                .setNull(H.PENDING_XID)
+                .setNull(H.PENDING_COMMITTED_AT)
+                .setNull(H.PENDING_ENTITY_TYPES)
+                .setNull(H.PENDING_TYPE_CHECKSUMS)
+                .set(H.TYPE_CHECKSUMS_KNOWN, true)
+                .set(H.TYPE_NAMES, new String[0])
+                .set(H.TYPE_TOTALS, new Long[0])
+                .set(H.STARTED_AT, NOW)
+                .set(H.UPDATED_AT, NOW)
+                .execute());
     }
 }

@@ -1,5 +1,10 @@
 package dev.tidemark.server.changelog.postgres;
 
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.CHANGE_HISTORY;
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.CHANGE_TRANSACTION;
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.CLIENT_PROGRESS;
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.HISTORY_STATE;
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.TYPE_CHECKSUM;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -12,9 +17,7 @@ import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
 import dev.tidemark.server.spi.TableRefresh;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -59,11 +62,11 @@ final class PostgresChangeLog implements ChangeLog {
             throw new IllegalArgumentException("historyId must be 1 to 256 characters");
         }
         return transaction("start history " + historyId, connection -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("LOCK TABLE tidemark.history_state IN EXCLUSIVE MODE");
-                statement.execute("TRUNCATE tidemark.change_history, tidemark.change_transaction, tidemark.client_progress,"
-                        + " tidemark.type_checksum");
-            }
+            ChangeLogDsl.run(connection, sql -> {
+                sql.execute("LOCK TABLE {0} IN EXCLUSIVE MODE", HISTORY_STATE.table);
+                return sql.truncate(CHANGE_HISTORY.table, CHANGE_TRANSACTION.table, CLIENT_PROGRESS.table,
+                        TYPE_CHECKSUM.table).execute();
+            });
             TableRefreshTable.clear(connection);
             HistoryStateTable.start(connection, historyId, startPosition);
             TableRefreshTable.insert(connection, refreshes, null, startPosition);
@@ -144,17 +147,11 @@ final class PostgresChangeLog implements ChangeLog {
                 return 0L;
             }
             long checksum = ChangeQueries.checksumThrough(connection, target).orElse(state.trimmedChecksum());
-            long removed;
-            try (PreparedStatement delete = connection.prepareStatement(
-                    "DELETE FROM tidemark.change_history WHERE lsn <= ?::pg_lsn")) {
-                delete.setString(1, target.toString());
-                removed = delete.executeUpdate();
-            }
-            try (PreparedStatement delete = connection.prepareStatement(
-                    "DELETE FROM tidemark.change_transaction WHERE lsn <= ?::pg_lsn")) {
-                delete.setString(1, target.toString());
-                delete.executeUpdate();
-            }
+            long removed = ChangeLogDsl.run(connection, sql -> {
+                int changes = sql.deleteFrom(CHANGE_HISTORY.table).where(CHANGE_HISTORY.LSN.le(target)).execute();
+                sql.deleteFrom(CHANGE_TRANSACTION.table).where(CHANGE_TRANSACTION.LSN.le(target)).execute();
+                return changes;
+            });
             TableRefreshTable.trim(connection, target);
             ChangeQueries.trimTypeChecksums(connection, target);
             HistoryStateTable.saveRetention(connection, target, checksum);

@@ -1,19 +1,33 @@
 package dev.tidemark.server.changelog.postgres;
 
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.CAPTURED_TABLE;
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.HISTORY_STATE;
+import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.TABLE_REFRESH;
+import static org.jooq.impl.DSL.excluded;
+import static org.jooq.impl.DSL.exists;
+import static org.jooq.impl.DSL.selectOne;
+
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.spi.ChangeLogException;
 import dev.tidemark.server.spi.TableRefresh;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.jooq.Field;
+import org.jooq.BatchBindStep;
+import org.jooq.impl.DSL;
 
 /** Reads and writes {@code tidemark.table_refresh} (markers) and {@code tidemark.captured_table} (shapes). */
 final class TableRefreshTable {
+
+    private static final ChangeLogSchema.TableRefresh R = TABLE_REFRESH.as("r");
+    private static final ChangeLogSchema.CapturedTable S = CAPTURED_TABLE;
+    private static final Field<Instant> NOW = DSL.field("now()", ChangeLogSchema.TIMESTAMPTZ);
 
     private TableRefreshTable() {}
 
@@ -25,99 +39,82 @@ final class TableRefreshTable {
         if (refreshes.isEmpty()) {
             return;
         }
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO tidemark.table_refresh"
-                + " (lsn, entity_type, reason) VALUES (?::pg_lsn, ?, ?) ON CONFLICT (lsn, entity_type) DO NOTHING")) {
-            int rows = 0;
-            for (TableRefresh refresh : refreshes) {
-                if (refresh.lsn().isAfter(upTo)) {
-                    throw new ChangeLogException("table refresh of " + refresh.entityType() + " at " + refresh.lsn()
-                            + " lies after the capture position " + upTo + " the append leaves: a marker is written"
-                            + " with the position that covers it");
-                }
-                if (from != null && !refresh.lsn().isAfter(from)) {
-                    continue;
-                }
-                insert.setString(1, refresh.lsn().toString());
-                insert.setString(2, refresh.entityType());
-                insert.setString(3, refresh.reason());
-                insert.addBatch();
-                rows++;
+        List<TableRefresh> toWrite = new ArrayList<>();
+        for (TableRefresh refresh : refreshes) {
+            if (refresh.lsn().isAfter(upTo)) {
+                throw new ChangeLogException("table refresh of " + refresh.entityType() + " at " + refresh.lsn()
+                        + " lies after the capture position " + upTo + " the append leaves: a marker is written"
+                        + " with the position that covers it");
             }
-            if (rows > 0) {
-                insert.executeBatch();
+            if (from == null || refresh.lsn().isAfter(from)) {
+                toWrite.add(refresh);
             }
         }
+        if (toWrite.isEmpty()) {
+            return;
+        }
+        ChangeLogDsl.run(connection, sql -> {
+            BatchBindStep inserts = sql.batch(sql
+                    .insertInto(TABLE_REFRESH.table)
+                    .columns(TABLE_REFRESH.LSN, TABLE_REFRESH.ENTITY_TYPE, TABLE_REFRESH.REASON)
+                    .values((Lsn) null, null, null)
+                    .onConflictDoNothing());
+            toWrite.forEach(refresh -> inserts.bind(refresh.lsn(), refresh.entityType(), refresh.reason()));
+            return inserts.execute();
+        });
     }
 
     static List<TableRefresh> read(Connection connection, Lsn after, Lsn upTo) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT r.lsn::text, r.entity_type, r.reason"
-                + " FROM tidemark.table_refresh r, tidemark.history_state h"
-                + " WHERE h.id = 1 AND r.lsn > ?::pg_lsn AND r.lsn <= ?::pg_lsn AND r.lsn <= h.capture_position"
-                + " ORDER BY r.lsn, r.entity_type")) {
-            select.setString(1, after.toString());
-            select.setString(2, upTo.toString());
-            List<TableRefresh> refreshes = new ArrayList<>();
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    refreshes.add(new TableRefresh(Lsn.parse(rows.getString(1)), rows.getString(2), rows.getString(3)));
-                }
-            }
-            return refreshes;
-        }
+        ChangeLogSchema.HistoryState h = HISTORY_STATE.as("h");
+        return ChangeLogDsl.run(connection, sql -> sql
+                .select(R.LSN, R.ENTITY_TYPE, R.REASON)
+                .from(R.table, h.table)
+                .where(h.ID.eq((short) 1))
+                .and(R.LSN.gt(after)).and(R.LSN.le(upTo)).and(R.LSN.le(h.CAPTURE_POSITION))
+                .orderBy(R.LSN, R.ENTITY_TYPE)
+                .fetch(row -> new TableRefresh(row.value1(), row.value2(), row.value3())));
     }
 
     /** Removes the markers at or before {@code upTo} except each entity type's newest. */
     static void trim(Connection connection, Lsn upTo) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM tidemark.table_refresh r"
-                + " WHERE r.lsn <= ?::pg_lsn AND EXISTS (SELECT 1 FROM tidemark.table_refresh newer"
-                + " WHERE newer.entity_type = r.entity_type AND newer.lsn > r.lsn)")) {
-            delete.setString(1, upTo.toString());
-            delete.executeUpdate();
-        }
+        ChangeLogSchema.TableRefresh newer = TABLE_REFRESH.as("newer");
+        ChangeLogDsl.run(connection, sql -> sql
+                .deleteFrom(R.table)
+                .where(R.LSN.le(upTo))
+                .and(exists(selectOne().from(newer.table)
+                        .where(newer.ENTITY_TYPE.eq(R.ENTITY_TYPE)).and(newer.LSN.gt(R.LSN))))
+                .execute());
     }
 
     /** Forgets every marker and shape (a new history starts). */
     static void clear(Connection connection) throws SQLException {
-        try (PreparedStatement truncate = connection.prepareStatement(
-                "TRUNCATE tidemark.table_refresh, tidemark.captured_table")) {
-            truncate.execute();
-        }
+        ChangeLogDsl.run(connection, sql -> sql.truncate(TABLE_REFRESH.table, S.table).execute());
     }
 
     static Map<String, String> shapes(Connection connection) throws SQLException {
-        Map<String, String> shapes = new TreeMap<>();
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT entity_type, shape FROM tidemark.captured_table");
-                ResultSet rows = select.executeQuery()) {
-            while (rows.next()) {
-                shapes.put(rows.getString(1), rows.getString(2));
-            }
-        }
-        return shapes;
+        return ChangeLogDsl.run(connection, sql -> sql
+                .select(S.ENTITY_TYPE, S.SHAPE)
+                .from(S.table)
+                .collect(Collectors.toMap(row -> row.value1(), row -> row.value2(), (a, b) -> b, TreeMap::new)));
     }
 
     static void saveShapes(Connection connection, Map<String, String> shapes, List<String> removed) throws SQLException {
-        if (!shapes.isEmpty()) {
-            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO tidemark.captured_table"
-                    + " (entity_type, shape) VALUES (?, ?) ON CONFLICT (entity_type)"
-                    + " DO UPDATE SET shape = excluded.shape, updated_at = now()")) {
-                for (Map.Entry<String, String> shape : shapes.entrySet()) {
-                    upsert.setString(1, shape.getKey());
-                    upsert.setString(2, shape.getValue());
-                    upsert.addBatch();
-                }
-                upsert.executeBatch();
+        ChangeLogDsl.run(connection, sql -> {
+            if (!shapes.isEmpty()) {
+                BatchBindStep upserts = sql.batch(sql
+                        .insertInto(S.table)
+                        .columns(S.ENTITY_TYPE, S.SHAPE)
+                        .values((String) null, null)
+                        .onConflict(S.ENTITY_TYPE).doUpdate()
+                        .set(S.SHAPE, excluded(S.SHAPE))
+                        .set(S.UPDATED_AT, NOW));
+                shapes.forEach((type, shape) -> upserts.bind(type, shape));
+                upserts.execute();
             }
-        }
-        if (!removed.isEmpty()) {
-            try (PreparedStatement delete = connection.prepareStatement(
-                    "DELETE FROM tidemark.captured_table WHERE entity_type = ?")) {
-                for (String type : removed) {
-                    delete.setString(1, type);
-                    delete.addBatch();
-                }
-                delete.executeBatch();
+            if (!removed.isEmpty()) {
+                sql.deleteFrom(S.table).where(S.ENTITY_TYPE.in(removed)).execute();
             }
-        }
+            return null;
+        });
     }
 }

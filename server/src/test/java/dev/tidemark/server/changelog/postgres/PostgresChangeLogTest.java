@@ -477,6 +477,26 @@ class PostgresChangeLogTest {
             assertThat(log.retainedChanges()).isEqualTo(1);
             assertThat(log.lastCommitBefore(T.plusSeconds(3601))).isEmpty();
         }
+
+        @Test
+        @DisplayName("order commits as positions, not as their text, where the text grows a digit (0/FF00 < 0/10000)")
+        void positionsOrderAsLsns() {
+            Lsn a = Lsn.parse("0/FF00");
+            Lsn b = Lsn.parse("0/10000");
+            Lsn c = Lsn.parse("0/20000");
+            log.startHistory("h", Lsn.ZERO);
+            log.append(List.of(at(a, 0, 21, T)), Optional.of(a));
+            log.append(List.of(at(b, 0, 22, T.plusSeconds(3600))), Optional.of(b));
+            log.append(List.of(at(c, 0, 23, T.plusSeconds(7200))), Optional.of(c));
+
+            assertThat(log.nextTransaction(Lsn.ZERO, Lsn.MAX, Set.of())).contains(a);
+            assertThat(log.nextTransaction(a, Lsn.MAX, Set.of("t"))).contains(b);
+            assertThat(log.commitPositions(Set.of(21L, 22L, 23L), c)).containsExactly(a, b, c);
+            assertThat(log.lastCommitBefore(T.plusSeconds(7201))).contains(c);
+            assertThat(log.lastCommitBefore(T.plusSeconds(3601))).contains(b);
+            assertThat(log.horizonKeeping(0)).contains(c);
+            assertThat(log.horizonKeeping(1)).contains(b);
+        }
     }
 
     @Nested
