@@ -21,5 +21,10 @@ public enum CaptureError {
     /** The source could not be reached or failed. */
     SOURCE,
     /** The change log refused a write. */
-    CHANGE_LOG
+    CHANGE_LOG,
+    /**
+     * Another server captures into this change log (it holds the capture lease), or this server lost
+     * its lease while capturing.
+     */
+    LEASE
 }

@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * so a misconfigured source fails the server's start with a clear message; streaming then runs on a
  * background thread that restarts it after any failure (dropped connection, change-log error), with a
  * doubling backoff, each restart resuming from the change log's capture position.
+ *
+ * <p>Capture runs only while this server holds the change log's {@link CaptureLease}, taken before
+ * anything else: when another server holds it, {@link #start()} fails and changes nothing; when it is
+ * lost while capturing, capture stops with an error and does not restart.
  */
 public final class CaptureService implements AutoCloseable {
 
@@ -36,6 +40,8 @@ public final class CaptureService implements AutoCloseable {
     private final CaptureHealthTracker health;
     private final CapturedTables tables = new CapturedTables();
     private final SchemaWatch watch;
+    private final LeaseSettings leaseSettings;
+    private volatile CaptureLease lease;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Object lock = new Object();
     private Thread supervisor;
@@ -51,9 +57,21 @@ public final class CaptureService implements AutoCloseable {
                 new CaptureHealthTracker(metrics.registry(), settings.heartbeatInterval()));
     }
 
-    @Inject
+    /** Capture whose lease is held in the source database (where the change log lives by default). */
     public CaptureService(CaptureSettings settings, SourceSettings source, ChangeLog changeLog, ChangeFeed feed,
                           CaptureMetrics metrics, CaptureHealthTracker health) {
+        this(settings, source, changeLog, feed, metrics, health, LeaseSettings.on(source));
+    }
+
+    /**
+     * Capture that runs only while it holds the change log's capture lease.
+     *
+     * @param lease where the lease is held: the change log's database (see {@link LeaseSettings#forChangeLog})
+     */
+    @Inject
+    public CaptureService(CaptureSettings settings, SourceSettings source, ChangeLog changeLog, ChangeFeed feed,
+                          CaptureMetrics metrics, CaptureHealthTracker health, LeaseSettings lease) {
+        this.leaseSettings = requireNonNull(lease, "lease is null");
         this.health = requireNonNull(health, "health is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.source = requireNonNull(source, "source is null");
@@ -67,7 +85,8 @@ public final class CaptureService implements AutoCloseable {
     /**
      * Prepares capture and starts streaming in the background.
      *
-     * @throws CaptureException when the source cannot be captured as configured; nothing keeps running
+     * @throws CaptureException when the source cannot be captured as configured, or another server
+     *     captures into this change log ({@link CaptureError#LEASE}); nothing keeps running
      * @throws IllegalStateException when already started
      */
     public void start() {
@@ -77,15 +96,23 @@ public final class CaptureService implements AutoCloseable {
             }
             state = CaptureStatus.State.STARTING;
         }
+        try {
+            lease = CaptureLease.acquire(leaseSettings, settings.slotName());
+        } catch (RuntimeException e) {
+            state = CaptureStatus.State.STOPPED;
+            throw e;
+        }
         CaptureSession first = new CaptureSession(settings, source, changeLog, feed, metrics, tables, health, watch);
         StartPoint start;
         try {
             start = first.prepare();
         } catch (RuntimeException e) {
             first.close();
+            lease.close();
             state = CaptureStatus.State.STOPPED;
             throw e;
         }
+        lease.watch(this::leaseLost);
         historyId = start.historyId();
         heartbeat.start();
         supervisor = new Thread(() -> supervise(first, start), "tidemark-capture");
@@ -103,6 +130,7 @@ public final class CaptureService implements AutoCloseable {
                     next = new CaptureSession(settings, source, changeLog, feed, metrics, tables, health, watch);
                     setSession(next);
                     state = CaptureStatus.State.STARTING;
+                    lease.verify();
                     start = next.prepare();
                     historyId = start.historyId();
                 } else {
@@ -139,6 +167,19 @@ public final class CaptureService implements AutoCloseable {
             backoff = min(backoff.multipliedBy(2), settings.maxRestartBackoff());
         }
         state = CaptureStatus.State.STOPPED;
+    }
+
+    /** Fencing: without the lease another server may capture, so this one stops at once and for good. */
+    private void leaseLost(CaptureException e) {
+        lastError = e.getMessage();
+        health.failed(e.getMessage());
+        closed.countDown();
+        synchronized (lock) {
+            if (session != null) {
+                session.stop();
+            }
+        }
+        heartbeat.close();
     }
 
     private boolean awaitClosed(Duration timeout) {
@@ -196,6 +237,9 @@ public final class CaptureService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (lease != null) {
+            lease.close();
         }
         state = CaptureStatus.State.STOPPED;
     }
