@@ -9,6 +9,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,13 +21,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The right to capture into one change log: a PostgreSQL session-level advisory lock in the change log's
- * database, held on a dedicated connection for as long as capture runs. Only the server holding it may
- * create or drop its slot, decide the change log's history or append to it; a second server pointed at
- * the same change log cannot take it and refuses to capture, naming the holder.
+ * database, held on a dedicated connection for as long as capture runs. Only the node holding it may
+ * create or drop its slot, decide the change log's history or append to it; the other nodes wait as
+ * standbys ({@link Waiter}) and one of them takes it when it is let go.
  *
- * <p>The lock goes away with its connection (server killed, connection cut, PostgreSQL restarted), so
+ * <p>The lock goes away with its connection (node killed, connection cut, PostgreSQL restarted), so
  * the holder checks it every {@link LeaseSettings#checkInterval()} and is told once when it is lost:
- * capture must then stop, as another server may already hold the lease.
+ * capture must then stop at once, as another node may already hold the lease.
  */
 final class CaptureLease implements AutoCloseable {
 
@@ -64,22 +66,24 @@ final class CaptureLease implements AutoCloseable {
     }
 
     /**
-     * Takes the lease, or fails without waiting.
+     * The outcome of one try: the lease, or who holds it.
      *
-     * @param slotName this server's slot, shown in the lease connection's {@code application_name}
-     * @throws CaptureException ({@link CaptureError#LEASE}) when another server holds it, naming that
-     *     server; ({@link CaptureError#CHANGE_LOG}) when the change log's database cannot be reached
+     * @param lease the lease taken, or {@code null}
+     * @param holder who holds it when not taken ({@code pg_stat_activity}), else {@code null}
      */
-    static CaptureLease acquire(LeaseSettings settings, String slotName) {
+    record Attempt(CaptureLease lease, String holder) {}
+
+    /**
+     * Tries to take the lease; waits (up to 5 s) only when the holder looks like this node's own previous run,
+     * killed and its connection going away.
+     *
+     * @param node this node's name, the lease connection's {@code application_name}
+     * @throws CaptureException ({@link CaptureError#CHANGE_LOG}) when the change log's database cannot be reached
+     */
+    static Attempt tryAcquire(LeaseSettings settings, String node) {
         requireNonNull(settings, "settings is null");
         int key = key(settings.changeLogSchema());
-        Connection connection;
-        try {
-            connection = DriverManager.getConnection(settings.database().jdbcUrl(), properties(settings, slotName));
-        } catch (SQLException e) {
-            throw new CaptureException(CaptureError.CHANGE_LOG, "cannot take the capture lease: the change log's database "
-                    + settings.database().redactedUrl() + " cannot be reached: " + e.getMessage(), e);
-        }
+        Connection connection = connect(settings, node);
         try {
             boolean taken;
             try (PreparedStatement statement = connection.prepareStatement("select pg_try_advisory_lock(?, ?)")) {
@@ -92,21 +96,20 @@ final class CaptureLease implements AutoCloseable {
             }
             if (!taken) {
                 Holder holder = holder(connection, key);
-                if (holder.sameServer(slotName)) {
-                    taken = awaitPredecessor(connection, key);
+                if (holder.previousRunOf(node)) {
+                    log.info("capture lease held by this node's previous run ({}); waiting up to {} for it to go away",
+                            holder, PREDECESSOR_WAIT);
+                    taken = awaitLock(connection, key, PREDECESSOR_WAIT);
                 }
             }
             if (!taken) {
                 Holder holder = holder(connection, key);
-                throw new CaptureException(CaptureError.LEASE, "another server already captures into this change log"
-                        + " (schema " + settings.changeLogSchema() + " in " + settings.database().redactedUrl()
-                        + "): its capture lease is held by " + holder + ". This server does not capture: no slot was"
-                        + " created and the change log's history is unchanged. Run one server per change log: stop"
-                        + " the other server first, or give this one its own change log.");
+                closeQuietly(connection);
+                return new Attempt(null, holder.toString());
             }
             log.info("capture lease taken on {} (schema {})", settings.database().redactedUrl(),
                     settings.changeLogSchema());
-            return new CaptureLease(settings, connection, key);
+            return new Attempt(new CaptureLease(settings, connection, key), null);
         } catch (SQLException | RuntimeException e) {
             closeQuietly(connection);
             if (e instanceof RuntimeException runtime) {
@@ -114,6 +117,80 @@ final class CaptureLease implements AutoCloseable {
             }
             throw new CaptureException(CaptureError.CHANGE_LOG, "cannot take the capture lease in "
                     + settings.database().redactedUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Connection connect(LeaseSettings settings, String node) {
+        try {
+            return DriverManager.getConnection(settings.database().jdbcUrl(), properties(settings, node));
+        } catch (SQLException e) {
+            throw new CaptureException(CaptureError.CHANGE_LOG, "cannot take the capture lease: the change log's database "
+                    + settings.database().redactedUrl() + " cannot be reached: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A standby's wait for the lease, on one connection kept between waits (reopened after a failure). Not
+     * thread-safe: one standby loop uses it.
+     */
+    static final class Waiter implements AutoCloseable {
+
+        private final LeaseSettings settings;
+        private final String node;
+        private final int key;
+        private Connection connection;
+
+        Waiter(LeaseSettings settings, String node) {
+            this.settings = requireNonNull(settings, "settings is null");
+            this.node = requireNonNull(node, "node is null");
+            this.key = key(settings.changeLogSchema());
+        }
+
+        /**
+         * Waits up to {@code timeout} for the lease (PostgreSQL grants it the moment its holder lets it go).
+         *
+         * @return the lease, or empty when another node still holds it
+         * @throws CaptureException ({@link CaptureError#CHANGE_LOG}) when the change log's database cannot be
+         *     reached (the next wait connects again)
+         */
+        Optional<CaptureLease> await(Duration timeout) {
+            if (connection == null) {
+                connection = connect(settings, node);
+            }
+            try {
+                if (!awaitLock(connection, key, timeout.toMillis() + "ms")) {
+                    return Optional.empty();
+                }
+                CaptureLease lease = new CaptureLease(settings, connection, key);
+                connection = null;
+                log.info("capture lease taken on {} (schema {})", settings.database().redactedUrl(),
+                        settings.changeLogSchema());
+                return Optional.of(lease);
+            } catch (SQLException e) {
+                close();
+                throw new CaptureException(CaptureError.CHANGE_LOG, "cannot wait for the capture lease in "
+                        + settings.database().redactedUrl() + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Who holds the lease now, or why that is unknown. */
+        String holder() {
+            if (connection == null) {
+                return "unknown (the change log's database cannot be reached)";
+            }
+            try {
+                return CaptureLease.holder(connection, key).toString();
+            } catch (SQLException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
+        }
+
+        @Override
+        public void close() {
+            if (connection != null) {
+                closeQuietly(connection);
+                connection = null;
+            }
         }
     }
 
@@ -125,12 +202,25 @@ final class CaptureLease implements AutoCloseable {
             return description;
         }
 
-        /** Whether the holder is this server's previous run (same slot, same host): killed, its connection going away. */
-        boolean sameServer(String slotName) {
-            String mine = applicationName(slotName);
-            String prefix = mine.substring(0, mine.lastIndexOf(" pid ") + " pid ".length());
-            return name != null
-                    && name.startsWith(prefix.substring(0, Math.min(prefix.length(), NAME_LENGTH)));
+        /**
+         * Whether the holder is {@code node}'s previous run (same slot, same host, another process): killed, its
+         * connection going away.
+         */
+        boolean previousRunOf(String node) {
+            int at = node.lastIndexOf(" pid ");
+            if (name == null || at < 0) {
+                return false;
+            }
+            String prefix = node.substring(0, at + " pid ".length());
+            if (prefix.length() >= NAME_LENGTH) {
+                return name.startsWith(prefix.substring(0, NAME_LENGTH));
+            }
+            if (!name.startsWith(prefix)) {
+                return false;
+            }
+            String pid = name.substring(prefix.length());
+            String mine = Long.toString(ProcessHandle.current().pid());
+            return !pid.equals(mine) && !pid.startsWith(mine + ".");
         }
     }
 
@@ -152,14 +242,12 @@ final class CaptureLease implements AutoCloseable {
     }
 
     /**
-     * Waits, in PostgreSQL ({@code lock_timeout}), for the previous run of this server to let the lease go:
-     * after a kill -9 its connection lingers until PostgreSQL notices.
+     * Waits, in PostgreSQL ({@code lock_timeout}), for the holder to let the lease go: for this node's own previous
+     * run (after a kill -9 its connection lingers until PostgreSQL notices), or for a standby, the leader.
      */
-    private static boolean awaitPredecessor(Connection connection, int key) throws SQLException {
-        log.info("capture lease held by this server's previous run; waiting up to {} for it to go away",
-                PREDECESSOR_WAIT);
+    private static boolean awaitLock(Connection connection, int key, String wait) throws SQLException {
         try (PreparedStatement timeout = connection.prepareStatement("select set_config('lock_timeout', ?, false)")) {
-            timeout.setString(1, PREDECESSOR_WAIT);
+            timeout.setString(1, wait);
             timeout.execute();
         }
         try (PreparedStatement statement = connection.prepareStatement("select pg_advisory_lock(?, ?)")) {
@@ -179,7 +267,7 @@ final class CaptureLease implements AutoCloseable {
         }
     }
 
-    private static Properties properties(LeaseSettings settings, String slotName) {
+    private static Properties properties(LeaseSettings settings, String node) {
         Properties properties = new Properties();
         if (settings.database().user() != null) {
             properties.setProperty("user", settings.database().user());
@@ -187,21 +275,25 @@ final class CaptureLease implements AutoCloseable {
         if (settings.database().password() != null) {
             properties.setProperty("password", settings.database().password());
         }
-        properties.setProperty("ApplicationName", applicationName(slotName));
+        properties.setProperty("ApplicationName", node.substring(0, Math.min(node.length(), NAME_LENGTH)));
         properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
         return properties;
     }
 
-    /** Says who captures: slot, host and process; PostgreSQL keeps 63 bytes of it. */
-    static String applicationName(String slotName) {
+    /**
+     * A node's name, which says who captures: slot, host and process, and {@code instance} for several nodes in one
+     * process (tests); PostgreSQL keeps 63 bytes of it as the lease connection's {@code application_name}.
+     */
+    static String nodeName(String slotName, String instance) {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
             host = "unknown-host";
         }
-        return "tidemark capture slot " + slotName + " on " + host + " pid " + ProcessHandle.current().pid();
+        return "tidemark capture slot " + slotName + " on " + host + " pid " + ProcessHandle.current().pid()
+                + (instance.isEmpty() ? "" : "." + instance);
     }
 
     /**
@@ -231,8 +323,8 @@ final class CaptureLease implements AutoCloseable {
     private CaptureException lost(String why) {
         return new CaptureException(CaptureError.LEASE, "capture lost its lease on the change log ("
                 + settings.database().redactedUrl() + ", schema " + settings.changeLogSchema() + "): " + why
-                + ". Capture stopped so that it cannot write beside another server; restart this server to capture"
-                + " again (it refuses if another server took over).");
+                + ". Capture stopped at once so that it cannot write beside another node; this node is a standby"
+                + " now and takes the lease again when it is free (another node may have taken over).");
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.tidemark.server.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tidemark.server.auth.AuthConfig;
 import dev.tidemark.server.http.HttpConfig;
@@ -45,8 +44,8 @@ class SecondServerCaptureTest {
     }
 
     @Test
-    @DisplayName("(other port, other slot) refuses to start, creates no slot and leaves the history unchanged")
-    void refusesAndChangesNothing() throws Exception {
+    @DisplayName("(other port, other slot) starts as a standby: creates no slot, leaves the history unchanged, says why")
+    void standsByAndChangesNothing() throws Exception {
         SourceSettings source = postgres.createDatabase();
         try (Connection connection = source.connect(); Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
@@ -54,12 +53,18 @@ class SecondServerCaptureTest {
         try (ServerRuntime first = ServerRuntime.start(settings(source, "first_slot"))) {
             HistoryState before = first.changeLog().state().orElseThrow();
 
-            assertThatThrownBy(() -> ServerRuntime.start(settings(source, "second_slot")))
-                    .isInstanceOfSatisfying(CaptureException.class,
-                            e -> assertThat(e.error()).isEqualTo(CaptureError.LEASE))
-                    .hasMessageContaining("another server already captures into this change log")
-                    .hasMessageContaining("tidemark capture slot first_slot");
-
+            try (ServerRuntime second = ServerRuntime.start(settings(source, "second_slot"))) {
+                CaptureStatus status = second.capture().status();
+                assertThat(status.state()).isEqualTo(CaptureStatus.State.STANDBY);
+                assertThat(status.leader()).isFalse();
+                assertThat(status.lastError()).contains("another node leads capture into this change log")
+                        .contains("tidemark capture slot first_slot");
+                assertThat(second.hub().isReady()).as("a standby serves clients from the change log").isTrue();
+                assertThat(count(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'second_slot'"))
+                        .as("the second server's slot").isZero();
+                assertThat(first.changeLog().state().orElseThrow().historyId()).isEqualTo(before.historyId());
+                assertThat(first.capture().status().leader()).isTrue();
+            }
             assertThat(count(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'second_slot'"))
                     .as("the second server's slot").isZero();
             assertThat(first.changeLog().state().orElseThrow().historyId()).isEqualTo(before.historyId());
