@@ -23,8 +23,8 @@ public enum CaptureError {
     /** The change log refused a write. */
     CHANGE_LOG,
     /**
-     * Another server captures into this change log (it holds the capture lease), or this server lost
-     * its lease while capturing.
+     * Another node captures into this change log (it holds the capture lease), this node lost its lease
+     * while capturing, or this node's slot differs from the one the change log is captured from.
      */
     LEASE
 }
