@@ -4,6 +4,7 @@ import dev.tidemark.app.config.ServerConfig;
 import dev.tidemark.app.config.TidemarkSettings;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.pg.SourceSettings;
+import dev.tidemark.server.spi.CaptureLeadership;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogs;
 import dev.tidemark.server.spi.ClientProgress;
@@ -64,6 +65,9 @@ public final class StatusCommand implements Callable<Integer> {
             HistoryState history = state.get();
             out.printf("history   %s%ncaptured  %s%nretained  after %s%n", history.historyId(), history.capturePosition(),
                     history.retainedFrom());
+            log.leadership().flatMap(CaptureLeadership::current).ifPresent(leader -> out.printf(
+                    "leader    %s (slot %s, epoch %d, since %s)%n", leader.node(), leader.slotName(), leader.epoch(),
+                    leader.since()));
             out.printf("%-36s %-18s %-14s %-10s %-25s %s%n", "client", "acked", "lag (bytes)", "connected", "last ack", "last error");
             log.progress().stream().sorted(Comparator.comparing(ClientProgress::ackedLsn)).forEach(client ->
                     out.printf("%-36s %-18s %-14s %-10s %-25s %s%n", client.clientId(), client.ackedLsn(),

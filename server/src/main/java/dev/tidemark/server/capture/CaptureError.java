@@ -21,5 +21,10 @@ public enum CaptureError {
     /** The source could not be reached or failed. */
     SOURCE,
     /** The change log refused a write. */
-    CHANGE_LOG
+    CHANGE_LOG,
+    /**
+     * Another node captures into this change log (it holds the capture lease), this node lost its lease
+     * while capturing, or this node's slot differs from the one the change log is captured from.
+     */
+    LEASE
 }

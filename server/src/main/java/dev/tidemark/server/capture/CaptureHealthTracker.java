@@ -45,6 +45,7 @@ public final class CaptureHealthTracker implements CaptureHealth {
     private Lsn durable = Lsn.ZERO;
     private long lastProgressNanos;
     private Lsn unconfirmedWal;
+    private volatile String role;
     private long unconfirmedSinceNanos;
 
     /** Health for capture with the default heartbeat interval. */
@@ -96,6 +97,16 @@ public final class CaptureHealthTracker implements CaptureHealth {
         }
     }
 
+    @Override
+    public Optional<String> role() {
+        return Optional.ofNullable(role);
+    }
+
+    /** Sets this node's part in capture (see {@link #role()}). */
+    void role(String description) {
+        role = description;
+    }
+
     /** Excludes a table from capture; logs it at ERROR, with its fix, when it was not excluded for this reason. */
     void exclude(TableProblem problem) {
         TableProblem before = problems.put(problem.entityType(), problem);
@@ -122,6 +133,18 @@ public final class CaptureHealthTracker implements CaptureHealth {
     void failed(String message) {
         synchronized (lock) {
             failure = message == null ? "unknown failure" : message;
+        }
+    }
+
+    /**
+     * This node no longer captures (a standby): another node's capture is not this node's to judge, so the
+     * failure and the WAL watch are forgotten (the excluded tables are kept until this node captures again).
+     */
+    void standby() {
+        synchronized (lock) {
+            failure = null;
+            unconfirmedWal = null;
+            lastProgressNanos = clock.getAsLong();
         }
     }
 

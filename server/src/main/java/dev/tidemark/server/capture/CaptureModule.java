@@ -23,16 +23,28 @@ public final class CaptureModule extends AbstractModule {
 
     private final CaptureSettings settings;
     private final SourceSettings source;
+    private final LeaseSettings lease;
 
+    /** Capture whose lease is held in the source database (where the change log lives by default). */
     public CaptureModule(CaptureSettings settings, SourceSettings source) {
+        this(settings, source, LeaseSettings.on(source));
+    }
+
+    /**
+     * @param lease where the capture lease is held: the change log's database (see
+     *     {@link LeaseSettings#forChangeLog})
+     */
+    public CaptureModule(CaptureSettings settings, SourceSettings source, LeaseSettings lease) {
         this.settings = requireNonNull(settings, "settings is null");
         this.source = requireNonNull(source, "source is null");
+        this.lease = requireNonNull(lease, "lease is null");
     }
 
     @Override
     protected void configure() {
         bind(CaptureSettings.class).toInstance(settings);
         bind(SourceSettings.class).toInstance(source);
+        bind(LeaseSettings.class).toInstance(lease);
         install(new MetricsModule());
         bind(CaptureService.class).in(Singleton.class);
         OptionalBinder.newOptionalBinder(binder(), SnapshotSource.class).setBinding().to(SourceSnapshots.class);

@@ -50,6 +50,14 @@ public interface CaptureHealth {
         return Collections.unmodifiableSet(types);
     }
 
+    /**
+     * This node's part in capture, for {@code /readyz} and {@code status}: "this node leads capture ..." or "this
+     * node is a standby ...", naming the leader. Empty when unknown (a server without capture).
+     */
+    default Optional<String> role() {
+        return Optional.empty();
+    }
+
     /** Whether every table that should be captured is, and capture is not stalled. */
     default boolean complete() {
         return problems().isEmpty() && stalled().isEmpty();

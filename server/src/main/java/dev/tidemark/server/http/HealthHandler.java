@@ -15,8 +15,9 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code /healthz}: 200 while the process serves requests. {@code /readyz}: 200 when clients can be served
  * the source's data: the change log has a history, and the captured data is complete (no table that
- * should be captured is excluded, capture is not stalled); else 503 with one line per reason. Passes
- * every other request on.
+ * should be captured is excluded, capture is not stalled); else 503 with one line per reason. A node that
+ * does not capture (a standby: another node leads capture) is ready too; the answer's second line says which
+ * part this node plays and names the leader. Passes every other request on.
  */
 @ChannelHandler.Sharable
 final class HealthHandler extends ChannelInboundHandlerAdapter {
@@ -65,6 +66,7 @@ final class HealthHandler extends ChannelInboundHandlerAdapter {
                     "not ready: the captured data is incomplete\n" + String.join("\n", problems) + "\n", true);
             return;
         }
-        HttpResponses.send(ctx, request, HttpResponseStatus.OK, HttpResponses.TEXT, "ready\n", true);
+        HttpResponses.send(ctx, request, HttpResponseStatus.OK, HttpResponses.TEXT,
+                "ready\n" + capture.role().map(role -> role + "\n").orElse(""), true);
     }
 }

@@ -11,6 +11,7 @@ import dev.tidemark.recovery.RetentionPolicy;
 import dev.tidemark.server.capture.CaptureModule;
 import dev.tidemark.server.capture.CaptureService;
 import dev.tidemark.server.capture.CaptureSettings;
+import dev.tidemark.server.capture.LeaseSettings;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.HttpModule;
 import dev.tidemark.server.http.PortInUseException;
@@ -117,7 +118,8 @@ public final class ServerRuntime implements AutoCloseable {
         return List.of(
                 new ChangeLogModule(settings.changeLogProvider(),
                         settings.changeLogConfig().orElseGet(settings.source()::asChangeLogConfig)),
-                new CaptureModule(settings.capture(), settings.source()),
+                new CaptureModule(settings.capture(), settings.source(),
+                        LeaseSettings.forChangeLog(settings.changeLogConfig(), settings.source())),
                 new HubModule(),
                 new HttpModule(),
                 new RetentionModule(settings.retention(), settings.retentionInterval()),

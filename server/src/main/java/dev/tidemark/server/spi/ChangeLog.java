@@ -184,6 +184,15 @@ public interface ChangeLog extends AutoCloseable {
     /** Every client's progress. */
     List<ClientProgress> progress();
 
+    /**
+     * Leader fencing, for a log that several server nodes share (see {@link CaptureLeadership}).
+     *
+     * <p>The default (a log that cannot fence) has none: its nodes rely on the capture lease alone.
+     */
+    default Optional<CaptureLeadership> leadership() {
+        return Optional.empty();
+    }
+
     /** Releases the log's connections. */
     @Override
     void close();

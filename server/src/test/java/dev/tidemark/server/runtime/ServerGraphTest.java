@@ -36,8 +36,8 @@ class ServerGraphTest {
     @RegisterExtension
     static final TestDatabases postgres = new TestDatabases();
 
-    private static final List<String> DECLARED = List.of("change log", "endpoint port", "capture", "hub", "endpoint",
-            "retention");
+    private static final List<String> DECLARED = List.of("change log", "endpoint port", "capture", "hub",
+            "change log follower", "endpoint", "retention");
 
     @Test
     @DisplayName("is built by one injector and starts and stops in the declared order")

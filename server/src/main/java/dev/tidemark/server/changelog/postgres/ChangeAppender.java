@@ -3,7 +3,10 @@ package dev.tidemark.server.changelog.postgres;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.spi.ChangeLogException;
 import dev.tidemark.server.spi.LoggedChange;
+import dev.tidemark.server.spi.StaleLeaderException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +16,11 @@ import org.postgresql.copy.CopyIn;
 /**
  * Writes one append: new changes with {@code COPY}, the transactions it completes, and the capture
  * position, in the caller's transaction. See {@link AppendPlan} for how replays are dropped.
+ *
+ * <p>When this node leads with an epoch ({@link #fence}), the append first checks, in the same transaction, that
+ * the log's leader epoch is still that one (and keeps it so until commit: a row share lock that a takeover's
+ * update waits for); else it is refused. An append that moves the capture position also sends
+ * {@value #APPENDED_CHANNEL} with the new position, which PostgreSQL delivers to the other nodes on commit only.
  */
 final class ChangeAppender {
 
@@ -24,7 +32,18 @@ final class ChangeAppender {
             + " (entity_type, lsn, cumulative_checksum) FROM STDIN";
     private static final int COPY_CHUNK = 1 << 16;
 
+    /** The channel on which every append that moved the capture position notifies the new position. */
+    static final String APPENDED_CHANNEL = "tidemark_appended";
+    /** No epoch: appends are not fenced (a log no node took the lead of through {@link LeaderTable}). */
+    static final long UNFENCED = -1;
+
     private final CopyBuffer buffer = new CopyBuffer(1 << 16);
+    private volatile long epoch = UNFENCED;
+
+    /** Fences the following appends by {@code epoch} ({@link #UNFENCED} to stop). */
+    void fence(long epoch) {
+        this.epoch = epoch;
+    }
 
     /**
      * Appends in {@code connection}'s open transaction; the caller commits.
@@ -33,6 +52,7 @@ final class ChangeAppender {
      */
     synchronized AppendResult append(Connection connection, List<LoggedChange> changes, Optional<Lsn> newPosition)
             throws SQLException {
+        checkEpoch(connection);
         LogState before = HistoryStateTable.load(connection, true)
                 .orElseThrow(() -> new ChangeLogException("the change log holds no history yet: start one first"));
         AppendPlan plan = AppendPlan.of(before, changes, newPosition);
@@ -46,7 +66,35 @@ final class ChangeAppender {
         if (!plan.newState().equals(before)) {
             HistoryStateTable.saveCapture(connection, plan.newState());
         }
+        if (plan.newState().capturePosition().isAfter(before.capturePosition())) {
+            notifyAppended(connection, plan.newState().capturePosition());
+        }
         return new AppendResult(before, plan);
+    }
+
+    private void checkEpoch(Connection connection) throws SQLException {
+        long mine = epoch;
+        if (mine == UNFENCED) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT epoch, node FROM tidemark.capture_leader FOR SHARE");
+                ResultSet row = statement.executeQuery()) {
+            String now = row.next() ? "epoch " + row.getLong(1) + " led by " + row.getString(2) : "no leader";
+            if (row.getRow() == 0 || row.getLong(1) != mine) {
+                throw new StaleLeaderException("append refused: this node no longer leads capture (it led with epoch "
+                        + mine + ", the change log is now at " + now + "); nothing was written. The node stops"
+                        + " capturing and waits as a standby.");
+            }
+        }
+    }
+
+    private static void notifyAppended(Connection connection, Lsn position) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            statement.setString(1, APPENDED_CHANNEL);
+            statement.setString(2, position.toString());
+            statement.execute();
+        }
     }
 
     /** The state an append started from and what it wrote. */

@@ -9,6 +9,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.spi.CaptureLeadership;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogException;
 import dev.tidemark.server.spi.ClientProgress;
@@ -37,9 +38,16 @@ final class PostgresChangeLog implements ChangeLog {
 
     private final HikariDataSource pool;
     private final ChangeAppender appender = new ChangeAppender();
+    private final LeaderTable leadership;
 
     PostgresChangeLog(HikariDataSource pool) {
         this.pool = requireNonNull(pool, "pool is null");
+        this.leadership = new LeaderTable(pool, appender);
+    }
+
+    @Override
+    public Optional<CaptureLeadership> leadership() {
+        return Optional.of(leadership);
     }
 
     @Override
