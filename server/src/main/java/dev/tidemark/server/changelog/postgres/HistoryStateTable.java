@@ -3,6 +3,7 @@ package dev.tidemark.server.changelog.postgres;
 import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.HISTORY_STATE;
 import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.param;
 import static org.jooq.impl.DSL.select;
 
 import dev.tidemark.protocol.Lsn;
@@ -11,14 +12,18 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.jooq.Field;
+import org.jooq.Param;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /** Reads and writes the single row of {@code tidemark.history_state}. */
 final class HistoryStateTable {
@@ -85,33 +90,69 @@ final class HistoryStateTable {
         return map;
     }
 
+    private static final Param<Lsn> CAPTURE_POSITION = param("capture_position", ChangeLogSchema.LSN);
+    private static final Param<Long> CHECKSUM_TOTAL = param("checksum_total", SQLDataType.BIGINT);
+    private static final Param<Lsn> PENDING_LSN = param("pending_lsn", ChangeLogSchema.LSN);
+    private static final Param<Integer> PENDING_SEQ = param("pending_seq", SQLDataType.INTEGER);
+    private static final Param<Long> PENDING_CHECKSUM = param("pending_checksum", SQLDataType.BIGINT);
+    private static final Param<Long> PENDING_XID = param("pending_xid", SQLDataType.BIGINT);
+    private static final Param<Instant> PENDING_COMMITTED_AT = param("pending_committed_at", ChangeLogSchema.TIMESTAMPTZ);
+    private static final Param<String[]> PENDING_ENTITY_TYPES = param("pending_entity_types", ChangeLogSchema.TEXT_ARRAY);
+    private static final Param<Long[]> PENDING_TYPE_CHECKSUMS = param("pending_type_checksums", ChangeLogSchema.BIGINT_ARRAY);
+    private static final Param<String[]> TYPE_NAMES = param("type_names", ChangeLogSchema.TEXT_ARRAY);
+    private static final Param<Long[]> TYPE_TOTALS = param("type_totals", ChangeLogSchema.BIGINT_ARRAY);
+    /** Run with every append (the capture position moves in the append's transaction): rendered once. */
+    private static final RenderedQuery SAVE_CAPTURE = RenderedQuery.of(DSL.update(H.table)
+            .set(H.CAPTURE_POSITION, CAPTURE_POSITION)
+            .set(H.CHECKSUM_TOTAL, CHECKSUM_TOTAL)
+            .set(H.PENDING_LSN, PENDING_LSN)
+            .set(H.PENDING_SEQ, PENDING_SEQ)
+            .set(H.PENDING_CHECKSUM, PENDING_CHECKSUM)
+            .set(H.PENDING_XID, PENDING_XID)
+            .set(H.PENDING_COMMITTED_AT, PENDING_COMMITTED_AT)
+            .set(H.PENDING_ENTITY_TYPES, PENDING_ENTITY_TYPES)
+            .set(H.PENDING_TYPE_CHECKSUMS, PENDING_TYPE_CHECKSUMS)
+            .set(H.TYPE_NAMES, TYPE_NAMES)
+            .set(H.TYPE_TOTALS, TYPE_TOTALS)
+            .set(H.UPDATED_AT, NOW)
+            .where(H.ID.eq(inline(ROW))));
+
     /** Writes the capture position, checksum totals and pending transaction of {@code state}. */
     static void saveCapture(Connection connection, LogState state) throws SQLException {
         PendingTransaction pending = state.pending();
-        Long[] pendingSums = null;
-        if (pending != null) {
-            pendingSums = new Long[pending.entityTypes().size()];
-            for (int i = 0; i < pendingSums.length; i++) {
-                pendingSums[i] = pending.typeChecksums().getOrDefault(pending.entityTypes().get(i), 0L);
+        RenderedQuery query = SAVE_CAPTURE;
+        try (PreparedStatement update = connection.prepareStatement(query.sql())) {
+            update.setString(query.index(CAPTURE_POSITION), state.capturePosition().toString());
+            update.setLong(query.index(CHECKSUM_TOTAL), state.checksumTotal());
+            if (pending == null) {
+                update.setNull(query.index(PENDING_LSN), Types.VARCHAR);
+                update.setNull(query.index(PENDING_SEQ), Types.INTEGER);
+                update.setNull(query.index(PENDING_CHECKSUM), Types.BIGINT);
+                update.setNull(query.index(PENDING_XID), Types.BIGINT);
+                update.setNull(query.index(PENDING_COMMITTED_AT), Types.TIMESTAMP_WITH_TIMEZONE);
+                update.setNull(query.index(PENDING_ENTITY_TYPES), Types.ARRAY);
+                update.setNull(query.index(PENDING_TYPE_CHECKSUMS), Types.ARRAY);
+            } else {
+                Long[] pendingSums = new Long[pending.entityTypes().size()];
+                for (int i = 0; i < pendingSums.length; i++) {
+                    pendingSums[i] = pending.typeChecksums().getOrDefault(pending.entityTypes().get(i), 0L);
+                }
+                update.setString(query.index(PENDING_LSN), pending.lsn().toString());
+                update.setInt(query.index(PENDING_SEQ), pending.lastSeq());
+                update.setLong(query.index(PENDING_CHECKSUM), pending.checksum());
+                update.setLong(query.index(PENDING_XID), pending.xid());
+                update.setObject(query.index(PENDING_COMMITTED_AT),
+                        pending.committedAt().atOffset(ZoneOffset.UTC));
+                update.setArray(query.index(PENDING_ENTITY_TYPES),
+                        connection.createArrayOf("text", pending.entityTypes().toArray()));
+                update.setArray(query.index(PENDING_TYPE_CHECKSUMS), connection.createArrayOf("bigint", pendingSums));
             }
+            update.setArray(query.index(TYPE_NAMES),
+                    connection.createArrayOf("text", state.typeTotals().keySet().toArray()));
+            update.setArray(query.index(TYPE_TOTALS),
+                    connection.createArrayOf("bigint", state.typeTotals().values().toArray()));
+            update.executeUpdate();
         }
-        Long[] sums = pendingSums;
-        ChangeLogDsl.run(connection, sql -> sql
-                .update(H.table)
-                .set(H.CAPTURE_POSITION, state.capturePosition())
-                .set(H.CHECKSUM_TOTAL, state.checksumTotal())
-                .set(H.PENDING_LSN, pending == null ? null : pending.lsn())
-                .set(H.PENDING_SEQ, pending == null ? null : pending.lastSeq())
-                .set(H.PENDING_CHECKSUM, pending == null ? null : pending.checksum())
-                .set(H.PENDING_XID, pending == null ? null : pending.xid())
-                .set(H.PENDING_COMMITTED_AT, pending == null ? null : pending.committedAt())
-                .set(H.PENDING_ENTITY_TYPES, pending == null ? null : pending.entityTypes().toArray(String[]::new))
-                .set(H.PENDING_TYPE_CHECKSUMS, sums)
-                .set(H.TYPE_NAMES, state.typeTotals().keySet().toArray(String[]::new))
-                .set(H.TYPE_TOTALS, state.typeTotals().values().toArray(Long[]::new))
-                .set(H.UPDATED_AT, NOW)
-                .where(H.ID.eq(ROW))
-                .execute());
     }
 
     /** Records that transactions at or before {@code retainedFrom} were trimmed. */
