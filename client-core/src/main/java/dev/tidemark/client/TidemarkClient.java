@@ -50,7 +50,8 @@ import javax.net.ssl.SSLContext;
  * whose checksum does not match, that does not start at the committed LSN, or that the store fails
  * to apply is not applied and is acknowledged {@code error}, so the server sends it again. A large
  * source transaction that arrives in parts streams into one store transaction. A lost connection
- * is re-opened with exponential backoff and jitter, resuming from the store's committed LSN.
+ * is re-opened with exponential backoff and jitter, resuming from the store's committed LSN. Given several
+ * server URLs (the nodes of one deployment), the client moves to the next node when one fails.
  *
  * <p>No dependency injection is needed; the client starts two threads of its own (network and
  * applier) and one for listener calls. Close it to stop them. What the client reports — its
@@ -269,7 +270,7 @@ public final class TidemarkClient implements AutoCloseable {
         static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
         static final int DEFAULT_RECEIVE_BUFFER = 16;
 
-        private URI serverUri;
+        private final List<URI> serverUris = new ArrayList<>();
         private String token;
         private String clientId;
         private String storeName;
@@ -288,32 +289,67 @@ public final class TidemarkClient implements AutoCloseable {
         private Builder() {}
 
         /**
-         * The server's sync endpoint, {@code ws://HOST:PORT/sync} or {@code wss://…}; the path
-         * {@value #DEFAULT_PATH} is used when the URL has none. Required.
+         * A server's sync endpoint, {@code ws://HOST:PORT/sync} or {@code wss://…}; the path
+         * {@value #DEFAULT_PATH} is used when the URL has none. Required. Called again, it adds another node
+         * of the same Tidemark deployment (see {@link #serverUrls(List)}); behind a load balancer one URL is enough.
          */
         public Builder serverUrl(String url) {
-            requireNonNull(url, "url is null");
+            return serverUri(parse(url));
+        }
+
+        /**
+         * The sync endpoints of the deployment's server nodes, in the order tried (replacing any given before);
+         * each as in {@link #serverUrl(String)}, {@code ws://} and {@code wss://} may be mixed. The client
+         * connects to the first; when a connection cannot be opened or is lost it moves on to the next (round
+         * robin), waiting the reconnect backoff only once every node failed in a row. It resumes from the store's
+         * committed position on whichever node it reaches. A node that refuses the client (its token, its
+         * protocol version) stops it as with one URL.
+         */
+        public Builder serverUrls(List<String> urls) {
+            requireNonNull(urls, "urls is null");
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("no server URL given: name at least one, such as"
+                        + " ws://localhost:8080/sync");
+            }
+            List<URI> parsed = new ArrayList<>();
+            for (String url : urls) {
+                parsed.add(withPath(parse(url)));
+            }
+            serverUris.clear();
+            serverUris.addAll(parsed);
+            return this;
+        }
+
+        /** A server's sync endpoint; see {@link #serverUrl(String)}. Called again, it adds another node. */
+        public Builder serverUri(URI uri) {
+            serverUris.add(withPath(uri));
+            return this;
+        }
+
+        private static URI parse(String url) {
+            requireNonNull(url, "a server URL is null");
+            if (url.isBlank()) {
+                throw new IllegalArgumentException("a server URL is empty: give one such as ws://localhost:8080/sync");
+            }
             try {
-                return serverUri(new URI(url.trim()));
+                return new URI(url.trim());
             } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("'" + url + "' is not a URL such as ws://localhost:8080/sync: "
                         + e.getMessage(), e);
             }
         }
 
-        /** The server's sync endpoint; see {@link #serverUrl(String)}. */
-        public Builder serverUri(URI uri) {
+        private static URI withPath(URI uri) {
             requireNonNull(uri, "uri is null");
             String path = uri.getRawPath();
             if (path == null || path.isEmpty() || path.equals("/")) {
                 try {
-                    uri = new URI(uri.getScheme(), uri.getRawAuthority(), DEFAULT_PATH, uri.getRawQuery(), null);
+                    return new URI(uri.getScheme(), uri.getRawAuthority(), DEFAULT_PATH, uri.getRawQuery(), null);
                 } catch (URISyntaxException e) {
                     throw new IllegalArgumentException("'" + uri + "' is not a usable server URL: " + e.getMessage(), e);
                 }
             }
-            this.serverUri = uri;
-            return this;
+            return uri;
         }
 
         /** The bearer token, sent as {@code Authorization: Bearer <token>}. Default: none. */
@@ -436,7 +472,7 @@ public final class TidemarkClient implements AutoCloseable {
         }
 
         EngineConfig engineConfig() {
-            if (serverUri == null) {
+            if (serverUris.isEmpty()) {
                 throw new IllegalArgumentException("no server URL given: call serverUrl(\"ws://HOST:PORT/sync\")");
             }
             Optional<String> tokenClientId = ClientIdentity.fromToken(token);
@@ -450,7 +486,7 @@ public final class TidemarkClient implements AutoCloseable {
                 case AFTER_COMMIT -> AckPolicy.afterCommit();
                 case EAGER -> AckPolicy.eager();
             };
-            return new EngineConfig(serverUri, token, id, subscriptions, acks, backoff::delay, connectTimeout,
+            return new EngineConfig(serverUris, token, id, subscriptions, acks, backoff::delay, connectTimeout,
                     keepAliveInterval, maxMessageBytes, receiveBuffer, sslContext);
         }
 

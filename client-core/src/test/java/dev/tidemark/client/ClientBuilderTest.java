@@ -109,4 +109,47 @@ class ClientBuilderTest {
         assertThatThrownBy(() -> TidemarkClient.builder().serverUrl("ws://h/sync").build())
                 .hasMessageContaining("no store given");
     }
+
+    @Test
+    @DisplayName("takes several server URLs, in order, from serverUrls or repeated serverUrl; ws and wss may be mixed")
+    void severalUrls() {
+        EngineConfig listed = TidemarkClient.builder()
+                .serverUrls(List.of("ws://a:7070", " wss://b.example.com/sync ", "ws://c:7070/tenant/sync")).engineConfig();
+        assertThat(listed.serverUris()).containsExactly(URI.create("ws://a:7070/sync"),
+                URI.create("wss://b.example.com/sync"), URI.create("ws://c:7070/tenant/sync"));
+        assertThat(listed.serverUri()).as("tried first").isEqualTo(URI.create("ws://a:7070/sync"));
+        assertThat(listed.anyTls()).isTrue();
+        assertThat(EngineConfig.port(URI.create("wss://b.example.com/sync"))).isEqualTo(443);
+
+        EngineConfig repeated = TidemarkClient.builder().serverUrl("ws://a:7070/sync").serverUri(URI.create("ws://b:7070"))
+                .engineConfig();
+        assertThat(repeated.serverUris()).containsExactly(URI.create("ws://a:7070/sync"), URI.create("ws://b:7070/sync"));
+        assertThat(repeated.anyTls()).isFalse();
+
+        EngineConfig replaced = TidemarkClient.builder().serverUrl("ws://old:1/sync").serverUrls(List.of("ws://new:2/sync"))
+                .engineConfig();
+        assertThat(replaced.serverUris()).containsExactly(URI.create("ws://new:2/sync"));
+    }
+
+    @Test
+    @DisplayName("rejects a bad list of server URLs with a message that says what to do, changing nothing")
+    void badUrlLists() {
+        assertThatThrownBy(() -> TidemarkClient.builder().serverUrls(List.of()))
+                .hasMessageContaining("no server URL given");
+        assertThatThrownBy(() -> TidemarkClient.builder().serverUrls(List.of("ws://a/sync", " ")))
+                .hasMessageContaining("a server URL is empty");
+        assertThatThrownBy(() -> TidemarkClient.builder().serverUrls(List.of("ws://a/sync", "ws://exa mple")))
+                .hasMessageContaining("'ws://exa mple' is not a URL");
+        assertThatThrownBy(() -> TidemarkClient.builder().serverUrls(List.of("ws://a/sync", "http://b/sync")).engineConfig())
+                .hasMessageContaining("must start with ws:// or wss://", "http://b/sync");
+        assertThatThrownBy(() -> TidemarkClient.builder().serverUrls(List.of("ws://a/sync", "ws:///sync")).engineConfig())
+                .hasMessageContaining("has no host");
+        assertThatThrownBy(() -> TidemarkClient.builder().serverUrls(List.of("ws://a:1", "ws://a:1/sync")).engineConfig())
+                .hasMessageContaining("name a node twice");
+        TidemarkClient.Builder kept = TidemarkClient.builder().serverUrl("ws://a/sync");
+        assertThatThrownBy(() -> kept.serverUrls(List.of("ws://b/sync", "ws://exa mple")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(kept.engineConfig().serverUris()).as("a bad list changes nothing")
+                .containsExactly(URI.create("ws://a/sync"));
+    }
 }

@@ -22,9 +22,9 @@ final class Progress {
         double rate = (changes - lastChanges) / seconds;
         lastChanges = changes;
         lastNanos = nowNanos;
-        return String.format(Locale.ROOT, "%-13s committed %-12s server %-12s %s  %,.0f changes/s  %,d changes in %,d batches%s%s",
+        return String.format(Locale.ROOT, "%-13s committed %-12s server %-12s %s  %,.0f changes/s  %,d changes in %,d batches%s%s%s",
                 status.state(), status.committedLsn(), status.serverLsn(), lagOrSnapshot(status), rate, changes,
-                status.appliedBatches(), sourceLag(status), incomplete(status));
+                status.appliedBatches(), sourceLag(status), incomplete(status), node(status));
     }
 
     /** During a snapshot the byte lag says little: rows loaded of the estimated total say how far it is. */
@@ -39,6 +39,11 @@ final class Progress {
         String percent = snapshot.fraction().map(f -> String.format(Locale.ROOT, " (%.0f%%)", f * 100)).orElse("");
         return "snapshot of " + String.join(", ", snapshot.entityTypes()) + ": " + rows
                 + (total.isEmpty() ? " rows" : total) + percent;
+    }
+
+    /** The node connected to, or the one being tried: with several server URLs the client moves between them. */
+    private static String node(SyncStatus status) {
+        return status.serverNode().map(node -> (status.connected() ? "  on " : "  trying ") + node).orElse("");
     }
 
     private static String incomplete(SyncStatus status) {

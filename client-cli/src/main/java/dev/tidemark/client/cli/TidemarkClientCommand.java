@@ -55,9 +55,12 @@ public final class TidemarkClientCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-s", "--server"}, paramLabel = "URL", defaultValue = "${env:TIDEMARK_SERVER:-ws://localhost:8080/sync}",
-            description = "The server's sync endpoint, ws:// or wss:// (env TIDEMARK_SERVER). Default: ${DEFAULT-VALUE}")
-    String server;
+    @Option(names = {"-s", "--server"}, paramLabel = "URL", split = ",",
+            defaultValue = "${env:TIDEMARK_SERVER:-ws://localhost:8080/sync}",
+            description = "The server's sync endpoint, ws:// or wss:// (env TIDEMARK_SERVER). For several nodes of one"
+                    + " deployment, repeat the option or separate the URLs with commas: the client moves to the next"
+                    + " when one fails. Behind a load balancer one URL is enough. Default: ${DEFAULT-VALUE}")
+    List<String> servers;
 
     @Option(names = {"-t", "--token"}, paramLabel = "TOKEN", defaultValue = "${env:TIDEMARK_TOKEN}",
             description = "The bearer token naming this client (env TIDEMARK_TOKEN).")
@@ -145,7 +148,6 @@ public final class TidemarkClientCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         TidemarkClient.Builder builder = TidemarkClient.builder()
-                .serverUrl(server)
                 .store(store, settings())
                 .subscriptions(subscriptions)
                 .ackMode(eager ? AckMode.EAGER : AckMode.AFTER_COMMIT);
@@ -157,6 +159,11 @@ public final class TidemarkClientCommand implements Callable<Integer> {
             builder.clientId(clientId);
         }
         TidemarkClient client;
+        try {
+            builder.serverUrls(servers);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad --server: " + e.getMessage());
+        }
         try {
             timeout = Durations.parse(timeoutText);
         } catch (IllegalArgumentException e) {
@@ -176,7 +183,7 @@ public final class TidemarkClientCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(closer);
         try {
             client.start();
-            out.println("syncing " + server + " into store '" + store + "' as client '" + client.clientId() + "'"
+            out.println("syncing " + String.join(", ", servers) + " into store '" + store + "' as client '" + client.clientId() + "'"
                     + (eager ? " (eager mode: UNSAFE)" : ""));
             out.flush();
             CompletableFuture<ClientStoppedException> stopped = client.stopped();

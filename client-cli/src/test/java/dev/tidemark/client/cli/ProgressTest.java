@@ -41,6 +41,21 @@ class ProgressTest {
     }
 
     @Test
+    @DisplayName("names the node connected to, or the one being tried")
+    void node() {
+        Progress progress = new Progress(0);
+        java.net.URI node = java.net.URI.create("ws://b:7070/sync");
+        SyncStatus connected = new SyncStatus(ClientState.CONNECTED, "c", "h", Lsn.parse("0/1000"),
+                Lsn.parse("0/1000"), 1, 1, null, List.of(), null, node);
+        assertThat(progress.line(connected, 1_000_000_000L)).endsWith("  on ws://b:7070/sync");
+        SyncStatus backingOff = new SyncStatus(ClientState.BACKING_OFF, "c", "h", Lsn.parse("0/1000"),
+                Lsn.parse("0/1000"), 1, 1, null, List.of(), null, node);
+        assertThat(progress.line(backingOff, 2_000_000_000L)).endsWith("  trying ws://b:7070/sync");
+        SyncStatus none = new SyncStatus(ClientState.NEW, "c", null, Lsn.ZERO, Lsn.ZERO, 0, 0, null);
+        assertThat(progress.line(none, 3_000_000_000L)).doesNotContain(" on ", "trying");
+    }
+
+    @Test
     @DisplayName("prints sizes in binary units")
     void bytes() {
         assertThat(Progress.bytes(1023)).isEqualTo("1023 B");

@@ -220,4 +220,34 @@ class TidemarkClientCommandTest {
         assertThat(run("--store-help", "nosuch")).isEqualTo(2);
         assertThat(err.toString()).contains("bad --store-help: no store named 'nosuch'", "available:", "sqlite");
     }
+
+    @Test
+    @DisplayName("--server takes several nodes, comma-separated or repeated, and syncs from the one that answers")
+    void severalServers() {
+        ScriptedServer gone = ScriptedServer.builder().start();
+        String dead = gone.uri().toString();
+        gone.close();
+        server = ScriptedServer.builder().start();
+        server.history().appendAll(Workload.standard(43).transactions(5, 4));
+        Lsn head = server.history().head();
+        assertThat(run("--server", dead + "," + server.uri(), "--file", dir.resolve("a.db").toString(), "--once",
+                "--progress", "0")).as("stderr: %s", err).isEqualTo(0);
+        assertThat(out.toString()).contains("syncing " + dead + ", " + server.uri(), "caught up at " + head);
+        assertThat(run("--server", dead, "--server", server.uri().toString(), "--file", dir.resolve("b.db").toString(),
+                "--once", "--progress", "0")).as("stderr: %s", err).isEqualTo(0);
+        try (SyncStore store = SyncStores.open("sqlite", Map.of("path", dir.resolve("b.db").toString()))) {
+            assertThat(store.committedLsn()).isEqualTo(head);
+        }
+    }
+
+    @Test
+    @DisplayName("exits 2 for an empty --server and 1 for a URL that is no ws:// or wss:// one, saying why")
+    void badServers() {
+        assertThat(run("--server", "ws://a:1/sync,,ws://b:1/sync", "--file", dir.resolve("x.db").toString(), "--once"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("bad --server", "a server URL is empty");
+        assertThat(run("--server", "ws://a:1/sync,http://b:1/sync", "--file", dir.resolve("y.db").toString(), "--once"))
+                .isEqualTo(1);
+        assertThat(err.toString()).contains("must start with ws:// or wss://", "http://b:1/sync");
+    }
 }

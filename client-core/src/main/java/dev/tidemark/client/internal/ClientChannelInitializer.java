@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.net.ssl.SSLEngine;
@@ -30,14 +31,16 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_UPGRADE_RESPONSE_BYTES = 64 * 1024;
 
     private final EngineConfig config;
+    private final URI server;
     private final SslContext ssl;
     private final Function<SocketChannel, Connection> connections;
     private final MessageCodec codec;
     private final TransportEvents events;
 
-    ClientChannelInitializer(EngineConfig config, SslContext ssl, Function<SocketChannel, Connection> connections,
+    ClientChannelInitializer(EngineConfig config, URI server, SslContext ssl, Function<SocketChannel, Connection> connections,
                              MessageCodec codec, TransportEvents events) {
         this.config = requireNonNull(config, "config is null");
+        this.server = requireNonNull(server, "server is null");
         this.ssl = ssl;
         this.connections = requireNonNull(connections, "connections is null");
         this.codec = requireNonNull(codec, "codec is null");
@@ -48,8 +51,8 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel channel) {
         Connection connection = connections.apply(channel);
         ChannelPipeline pipeline = channel.pipeline();
-        if (ssl != null) {
-            SslHandler tls = ssl.newHandler(channel.alloc(), config.serverUri().getHost(), config.port());
+        if (EngineConfig.tls(server)) {
+            SslHandler tls = ssl.newHandler(channel.alloc(), server.getHost(), EngineConfig.port(server));
             SSLEngine engine = tls.engine();
             SSLParameters parameters = engine.getSSLParameters();
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -71,7 +74,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
             headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + config.token());
         }
         return WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(config.serverUri())
+                .webSocketUri(server)
                 .version(WebSocketVersion.V13)
                 .customHeaders(headers)
                 .maxFramePayloadLength(config.maxMessageBytes())

@@ -17,6 +17,7 @@ import dev.tidemark.protocol.Welcome;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,7 +52,12 @@ final class ConnectionSupervisor {
     private volatile Connection current;
 
     // Event loop only.
-    private int failedAttempts;
+    private final ServerRotation servers;
+    /** The node the connection being opened goes to. */
+    private URI connecting;
+    /** The last failure (node and reason) since the client was last welcomed, or null; logged with the move. */
+    private String lastFailure;
+    private URI lastFailed;
     private ScheduledFuture<?> reconnect;
     /** The server paced this client's resync: reconnect after this long instead of the backoff; or null. */
     private Duration resyncRetryAfter;
@@ -66,6 +72,7 @@ final class ConnectionSupervisor {
         this.notifier = requireNonNull(notifier, "notifier is null");
         this.closed = requireNonNull(closed, "closed is null");
         this.inbox = new Inbox(config.receiveBuffer(), new PauseReading());
+        this.servers = new ServerRotation(config.serverUris());
     }
 
     /** The queue to the applier. */
@@ -88,7 +95,16 @@ final class ConnectionSupervisor {
      * from its first delay, and the client is connected unless the connection ended meanwhile.
      */
     void welcomed(Connection connection) {
-        failedAttempts = 0;
+        if (current != connection) {
+            onCurrent(connection, ClientEvent.WELCOMED);
+            return;
+        }
+        servers.connected();
+        if (lastFailed != null && !lastFailed.equals(connecting)) {
+            log.info("connected to {} after {} failed: {}", connecting, lastFailed, lastFailure);
+        }
+        lastFailed = null;
+        lastFailure = null;
         onCurrent(connection, ClientEvent.WELCOMED);
     }
 
@@ -121,15 +137,18 @@ final class ConnectionSupervisor {
         if (closed.getAsBoolean() || status.state().isTerminal() || !status.on(ClientEvent.CONNECT)) {
             return;
         }
-        ChannelFuture connecting = transport.connect(new ClientChannelInitializer(config, transport.ssl(),
+        URI server = servers.current();
+        connecting = server;
+        status.server(server);
+        ChannelFuture opening = transport.connect(server, new ClientChannelInitializer(config, server, transport.ssl(),
                 this::newConnection, codec, transportEvents));
-        connecting.addListener(done -> {
+        opening.addListener(done -> {
             if (!done.isSuccess()) {
                 Connection failed = current;
-                if (failed != null && failed.channel() == connecting.channel()) {
+                if (failed != null && failed.channel() == opening.channel()) {
                     current = null;
                 }
-                connectionEnded("cannot connect to " + config.serverUri() + ": " + done.cause().getMessage(), false);
+                connectionEnded("cannot connect to " + server + ": " + done.cause().getMessage(), false);
             }
         });
     }
@@ -148,9 +167,9 @@ final class ConnectionSupervisor {
             fail(reason);
             return;
         }
-        Duration delay = config.backoff().delay(failedAttempts, ThreadLocalRandom.current().nextDouble());
         if (resyncRetryAfter != null) {
-            delay = resyncRetryAfter;
+            // The same node: the server admits resyncs at a paced rate, whichever node the client is on.
+            Duration delay = resyncRetryAfter;
             resyncRetryAfter = null;
             log.info("the server admits resyncs at a paced rate: coming back in {} ms", delay.toMillis());
             status.on(ClientEvent.RESYNC_PACED);
@@ -158,10 +177,23 @@ final class ConnectionSupervisor {
             reconnect = transport.schedule(() -> inbox.put(new Inbound.ConnectNow()), delay);
             return;
         }
-        failedAttempts = Math.min(failedAttempts + 1, 62);
-        log.warn("{}; reconnecting in {} ms", reason, delay.toMillis());
-        notifier.error(new SyncError(SyncError.Kind.CONNECTION, reason + "; reconnecting in " + delay.toMillis()
-                + " ms", null));
+        URI failed = connecting;
+        lastFailed = failed;
+        lastFailure = reason;
+        Duration delay;
+        String next;
+        if (servers.failed()) {
+            delay = config.backoff().delay(servers.failedRounds(), ThreadLocalRandom.current().nextDouble());
+            servers.roundWaited();
+            next = servers.several() ? "every server failed; reconnecting to " + servers.current() + " in "
+                    + delay.toMillis() + " ms" : "reconnecting in " + delay.toMillis() + " ms";
+            log.warn("{}; {}", reason, next);
+        } else {
+            delay = Duration.ZERO;
+            next = "trying " + servers.current() + " now";
+            log.info("{}; {}", reason, next);
+        }
+        notifier.error(new SyncError(SyncError.Kind.CONNECTION, reason + "; " + next, null));
         status.on(ClientEvent.CONNECTION_LOST);
         cancelReconnect();
         // The next connection opens once the applier has handled everything received before, so its hello

@@ -6,6 +6,7 @@ import dev.tidemark.client.status.ClientState;
 import dev.tidemark.client.status.SnapshotProgress;
 import dev.tidemark.client.status.SyncStatus;
 import dev.tidemark.protocol.Lsn;
+import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,7 @@ final class StatusBoard {
     private volatile Instant lastSourceCommit;
     private volatile List<String> incompleteEntityTypes = List.of();
     private volatile SnapshotProgress snapshot;
+    private volatile URI server;
 
     /**
      * @param notifier told about every state change
@@ -52,7 +54,7 @@ final class StatusBoard {
 
     SyncStatus snapshot() {
         return new SyncStatus(state, clientId, historyId, committedLsn, serverLsn.get(),
-                appliedBatches.get(), appliedChanges.get(), lastSourceCommit, incompleteEntityTypes, snapshot);
+                appliedBatches.get(), appliedChanges.get(), lastSourceCommit, incompleteEntityTypes, snapshot, server);
     }
 
     ClientState state() {
@@ -136,6 +138,11 @@ final class StatusBoard {
     /** A part of a per-table snapshot arrived ({@code progress}), or none is under way ({@code null}). */
     void snapshot(SnapshotProgress progress) {
         snapshot = progress;
+    }
+
+    /** The client connects to (and, once welcomed, is connected to) the node at {@code server}. */
+    void server(URI server) {
+        this.server = server;
     }
 
     /** The server has at least {@code lsn}. */

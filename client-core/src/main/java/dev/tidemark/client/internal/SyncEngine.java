@@ -106,7 +106,8 @@ public final class SyncEngine implements AutoCloseable {
         if (warning != null) {
             log.warn(warning);
         }
-        log.info("client '{}' syncing from {} into a store at {}", clientId, config.serverUri(), committed);
+        log.info("client '{}' syncing from {} into a store at {}", clientId,
+                config.serverUris().size() == 1 ? config.serverUri() : config.serverUris(), committed);
         transport.runAndWait(() -> status.on(ClientEvent.START));
         thread.start();
         inbox.put(new Inbound.ConnectNow());

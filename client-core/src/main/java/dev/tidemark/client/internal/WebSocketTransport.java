@@ -35,7 +35,7 @@ final class WebSocketTransport {
 
     WebSocketTransport(EngineConfig config) {
         this.config = requireNonNull(config, "config is null");
-        this.ssl = config.tls() ? sslContext(config) : null;
+        this.ssl = config.anyTls() ? sslContext(config) : null;
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tidemark-transport"),
                 NioIoHandler.newFactory());
         this.loop = group.next();
@@ -49,7 +49,7 @@ final class WebSocketTransport {
         try {
             return SslContextBuilder.forClient().build();
         } catch (SSLException e) {
-            throw new IllegalStateException("cannot set up TLS for " + config.serverUri() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot set up TLS for " + config.serverUris() + ": " + e.getMessage(), e);
         }
     }
 
@@ -57,8 +57,8 @@ final class WebSocketTransport {
         return ssl;
     }
 
-    /** Opens a TCP connection to the server and sets its pipeline up with {@code initializer}. */
-    ChannelFuture connect(ClientChannelInitializer initializer) {
+    /** Opens a TCP connection to {@code server} and sets its pipeline up with {@code initializer}. */
+    ChannelFuture connect(java.net.URI server, ClientChannelInitializer initializer) {
         return new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
@@ -66,7 +66,7 @@ final class WebSocketTransport {
                         config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(initializer)
-                .connect(config.serverUri().getHost(), config.port());
+                .connect(server.getHost(), EngineConfig.port(server));
     }
 
     boolean inLoop() {

@@ -3,6 +3,7 @@ package dev.tidemark.client.status;
 import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.protocol.Lsn;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,10 +26,13 @@ import java.util.Optional;
  * @param incompleteEntityTypes the client's entity types the server cannot capture correctly now: the
  *     store's copy of them is not the source's, and the client is not {@link #caughtUp()} while any is listed
  * @param snapshot the snapshot being received, or {@code null}
+ * @param server the server node the client is connected to — or, when not connected, the one it is connecting
+ *     or about to reconnect to (with several server URLs, the client moves between them); {@code null} before
+ *     the first connection attempt
  */
 public record SyncStatus(ClientState state, String clientId, String historyId, Lsn committedLsn, Lsn serverLsn,
                          long appliedBatches, long appliedChanges, Instant lastSourceCommit,
-                         List<String> incompleteEntityTypes, SnapshotProgress snapshot) {
+                         List<String> incompleteEntityTypes, SnapshotProgress snapshot, URI server) {
 
     public SyncStatus {
         requireNonNull(state, "state is null");
@@ -37,11 +41,24 @@ public record SyncStatus(ClientState state, String clientId, String historyId, L
         incompleteEntityTypes = incompleteEntityTypes == null ? List.of() : List.copyOf(incompleteEntityTypes);
     }
 
+    /** A status that names no server node. */
+    public SyncStatus(ClientState state, String clientId, String historyId, Lsn committedLsn, Lsn serverLsn,
+                      long appliedBatches, long appliedChanges, Instant lastSourceCommit,
+                      List<String> incompleteEntityTypes, SnapshotProgress snapshot) {
+        this(state, clientId, historyId, committedLsn, serverLsn, appliedBatches, appliedChanges, lastSourceCommit,
+                incompleteEntityTypes, snapshot, null);
+    }
+
     /** A status with no incomplete entity type and no snapshot under way. */
     public SyncStatus(ClientState state, String clientId, String historyId, Lsn committedLsn, Lsn serverLsn,
                       long appliedBatches, long appliedChanges, Instant lastSourceCommit) {
         this(state, clientId, historyId, committedLsn, serverLsn, appliedBatches, appliedChanges, lastSourceCommit,
-                List.of(), null);
+                List.of(), null, null);
+    }
+
+    /** The server node the client is connected to, or connecting to; see {@link #server}. */
+    public Optional<URI> serverNode() {
+        return Optional.ofNullable(server);
     }
 
     /** The snapshot being received, if any. */
