@@ -311,7 +311,9 @@ final class Outbox {
      */
     private void maybeSendEmptyBatch() {
         if (catchingUp && !mode.is(OutboxState.Activity.READING) && pending.isEmpty() && state.open() == null
-                && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(edge.streamLimit())) {
+                && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(edge.tip())) {
+            // The tip, not the stream limit: while the refresh markers are still being loaded up to the tip the
+            // stream has not caught up, and its position-only batch must still go at once when it does.
             catchingUp = false;
         }
         if (!mode.is(OutboxState.Activity.READY) || !pending.isEmpty() || state.open() != null

@@ -163,7 +163,7 @@ class CoalescingHubTest extends HubTestBase {
 
     @Test
     @DisplayName("a refresh marker inside what a held client missed is honoured: no coalesced batch passes it, the"
-            + " table's snapshot comes first, with the log's other changes up to its cut")
+            + " table's snapshot comes with the log's other changes up to its cut")
     void refreshMarkerInsideTheSpan() {
         List<Change> rows = TestCapture.updates("orders", "row", 3);
         snapshots = entityTypes -> {
@@ -215,7 +215,8 @@ class CoalescingHubTest extends HubTestBase {
         ack(client, "held", first);
         List<Changes> received = HubStreamingTest.receiveThrough(client, "held", end, true);
         assertChained(received, first.lsn());
-        assertThat(received.get(0).snapshot()).as("the snapshot comes first").isNotNull();
+        // Batches up to the marker may come first (the stream goes only as far as the markers are known).
+        assertThat(received).as("the table's snapshot").anyMatch(batch -> batch.snapshot() != null);
         assertThat(received).allSatisfy(batch -> assertThat(batch.snapshot() != null
                 || !batch.prevLsn().isBefore(marker) || batch.lsn().isBefore(marker))
                 .as("batch (%s, %s] passes the marker at %s without the snapshot", batch.prevLsn(), batch.lsn(), marker)
