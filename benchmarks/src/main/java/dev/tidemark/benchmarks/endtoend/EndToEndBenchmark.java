@@ -168,11 +168,21 @@ public final class EndToEndBenchmark {
                 }
             }
             sampler.join(TimeUnit.SECONDS.toMillis(60));
+            // Whether the client keeps up: the lag of the first and the last second's transactions (in commit order).
+            List<Double> inOrder = new ArrayList<>(millis);
+            int second = Math.min(latencyRate, inOrder.size());
+            List<Double> firstSecond = new ArrayList<>(inOrder.subList(0, second));
+            List<Double> lastSecond = new ArrayList<>(inOrder.subList(inOrder.size() - second, inOrder.size()));
+            Collections.sort(firstSecond);
+            Collections.sort(lastSecond);
             List<Double> sorted = new ArrayList<>(millis);
             Collections.sort(sorted);
             System.out.printf("%nlatency at %d one-row transactions/s for %d s (source commit → client store commit): "
                             + "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d samples)%n", latencyRate, latencySeconds,
                     percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.get(sorted.size() - 1), sorted.size());
+            System.out.printf("keeps up: p50 of the first second %.1f ms, of the last second %.1f ms (%s)%n",
+                    percentile(firstSecond, 0.50), percentile(lastSecond, 0.50),
+                    percentile(lastSecond, 0.50) > 2 * percentile(firstSecond, 0.50) + 50 ? "falling behind" : "keeps up");
         }
     }
 

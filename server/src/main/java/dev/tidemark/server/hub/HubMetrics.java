@@ -10,6 +10,7 @@ final class HubMetrics {
 
     final Counter batchesLive;
     final Counter batchesLog;
+    final Counter batchesCoalesced;
     final Counter messages;
     final Counter changes;
     final Counter bytes;
@@ -32,6 +33,9 @@ final class HubMetrics {
                 .description("batches assembled for clients").register(registry);
         batchesLog = Counter.builder("tidemark.hub.batches").tag("source", "log")
                 .description("batches assembled for clients").register(registry);
+        batchesCoalesced = Counter.builder("tidemark.hub.batches.coalesced")
+                .description("live batches that carry several captured ranges to a client behind the head")
+                .register(registry);
         messages = Counter.builder("tidemark.hub.messages.sent")
                 .description("changes messages written (parts count one each)").register(registry);
         changes = Counter.builder("tidemark.hub.changes.sent").description("changes written to clients").register(registry);

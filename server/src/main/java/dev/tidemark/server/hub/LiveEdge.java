@@ -1,6 +1,8 @@
 package dev.tidemark.server.hub;
 
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.spi.LoggedChange;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,9 +34,43 @@ final class LiveEdge {
         return known.isBefore(tip) ? known : tip;
     }
 
-    /** The live range starting exactly at {@code position}, or null (read the log instead). */
-    LiveRange startingAt(Lsn position) {
-        return tail.startingAt(position);
+    /**
+     * Consecutive whole live ranges from {@code position} up to {@code limit}, as many as one batch holds: the
+     * first always (a range over the bounds goes as parts), each further one only while the changes
+     * {@code filter} passes stay within {@code maxChanges} and {@code maxBytes}. Empty when no range starts at
+     * {@code position} within the limit (read the log instead). A client at the head gets one range; a client
+     * behind it gets several, so its batches carry several source transactions, as catch-up pages do.
+     *
+     * <p>The caller has checked that no refresh marker of its types lies before {@code limit}, so a span never
+     * passes one.
+     */
+    List<LiveRange> spanFrom(Lsn position, Lsn limit, EntityFilter filter, int maxChanges, long maxBytes) {
+        List<LiveRange> span = new ArrayList<>();
+        int changes = 0;
+        long bytes = 0;
+        Lsn at = position;
+        while (at.isBefore(limit)) {
+            LiveRange range = tail.startingAt(at);
+            if (range == null || range.to().isAfter(limit)) {
+                break;
+            }
+            int rangeChanges = 0;
+            long rangeBytes = 0;
+            for (LoggedChange row : range.changes()) {
+                if (filter.all() || filter.matches(row.change().entityType())) {
+                    rangeChanges++;
+                    rangeBytes += ChangeSize.of(row.change());
+                }
+            }
+            if (!span.isEmpty() && (changes + rangeChanges > maxChanges || bytes + rangeBytes > maxBytes)) {
+                break;
+            }
+            span.add(range);
+            changes += rangeChanges;
+            bytes += rangeBytes;
+            at = range.to();
+        }
+        return span;
     }
 
     /** The refresh markers after {@code after} up to {@code upTo} of types {@code filter} passes. */

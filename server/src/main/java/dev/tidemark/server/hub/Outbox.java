@@ -194,9 +194,10 @@ final class Outbox {
                 listener.snapshotNeeded(markers, java.util.Set.copyOf(owed), state, mode.epoch());
                 return false;
             }
-            LiveRange range = edge.startingAt(state.readPos());
-            if (range != null && !range.to().isAfter(tip)) {
-                takeRange(range);
+            List<LiveRange> span = edge.spanFrom(state.readPos(), tip, filter, config.batchMaxChanges(),
+                    config.batchMaxBytes());
+            if (!span.isEmpty()) {
+                takeSpan(span);
                 return true;
             }
         }
@@ -204,25 +205,33 @@ final class Outbox {
         return false;
     }
 
-    private void takeRange(LiveRange range) {
-        List<LoggedChange> rows = range.changes();
-        if (!filter.all()) {
-            rows = new ArrayList<>();
+    /**
+     * Assembles consecutive whole live ranges into one batch: one range (a client at the head) is encoded once
+     * and shared with every client at the same position; several (a client behind the head) go coalesced.
+     */
+    private void takeSpan(List<LiveRange> span) {
+        List<LoggedChange> rows = new ArrayList<>();
+        for (LiveRange range : span) {
             for (LoggedChange row : range.changes()) {
-                if (filter.matches(row.change().entityType())) {
+                if (filter.all() || filter.matches(row.change().entityType())) {
                     rows.add(row);
                 }
             }
         }
-        BatchAssembler.Assembled assembled = assembler.assemble(state, rows, range.to(), true, mode.epoch());
+        LiveRange first = span.get(0);
+        LiveRange last = span.get(span.size() - 1);
+        BatchAssembler.Assembled assembled = assembler.assemble(state, rows, last.to(), true, mode.epoch());
         state = assembled.next();
         List<Changes> messages = assembled.messages();
         if (!messages.isEmpty()) {
             metrics.batchesLive.increment();
+            if (span.size() > 1) {
+                metrics.batchesCoalesced.increment();
+            }
         }
-        if (messages.size() == 1 && !messages.get(0).isPart()) {
+        if (span.size() == 1 && messages.size() == 1 && !messages.get(0).isPart()) {
             Changes message = messages.get(0);
-            ByteBuf shared = range.retainEncoding(
+            ByteBuf shared = first.retainEncoding(
                     new LiveRange.EncodingKey(message.prevLsn(), filter.key(), mode.epoch()),
                     () -> encode(message),
                     hit -> (hit == 1 ? metrics.encodingsShared : metrics.encodingsEncoded).increment());
@@ -302,7 +311,9 @@ final class Outbox {
      */
     private void maybeSendEmptyBatch() {
         if (catchingUp && !mode.is(OutboxState.Activity.READING) && pending.isEmpty() && state.open() == null
-                && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(edge.streamLimit())) {
+                && state.readPos().equals(state.chainLsn()) && !state.readPos().isBefore(edge.tip())) {
+            // The tip, not the stream limit: while the refresh markers are still being loaded up to the tip the
+            // stream has not caught up, and its position-only batch must still go at once when it does.
             catchingUp = false;
         }
         if (!mode.is(OutboxState.Activity.READY) || !pending.isEmpty() || state.open() != null
