@@ -23,6 +23,10 @@ public interface CaptureLeadership {
     /** The leader as recorded, or empty when no node ever led this log. */
     Optional<CaptureLeader> current();
 
-    /** Stops fencing this log's appends by the epoch taken last (this node no longer leads). */
+    /**
+     * This node no longer leads: from now on every append through this change log is refused with
+     * {@link StaleLeaderException} and changes nothing, until {@link #take} is called again. (An append still in
+     * flight from the ended term must not slip through after the lease was lost.)
+     */
     void release();
 }

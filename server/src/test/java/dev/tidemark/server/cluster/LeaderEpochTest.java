@@ -97,6 +97,25 @@ class LeaderEpochTest {
     }
 
     @Test
+    @DisplayName("after a node released the lead its appends are refused (not unfenced) until it takes the lead again")
+    void releasedLeadRefusesAppends() {
+        nodeA.leadership().orElseThrow().take("node a", "slot_x");
+        nodeA.append(List.of(change(L1, "1")), Optional.of(L1));
+        nodeA.leadership().orElseThrow().release();
+        HistoryState before = nodeA.state().orElseThrow();
+
+        assertThatThrownBy(() -> nodeA.append(List.of(change(L2, "2")), Optional.of(L2)))
+                .isInstanceOf(StaleLeaderException.class)
+                .hasMessageContaining("gave up the lead");
+        assertThat(nodeA.state()).contains(before);
+        assertThat(all(nodeA)).extracting(c -> c.change().entityId()).containsExactly("1");
+
+        nodeA.leadership().orElseThrow().take("node a", "slot_x");
+        nodeA.append(List.of(change(L2, "2")), Optional.of(L2));
+        assertThat(all(nodeA)).extracting(c -> c.change().entityId()).containsExactly("1", "2");
+    }
+
+    @Test
     @DisplayName("a log no node took the lead of is not fenced (one server, tools)")
     void unfencedLogAppends() {
         nodeA.append(List.of(change(L1, "1")), Optional.of(L1));

@@ -36,11 +36,13 @@ final class ChangeAppender {
     static final String APPENDED_CHANNEL = "tidemark_appended";
     /** No epoch: appends are not fenced (a log no node took the lead of through {@link LeaderTable}). */
     static final long UNFENCED = -1;
+    /** This node gave up the lead: every append is refused until it takes the lead again. */
+    static final long REVOKED = -2;
 
     private final CopyBuffer buffer = new CopyBuffer(1 << 16);
     private volatile long epoch = UNFENCED;
 
-    /** Fences the following appends by {@code epoch} ({@link #UNFENCED} to stop). */
+    /** Fences the following appends by {@code epoch} ({@link #REVOKED} to refuse them all). */
     void fence(long epoch) {
         this.epoch = epoch;
     }
@@ -76,6 +78,10 @@ final class ChangeAppender {
         long mine = epoch;
         if (mine == UNFENCED) {
             return;
+        }
+        if (mine == REVOKED) {
+            throw new StaleLeaderException("append refused: this node gave up the lead of capture (its lease was lost"
+                    + " or released); nothing was written. It appends again only after it takes the lead again.");
         }
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT epoch, node FROM tidemark.capture_leader FOR SHARE");

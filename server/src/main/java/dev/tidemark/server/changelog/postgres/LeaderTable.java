@@ -65,7 +65,7 @@ final class LeaderTable implements CaptureLeadership {
 
     @Override
     public void release() {
-        appender.fence(ChangeAppender.UNFENCED);
+        appender.fence(ChangeAppender.REVOKED);
     }
 
     private static CaptureLeader leader(ResultSet row) throws SQLException {
