@@ -10,6 +10,7 @@ import dev.tidemark.server.auth.AuthConfig;
 import dev.tidemark.server.capture.CaptureService;
 import dev.tidemark.server.capture.LeaseSettings;
 import dev.tidemark.server.cluster.ChangeLogFollower;
+import dev.tidemark.server.cluster.NodeIdentity;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.SyncServer;
@@ -43,6 +44,7 @@ final class RuntimeModule extends AbstractModule {
         bind(HttpConfig.class).toInstance(settings.sync().http());
         bind(HubConfig.class).toInstance(settings.sync().hub());
         bind(AuthConfig.class).toInstance(settings.sync().auth());
+        bind(NodeIdentity.class).toInstance(NodeIdentity.forThisProcess());
     }
 
     /** The live feed of this node while another node captures: the change log's append notifications. */
