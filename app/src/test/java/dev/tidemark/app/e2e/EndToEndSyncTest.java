@@ -16,6 +16,7 @@ import dev.tidemark.client.testing.FaultyStore;
 import dev.tidemark.protocol.Lsn;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -189,14 +191,27 @@ class EndToEndSyncTest {
     @DisplayName("a client JVM killed with kill -9 mid-sync, restarted, converges with nothing lost or doubled")
     void killedClientConverges() throws Exception {
         Path database = directory.resolve("e2e-killed.db");
-        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> write(300));
-        for (int run = 0; run < 3; run++) {
-            Process child = startClientProcess(database);
-            awaitAppliedLines(child, 3);
-            child.destroyForcibly().waitFor();
+        // The writer keeps committing until the last kill, so every kill lands on a client that is syncing (a
+        // fixed 300 transactions used to end first: the later children then waited ~30 s per idle batch).
+        AtomicBoolean killing = new AtomicBoolean(true);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            int written = 0;
+            while (written < 300 || (killing.get() && written < 5_000)) {
+                write(10);
+                written += 10;
+            }
+        });
+        try {
+            for (int run = 0; run < 3; run++) {
+                Process child = startClientProcess(database, Redirect.PIPE);
+                awaitAppliedLines(child, 3);
+                child.destroyForcibly().waitFor();
+            }
+        } finally {
+            killing.set(false);
         }
         writing.get();
-        Process last = startClientProcess(database);
+        Process last = startClientProcess(database, Redirect.DISCARD);
         try {
             Lsn captured = stack.awaitCaptured();
             await().atMost(CONVERGE).until(() -> {
@@ -213,11 +228,12 @@ class EndToEndSyncTest {
         }
     }
 
-    private Process startClientProcess(Path database) throws Exception {
+    /** @param output {@code PIPE} to read the child's lines; {@code DISCARD} when nobody reads them (a full pipe would block it) */
+    private Process startClientProcess(Path database, Redirect output) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), ClientProcessMain.class.getName(),
                 stack.serverUrl(), stack.token("e2e-killed"), "e2e-killed", database.toString()));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();
     }
 
     private static void awaitAppliedLines(Process child, int lines) throws Exception {
