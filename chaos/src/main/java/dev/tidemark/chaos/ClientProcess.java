@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientProcess implements AutoCloseable {
 
-    static final long FULL_DISK_BYTES = 64 * 1024;
+    static final long FULL_DISK_BYTES = 4096;
 
     private final String id;
     private final ClientKind kind;

@@ -26,7 +26,7 @@ enum Fault {
     SERVER_PAUSE,
     /**
      * A full disk for one SQLite client's store: a file-size limit ({@code RLIMIT_FSIZE}, set with
-     * {@code prlimit}) of 64 KiB on the running client, so every write of its store past that offset fails
+     * {@code prlimit}) of 4 KiB (one SQLite page) on the running client, so every write of its store past that offset fails
      * ({@code EFBIG}, SQLite's {@code SQLITE_FULL} or I/O error); lifted after a while.
      */
     CLIENT_DISK_FULL,
