@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One seeded run: a fresh database on the shared PostgreSQL, the packaged server, N packaged clients behind fault
- * proxies, the writer, the store samplers and the fault scheduler; then every fault is healed, the clients catch
+ * One seeded run: a fresh database on the shared PostgreSQL, the packaged server (one or several nodes on one
+ * change log: one leads capture, the others stand by and serve), N packaged clients behind fault proxies (each
+ * proxy is also the client's load balancer over the nodes), the writer, the store samplers and the fault scheduler; then every fault is healed, the clients catch
  * up and verify, and each store is compared with the source.
  */
 final class ChaosRun {
@@ -49,7 +50,10 @@ final class ChaosRun {
     /** Slot faults that took effect: each must start a new history that every client resyncs onto. */
     private int slotFaults;
     private String firstHistory;
-    private ServerProcess server;
+    /** The server nodes; the first is {@link #server()}. */
+    private final List<ServerProcess> servers = new ArrayList<>();
+    /** The one key under which slot faults hold every node down at once. */
+    private final Object allNodes = new Object();
     private final List<ClientProcess> clients = new ArrayList<>();
 
     ChaosRun(ChaosSettings settings, PostgresProcess postgres, long seed) {
@@ -97,8 +101,13 @@ final class ChaosRun {
         return clients;
     }
 
+    /** The first server node (the only one with {@code chaos.nodes=1}). */
     ServerProcess server() {
-        return server;
+        return servers.get(0);
+    }
+
+    List<ServerProcess> servers() {
+        return servers;
     }
 
     Path directory() {
@@ -119,7 +128,12 @@ final class ChaosRun {
         try (Connection source = postgres.connect(database)) {
             Writer.createSchema(source, settings.ops(), new Random(seed), writer.model());
         }
-        server = new ServerProcess(settings.appJar(), directory, postgres.jdbcUrl(database), slot(), freePort());
+        for (int node = 1; node <= settings.nodes(); node++) {
+            servers.add(new ServerProcess(settings.appJar(), directory, node == 1 ? "server" : "server-" + node,
+                    postgres.jdbcUrl(database), slot(), freePort(), List.of()));
+        }
+        ServerProcess server = server();
+        List<Integer> ports = servers.stream().map(ServerProcess::port).toList();
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "chaos-" + seed);
             thread.setDaemon(true);
@@ -139,7 +153,10 @@ final class ChaosRun {
         int historyProblems = 0;
         boolean modelMatches;
         try {
-            server.startAndAwaitServing();
+            // Every node before the first watchdog pass (awaitHistory runs it): it would start a node not yet started.
+            for (ServerProcess node : servers) {
+                node.startAndAwaitServing();
+            }
             firstHistory = awaitHistory(0);
             afterServerStart.accept(this);
             writer.openAccounts();
@@ -154,7 +171,7 @@ final class ChaosRun {
                 ClientStore store = kind.postgres() ? new ClientStore.Postgres(postgres, storeDatabase(), "store_" + i)
                         : new ClientStore.Sqlite(directory.resolve(id + ".db"));
                 ClientProcess client = new ClientProcess(id, kind, store, settings.cliJar(), tokens.get(i - 1).join(),
-                        server.port(), directory);
+                        new FaultProxy(ports, i - 1), directory);
                 clients.add(client);
                 client.process().start();
             }
@@ -192,7 +209,7 @@ final class ChaosRun {
                 // The run fails with its seed and logs kept, rather than the suite stopping.
                 finalHistory = "(capture never reached " + target + ")";
                 problems.add("the server's capture did not reach the source's WAL position " + target + " within "
-                        + HISTORY_WAIT.toSeconds() + " s after the faults: see " + server.process().log());
+                        + HISTORY_WAIT.toSeconds() + " s after the faults: see " + logs());
             }
             if (slotFaults > 0 && finalHistory.equals(firstHistory)) {
                 historyProblems++;
@@ -261,8 +278,10 @@ final class ChaosRun {
             for (ClientProcess client : clients) {
                 client.close();
             }
-            server.process().terminate();
-            server.process().close();
+            for (ServerProcess node : servers) {
+                node.process().terminate();
+                node.process().close();
+            }
         }
         int outOfOrder = 0;
         int invariantBreaks = 0;
@@ -277,9 +296,10 @@ final class ChaosRun {
                 problems.add(client.id() + " exited " + client.process().unexpectedExits() + " time(s) on its own");
             }
         }
-        int crashes = server.crashed() ? 1 : 0;
+        int crashes = (int) servers.stream().filter(ServerProcess::crashed).count();
+        int serverExits = servers.stream().mapToInt(node -> node.process().unexpectedExits()).sum();
         RunResult result = new RunResult(seed, directory, faults, changesChecked, lost, duplicated, divergent, outOfOrder,
-                invariantBreaks, samples, crashes, server.process().unexpectedExits(), notCaughtUp, verifyFailures,
+                invariantBreaks, samples, crashes, serverExits, notCaughtUp, verifyFailures,
                 historyProblems, modelMatches, problems, (System.nanoTime() - started) / 1_000_000);
         Files.writeString(directory.resolve("result.txt"), result.line() + "\n" + String.join("\n", problems) + "\n");
         if (result.passed()) {
@@ -309,8 +329,12 @@ final class ChaosRun {
             if (!heldDown.contains(postgres)) {
                 postgres.start();
             }
-            if (!heldDown.contains(server)) {
-                server.process().ensureRunning();
+            if (!heldDown.contains(allNodes)) {
+                for (ServerProcess node : servers) {
+                    if (!heldDown.contains(node)) {
+                        node.process().ensureRunning();
+                    }
+                }
             }
             for (ClientProcess client : clients) {
                 if (!heldDown.contains(client)) {
@@ -349,9 +373,12 @@ final class ChaosRun {
             client = clients.get(0);
         }
         ClientProcess target = client;
+        ServerProcess node = fault == Fault.LEADER_KILL ? leader() : servers.get(random.nextInt(servers.size()));
+        boolean nodesFree = !heldDown.contains(allNodes);
         boolean injected = switch (fault) {
             case CLIENT_KILL -> holdDown(scheduler, client, hold, () -> target.process().kill(), () -> target.process().ensureRunning());
-            case SERVER_KILL -> holdDown(scheduler, server, hold, () -> server.process().kill(), () -> server.process().ensureRunning());
+            case SERVER_KILL, LEADER_KILL -> nodesFree && holdDown(scheduler, node, hold, () -> node.process().kill(),
+                    () -> node.process().ensureRunning());
             case POSTGRES_IMMEDIATE_STOP -> holdDown(scheduler, postgres, hold, postgres::stopImmediate, postgres::start);
             case PROXY_RESET -> {
                 client.proxy().resetAll();
@@ -364,7 +391,8 @@ final class ChaosRun {
                 yield true;
             }
             case CLIENT_PAUSE -> holdDown(scheduler, client, hold, () -> target.process().pause(), () -> target.process().resume());
-            case SERVER_PAUSE -> holdDown(scheduler, server, hold, () -> server.process().pause(), () -> server.process().resume());
+            case SERVER_PAUSE -> nodesFree && holdDown(scheduler, node, hold, () -> node.process().pause(),
+                    () -> node.process().resume());
             case CLIENT_DISK_FULL -> !heldDown.contains(client) && holdDown(scheduler, client, 2 * hold, () -> {
                 if (!target.fillDisk()) {
                     throw new IllegalStateException("could not limit " + target.id() + "'s file size (not running"
@@ -374,14 +402,15 @@ final class ChaosRun {
                 target.freeDisk();
                 target.process().ensureRunning();
             });
-            case SLOT_DROPPED -> !heldDown.contains(postgres) && holdDown(scheduler, server, hold, () -> {
-                server.process().kill();
+            // Every node at once: a standby would take the lease (and the slot) the moment the leader went.
+            case SLOT_DROPPED -> !heldDown.contains(postgres) && noNodeHeld() && holdDown(scheduler, allNodes, hold, () -> {
+                servers.forEach(each -> each.process().kill());
                 dropSlot();
-            }, () -> server.process().ensureRunning());
-            case SLOT_INVALIDATED -> !heldDown.contains(postgres) && holdDown(scheduler, server, hold, () -> {
-                server.process().pause();
+            }, () -> servers.forEach(each -> each.process().ensureRunning()));
+            case SLOT_INVALIDATED -> !heldDown.contains(postgres) && noNodeHeld() && holdDown(scheduler, allNodes, hold, () -> {
+                servers.forEach(each -> each.process().pause());
                 invalidateSlot();
-            }, () -> server.process().resume());
+            }, () -> servers.forEach(each -> each.process().resume()));
         };
         if (!injected) {
             return;
@@ -390,8 +419,41 @@ final class ChaosRun {
             slotFaults++;
         }
         faults.merge(fault, 1, Integer::sum);
-        log(fault + " " + (fault.name().startsWith("CLIENT") || fault.name().startsWith("PROXY") ? client.id() : "")
+        log(fault + " " + (fault.name().startsWith("CLIENT") || fault.name().startsWith("PROXY") ? client.id()
+                : fault == Fault.SERVER_KILL || fault == Fault.SERVER_PAUSE || fault == Fault.LEADER_KILL ? node.name() : "")
                 + " for " + hold + " ms");
+    }
+
+    private boolean noNodeHeld() {
+        return servers.stream().noneMatch(heldDown::contains);
+    }
+
+    /**
+     * The node that leads capture: the one whose process id the change log's recorded leader names ({@code
+     * tidemark capture slot S on HOST pid PID.N}); a random node when none is recorded or its process is gone.
+     */
+    private ServerProcess leader() {
+        try (Connection connection = postgres.connect(database); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT node FROM tidemark.capture_leader")) {
+            if (row.next() && row.getString(1) != null) {
+                java.util.regex.Matcher pid = java.util.regex.Pattern.compile(" pid (\\d+)").matcher(row.getString(1));
+                if (pid.find()) {
+                    long leaderPid = Long.parseLong(pid.group(1));
+                    for (ServerProcess node : servers) {
+                        if (node.process().pid().isPresent() && node.process().pid().getAsLong() == leaderPid) {
+                            return node;
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            note("leader: " + e.getMessage());
+        }
+        return servers.get(random.nextInt(servers.size()));
+    }
+
+    private String logs() {
+        return servers.stream().map(node -> node.process().log().toString()).collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Drops the run's slot once no walsender holds it (the server was just killed; its walsender ends soon). */
@@ -448,7 +510,7 @@ final class ChaosRun {
      * decides on a new history only once capture starts, so the history it serves at the end is known only then.
      */
     private String awaitHistory(long target) {
-        return org.awaitility.Awaitility.await("the server's history (see " + server.process().log() + ")")
+        return org.awaitility.Awaitility.await("the server's history (see " + logs() + ")")
                 .atMost(HISTORY_WAIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> {
                     watchdog();
@@ -495,7 +557,7 @@ final class ChaosRun {
     private synchronized void healAll() {
         heldDown.clear();
         postgres.start();
-        server.process().ensureRunning();
+        servers.forEach(node -> node.process().ensureRunning());
         for (ClientProcess client : clients) {
             client.proxy().heal();
             client.process().ensureRunning();

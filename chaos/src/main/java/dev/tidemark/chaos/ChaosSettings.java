@@ -7,14 +7,17 @@ import java.util.Set;
 
 /**
  * How the suite runs, from system properties (see docs/testing.md): {@code chaos.runs}, {@code chaos.seed},
- * {@code chaos.run-seconds}, {@code chaos.fault-every-millis}, {@code chaos.clients}, {@code chaos.ops},
+ * {@code chaos.run-seconds}, {@code chaos.fault-every-millis}, {@code chaos.clients}, {@code chaos.nodes}, {@code chaos.ops},
  * {@code chaos.faults} (fault kinds by name, default all), {@code chaos.out}, and the packaged jars {@code tidemark.app.jar} and {@code tidemark.cli.jar}.
  */
 record ChaosSettings(Path appJar, Path cliJar, Path out, int runs, long seed, Duration runDuration,
-                     Duration faultEvery, int clients, Set<Ops> ops, List<Fault> faults) {
+                     Duration faultEvery, int clients, int nodes, Set<Ops> ops, List<Fault> faults) {
 
     ChaosSettings {
         faults = List.copyOf(faults);
+        if (nodes < 1) {
+            throw new IllegalArgumentException("chaos.nodes must be at least 1, not " + nodes);
+        }
         if (faults.isEmpty()) {
             throw new IllegalArgumentException("chaos.faults names no fault kind");
         }
@@ -30,6 +33,7 @@ record ChaosSettings(Path appJar, Path cliJar, Path out, int runs, long seed, Du
                 Duration.ofSeconds(Long.getLong("chaos.run-seconds", 10L)),
                 Duration.ofMillis(Long.getLong("chaos.fault-every-millis", 2500L)),
                 Integer.getInteger("chaos.clients", 3),
+                Integer.getInteger("chaos.nodes", 2),
                 Ops.parse(System.getProperty("chaos.ops", "default")),
                 faults(System.getProperty("chaos.faults", "all")));
     }
@@ -55,7 +59,7 @@ record ChaosSettings(Path appJar, Path cliJar, Path out, int runs, long seed, Du
 
     /** The same settings with other fault kinds. */
     ChaosSettings withFaults(List<Fault> kinds) {
-        return new ChaosSettings(appJar, cliJar, out, runs, seed, runDuration, faultEvery, clients, ops, kinds);
+        return new ChaosSettings(appJar, cliJar, out, runs, seed, runDuration, faultEvery, clients, nodes, ops, kinds);
     }
 
     private static String required(String key) {

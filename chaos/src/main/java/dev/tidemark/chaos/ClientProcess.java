@@ -33,12 +33,18 @@ final class ClientProcess implements AutoCloseable {
 
     ClientProcess(String id, ClientKind kind, ClientStore store, Path cliJar, String token, int serverPort,
                   Path directory) throws IOException {
+        this(id, kind, store, cliJar, token, new FaultProxy(serverPort), directory);
+    }
+
+    /** A client whose proxy balances over several server nodes. */
+    ClientProcess(String id, ClientKind kind, ClientStore store, Path cliJar, String token, FaultProxy proxy,
+                  Path directory) {
         this.id = id;
         this.kind = kind;
         this.cliJar = cliJar;
         this.token = token;
         this.directory = directory;
-        this.proxy = new FaultProxy(serverPort);
+        this.proxy = proxy;
         this.store = store;
         this.process = new ManagedProcess(id, kind.library() ? libraryCommand() : cliCommand(List.of("--progress", "5")),
                 directory.resolve(id + ".log"));

@@ -8,8 +8,14 @@ package dev.tidemark.chaos;
 enum Fault {
     /** {@code kill -9} of one client process; it is restarted after a pause. */
     CLIENT_KILL,
-    /** {@code kill -9} of the server; restarted after a pause. */
+    /** {@code kill -9} of one server node (any: leader or standby); restarted after a pause. */
     SERVER_KILL,
+    /**
+     * {@code kill -9} of the node that leads capture (the one {@code tidemark.capture_leader} names); restarted
+     * after a pause. With several nodes a standby takes the capture lease and resumes from the log's capture
+     * position; its clients move to another node through their proxy.
+     */
+    LEADER_KILL,
     /** {@code pg_ctl stop -m immediate}: a PostgreSQL crash; restarted after a pause. */
     POSTGRES_IMMEDIATE_STOP,
     /** Every connection through one client's proxy reset (RST). */

@@ -14,12 +14,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A TCP proxy on loopback between one client and the server that can fail the way networks do: reset every
  * connection, black-hole traffic (nothing passes, nothing is closed), delay every chunk, or cut a connection in
- * the middle of a WebSocket frame from the server.
+ * the middle of a WebSocket frame from the server. With several server nodes it is also the client's load
+ * balancer: a new connection goes to the node the last one reached, or, when that node refuses, to the next.
  */
 final class FaultProxy implements AutoCloseable {
 
     private final ServerSocket listener;
-    private final int targetPort;
+    private final List<Integer> targetPorts;
+    /** The node new connections try first: the last one that accepted. Only the acceptor thread moves it. */
+    private int preferred;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Object gate = new Object();
     private volatile boolean blackHole;
@@ -27,7 +30,19 @@ final class FaultProxy implements AutoCloseable {
     private final AtomicBoolean cutMidFrame = new AtomicBoolean();
 
     FaultProxy(int targetPort) throws IOException {
-        this.targetPort = targetPort;
+        this(List.of(targetPort), 0);
+    }
+
+    /**
+     * @param targetPorts the server nodes' ports
+     * @param first the node tried first (spreads the clients over the nodes)
+     */
+    FaultProxy(List<Integer> targetPorts, int first) throws IOException {
+        if (targetPorts.isEmpty()) {
+            throw new IllegalArgumentException("a proxy needs at least one server port");
+        }
+        this.targetPorts = List.copyOf(targetPorts);
+        this.preferred = Math.floorMod(first, targetPorts.size());
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "proxy-accept-" + listener.getLocalPort());
         acceptor.setDaemon(true);
@@ -82,10 +97,8 @@ final class FaultProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
-                Socket server;
-                try {
-                    server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                } catch (IOException refused) {
+                Socket server = connectToANode();
+                if (server == null) {
                     client.setSoLinger(true, 0);
                     client.close();
                     continue;
@@ -98,6 +111,21 @@ final class FaultProxy implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** A connection to the preferred node, or to the next one that accepts; null when none does. */
+    private Socket connectToANode() {
+        for (int tried = 0; tried < targetPorts.size(); tried++) {
+            int node = (preferred + tried) % targetPorts.size();
+            try {
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPorts.get(node));
+                preferred = node;
+                return server;
+            } catch (IOException refused) {
+                // That node is down: try the next.
+            }
+        }
+        return null;
     }
 
     private void pipe(Socket from, Socket to, boolean fromServer) {

@@ -18,15 +18,25 @@ final class ServerProcess {
     private final Path config;
     private final Path jar;
     private final int port;
+    private final String name;
 
     ServerProcess(Path jar, Path directory, String jdbcUrl, String slot, int port) {
         this(jar, directory, jdbcUrl, slot, port, List.of());
     }
 
     ServerProcess(Path jar, Path directory, String jdbcUrl, String slot, int port, List<String> extraSettings) {
+        this(jar, directory, "server", jdbcUrl, slot, port, extraSettings);
+    }
+
+    /**
+     * @param name the node's name: its log is {@code NAME.log} and its settings {@code NAME.properties} ({@code
+     *             tidemark.properties} for the first node, {@code server})
+     */
+    ServerProcess(Path jar, Path directory, String name, String jdbcUrl, String slot, int port, List<String> extraSettings) {
         this.jar = jar;
         this.port = port;
-        this.config = directory.resolve("tidemark.properties");
+        this.name = name;
+        this.config = directory.resolve(name.equals("server") ? "tidemark.properties" : name + ".properties");
         try {
             Files.writeString(config, String.join("\n",
                     "tidemark.source.jdbc-url=" + jdbcUrl,
@@ -43,9 +53,9 @@ final class ServerProcess {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.process = new ManagedProcess("server", List.of(OsProcesses.java(), "-Xmx384m",
+        this.process = new ManagedProcess(name, List.of(OsProcesses.java(), "-Xmx384m",
                 "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + directory.toAbsolutePath(),
-                "-jar", jar.toString(), "serve", "-c", config.toString()), directory.resolve("server.log"));
+                "-jar", jar.toString(), "serve", "-c", config.toString()), directory.resolve(name + ".log"));
     }
 
     ManagedProcess process() {
@@ -54,6 +64,10 @@ final class ServerProcess {
 
     int port() {
         return port;
+    }
+
+    String name() {
+        return name;
     }
 
     Path config() {

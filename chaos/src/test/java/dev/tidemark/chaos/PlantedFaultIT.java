@@ -30,7 +30,7 @@ class PlantedFaultIT {
     void start() throws Exception {
         ChaosSettings base = ChaosSettings.fromSystemProperties();
         settings = new ChaosSettings(base.appJar(), base.cliJar(), base.out().resolve("planted"), 1, 7_000_000L,
-                Duration.ofSeconds(6), base.faultEvery(), 1, Ops.DEFAULT, base.faults());
+                Duration.ofSeconds(6), base.faultEvery(), 1, 1, Ops.DEFAULT, base.faults());
         ChaosRun.deleteRecursively(settings.out());
         postgres = PostgresProcess.create(settings.out().resolve("postgres"), ChaosRun.freePort());
     }
