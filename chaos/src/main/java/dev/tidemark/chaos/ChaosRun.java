@@ -403,6 +403,16 @@ final class ChaosRun {
                 target.process().ensureRunning();
             });
             // Every node at once: a standby would take the lease (and the slot) the moment the leader went.
+            case CLIENT_CLOCK_SKEW -> {
+                int hours = (random.nextBoolean() ? 1 : -1) * (1 + random.nextInt(72));
+                boolean skewed = !heldDown.contains(client) && target.restartWithSkewedClock(hours);
+                if (skewed) {
+                    log("clock of " + client.id() + " set " + hours + " h off");
+                } else if (!java.nio.file.Files.exists(ClientProcess.FAKETIME_LIBRARY)) {
+                    note("client-clock-skew skipped: libfaketime is not installed (Debian package faketime)");
+                }
+                yield skewed;
+            }
             case SLOT_DROPPED -> !heldDown.contains(postgres) && noNodeHeld() && holdDown(scheduler, allNodes, hold, () -> {
                 servers.forEach(each -> each.process().kill());
                 dropSlot();

@@ -3,7 +3,7 @@ package dev.tidemark.chaos;
 /**
  * The faults the scheduler injects, one at a time, each healed before the run ends. Each kind has a weight: a slot
  * fault makes every client resync (a full snapshot), so it is drawn a tenth as often as a kill or a proxy fault,
- * and a full disk half as often.
+ * and a full disk or a skewed client clock half as often.
  */
 enum Fault {
     /** {@code kill -9} of one client process; it is restarted after a pause. */
@@ -37,6 +37,12 @@ enum Fault {
      */
     CLIENT_DISK_FULL,
     /**
+     * One client restarted ({@code kill -9}) with its wall clock 1–72 hours ahead or behind (libfaketime; the
+     * monotonic clock stays true), until its next restart: nothing in sync may depend on the client's time of day.
+     * Skipped (and noted) when libfaketime is not installed.
+     */
+    CLIENT_CLOCK_SKEW,
+    /**
      * The server killed, its replication slot dropped, the server restarted: capture must start a new history
      * (the changes made while there was no slot were not captured) and every client resync onto it.
      */
@@ -51,7 +57,7 @@ enum Fault {
     int weight() {
         return switch (this) {
             case SLOT_DROPPED, SLOT_INVALIDATED -> 1;
-            case CLIENT_DISK_FULL -> 5;
+            case CLIENT_DISK_FULL, CLIENT_CLOCK_SKEW -> 5;
             default -> 10;
         };
     }

@@ -18,6 +18,8 @@ final class ManagedProcess implements AutoCloseable {
     private final List<String> command;
     private final Path log;
     private Process process;
+    /** Extra environment for the next starts (a skewed clock); empty for none. */
+    private java.util.Map<String, String> environment = java.util.Map.of();
     private boolean paused;
     private boolean stopping;
     private int unexpectedExits;
@@ -42,7 +44,9 @@ final class ManagedProcess implements AutoCloseable {
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             // Through a pipe, not straight into the file: a file-size limit on the process (the disk-full fault)
             // must stop its store from growing, not its log.
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            process = builder.start();
             Process started = process;
             Thread pump = new Thread(() -> copyToLog(started), name + "-log");
             pump.setDaemon(true);
@@ -52,6 +56,11 @@ final class ManagedProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
         }
+    }
+
+    /** Environment variables for every later start (replacing earlier ones); empty to start plainly again. */
+    synchronized void environment(java.util.Map<String, String> variables) {
+        environment = java.util.Map.copyOf(variables);
     }
 
     private void copyToLog(Process from) {
