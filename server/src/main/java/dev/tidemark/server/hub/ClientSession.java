@@ -51,6 +51,10 @@ public final class ClientSession {
     private volatile long claim;
     /** This session's name in the cluster state. */
     private final String name = UUID.randomUUID().toString();
+    /** A claim of this session is being recorded (its number is not known yet). */
+    private boolean claiming;
+    /** The newest claim of the client heard of while streaming (this session's own included). */
+    private long newestSeen;
 
     ClientSession(ClientChannel channel, ConnectionRequest request, SessionWriter writer, SessionRegistry registry,
                   LogPages pages, LiveEdge edge, ResyncPlanner resyncs, VerifyHandler verify,
@@ -167,25 +171,32 @@ public final class ClientSession {
 
     /** The claim was recorded ({@code claim}), or a newer claim of the client already held it (empty). */
     void claimed(OptionalLong recorded) {
+        claiming = false;
         if (phase instanceof Closed) {
             return;
         }
         if (recorded.isEmpty()) {
             supersededElsewhere();
-        } else {
-            claim = recorded.getAsLong();
+            return;
+        }
+        claim = recorded.getAsLong();
+        if (newestSeen > claim) {
+            supersededElsewhere();
         }
     }
 
     /** The claim could not be recorded: fail closed, the client reconnects. */
     void claimFailed(RuntimeException e) {
+        claiming = false;
         closeWith(ErrorCode.INTERNAL, "the server could not record this connection in the cluster state ("
                 + e.getMessage() + "): reconnect in a few seconds", CloseCodes.TRY_AGAIN_LATER);
     }
 
     /** Another node's session of this client claimed it as {@code newer}. */
     void newerClaimSeen(long newer) {
-        if (!(phase instanceof Closed) && claim > 0 && newer > claim) {
+        newestSeen = Math.max(newestSeen, newer);
+        // While a claim is being recorded its number is unknown: claimed() compares it with what was heard.
+        if (!claiming && !(phase instanceof Closed) && claim > 0 && newer > claim) {
             supersededElsewhere();
         }
     }
@@ -227,6 +238,7 @@ public final class ClientSession {
             superseded.executor().execute(superseded::supersede);
         }
         Peer peer = phase.peer();
+        claiming = true;
         phases.claim(this, peer.clientId(), name);
         Streaming streaming = phases.streaming(this, peer, channel, from, owed);
         moveTo(streaming);
