@@ -17,7 +17,9 @@ import dev.tidemark.server.spi.HistoryState;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,14 @@ public final class ClientSession {
     private SessionPhase phase;
     /** The acknowledged position, published for the lag gauge (read from any thread). */
     private volatile long ackedSnapshot;
+    /** The claim of the client this session holds in the cluster state; 0 until it is recorded. */
+    private volatile long claim;
+    /** This session's name in the cluster state. */
+    private final String name = UUID.randomUUID().toString();
+    /** A claim of this session is being recorded (its number is not known yet). */
+    private boolean claiming;
+    /** The newest claim of the client heard of while streaming (this session's own included). */
+    private long newestSeen;
 
     ClientSession(ClientChannel channel, ConnectionRequest request, SessionWriter writer, SessionRegistry registry,
                   LogPages pages, LiveEdge edge, ResyncPlanner resyncs, VerifyHandler verify,
@@ -152,6 +162,56 @@ public final class ClientSession {
         }
     }
 
+    // ---- the client's claim in the cluster state (see ClusterState) --------------------------------------------
+
+    /** The claim this session holds; 0 until recorded. Any thread. */
+    long claim() {
+        return claim;
+    }
+
+    /** The claim was recorded ({@code claim}), or a newer claim of the client already held it (empty). */
+    void claimed(OptionalLong recorded) {
+        claiming = false;
+        if (phase instanceof Closed) {
+            return;
+        }
+        if (recorded.isEmpty()) {
+            supersededElsewhere();
+            return;
+        }
+        claim = recorded.getAsLong();
+        if (newestSeen > claim) {
+            supersededElsewhere();
+        }
+    }
+
+    /** The claim could not be recorded: fail closed, the client reconnects. */
+    void claimFailed(RuntimeException e) {
+        claiming = false;
+        closeWith(ErrorCode.INTERNAL, "the server could not record this connection in the cluster state ("
+                + e.getMessage() + "): reconnect in a few seconds", CloseCodes.TRY_AGAIN_LATER);
+    }
+
+    /** Another node's session of this client claimed it as {@code newer}. */
+    void newerClaimSeen(long newer) {
+        newestSeen = Math.max(newestSeen, newer);
+        // While a claim is being recorded its number is unknown: claimed() compares it with what was heard.
+        if (!claiming && !(phase instanceof Closed) && claim > 0 && newer > claim) {
+            supersededElsewhere();
+        }
+    }
+
+    /**
+     * A newer connection of the client, on another node, took over: this one ends as a local supersede does. It
+     * leaves the registry first, so it does not write the client's progress as it ends (the new session does).
+     */
+    private void supersededElsewhere() {
+        log.info("client '{}' from {}: a newer connection of it on another node took over", clientId(),
+                channel.remoteAddress());
+        registry.remove(this);
+        supersede();
+    }
+
     // ---- transitions: every phase change happens here -------------------------------------------------------
 
     private void moveTo(SessionPhase next) {
@@ -178,6 +238,8 @@ public final class ClientSession {
             superseded.executor().execute(superseded::supersede);
         }
         Peer peer = phase.peer();
+        claiming = true;
+        phases.claim(this, peer.clientId(), name);
         Streaming streaming = phases.streaming(this, peer, channel, from, owed);
         moveTo(streaming);
         StreamTerms terms = peer.terms();

@@ -45,6 +45,9 @@ public final class Hub implements AutoCloseable {
     private final ExecutorService markerLoader;
     private final RefreshIndex refreshes;
     private final ScheduledExecutorService timer;
+    private final ClusterState cluster;
+    private final ExecutorService claimThread;
+    private final SessionClaims claims;
     private volatile boolean ready;
     private volatile String historyId;
     private boolean started;
@@ -69,6 +72,18 @@ public final class Hub implements AutoCloseable {
      */
     public Hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock,
                Optional<SnapshotSource> snapshots, CaptureHealth health) {
+        this(config, changeLog, feed, meters, clock, snapshots, health, Optional.empty());
+    }
+
+    /**
+     * @param snapshots where resync and per-table snapshots come from; empty when this server cannot take them
+     * @param health which entity types capture cannot capture correctly now
+     * @param cluster the state this hub shares with the other nodes serving the same change log (which session
+     *     serves each client, verify rate limits, resync admissions); empty for a single node, which keeps it in
+     *     memory. The hub starts and closes it.
+     */
+    public Hub(HubConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters, Clock clock,
+               Optional<SnapshotSource> snapshots, CaptureHealth health, Optional<ClusterState> cluster) {
         this.config = requireNonNull(config, "config is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
         this.feed = requireNonNull(feed, "feed is null");
@@ -83,7 +98,10 @@ public final class Hub implements AutoCloseable {
         HubMetrics metrics = new HubMetrics(meters);
         MessageCodec codec = new MessageCodec();
         this.progress = new ProgressWriter(changeLog, meters);
-        ResyncGate gate = new ResyncGate(config);
+        this.cluster = requireNonNull(cluster, "cluster is null").orElseGet(() -> new LocalClusterState(config));
+        this.claimThread = Executors.newSingleThreadExecutor(threads("tidemark-hub-claims"));
+        this.claims = new SessionClaims(this.cluster, registry, claimThread);
+        ResyncGate gate = new ResyncGate(this.cluster);
         this.streamers = new SnapshotStreamers(requireNonNull(snapshots, "snapshots is null"), changeLog, config,
                 refreshes);
         LiveEdge edge = new LiveEdge(tail, refreshes);
@@ -92,7 +110,7 @@ public final class Hub implements AutoCloseable {
                 new BatchAssembler(config.batchMaxChanges(), config.batchMaxBytes()), metrics, codec,
                 streamers.available());
         this.sessions = new SessionFactory(config, registry, pages, edge, gate, streamers, outboxes, metrics, codec,
-                clock, progress, health);
+                clock, progress, health, claims);
         Gauge.builder("tidemark.hub.resync.waiting", gate, ResyncGate::waitingCount)
                 .description("clients told to come back later for their resync snapshot").register(meters);
         Gauge.builder("tidemark.hub.sessions", registry, SessionRegistry::size)
@@ -117,6 +135,7 @@ public final class Hub implements AutoCloseable {
         }
         started = true;
         feed.subscribe(tail);
+        cluster.start(claims);
         checkHistory();
         long flush = config.progressFlushInterval().toMillis();
         timer.scheduleWithFixedDelay(this::flushProgress, flush, flush, TimeUnit.MILLISECONDS);
@@ -258,6 +277,7 @@ public final class Hub implements AutoCloseable {
         streamers.close();
         readers.shutdownNow();
         markerLoader.shutdownNow();
+        claimThread.shutdownNow();
         try {
             readers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -265,6 +285,7 @@ public final class Hub implements AutoCloseable {
         }
         flushProgress();
         tail.close();
+        cluster.close();
     }
 
     private static ThreadFactory threads(String prefix) {

@@ -1,61 +1,62 @@
 package dev.tidemark.server.hub;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.tidemark.recovery.Admission;
-import dev.tidemark.recovery.RequestRateLimiter;
 import dev.tidemark.recovery.ResyncPacer;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.random.RandomGenerator;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The pace of the hub's expensive requests: the {@link ResyncPacer} that admits snapshots (resync, per-table,
- * source reads) at a paced rate, and the per-client {@code sync_verify} and {@code source_verify} rate limits.
- * Thread-safe.
+ * The pace of the hub's expensive requests: the {@link ResyncPacer}'s admissions of snapshots (resync,
+ * per-table, source reads) at a paced rate, and the per-client {@code sync_verify} and {@code source_verify}
+ * rate limits. Kept in the {@link ClusterState}: this node's memory, or shared by every node of a cluster.
+ * When the state cannot be reached, every request is refused (fail closed): the client is told to retry in
+ * {@link #UNAVAILABLE_RETRY}, and the server logs why. Thread-safe.
  */
 final class ResyncGate {
 
-    /** At most this many clients are remembered by the verify limiter and the waiting list. */
-    private static final int MAX_TRACKED = 100_000;
+    /** How long a client waits when the shared state cannot be reached. */
+    static final Duration UNAVAILABLE_RETRY = Duration.ofSeconds(5);
 
-    private final ResyncPacer pacer;
-    private final RequestRateLimiter verifies;
-    /** The per-client limit of {@code source_verify}, as strict as that of {@code sync_verify} but separate. */
-    private final RequestRateLimiter sourceVerifies;
-    /** Clients told to come back, so the pacer releases their place when they do. */
-    private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
+    private static final Logger log = LoggerFactory.getLogger(ResyncGate.class);
 
-    ResyncGate(HubConfig config) {
-        this.pacer = new ResyncPacer(config.resyncRatePerSecond(), config.resyncBurst(), config.resyncJitter(),
-                System::nanoTime, RandomGenerator.getDefault());
-        this.verifies = new RequestRateLimiter(config.verifyInterval(), MAX_TRACKED, System::nanoTime);
-        this.sourceVerifies = new RequestRateLimiter(config.verifyInterval(), MAX_TRACKED, System::nanoTime);
+    private final ClusterState state;
+
+    ResyncGate(ClusterState state) {
+        this.state = requireNonNull(state, "state is null");
     }
 
     /** Admits a resync of {@code clientId} now, or says when it may come back. */
     Admission admit(String clientId) {
-        if (waiting.remove(clientId) != null) {
-            pacer.returned();
-        }
-        Admission admission = pacer.tryAdmit();
-        if (!admission.admitted() && waiting.size() < MAX_TRACKED) {
-            waiting.put(clientId, Boolean.TRUE);
-        }
-        return admission;
+        return failClosed("a resync snapshot", clientId, () -> state.admitResync(clientId));
     }
 
     /** Allows one {@code sync_verify} of {@code clientId} now, or says how long it must wait. */
     Admission verify(String clientId) {
-        return verifies.tryAcquire(clientId);
+        return failClosed("sync_verify", clientId, () -> state.allow(clientId, ClusterState.RequestKind.SYNC_VERIFY));
     }
 
     /** Allows one {@code source_verify} of {@code clientId} now, or says how long it must wait. */
     Admission sourceVerify(String clientId) {
-        return sourceVerifies.tryAcquire(clientId);
+        return failClosed("source_verify", clientId,
+                () -> state.allow(clientId, ClusterState.RequestKind.SOURCE_VERIFY));
+    }
+
+    private static Admission failClosed(String what, String clientId, Supplier<Admission> admission) {
+        try {
+            return admission.get();
+        } catch (ClusterStateException e) {
+            log.warn("refused {} of client '{}' (told to retry in {}): {}", what, clientId, UNAVAILABLE_RETRY,
+                    e.getMessage());
+            return new Admission(false, UNAVAILABLE_RETRY);
+        }
     }
 
     /** Clients told to come back for their resync and not yet returned. */
     int waitingCount() {
-        return waiting.size();
+        return state.resyncWaiting();
     }
-
 }

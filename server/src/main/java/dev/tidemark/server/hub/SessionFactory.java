@@ -27,10 +27,11 @@ final class SessionFactory {
     private final Clock clock;
     private final ProgressWriter progress;
     private final CaptureHealth health;
+    private final SessionClaims claims;
 
     SessionFactory(HubConfig config, SessionRegistry registry, LogPages pages, LiveEdge edge, ResyncGate gate,
                    SnapshotStreamers streamers, OutboxFactory outboxes, HubMetrics metrics, MessageCodec codec,
-                   Clock clock, ProgressWriter progress, CaptureHealth health) {
+                   Clock clock, ProgressWriter progress, CaptureHealth health, SessionClaims claims) {
         this.config = config;
         this.registry = registry;
         this.pages = pages;
@@ -43,6 +44,7 @@ final class SessionFactory {
         this.clock = clock;
         this.progress = progress;
         this.health = health;
+        this.claims = claims;
         this.tables = new TableSnapshots(gate, streamers, metrics, config);
         this.verify = new VerifyHandler(pages, gate, metrics, config);
         this.resyncs = new ResyncPlanner(gate, streamers.available(), metrics);
@@ -54,6 +56,11 @@ final class SessionFactory {
                 registry, pages, edge, resyncs, verify, streamers, this);
         session.begin();
         return session;
+    }
+
+    /** Claims {@code clientId} for {@code session}, which starts streaming (see {@link SessionClaims}). */
+    void claim(ClientSession session, String clientId, String sessionName) {
+        claims.claim(session, clientId, sessionName);
     }
 
     /** The client of {@code session}, once it said who it is. */

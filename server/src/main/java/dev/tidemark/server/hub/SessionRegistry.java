@@ -74,6 +74,11 @@ final class SessionRegistry {
         return byClient.get(clientId);
     }
 
+    /** The current session of each client (a copy). */
+    Map<String, ClientSession> byClient() {
+        return Map.copyOf(byClient);
+    }
+
     Collection<ClientSession> all() {
         return List.copyOf(byClient.values());
     }

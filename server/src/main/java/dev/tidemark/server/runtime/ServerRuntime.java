@@ -12,6 +12,7 @@ import dev.tidemark.server.capture.CaptureModule;
 import dev.tidemark.server.capture.CaptureService;
 import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.capture.LeaseSettings;
+import dev.tidemark.server.cluster.ClusterModule;
 import dev.tidemark.server.http.HttpConfig;
 import dev.tidemark.server.http.HttpModule;
 import dev.tidemark.server.http.PortInUseException;
@@ -121,6 +122,7 @@ public final class ServerRuntime implements AutoCloseable {
                 new CaptureModule(settings.capture(), settings.source(),
                         LeaseSettings.forChangeLog(settings.changeLogConfig(), settings.source())),
                 new HubModule(),
+                new ClusterModule(),
                 new HttpModule(),
                 new RetentionModule(settings.retention(), settings.retentionInterval()),
                 new RuntimeModule(settings));

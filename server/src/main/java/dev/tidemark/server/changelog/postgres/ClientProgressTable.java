@@ -9,7 +9,7 @@ import java.sql.SQLException;
 import java.util.List;
 import org.jooq.BatchBindStep;
 
-/** Reads and writes {@code tidemark.client_progress}. */
+/** Reads and writes {@code tidemark.client_progress}; a client's acknowledged position never moves back. */
 final class ClientProgressTable {
 
     private static final ChangeLogSchema.ClientProgress P = CLIENT_PROGRESS;
@@ -27,7 +27,11 @@ final class ClientProgressTable {
                     .set(P.LAST_ACK_AT, excluded(P.LAST_ACK_AT))
                     .set(P.LAST_ERROR, excluded(P.LAST_ERROR))
                     .set(P.CONNECTED, excluded(P.CONNECTED))
-                    .set(P.UPDATED_AT, excluded(P.UPDATED_AT)));
+                    .set(P.UPDATED_AT, excluded(P.UPDATED_AT))
+                    // Monotonic: a late write of an older position (the last ack of a session superseded on
+                    // another node, flushed after the new session's) changes nothing. A new history empties the
+                    // table, so positions only compare within one history.
+                    .where(P.ACKED_LSN.le(excluded(P.ACKED_LSN))));
             for (ClientProgress row : progress) {
                 upserts.bind(row.clientId(), row.ackedLsn(), row.lastAckAt(), row.lastError(), row.connected(),
                         row.updatedAt());

@@ -315,7 +315,9 @@ public final class InMemoryChangeLog implements ChangeLog {
         lock.writeLock().lock();
         try {
             for (ClientProgress row : rows) {
-                progress.put(row.clientId(), row);
+                // Like the PostgreSQL log: an older position than the one recorded changes nothing.
+                progress.merge(row.clientId(), row,
+                        (old, now) -> now.ackedLsn().isBefore(old.ackedLsn()) ? old : now);
             }
         } finally {
             lock.writeLock().unlock();

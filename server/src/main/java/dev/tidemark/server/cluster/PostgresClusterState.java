@@ -1,0 +1,271 @@
+package dev.tidemark.server.cluster;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tidemark.recovery.Admission;
+import dev.tidemark.server.hub.ClusterState;
+import dev.tidemark.server.hub.ClusterStateException;
+import dev.tidemark.server.hub.HubConfig;
+import dev.tidemark.server.pg.SourceSettings;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub state every node serving one change log shares, kept in the change log's PostgreSQL database (see
+ * {@link ClusterStateTables}): client claims, the verify rate limits and the resync pacer. Claims of other nodes
+ * are heard on a dedicated connection that LISTENs on {@value ClusterStateTables#CHANNEL}; every
+ * {@code checkInterval} (and at once after a reconnect) this node re-reads the claims of its own sessions, the
+ * safety net for a notification missed while that connection was down.
+ *
+ * <p>Statements run on a small pool with short timeouts, so a database that cannot be reached fails a request
+ * within seconds: a claim throws {@link ClusterStateException} (the hub closes that connection; the client
+ * reconnects) and an admission throws it too (the hub refuses the request; the client retries later).
+ */
+public final class PostgresClusterState implements ClusterState {
+
+    /** How often a node re-reads its sessions' claims when no notification came. */
+    public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(3);
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresClusterState.class);
+
+    private final SourceSettings database;
+    private final NodeIdentity node;
+    private final HubConfig config;
+    private final Duration checkInterval;
+    private final HikariDataSource pool;
+    private final RandomGenerator random = RandomGenerator.getDefault();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicInteger waiting = new AtomicInteger();
+    private Thread thread;
+    private boolean warned;
+
+    /**
+     * @param database the change log's PostgreSQL database
+     * @param node this node's name in {@code tidemark.client_session}
+     * @param config the verify interval and the resync pacer's rate, burst and jitter
+     * @param checkInterval how often this node's sessions' claims are re-read without a notification
+     */
+    public PostgresClusterState(SourceSettings database, NodeIdentity node, HubConfig config, Duration checkInterval) {
+        this.database = requireNonNull(database, "database is null");
+        this.node = requireNonNull(node, "node is null");
+        this.config = requireNonNull(config, "config is null");
+        this.checkInterval = requireNonNull(checkInterval, "checkInterval is null");
+        if (checkInterval.isNegative() || checkInterval.isZero()) {
+            throw new IllegalArgumentException("checkInterval must be positive (got " + checkInterval + ")");
+        }
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(database.jdbcUrl());
+        if (database.user() != null) {
+            hikari.setUsername(database.user());
+        }
+        if (database.password() != null) {
+            hikari.setPassword(database.password());
+        }
+        hikari.setPoolName("tidemark-cluster-state");
+        hikari.setMaximumPoolSize(4);
+        hikari.setMinimumIdle(1);
+        hikari.setConnectionTimeout(2_000);
+        hikari.setInitializationFailTimeout(-1);
+        hikari.setConnectionInitSql("SET statement_timeout = 5000");
+        hikari.addDataSourceProperty("ApplicationName", "tidemark-cluster " + node.name());
+        hikari.addDataSourceProperty("connectTimeout", "2");
+        this.pool = new HikariDataSource(hikari);
+    }
+
+    @Override
+    public synchronized void start(ClaimListener listener) {
+        requireNonNull(listener, "listener is null");
+        if (thread != null) {
+            throw new IllegalStateException("the cluster state was already started");
+        }
+        thread = new Thread(() -> follow(listener), "tidemark-session-claims");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public OptionalLong claim(String clientId, String session) {
+        try (Connection connection = pool.getConnection()) {
+            return ClusterStateTables.claim(connection, clientId, node.name(), session);
+        } catch (SQLException e) {
+            throw unavailable("claim client '" + clientId + "'", e);
+        }
+    }
+
+    @Override
+    public Admission admitResync(String clientId) {
+        double seconds;
+        try (Connection connection = pool.getConnection()) {
+            seconds = ClusterStateTables.admitResync(connection, clientId, config.resyncRatePerSecond(),
+                    config.resyncBurst());
+        } catch (SQLException e) {
+            throw unavailable("admit the resync of client '" + clientId + "'", e);
+        }
+        if (seconds <= 0) {
+            return new Admission(true, Duration.ZERO);
+        }
+        waiting.incrementAndGet();
+        seconds *= 1 + config.resyncJitter() * random.nextDouble();
+        return new Admission(false, Duration.ofNanos((long) Math.ceil(seconds * 1e9)));
+    }
+
+    @Override
+    public Admission allow(String clientId, RequestKind kind) {
+        if (config.verifyInterval().isZero()) {
+            return new Admission(true, Duration.ZERO);
+        }
+        OptionalDouble wait;
+        try (Connection connection = pool.getConnection()) {
+            wait = ClusterStateTables.allow(connection, clientId, kind, config.verifyInterval());
+        } catch (SQLException e) {
+            throw unavailable("check the " + kind.wireName() + " rate limit of client '" + clientId + "'", e);
+        }
+        if (wait.isEmpty()) {
+            return new Admission(true, Duration.ZERO);
+        }
+        return new Admission(false, Duration.ofNanos((long) Math.ceil(Math.max(0.001, wait.getAsDouble()) * 1e9)));
+    }
+
+    @Override
+    public int resyncWaiting() {
+        return waiting.get();
+    }
+
+    private static ClusterStateException unavailable(String what, SQLException e) {
+        return new ClusterStateException("could not " + what + " in the change log's database (the state the nodes"
+                + " share): " + e.getMessage(), e);
+    }
+
+    /** The listener's loop: notifications of claims, a re-check of this node's claims every checkInterval. */
+    private void follow(ClaimListener listener) {
+        Connection listening = null;
+        long nextCheck = System.nanoTime();
+        while (closed.getCount() > 0) {
+            try {
+                if (listening == null) {
+                    listening = database.connect();
+                    try (Statement statement = listening.createStatement()) {
+                        statement.execute("LISTEN " + ClusterStateTables.CHANNEL);
+                    }
+                    nextCheck = System.nanoTime();
+                    if (warned) {
+                        log.info("following the other nodes' client claims again");
+                        warned = false;
+                    }
+                }
+                long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextCheck - System.nanoTime()));
+                PGNotification[] notifications = listening.unwrap(PGConnection.class)
+                        .getNotifications((int) Math.min(waitMillis, checkInterval.toMillis()));
+                if (notifications != null) {
+                    for (PGNotification notification : notifications) {
+                        heard(notification.getParameter(), listener);
+                    }
+                }
+                if (System.nanoTime() - nextCheck >= 0) {
+                    check(listener);
+                    nextCheck = System.nanoTime() + checkInterval.toNanos();
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (closed.getCount() == 0) {
+                    break;
+                }
+                if (!warned) {
+                    log.warn("following the other nodes' client claims failed (retrying every {}; until then a"
+                            + " client connected here and to another node keeps both connections): {}",
+                            checkInterval, e.getMessage());
+                    warned = true;
+                }
+                closeQuietly(listening);
+                listening = null;
+                awaitClosed(checkInterval);
+            }
+        }
+        closeQuietly(listening);
+    }
+
+    private static void heard(String payload, ClaimListener listener) {
+        int space = payload == null ? -1 : payload.indexOf(' ');
+        if (space <= 0) {
+            log.debug("ignoring notification {} on {}", payload, ClusterStateTables.CHANNEL);
+            return;
+        }
+        long claim;
+        try {
+            claim = Long.parseLong(payload.substring(0, space));
+        } catch (NumberFormatException e) {
+            log.debug("ignoring notification {} on {}", payload, ClusterStateTables.CHANNEL);
+            return;
+        }
+        listener.claimed(payload.substring(space + 1), claim);
+    }
+
+    /** Re-reads the claims of this node's sessions: each one that lost its claim is told. */
+    private void check(ClaimListener listener) throws SQLException {
+        Map<String, Long> held = listener.held();
+        if (!held.isEmpty()) {
+            try (Connection connection = pool.getConnection()) {
+                ClusterStateTables.claims(connection, held.keySet()).forEach((clientId, claim) -> {
+                    Long mine = held.get(clientId);
+                    if (mine != null && claim > mine) {
+                        listener.claimed(clientId, claim);
+                    }
+                });
+            }
+        }
+        try (Connection connection = pool.getConnection()) {
+            waiting.set(ClusterStateTables.waiting(connection));
+        }
+    }
+
+    private void awaitClosed(Duration timeout) {
+        try {
+            closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed.countDown();
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            log.debug("closing the claim listener's connection failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed.countDown();
+        Thread running;
+        synchronized (this) {
+            running = thread;
+        }
+        if (running != null) {
+            try {
+                running.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        pool.close();
+    }
+}
