@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -105,9 +106,22 @@ record ParsedMessage(ObjectNode root, List<Item> items) {
         return items;
     }
 
+    /** The current value as a tree; strings, booleans and null (most fields) without the databind machinery. */
     private static JsonNode tree(JsonParser parser) throws IOException {
-        JsonNode node = TREES.readValue(parser, JsonNode.class);
-        return node == null ? Json.MAPPER.getNodeFactory().nullNode() : node;
+        JsonNodeFactory nodes = Json.MAPPER.getNodeFactory();
+        switch (parser.currentToken()) {
+            case VALUE_STRING:
+                return nodes.textNode(parser.getText());
+            case VALUE_TRUE:
+                return nodes.booleanNode(true);
+            case VALUE_FALSE:
+                return nodes.booleanNode(false);
+            case VALUE_NULL:
+                return nodes.nullNode();
+            default:
+                JsonNode node = TREES.readValue(parser, JsonNode.class);
+                return node == null ? nodes.nullNode() : node;
+        }
     }
 
     /** The character offset of the current token ('{', '[', '}' or ']') in the text. */
