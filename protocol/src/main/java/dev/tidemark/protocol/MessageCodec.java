@@ -1,9 +1,11 @@
 package dev.tidemark.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -181,9 +183,9 @@ public final class MessageCodec {
         if (text == null) {
             throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "message is null");
         }
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(text);
+        ParsedMessage parsed;
+        try (JsonParser parser = Json.MAPPER.createParser(text)) {
+            parsed = ParsedMessage.read(parser, text);
         } catch (StreamConstraintsException e) {
             throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "message exceeds a JSON limit: "
                     + e.getOriginalMessage(), e);
@@ -193,9 +195,10 @@ public final class MessageCodec {
         } catch (IOException | RuntimeException e) {
             throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "message is not valid JSON: " + e, e);
         }
-        if (root == null || !root.isObject()) {
+        if (parsed == null) {
             throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "a message must be a JSON object");
         }
+        ObjectNode root = parsed.root();
         Fields fields = new Fields(root, "");
         JsonNode type = root.get("type");
         if (type == null || !type.isTextual()) {
@@ -210,7 +213,7 @@ public final class MessageCodec {
             case Welcome.TYPE -> new Welcome(fields.text("historyId"), fields.lsn("serverLsn"),
                     fields.integer("protocolVersion"), fields.integer("window"),
                     fields.optionalTexts("incompleteEntityTypes"));
-            case Changes.TYPE -> decodeChanges(fields);
+            case Changes.TYPE -> decodeChanges(fields, parsed.items());
             case SyncAck.TYPE -> new SyncAck(fields.text("clientId"), fields.lsn("lsn"),
                     fields.enumValue("status", AckStatus.class), fields.optionalText("error"),
                     fields.optionalText("batchId"));
@@ -230,20 +233,20 @@ public final class MessageCodec {
         };
     }
 
-    private static Changes decodeChanges(Fields fields) {
-        JsonNode items = fields.node("data");
-        if (!items.isArray()) {
+    private static Changes decodeChanges(Fields fields, List<ParsedMessage.Item> items) {
+        if (items == null) {
+            fields.node("data"); // missing; an array would have been read into items
             throw fields.mistyped("data", "an array");
         }
         List<Change> changes = new ArrayList<>(items.size());
         ParsedTimestamps timestamps = new ParsedTimestamps();
         for (int i = 0; i < items.size(); i++) {
-            JsonNode item = items.get(i);
+            ParsedMessage.Item item = items.get(i);
             String path = "data[" + i + "].";
-            if (!item.isObject()) {
+            if (item.fields() == null) {
                 throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'data[" + i + "]' must be an object");
             }
-            changes.add(decodeChange(new Fields(item, path), timestamps));
+            changes.add(decodeChange(new Fields(item.fields(), path), item.data(), timestamps));
         }
         Integer part = fields.optionalInteger("part");
         Boolean last = fields.optionalBoolean("last");
@@ -278,12 +281,16 @@ public final class MessageCodec {
         }
     }
 
-    private static Change decodeChange(Fields fields, ParsedTimestamps timestamps) {
+    /**
+     * {@code rawData}: the text of the change's {@code data} member as it arrived when it is an object
+     * (then not in {@code fields}), else null.
+     */
+    private static Change decodeChange(Fields fields, String rawData, ParsedTimestamps timestamps) {
         ChangeType type = fields.enumValue("type", ChangeType.class);
         String entityType = fields.text("entityType");
         Instant timestamp = timestamps.of(fields, "timestamp");
         if (type == ChangeType.TRUNCATE) {
-            if (fields.optionalText("entityId") != null || fields.optionalObject("data") != null
+            if (fields.optionalText("entityId") != null || rawData != null || fields.optionalObject("data") != null
                     || fields.optionalText("fromId") != null) {
                 throw new ProtocolException(ErrorCode.INVALID_FIELD,
                         "a truncate in '" + fields.path() + "' carries no entityId, no fromId and no data");
@@ -298,16 +305,30 @@ public final class MessageCodec {
                         + "fromId': a move names the entity's previous key in fromId");
             }
             String fromId = fields.text("fromId");
-            return Change.move(entityType, fromId, entityId, fields.object("data"), timestamp);
+            return Change.move(entityType, fromId, entityId, data(rawData, fields), timestamp);
         }
         if (fields.optionalText("fromId") != null) {
             throw new ProtocolException(ErrorCode.INVALID_FIELD, "field '" + fields.path()
                     + "fromId' belongs only to a move; a " + type.wireName() + " carries none");
         }
         if (type == ChangeType.UPDATE) {
-            return Change.update(entityType, entityId, fields.object("data"), timestamp);
+            return Change.update(entityType, entityId, data(rawData, fields), timestamp);
         }
-        return Change.delete(entityType, entityId, fields.optionalObject("data"), timestamp);
+        return Change.delete(entityType, entityId, rawData != null ? canonical(rawData) : fields.optionalObject("data"),
+                timestamp);
+    }
+
+    /** The change's required {@code data} object, canonical. */
+    private static String data(String rawData, Fields fields) {
+        return rawData != null ? canonical(rawData) : fields.object("data");
+    }
+
+    /**
+     * Entity data as it arrived when it is already canonical (what every Tidemark server sends: no tree
+     * is built for it), else its canonical text; either way what {@link Json#canonicalObject} makes of it.
+     */
+    private static String canonical(String rawObject) {
+        return CanonicalJsonText.isCanonical(rawObject) ? rawObject : Json.canonicalObject(rawObject);
     }
 
     static String abbreviate(String text) {

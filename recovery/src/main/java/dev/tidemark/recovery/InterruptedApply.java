@@ -16,6 +16,14 @@ import java.util.Optional;
  */
 public record InterruptedApply(Lsn committedLsn, Lsn pendingLsn) {
 
+    /**
+     * The marker a client keeps while it applies batch after batch (with a store that keeps the marker in
+     * each batch's commit): recorded once before the first batch, removed when the client closes cleanly.
+     * Found at startup it means the client stopped without closing — in the middle of a batch or between
+     * two — so it verifies, as after any interrupted apply. It is after every LSN a batch can end at.
+     */
+    public static final Lsn KEPT_MARKER = Lsn.MAX;
+
     public InterruptedApply {
         requireNonNull(committedLsn, "committedLsn is null");
         requireNonNull(pendingLsn, "pendingLsn is null");
@@ -34,6 +42,11 @@ public record InterruptedApply(Lsn committedLsn, Lsn pendingLsn) {
 
     /** A log line that says what happened and what the client does about it. */
     public String describe() {
+        if (pendingLsn.equals(KEPT_MARKER)) {
+            return "the client stopped without closing while it applied batches (the store is at " + committedLsn
+                    + "); any batch it was applying was rolled back and the client will verify with the server"
+                    + " (sync_verify) after connecting";
+        }
         return "an apply was interrupted: the batch ending at " + pendingLsn + " was announced but the store is"
                 + " still at " + committedLsn + "; the store rolled it back and the client will verify with the"
                 + " server (sync_verify) after connecting";

@@ -87,6 +87,14 @@ final class Applier implements Runnable {
                 events.failed(connection, describe(item), e);
             }
         }
+        if (!startupVerify) {
+            try {
+                batches.closing();
+            } catch (RuntimeException e) {
+                log.warn("could not remove the pending marker on close ({}); the next start verifies with the server",
+                        e.getMessage());
+            }
+        }
         log.debug("applier stopped");
     }
 
@@ -184,6 +192,7 @@ final class Applier implements Runnable {
                 }
             } else {
                 store.resetHistory(welcome.historyId());
+                batches.markerChanged();
                 log.info("{}: new store adopts the server's history '{}'", connection, welcome.historyId());
             }
         } else if (!history.get().equals(welcome.historyId())) {
@@ -253,7 +262,9 @@ final class Applier implements Runnable {
     /** The startup check of the resync marker; see {@link ResyncLedger#recoverAtStartup()}. */
     Optional<String> recoverResync() {
         resync.recoverTableSnapshot().ifPresent(log::info);
-        return resync.recoverAtStartup();
+        Optional<String> found = resync.recoverAtStartup();
+        batches.markerChanged();
+        return found;
     }
 
     /** {@code resync_required} with {@code snapshotLsn}: empty the store, mark it resyncing; the snapshot follows. */
@@ -290,6 +301,7 @@ final class Applier implements Runnable {
     private void onClearPending() {
         if (startupVerify) {
             store.clearPending();
+            batches.markerChanged();
             startupVerify = false;
             log.info("the server answered the verification of the interrupted apply; pending marker cleared");
         }

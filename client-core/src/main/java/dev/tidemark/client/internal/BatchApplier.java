@@ -11,6 +11,7 @@ import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.LsnCommitted;
+import dev.tidemark.recovery.InterruptedApply;
 import java.util.Deque;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *   <li>checksum mismatch, or a batch that does not start at the committed LSN (gap, overlap): apply
  *       nothing, ack {@code error} at the committed LSN;</li>
  *   <li>a batch at or before the committed LSN (duplicate): apply nothing, ack {@code success};</li>
- *   <li>otherwise record the pending marker and apply it in one store transaction — a multi-part batch
+ *   <li>otherwise make sure the pending marker is recorded (once, kept by each commit, when the store can
+ *       keep it; else before each batch) and apply it in one store transaction — a multi-part batch
  *       streams in through a {@link BatchStream} — then hand {@code lsn_committed} to the connection,
  *       which acks {@code success}; a store failure leaves nothing and is acked {@code error} with its text.</li>
  * </ul>
@@ -45,6 +47,10 @@ final class BatchApplier {
     private String skipping;
     /** True after a batch was refused and until one is applied: repeated refusals are logged quietly. */
     private boolean refusing;
+    /** Whether the store holds a pending marker (as far as this class knows; {@link #markerChanged} re-reads it). */
+    private boolean marked;
+    /** True after an apply that began was rolled back (failed, cut short), until a batch commits. */
+    private boolean rolledBack;
 
     BatchApplier(SyncStore store, AckPolicy acks, Inbox inbox, Deque<Inbound> deferred,
                  BooleanSupplier stopping, ApplierEvents events) {
@@ -55,12 +61,30 @@ final class BatchApplier {
         this.stopping = requireNonNull(stopping, "stopping is null");
         this.events = requireNonNull(events, "events is null");
         this.committed = store.committedLsn();
+        this.marked = store.pendingLsn().isPresent();
     }
 
-    /** Reads the committed LSN from the store again (the truth; this class only caches it). */
+    /** Reads the committed LSN (and the pending marker) from the store again (the truth; this class only caches them). */
     Lsn refresh() {
         committed = store.committedLsn();
+        markerChanged();
         return committed;
+    }
+
+    /** Something else wrote the pending marker (cleared it, reset the history): read it again. */
+    void markerChanged() {
+        marked = store.pendingLsn().isPresent();
+    }
+
+    /**
+     * The client closes cleanly: the marker kept while applying is removed, unless an apply since it was
+     * recorded was rolled back (then the next start verifies, as after an interrupted apply).
+     */
+    void closing() {
+        if (marked && !rolledBack) {
+            store.clearPending();
+            marked = false;
+        }
     }
 
     /** The connection that sent the parts being skipped is gone: nothing more of them will come. */
@@ -111,8 +135,18 @@ final class BatchApplier {
     }
 
     private void apply(Connection connection, BatchHeader header, Changes first) {
+        // With a store that keeps the marker in each batch's commit, it is recorded once and stays while
+        // batches apply (an interruption at any point is detectable at startup, at no durable write per
+        // batch); otherwise it is recorded before each batch and cleared by its commit.
+        boolean keepMarker = store.canKeepPending();
         try {
-            store.recordPending(header.lsn());
+            if (!keepMarker) {
+                store.recordPending(header.lsn());
+                marked = true;
+            } else if (!marked) {
+                store.recordPending(InterruptedApply.KEPT_MARKER);
+                marked = true;
+            }
         } catch (RuntimeException e) {
             refuse(connection, header, first, SyncError.Kind.STORE_FAILURE,
                     "the store could not record the pending marker for " + header + ": " + e.getMessage(), e);
@@ -121,15 +155,18 @@ final class BatchApplier {
         BatchStream stream = new BatchStream(first, connection, inbox, deferred, stopping);
         ApplyResult result;
         try {
-            result = store.apply(header, stream);
+            result = keepMarker ? store.applyKeepingPending(header, stream) : store.apply(header, stream);
         } catch (BatchAbort abort) {
+            rolledBack = true;
             aborted(connection, header, stream, abort);
             return;
         } catch (ChangeSourceException e) {
+            rolledBack = true;
             // A store that wrapped our exception instead of rethrowing it; treat it as cut short.
             aborted(connection, header, stream, new BatchAbort(BatchAbort.Reason.PROTOCOL, String.valueOf(e.getMessage())));
             return;
         } catch (RuntimeException e) {
+            rolledBack = true;
             if (!stream.lastPartReceived()) {
                 skipping = header.batchId();
             }
@@ -141,6 +178,8 @@ final class BatchApplier {
         switch (result.outcome()) {
             case APPLIED -> {
                 refusing = false;
+                rolledBack = false;
+                marked = keepMarker;
                 acks.committed(connection, new LsnCommitted(committed, header.batchId()));
                 events.applied(header, stream.changes(), stream.parts(), stream.lastTimestamp());
             }

@@ -36,6 +36,23 @@ final class BackedSyncStore implements SyncStore {
 
     @Override
     public ApplyResult apply(BatchHeader header, ChangeSource changes) {
+        return apply(header, changes, false);
+    }
+
+    @Override
+    public boolean canKeepPending() {
+        return backend.canKeepPending();
+    }
+
+    @Override
+    public ApplyResult applyKeepingPending(BatchHeader header, ChangeSource changes) {
+        if (!backend.canKeepPending()) {
+            return SyncStore.super.applyKeepingPending(header, changes);
+        }
+        return apply(header, changes, true);
+    }
+
+    private ApplyResult apply(BatchHeader header, ChangeSource changes, boolean keepPending) {
         requireNonNull(header, "header is null");
         requireNonNull(changes, "changes is null");
         return write(() -> {
@@ -50,7 +67,12 @@ final class BackedSyncStore implements SyncStore {
                     write(transaction, header, change);
                     checksum += Checksum.of(change);
                 }
-                transaction.commit(new StorePosition(header.lsn(), checksum));
+                StorePosition next = new StorePosition(header.lsn(), checksum);
+                if (keepPending) {
+                    transaction.commitKeepingPending(next);
+                } else {
+                    transaction.commit(next);
+                }
                 return ApplyResult.applied(header.lsn());
             }
         });

@@ -44,6 +44,17 @@ public interface BatchTransaction extends AutoCloseable {
     void commit(StorePosition position);
 
     /**
+     * Commits like {@link #commit}, but leaves the pending marker as it is (recorded or absent) instead
+     * of clearing it: the changes and {@code position} in one atomic, durable step; returns only once it
+     * is durable. Called only when {@link StoreBackend#canKeepPending()} returns {@code true}; a store
+     * that implements it overrides both. The default throws {@link UnsupportedOperationException}.
+     */
+    default void commitKeepingPending(StorePosition position) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement commitKeepingPending;"
+                + " its StoreBackend.canKeepPending() must return false");
+    }
+
+    /**
      * Ends the transaction; rolls it back when {@link #commit} was not called or failed. The core calls
      * it exactly once, also after a failure. Never throws for a rollback that fails because the storage
      * already rolled back.

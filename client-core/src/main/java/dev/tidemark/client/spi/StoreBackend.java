@@ -61,10 +61,22 @@ public interface StoreBackend extends AutoCloseable {
     BatchTransaction beginBatch(BatchHeader header);
 
     /**
-     * Durably records the pending marker {@code lsn} (replacing any earlier one), in one small write:
-     * this is on the hot path, before every batch.
+     * Durably records the pending marker {@code lsn} (replacing any earlier one), in one small write.
+     * A store that {@linkplain #canKeepPending() keeps the marker on commit} sees it once per run of the
+     * client; any other store before every batch.
      */
     void recordPending(Lsn lsn);
+
+    /**
+     * Whether this store's batch transactions implement {@link BatchTransaction#commitKeepingPending}:
+     * commit a batch and leave the pending marker as it is, in the batch's own atomic commit. Then the
+     * client records the marker once and keeps it while it applies batches, instead of one more durable
+     * write before every batch. The default is {@code false}: the client records the marker before each
+     * batch, which is correct for every store, only slower.
+     */
+    default boolean canKeepPending() {
+        return false;
+    }
 
     /** Durably removes the pending marker, if any. */
     void clearPending();

@@ -103,6 +103,26 @@ public interface SyncStore extends StoreView, AutoCloseable {
      */
     ApplyResult apply(BatchHeader header, ChangeSource changes);
 
+    /**
+     * Whether {@link #applyKeepingPending} is available: the store commits a batch and leaves the pending
+     * marker as it is, in the batch's own commit. The default is {@code false}.
+     */
+    default boolean canKeepPending() {
+        return false;
+    }
+
+    /**
+     * Applies one batch as {@link #apply(BatchHeader, ChangeSource)} does, except that its commit leaves
+     * the pending marker as it is instead of clearing it. A client that recorded a marker once keeps it
+     * while it applies batch after batch — so an apply interrupted at any point is still detectable at
+     * startup — without a durable write of its own before each batch. Use it only when
+     * {@link #canKeepPending()} is {@code true}; the default throws {@link UnsupportedOperationException}.
+     */
+    default ApplyResult applyKeepingPending(BatchHeader header, ChangeSource changes) {
+        throw new UnsupportedOperationException(this + " cannot keep the pending marker on commit;"
+                + " check canKeepPending() first");
+    }
+
     /** Applies a batch held in memory; see {@link #apply(BatchHeader, ChangeSource)}. */
     default ApplyResult apply(ChangeBatch batch) {
         return apply(BatchHeader.of(batch), ChangeSource.of(batch.changes()));

@@ -199,9 +199,18 @@ final class PostgresStore implements StoreBackend {
 
         @Override
         public void commit(StorePosition next) {
+            commit(next, sql.commitBatch);
+        }
+
+        @Override
+        public void commitKeepingPending(StorePosition next) {
+            commit(next, sql.commitBatchKeepingPending);
+        }
+
+        private void commit(StorePosition next, String statement) {
             run(writer -> {
                 writer.flush();
-                try (PreparedStatement update = connection.prepareStatement(sql.commitBatch)) {
+                try (PreparedStatement update = connection.prepareStatement(statement)) {
                     update.setString(1, next.lsn().toString());
                     update.setLong(2, next.checksum());
                     update.executeUpdate();
@@ -245,6 +254,11 @@ final class PostgresStore implements StoreBackend {
     @FunctionalInterface
     private interface Step {
         void run(PostgresChangeWriter writer) throws SQLException;
+    }
+
+    @Override
+    public boolean canKeepPending() {
+        return true;
     }
 
     @Override

@@ -13,6 +13,7 @@ final class StoreSql {
     final String move;
     final String lockState;
     final String commitBatch;
+    final String commitBatchKeepingPending;
     final String setPending;
     final String reset;
     final String clearEntities;
@@ -42,6 +43,8 @@ final class StoreSql {
                 + " CASE WHEN EXISTS (SELECT 1 FROM moved) THEN excluded.data ELSE e.data || excluded.data END";
         lockState = "SELECT committed_lsn::text, committed_checksum FROM " + state + " WHERE id = 1 FOR UPDATE";
         commitBatch = "UPDATE " + state + " SET committed_lsn = ?::pg_lsn, committed_checksum = ?, pending_lsn = NULL"
+                + " WHERE id = 1";
+        commitBatchKeepingPending = "UPDATE " + state + " SET committed_lsn = ?::pg_lsn, committed_checksum = ?"
                 + " WHERE id = 1";
         setPending = "UPDATE " + state + " SET pending_lsn = ?::pg_lsn WHERE id = 1";
         reset = "UPDATE " + state + " SET history_id = ?, committed_lsn = '0/0', committed_checksum = 0,"

@@ -34,6 +34,7 @@ final class SqliteStore implements StoreBackend {
     private final Statement control;
     private final PreparedStatement readState;
     private final PreparedStatement commitBatch;
+    private final PreparedStatement commitBatchKeepingPending;
     private final PreparedStatement setPending;
     private final PreparedStatement putMetadata;
     private final ChangeWriter changes;
@@ -49,6 +50,8 @@ final class SqliteStore implements StoreBackend {
         this.readState = writer.prepareStatement("SELECT committed_lsn, committed_checksum FROM tidemark_state WHERE id = 1");
         this.commitBatch = writer.prepareStatement(
                 "UPDATE tidemark_state SET committed_lsn = ?, committed_checksum = ?, pending_lsn = NULL WHERE id = 1");
+        this.commitBatchKeepingPending = writer.prepareStatement(
+                "UPDATE tidemark_state SET committed_lsn = ?, committed_checksum = ? WHERE id = 1");
         this.setPending = writer.prepareStatement("UPDATE tidemark_state SET pending_lsn = ? WHERE id = 1");
         this.putMetadata = writer.prepareStatement(
                 "INSERT INTO tidemark_metadata (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
@@ -135,11 +138,20 @@ final class SqliteStore implements StoreBackend {
 
         @Override
         public void commit(StorePosition next) {
+            commit(next, commitBatch);
+        }
+
+        @Override
+        public void commitKeepingPending(StorePosition next) {
+            commit(next, commitBatchKeepingPending);
+        }
+
+        private void commit(StorePosition next, PreparedStatement update) {
             run(() -> {
                 changes.flush();
-                commitBatch.setLong(1, next.lsn().value());
-                commitBatch.setLong(2, next.checksum());
-                commitBatch.executeUpdate();
+                update.setLong(1, next.lsn().value());
+                update.setLong(2, next.checksum());
+                update.executeUpdate();
                 control.execute("COMMIT");
                 committed = true;
             });
@@ -174,6 +186,11 @@ final class SqliteStore implements StoreBackend {
             }
             return new StorePosition(Lsn.of(rs.getLong(1)), rs.getLong(2));
         }
+    }
+
+    @Override
+    public boolean canKeepPending() {
+        return true;
     }
 
     @Override

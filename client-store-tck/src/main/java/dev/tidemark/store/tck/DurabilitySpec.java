@@ -4,6 +4,7 @@ import static dev.tidemark.store.tck.JsonAssert.assertEntity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.protocol.Lsn;
@@ -42,12 +43,24 @@ public abstract class DurabilitySpec extends StoreSpec {
     @DisplayName("after kill -9 of a JVM applying batches, the reopened store holds every batch it acknowledged,"
             + " exactly the batches up to its committed LSN and none beyond")
     public void survivesKill() throws Exception {
+        killRounds(false);
+    }
+
+    @Test
+    @DisplayName("after kill -9 of a JVM applying batches with applyKeepingPending, the reopened store holds every"
+            + " batch it acknowledged, none beyond, and the kept marker (the interruption is detectable)")
+    public void survivesKillKeepingTheMarker() throws Exception {
+        assumeTrue(store().canKeepPending(), "the store does not keep the pending marker on commit");
+        killRounds(true);
+    }
+
+    private void killRounds(boolean keep) throws Exception {
         store().close();
         long acknowledged = 0;
         for (int round = 1; round <= killRounds(); round++) {
-            acknowledged = runAndKill(round, acknowledged);
+            acknowledged = runAndKill(round, acknowledged, keep);
             SyncStore store = reopen();
-            verify(store, acknowledged);
+            verify(store, acknowledged, keep);
             acknowledged = KillTestBatches.batchNumber(store.committedLsn());
             store.close();
         }
@@ -55,10 +68,10 @@ public abstract class DurabilitySpec extends StoreSpec {
     }
 
     /** Starts a child at batch {@code from}, kills it at a random moment, returns the last batch it acknowledged. */
-    private long runAndKill(int round, long from) throws IOException, InterruptedException {
+    private long runAndKill(int round, long from, boolean keep) throws IOException, InterruptedException {
         Path errors = workDirectory().resolve("kill-child-" + round + ".err");
         Process child = ChildJvm.start(KillTestChild.class, "256m", childJvmOptions(), harness().config(), errors,
-                harness().storeName());
+                keep ? new String[] {harness().storeName(), "keep"} : new String[] {harness().storeName()});
         AtomicLong ready = new AtomicLong(-1);
         AtomicLong applied = new AtomicLong(from);
         List<String> odd = new ArrayList<>();
@@ -110,7 +123,7 @@ public abstract class DurabilitySpec extends StoreSpec {
         return "applied ".startsWith(line) || "ready ".startsWith(line);
     }
 
-    private static void verify(SyncStore store, long acknowledged) {
+    private static void verify(SyncStore store, long acknowledged, boolean keep) {
         long committed = KillTestBatches.batchNumber(store.committedLsn());
         assertThat(committed).as("committed batch after kill -9 (the child had acknowledged %s)", acknowledged)
                 .isGreaterThanOrEqualTo(acknowledged);
@@ -129,6 +142,10 @@ public abstract class DurabilitySpec extends StoreSpec {
         }
         assertThat(store.committedChecksum()).as("committed checksum").isEqualTo(KillTestBatches.checksumThrough(committed));
         Optional<Lsn> pending = store.pendingLsn();
+        if (keep) {
+            assertThat(pending).as("the marker kept while applying").contains(Lsn.MAX);
+            return;
+        }
         assertThat(pending).as("pending marker: none, or the batch being applied when killed")
                 .satisfiesAnyOf(p -> assertThat(p).isEmpty(),
                         p -> assertThat(p).contains(KillTestBatches.lsn(committed + 1)));

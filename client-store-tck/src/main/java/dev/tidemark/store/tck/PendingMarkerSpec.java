@@ -6,8 +6,16 @@ import static dev.tidemark.store.tck.TckData.lsn;
 import static dev.tidemark.store.tck.TckData.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tidemark.client.spi.ApplyOutcome;
+import dev.tidemark.client.spi.ApplyResult;
+import dev.tidemark.client.spi.BatchHeader;
+import dev.tidemark.client.spi.ChangeSource;
 import dev.tidemark.client.spi.ChangeSourceException;
+import dev.tidemark.client.spi.SyncStore;
+import dev.tidemark.protocol.ChangeBatch;
+import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Lsn;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -79,5 +87,61 @@ public abstract class PendingMarkerSpec extends StoreSpec {
         store().clearPending();
         reopen();
         assertThat(store().pendingLsn()).isEmpty();
+    }
+
+    // ---- keeping the marker (stores whose canKeepPending() is true) ----------------------------------
+
+    private void assumeKeepsPending() {
+        assumeTrue(store().canKeepPending(), "the store does not keep the pending marker on commit"
+                + " (canKeepPending() is false): the client records it before every batch instead");
+    }
+
+    private static ApplyResult applyKeeping(SyncStore store, ChangeBatch batch) {
+        return store.applyKeepingPending(BatchHeader.of(batch), ChangeSource.of(batch.changes()));
+    }
+
+    @Test
+    @DisplayName("applyKeepingPending commits the batch and its position and leaves the marker, across reopening")
+    public void keptByApplyKeepingPending() {
+        assumeKeepsPending();
+        store().recordPending(Lsn.MAX);
+        ChangeBatch first = batch(0, 1, update("tck.item", "1", "{\"a\":1}"));
+        ChangeBatch second = batch(1, 2, update("tck.item", "2", "{\"b\":2}"), update("tck.item", "1", "{\"c\":3}"));
+        assertThat(applyKeeping(store(), first).applied()).isTrue();
+        assertThat(store().pendingLsn()).as("after the first batch").contains(Lsn.MAX);
+        assertThat(applyKeeping(store(), second).applied()).isTrue();
+        assertThat(store().pendingLsn()).as("after the second batch").contains(Lsn.MAX);
+        reopen();
+        assertThat(store().pendingLsn()).contains(Lsn.MAX);
+        assertThat(store().committedLsn()).isEqualTo(lsn(2));
+        assertThat(store().committedChecksum()).isEqualTo(Checksum.of(first.changes()) + Checksum.of(second.changes()));
+        JsonAssert.assertEntity(store().get("tck.item", "1"), "{\"a\":1,\"c\":3}");
+        JsonAssert.assertEntity(store().get("tck.item", "2"), "{\"b\":2}");
+    }
+
+    @Test
+    @DisplayName("applyKeepingPending leaves an absent marker absent, and a plain apply after it clears a kept one")
+    public void keepingLeavesAbsentMarkerAbsent() {
+        assumeKeepsPending();
+        assertThat(applyKeeping(store(), batch(0, 1, update("tck.item", "1", "{}"))).applied()).isTrue();
+        assertThat(store().pendingLsn()).isEmpty();
+        store().recordPending(Lsn.MAX);
+        applied(batch(1, 2, update("tck.item", "2", "{}")));
+        assertThat(store().pendingLsn()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("applyKeepingPending of a duplicate, a gap or a failed batch changes nothing, the marker included")
+    public void keepingWhenNothingIsApplied() {
+        assumeKeepsPending();
+        applied(batch(0, 1, update("tck.item", "1", "{}")));
+        store().recordPending(Lsn.MAX);
+        StoreSnapshot before = StoreSnapshot.of(store(), "tck.item");
+        assertThat(applyKeeping(store(), batch(0, 1)).outcome()).isEqualTo(ApplyOutcome.DUPLICATE);
+        assertThat(applyKeeping(store(), batch(3, 4)).outcome()).isEqualTo(ApplyOutcome.GAP);
+        assertThatThrownBy(() -> store().applyKeepingPending(header(1, 2), ScriptedChangeSource.failing(
+                List.of(update("tck.item", "2", "{}")), 1, new ChangeSourceException("lost"))))
+                .isInstanceOf(ChangeSourceException.class);
+        assertThat(StoreSnapshot.of(store(), "tck.item")).isEqualTo(before);
     }
 }

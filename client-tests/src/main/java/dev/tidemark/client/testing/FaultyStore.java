@@ -76,6 +76,20 @@ public final class FaultyStore implements SyncStore {
 
     @Override
     public ApplyResult apply(BatchHeader header, ChangeSource changes) {
+        return apply(header, changes, false);
+    }
+
+    @Override
+    public boolean canKeepPending() {
+        return store.canKeepPending();
+    }
+
+    @Override
+    public ApplyResult applyKeepingPending(BatchHeader header, ChangeSource changes) {
+        return apply(header, changes, true);
+    }
+
+    private ApplyResult apply(BatchHeader header, ChangeSource changes, boolean keepPending) {
         CountDownLatch gate = gates.remove(header.lsn());
         if (gate != null) {
             arrivals.get(header.lsn()).countDown();
@@ -93,7 +107,7 @@ public final class FaultyStore implements SyncStore {
             failAfter = failingApplyAfter;
         }
         if (failAfter == null) {
-            return store.apply(header, changes);
+            return keepPending ? store.applyKeepingPending(header, changes) : store.apply(header, changes);
         }
         injected.incrementAndGet();
         int[] read = {0};
@@ -106,7 +120,7 @@ public final class FaultyStore implements SyncStore {
             Change change = changes.next();
             return change;
         };
-        return store.apply(header, failing);
+        return keepPending ? store.applyKeepingPending(header, failing) : store.apply(header, failing);
     }
 
     @Override

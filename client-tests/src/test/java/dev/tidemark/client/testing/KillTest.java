@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.recovery.InterruptedApply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,8 @@ class KillTest {
             assertThat(store.committedChecksum()).as("no partial or doubled batch")
                     .isEqualTo(server.history().checksumUpTo(committed));
             assertThat(ExpectedState.of(server.history().changesUpTo(committed)).differencesFrom(store)).isEmpty();
+            assertThat(InterruptedApply.detect(committed, store.pendingLsn())).as("the kill is detectable at startup")
+                    .isPresent();
         }
 
         Process second = startClient(file, log, true);
@@ -99,6 +102,10 @@ class KillTest {
             assertThat(store.committedLsn()).isEqualTo(head);
             assertThat(store.committedChecksum()).isEqualTo(server.history().checksumUpTo(head));
             assertThat(ExpectedState.of(server.history().changesUpTo(head)).differencesFrom(store)).isEmpty();
+        }
+        assertThat(server.verifies()).as("the restarted client verified with the server").isNotEmpty();
+        try (SyncStore store = sqlite(file)) {
+            assertThat(store.pendingLsn()).as("no marker after the restarted client closed cleanly").isEmpty();
         }
         assertThat(server.hellos()).hasSizeGreaterThanOrEqualTo(2);
         assertThat(server.hellos().get(server.hellos().size() - 1).lastLsn()).isGreaterThanOrEqualTo(acked);

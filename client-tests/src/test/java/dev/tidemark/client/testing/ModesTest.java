@@ -13,6 +13,7 @@ import dev.tidemark.client.status.ClientState;
 import dev.tidemark.client.status.SyncError;
 import dev.tidemark.client.status.SyncListener;
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.recovery.InterruptedApply;
 import dev.tidemark.protocol.SyncVerify;
 import dev.tidemark.protocol.SyncVerifyResult;
 import dev.tidemark.protocol.VerifyStatus;
@@ -130,15 +131,46 @@ class ModesTest {
             store.recordPending(Lsn.of(committed.value() + 0x100)); // as if the process died in the next apply
         }
         server.history().appendAll(Workload.standard(25).transactions(3, 10));
-        try (SyncStore store = sqlite(file);
-             TidemarkClient client = client(server, store).build().start()) {
-            await().atMost(LONG).until(() -> store.pendingLsn().isEmpty() && server.verifies().size() == 1);
+        try (SyncStore store = sqlite(file)) {
+            TidemarkClient client = client(server, store).build().start();
+            // Once verified, the interrupted apply's marker is gone: cleared, or replaced by the one the
+            // client keeps while it applies batches (with a store that keeps it on commit).
+            await().atMost(LONG).until(() -> server.verifies().size() == 1
+                    && store.pendingLsn().filter(marker -> !marker.equals(InterruptedApply.KEPT_MARKER)).isEmpty());
             SyncVerify verify = server.verifies().get(0);
             assertThat(verify.lastLsn()).isEqualTo(committed);
             assertThat(verify.checksum()).isEqualTo(server.history().checksumUpTo(committed));
             client.caughtUp().get(30, TimeUnit.SECONDS);
             assertConverged(store);
+            client.close();
+            assertThat(store.pendingLsn()).as("no marker after a clean close").isEmpty();
         }
+    }
+
+    @Test
+    @DisplayName("keeps one pending marker while it applies batches (no durable write per batch), removes it on a clean"
+            + " close; a start that finds it verifies with the server")
+    void keptMarker() throws Exception {
+        server = ScriptedServer.builder().batchMaxChanges(10).start();
+        server.history().appendAll(Workload.standard(27).transactions(20, 10));
+        Path file = dir.resolve("client.db");
+        try (SyncStore store = sqlite(file)) {
+            assertThat(store.canKeepPending()).isTrue();
+            TidemarkClient client = client(server, store).build().start();
+            client.caughtUp().get(30, TimeUnit.SECONDS);
+            assertThat(store.pendingLsn()).as("while running").contains(InterruptedApply.KEPT_MARKER);
+            client.close();
+            assertThat(store.pendingLsn()).as("after a clean close").isEmpty();
+            store.recordPending(InterruptedApply.KEPT_MARKER); // as if the process had died while running
+        }
+        server.history().appendAll(Workload.standard(28).transactions(3, 10));
+        try (SyncStore store = sqlite(file);
+             TidemarkClient client = client(server, store).build().start()) {
+            await().atMost(LONG).until(() -> server.verifies().size() == 1);
+            client.caughtUp().get(30, TimeUnit.SECONDS);
+            assertConverged(store);
+        }
+        assertThat(server.violations()).isEmpty();
     }
 
     @Test
