@@ -41,7 +41,7 @@ public record BenchSettings(List<String> hops, Path json, int storeChanges, int 
                                   [--idle-connections 1000]
             Runs every hop's benchmark and prints one table (figure | value | baseline of the same run | ratio |
             target of issue 13) and writes the same figures as JSON (default target/bench/bench-<timestamp>.json).
-            --quick is a smoke form (tiny sizes) that only shows the command works; sizes given after it still apply.
+            --quick is a smoke form (tiny sizes) that only shows the command works; sizes given with it still apply.
             For the figures of issue 13 in full: --latency-seconds 60 --idle-connections 10000.""";
 
     /** Parses the command line; throws {@link IllegalArgumentException} with the usage on bad input. */

@@ -59,8 +59,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EndToEndBenchmark {
 
-    /** Connections committing the latency phase's transactions, each paced to its share of the rate. */
-    private static final int PRODUCERS = Integer.getInteger("bench.producers", 2);
+    /** Transactions per second one committing connection is given (a commit waits for its WAL flush). */
+    private static final int RATE_PER_PRODUCER = Integer.getInteger("bench.ratePerProducer", 500);
 
     private EndToEndBenchmark() {}
 
@@ -221,14 +221,15 @@ public final class EndToEndBenchmark {
     private record Pending(Lsn lsn, int index, long nanos) {}
 
     /**
-     * Commits one-row transactions at {@code rate} per second for {@code seconds} from {@link #PRODUCERS}
-     * connections, each paced to its share of the rate (on a machine too slow for the rate, fewer are committed
+     * Commits one-row transactions at {@code rate} per second for {@code seconds} from one connection per
+     * {@link #RATE_PER_PRODUCER} transactions/s (2 to 16; their commits share WAL flushes), each paced to its share of the rate (on a machine too slow for the rate, fewer are committed
      * in the same time, and the committed rate says so), and measures for each the time from its commit until
      * the client's store committed past the WAL position read inside it.
      */
     private static Latency latency(TidemarkClient client, SourceSettings source, int rate, int seconds, int firstId)
             throws Exception {
         int planned = rate * seconds;
+        int producerCount = Math.max(2, Math.min(16, rate / RATE_PER_PRODUCER));
         ConcurrentSkipListSet<Pending> pending = new ConcurrentSkipListSet<>(
                 Comparator.comparing(Pending::lsn).thenComparingInt(Pending::index));
         double[] millis = new double[planned];
@@ -242,13 +243,14 @@ public final class EndToEndBenchmark {
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime() + 10_000_000;
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS);
+        ExecutorService producers = Executors.newFixedThreadPool(producerCount);
         try {
             List<Future<Void>> done = new ArrayList<>();
-            for (int p = 0; p < PRODUCERS; p++) {
+            for (int p = 0; p < producerCount; p++) {
                 int producer = p;
                 done.add(producers.submit(() -> {
-                    produce(source, producer, planned, start, end, interval, firstId, pending, produced);
+                    produce(source, producer, producerCount, planned, start, end, interval, firstId, pending,
+                            produced);
                     return null;
                 }));
             }
@@ -284,14 +286,14 @@ public final class EndToEndBenchmark {
                 sorted.get(sorted.size() - 1), percentile(firstSecond, 0.50), percentile(lastSecond, 0.50));
     }
 
-    private static void produce(SourceSettings source, int producer, int planned, long start, long end, long interval,
-                                int firstId, ConcurrentSkipListSet<Pending> pending, AtomicInteger produced)
-            throws Exception {
+    private static void produce(SourceSettings source, int producer, int producers, int planned, long start, long end,
+                                long interval, int firstId, ConcurrentSkipListSet<Pending> pending,
+                                AtomicInteger produced) throws Exception {
         CountDownLatch pace = new CountDownLatch(1);
         try (Connection connection = source.connect();
              PreparedStatement insert = connection.prepareStatement(
                      "INSERT INTO bench VALUES (?, 'x', 0) RETURNING pg_current_wal_lsn()::text")) {
-            for (int i = producer; i < planned && System.nanoTime() < end; i += PRODUCERS) {
+            for (int i = producer; i < planned && System.nanoTime() < end; i += producers) {
                 long wait = start + i * interval - System.nanoTime();
                 if (wait > 0) {
                     pace.await(wait, TimeUnit.NANOSECONDS);

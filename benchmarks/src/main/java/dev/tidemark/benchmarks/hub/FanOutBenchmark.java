@@ -36,7 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  * the capture feed, as the capture does; it runs as fast as the slowest client allows (at most
  * {@value #MAX_AHEAD} transactions ahead of the lowest acknowledged position). The clients run in a separate
  * JVM ({@link ClientFleet}), each decoding, acking and timing every batch, so the server heap per client is
- * measured alone. Each row is printed beside the single-client run of the same invocation.
+ * measured alone. Each row is printed beside the single-client run of the same invocation. The server's CPU per
+ * delivered change is this JVM's process CPU time over the saturated phase less the generator thread's.
  *
  * <p>Run: {@code java -cp <benchmarks classpath> dev.tidemark.benchmarks.hub.FanOutBenchmark [clients=1,100,1000]
  * [seconds=10]}
