@@ -11,6 +11,7 @@ import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogProvider;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -58,13 +59,43 @@ public final class ChangeLogReadBenchmark {
     private ChangeLogReadBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        int transactions = option(args, "--transactions", 5000);
-        int perTransaction = option(args, "--changes-per-transaction", 20);
-        int rounds = option(args, "--rounds", 5);
+        measure(option(args, "--transactions", 5000), option(args, "--changes-per-transaction", 20),
+                option(args, "--rounds", 5), System.out);
+    }
+
+    /**
+     * The figures of one run, medians over the rounds.
+     *
+     * @param changes changes read per catch-up
+     * @param transactions transactions appended, one per call
+     * @param appendNanos time of all appends
+     * @param readNanos one catch-up through the change log (pages plus a state read per page)
+     * @param baselineNanos the same catch-up with the hand-written JDBC query on a plain connection
+     */
+    public record Result(int changes, int transactions, long appendNanos, long readNanos, long baselineNanos) {
+
+        /** Changes per second of the change log's catch-up read. */
+        public double readRate() {
+            return changes / (readNanos / 1e9);
+        }
+
+        /** Changes per second of the hand-written baseline query. */
+        public double baselineRate() {
+            return changes / (baselineNanos / 1e9);
+        }
+
+        /** Appended transactions per second, one per call. */
+        public double appendRate() {
+            return transactions / (appendNanos / 1e9);
+        }
+    }
+
+    /** Runs the benchmark on an embedded PostgreSQL, prints its table to {@code out} and returns its figures. */
+    public static Result measure(int transactions, int perTransaction, int rounds, PrintStream out) throws Exception {
         Path directory = Files.createTempDirectory("tidemark-changelog-benchmark");
         try (EmbeddedSource embedded = new EmbeddedPostgresStarter()
                 .start(EmbeddedPostgresSettings.of(directory.resolve("pg")))) {
-            run(embedded.settings(), transactions, perTransaction, rounds);
+            return run(embedded.settings(), transactions, perTransaction, rounds, out);
         } finally {
             try (Stream<Path> files = Files.walk(directory)) {
                 files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -72,11 +103,12 @@ public final class ChangeLogReadBenchmark {
         }
     }
 
-    private static void run(SourceSettings source, int transactions, int perTransaction, int rounds) throws Exception {
+    private static Result run(SourceSettings source, int transactions, int perTransaction, int rounds, PrintStream out)
+            throws Exception {
         int total = transactions * perTransaction;
         try (ChangeLog changeLog = openChangeLog(source); Connection connection = source.connect()) {
             changeLog.startHistory("bench", Lsn.of(BASE));
-            System.out.printf(Locale.ROOT, "Change log benchmark: %,d transactions of %d changes (%,d changes),"
+            out.printf(Locale.ROOT, "Change log benchmark: %,d transactions of %d changes (%,d changes),"
                     + " pages of %d, median of %d rounds%n", transactions, perTransaction, total, PAGE, rounds);
             long append = append(changeLog, transactions, perTransaction);
             for (int warmup = 0; warmup < 2; warmup++) {
@@ -107,17 +139,18 @@ public final class ChangeLogReadBenchmark {
                 found = nextTransactions(changeLog);
                 next[round] = System.nanoTime() - start;
             }
-            System.out.println();
-            System.out.println("| measurement                                              | items     | seconds | items/s   |");
-            System.out.println("|----------------------------------------------------------|-----------|---------|-----------|");
-            row("append, one transaction per call (transactions)", transactions, append);
-            row("catch-up read + state per page (changes)", total, median(read));
-            row("baseline: hand-written JDBC catch-up query (changes)", total, median(hand));
-            row("catch-up read filtered to 1 of 2 types (changes)", itemChanges, median(filtered));
-            row("next wanted transaction, filtered (calls)", found, median(next));
-            System.out.println();
-            System.out.printf(Locale.ROOT, "ratio catch-up read / hand-written baseline: %.2f (1.00 = as fast;"
+            out.println();
+            out.println("| measurement                                              | items     | seconds | items/s   |");
+            out.println("|----------------------------------------------------------|-----------|---------|-----------|");
+            row(out, "append, one transaction per call (transactions)", transactions, append);
+            row(out, "catch-up read + state per page (changes)", total, median(read));
+            row(out, "baseline: hand-written JDBC catch-up query (changes)", total, median(hand));
+            row(out, "catch-up read filtered to 1 of 2 types (changes)", itemChanges, median(filtered));
+            row(out, "next wanted transaction, filtered (calls)", found, median(next));
+            out.println();
+            out.printf(Locale.ROOT, "ratio catch-up read / hand-written baseline: %.2f (1.00 = as fast;"
                     + " includes the state read per page)%n", (double) median(hand) / median(read));
+            return new Result(total, transactions, append, median(read), median(hand));
         }
     }
 
@@ -207,8 +240,8 @@ public final class ChangeLogReadBenchmark {
         return sorted[sorted.length / 2];
     }
 
-    private static void row(String name, int items, long nanos) {
-        System.out.printf(Locale.ROOT, "| %-56s | %,9d | %7.3f | %,9.0f |%n", name, items, nanos / 1e9,
+    private static void row(PrintStream out, String name, int items, long nanos) {
+        out.printf(Locale.ROOT, "| %-56s | %,9d | %7.3f | %,9.0f |%n", name, items, nanos / 1e9,
                 items / (nanos / 1e9));
     }
 

@@ -25,36 +25,90 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * End to end through the real system: PostgreSQL commit → capture → change log → hub → WebSocket →
  * client → SQLite commit, for one client, beside the SQLite store's own apply rate of the same
- * changes measured in the same run; then latency at a moderate fixed rate.
+ * changes measured in the same run; then latency at fixed rates of one-row transactions.
  *
  * <pre>
  * mvn -B -q -pl benchmarks -am package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
  * java -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
  *     dev.tidemark.benchmarks.endtoend.EndToEndBenchmark [changes] [rowsPerTransaction] [latencyRatePerSecond] [latencySeconds]
  * </pre>
+ * {@code ./tidemark bench --only e2e} runs it with the rates of issue 13 (1,000 and 5,000 transactions/s).
  */
 public final class EndToEndBenchmark {
 
+    /** Transactions per second one committing connection is given (a commit waits for its WAL flush). */
+    private static final int RATE_PER_PRODUCER = Integer.getInteger("bench.ratePerProducer", 500);
+
     private EndToEndBenchmark() {}
+
+    /**
+     * Throughput figures, changes per second.
+     *
+     * @param changes changes in the backlog
+     * @param live first source commit to the live client's store commit of the last change (bounded by the writer)
+     * @param catchUp a new client syncing the whole backlog from the change log
+     * @param storeApply the SQLite store alone applying the same changes in batches of 500
+     */
+    public record Throughput(int changes, double live, double catchUp, double storeApply) {}
+
+    /**
+     * Latency at one offered rate: for each one-row transaction, from its source commit until the client's
+     * store has committed past it.
+     *
+     * @param rate offered transactions per second
+     * @param achievedRate transactions per second the producers committed
+     * @param firstSecondP50 p50 of the first second's transactions, in ms
+     * @param lastSecondP50 p50 of the last second's transactions, in ms
+     */
+    public record Latency(int rate, int seconds, double achievedRate, int samples, double p50, double p99, double max,
+                          double firstSecondP50, double lastSecondP50) {
+
+        /** Whether the client falls behind: the last second's p50 more than twice the first's plus 50 ms. */
+        public boolean lagGrows() {
+            return lastSecondP50 > 2 * firstSecondP50 + 50;
+        }
+    }
+
+    /** The figures of one run. */
+    public record Result(Throughput throughput, List<Latency> latencies) {}
 
     public static void main(String[] args) throws Exception {
         int changes = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rowsPerTransaction = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int latencyRate = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         int latencySeconds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+        measure(changes, rowsPerTransaction, List.of(latencyRate), latencySeconds, System.out);
+    }
+
+    /**
+     * Starts an embedded PostgreSQL and a server, runs the throughput phase with a backlog of {@code changes}
+     * in transactions of {@code rowsPerTransaction}, then a latency phase per rate, printing to {@code out}.
+     */
+    public static Result measure(int changes, int rowsPerTransaction, List<Integer> rates, int latencySeconds,
+                                 PrintStream out) throws Exception {
         Path directory = Files.createTempDirectory("tidemark-e2e-bench");
         try (EmbeddedSource postgres = new EmbeddedPostgresStarter().start(EmbeddedPostgresSettings.of(directory.resolve("pg")))) {
             SourceSettings source = postgres.settings();
@@ -66,13 +120,18 @@ public final class EndToEndBenchmark {
             try (ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(source,
                     "postgres", Optional.empty(),
                     CaptureSettings.builder().tables(List.of("bench")).build(), sync, new SimpleMeterRegistry()))) {
-                run(server, source, directory, changes, rowsPerTransaction, latencyRate, latencySeconds);
+                return run(server, source, directory, changes, rowsPerTransaction, rates, latencySeconds, out);
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(directory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
     }
 
-    private static void run(ServerRuntime server, SourceSettings source, Path directory, int changes, int rowsPerTransaction,
-                            int latencyRate, int latencySeconds) throws Exception {
+    private static Result run(ServerRuntime server, SourceSettings source, Path directory, int changes,
+                              int rowsPerTransaction, List<Integer> rates, int latencySeconds, PrintStream out)
+            throws Exception {
         try (TidemarkClient client = TidemarkClient.builder()
                 .serverUrl("ws://127.0.0.1:" + server.port() + "/sync")
                 .clientId("bench-client")
@@ -99,7 +158,7 @@ public final class EndToEndBenchmark {
             // The last change applied (not the position: a position past the last change, such as a
             // heartbeat's, reaches a client only with the next batch or the periodic empty batch).
             awaitCount(client, changes);
-            System.out.printf("source commits took %.2f s, captured %.2f s after the first commit, client committed %.2f s after%n",
+            out.printf(Locale.ROOT, "source commits took %.2f s, captured %.2f s after the first commit, client committed %.2f s after%n",
                     (written - start) / 1e9, (captured - start) / 1e9, (System.nanoTime() - start) / 1e9);
             double endToEnd = changes / ((System.nanoTime() - start) / 1e9);
 
@@ -119,88 +178,152 @@ public final class EndToEndBenchmark {
             // Baseline: the same changes, read from the change log, applied by the store alone.
             long readStart = System.nanoTime();
             List<ChangeBatch> batches = readBatches(server, 500);
-            System.out.printf("reading the change log in pages of 500: %,.0f changes/s%n",
+            out.printf(Locale.ROOT, "reading the change log in pages of 500: %,.0f changes/s%n",
                     changes / ((System.nanoTime() - readStart) / 1e9));
+            double storeRate;
             try (SyncStore store = SyncStores.open("sqlite", Map.of("path", directory.resolve("baseline.db").toString()))) {
                 long applyStart = System.nanoTime();
                 for (ChangeBatch batch : batches) {
                     store.apply(batch);
                 }
-                double storeRate = batches.stream().mapToInt(b -> b.changes().size()).sum()
+                storeRate = batches.stream().mapToInt(b -> b.changes().size()).sum()
                         / ((System.nanoTime() - applyStart) / 1e9);
-                System.out.println();
-                System.out.printf("| measurement (%,d changes, %d rows per transaction) | changes/s | ratio |%n", changes,
-                        rowsPerTransaction);
-                System.out.println("|---|---:|---:|");
-                System.out.printf("| SQLite store apply alone (baseline, batches of 500) | %,.0f | 1.00 |%n", storeRate);
-                System.out.printf("| live, end to end: PostgreSQL commit → client SQLite commit (bounded by the writer) | %,.0f | %.2f |%n",
-                        endToEnd, endToEnd / storeRate);
-                System.out.printf("| catch-up: a new client syncs the backlog (change log → hub → client → SQLite) | %,.0f | %.2f |%n",
-                        catchUp, catchUp / storeRate);
             }
+            out.println();
+            out.printf(Locale.ROOT, "| measurement (%,d changes, %d rows per transaction) | changes/s | ratio |%n", changes,
+                    rowsPerTransaction);
+            out.println("|---|---:|---:|");
+            out.printf(Locale.ROOT, "| SQLite store apply alone (baseline, batches of 500) | %,.0f | 1.00 |%n", storeRate);
+            out.printf(Locale.ROOT, "| live, end to end: PostgreSQL commit → client SQLite commit (bounded by the writer) | %,.0f | %.2f |%n",
+                    endToEnd, endToEnd / storeRate);
+            out.printf(Locale.ROOT, "| catch-up: a new client syncs the backlog (change log → hub → client → SQLite) | %,.0f | %.2f |%n",
+                    catchUp, catchUp / storeRate);
 
-            // Latency at a moderate fixed rate: one-row transactions; for each, the time from its source
-            // commit until the client's store has committed its position.
-            ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
-            List<Double> millis = Collections.synchronizedList(new ArrayList<>());
-            int samples = latencyRate * latencySeconds;
-            Thread sampler = new Thread(() -> sample(client, pending, millis, samples), "latency-sampler");
-            sampler.start();
-            CountDownLatch pace = new CountDownLatch(1);
-            long interval = 1_000_000_000L / latencyRate;
-            try (Connection connection = source.connect();
-                 PreparedStatement insert = connection.prepareStatement(
-                         "INSERT INTO bench VALUES (?, 'x', 0) RETURNING pg_current_wal_lsn()::text")) {
-                long next = System.nanoTime();
-                for (int i = 0; i < samples; i++) {
-                    insert.setInt(1, changes + i);
-                    Lsn before;
-                    try (ResultSet row = insert.executeQuery()) {
-                        row.next();
-                        before = Lsn.parse(row.getString(1));
-                    }
-                    pending.add(new Pending(before, System.nanoTime()));
-                    next += interval;
-                    long wait = next - System.nanoTime();
-                    if (wait > 0) {
-                        pace.await(wait, TimeUnit.NANOSECONDS);
-                    }
-                }
+            List<Latency> latencies = new ArrayList<>();
+            int nextId = changes;
+            for (int rate : rates) {
+                Latency latency = latency(client, source, rate, latencySeconds, nextId);
+                nextId += rate * latencySeconds;
+                latencies.add(latency);
+                out.printf(Locale.ROOT, "%nlatency at %,d one-row transactions/s offered (%,.0f committed) for %d s"
+                                + " (source commit → client store commit): p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d samples)%n",
+                        rate, latency.achievedRate(), latencySeconds, latency.p50(), latency.p99(), latency.max(),
+                        latency.samples());
+                out.printf(Locale.ROOT, "keeps up: p50 of the first second %.1f ms, of the last second %.1f ms (%s)%n",
+                        latency.firstSecondP50(), latency.lastSecondP50(),
+                        latency.lagGrows() ? "falling behind" : "keeps up");
             }
-            sampler.join(TimeUnit.SECONDS.toMillis(60));
-            // Whether the client keeps up: the lag of the first and the last second's transactions (in commit order).
-            List<Double> inOrder = new ArrayList<>(millis);
-            int second = Math.min(latencyRate, inOrder.size());
-            List<Double> firstSecond = new ArrayList<>(inOrder.subList(0, second));
-            List<Double> lastSecond = new ArrayList<>(inOrder.subList(inOrder.size() - second, inOrder.size()));
-            Collections.sort(firstSecond);
-            Collections.sort(lastSecond);
-            List<Double> sorted = new ArrayList<>(millis);
-            Collections.sort(sorted);
-            System.out.printf("%nlatency at %d one-row transactions/s for %d s (source commit → client store commit): "
-                            + "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d samples)%n", latencyRate, latencySeconds,
-                    percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.get(sorted.size() - 1), sorted.size());
-            System.out.printf("keeps up: p50 of the first second %.1f ms, of the last second %.1f ms (%s)%n",
-                    percentile(firstSecond, 0.50), percentile(lastSecond, 0.50),
-                    percentile(lastSecond, 0.50) > 2 * percentile(firstSecond, 0.50) + 50 ? "falling behind" : "keeps up");
+            return new Result(new Throughput(changes, endToEnd, catchUp, storeRate), latencies);
         }
     }
 
-    /** A committed source transaction: its commit is after {@code lsn}, observed at {@code nanos}. */
-    private record Pending(Lsn lsn, long nanos) {}
+    /** A committed source transaction: number {@code index}, its commit is after {@code lsn}, observed at {@code nanos}. */
+    private record Pending(Lsn lsn, int index, long nanos) {}
+
+    /**
+     * Commits one-row transactions at {@code rate} per second for {@code seconds} from one connection per
+     * {@link #RATE_PER_PRODUCER} transactions/s (2 to 16; their commits share WAL flushes), each paced to its share of the rate (on a machine too slow for the rate, fewer are committed
+     * in the same time, and the committed rate says so), and measures for each the time from its commit until
+     * the client's store committed past the WAL position read inside it.
+     */
+    private static Latency latency(TidemarkClient client, SourceSettings source, int rate, int seconds, int firstId)
+            throws Exception {
+        int planned = rate * seconds;
+        int producerCount = Math.max(2, Math.min(16, rate / RATE_PER_PRODUCER));
+        ConcurrentSkipListSet<Pending> pending = new ConcurrentSkipListSet<>(
+                Comparator.comparing(Pending::lsn).thenComparingInt(Pending::index));
+        double[] millis = new double[planned];
+        Arrays.fill(millis, Double.NaN);
+        AtomicInteger measured = new AtomicInteger();
+        AtomicInteger produced = new AtomicInteger();
+        AtomicBoolean producing = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> sample(client, pending, millis, measured, produced, producing, seconds),
+                "latency-sampler");
+        sampler.start();
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime() + 10_000_000;
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        ExecutorService producers = Executors.newFixedThreadPool(producerCount);
+        try {
+            List<Future<Void>> done = new ArrayList<>();
+            for (int p = 0; p < producerCount; p++) {
+                int producer = p;
+                done.add(producers.submit(() -> {
+                    produce(source, producer, producerCount, planned, start, end, interval, firstId, pending,
+                            produced);
+                    return null;
+                }));
+            }
+            for (Future<Void> future : done) {
+                future.get();
+            }
+        } finally {
+            producers.shutdownNow();
+            producing.set(false);
+        }
+        double achieved = produced.get() / ((System.nanoTime() - start) / 1e9);
+        sampler.join(TimeUnit.SECONDS.toMillis(seconds + 120L));
+        // Whether the client keeps up: the lag of the first and the last second's transactions (in commit order).
+        List<Double> inOrder = new ArrayList<>();
+        for (int i = 0; i < planned; i++) {
+            if (!Double.isNaN(millis[i])) {
+                inOrder.add(millis[i]);
+            }
+        }
+        int missing = produced.get() - inOrder.size();
+        if (inOrder.isEmpty() || missing > 0) {
+            throw new IllegalStateException(missing + " of " + produced.get() + " transactions of the latency phase at "
+                    + rate + "/s did not reach the client within two minutes");
+        }
+        int second = Math.max(1, Math.min((int) achieved, inOrder.size()));
+        List<Double> firstSecond = new ArrayList<>(inOrder.subList(0, second));
+        List<Double> lastSecond = new ArrayList<>(inOrder.subList(inOrder.size() - second, inOrder.size()));
+        Collections.sort(firstSecond);
+        Collections.sort(lastSecond);
+        List<Double> sorted = new ArrayList<>(inOrder);
+        Collections.sort(sorted);
+        return new Latency(rate, seconds, achieved, sorted.size(), percentile(sorted, 0.50), percentile(sorted, 0.99),
+                sorted.get(sorted.size() - 1), percentile(firstSecond, 0.50), percentile(lastSecond, 0.50));
+    }
+
+    private static void produce(SourceSettings source, int producer, int producers, int planned, long start, long end,
+                                long interval, int firstId, ConcurrentSkipListSet<Pending> pending,
+                                AtomicInteger produced) throws Exception {
+        CountDownLatch pace = new CountDownLatch(1);
+        try (Connection connection = source.connect();
+             PreparedStatement insert = connection.prepareStatement(
+                     "INSERT INTO bench VALUES (?, 'x', 0) RETURNING pg_current_wal_lsn()::text")) {
+            for (int i = producer; i < planned && System.nanoTime() < end; i += producers) {
+                long wait = start + i * interval - System.nanoTime();
+                if (wait > 0) {
+                    pace.await(wait, TimeUnit.NANOSECONDS);
+                }
+                insert.setInt(1, firstId + i);
+                Lsn before;
+                try (ResultSet row = insert.executeQuery()) {
+                    row.next();
+                    before = Lsn.parse(row.getString(1));
+                }
+                pending.add(new Pending(before, i, System.nanoTime()));
+                produced.incrementAndGet();
+            }
+        }
+    }
 
     /** Records, for each pending transaction, when the client's store has committed past it. */
-    private static void sample(TidemarkClient client, ConcurrentLinkedQueue<Pending> pending, List<Double> millis, int count) {
+    private static void sample(TidemarkClient client, ConcurrentSkipListSet<Pending> pending, double[] millis,
+                               AtomicInteger measured, AtomicInteger produced, AtomicBoolean producing, int seconds) {
         CountDownLatch pace = new CountDownLatch(1);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 120L);
         try {
-            while (millis.size() < count && System.nanoTime() < deadline) {
+            while ((producing.get() || measured.get() < produced.get()) && System.nanoTime() < deadline) {
                 Lsn committed = client.status().committedLsn();
                 long now = System.nanoTime();
                 Pending next;
-                while ((next = pending.peek()) != null && committed.isAfter(next.lsn())) {
-                    pending.poll();
-                    millis.add((now - next.nanos()) / 1e6);
+                while ((next = pending.isEmpty() ? null : pending.first()) != null && committed.isAfter(next.lsn())) {
+                    pending.remove(next);
+                    millis[next.index()] = (now - next.nanos()) / 1e6;
+                    measured.incrementAndGet();
                 }
                 pace.await(100, TimeUnit.MICROSECONDS);
             }

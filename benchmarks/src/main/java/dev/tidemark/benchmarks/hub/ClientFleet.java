@@ -146,7 +146,7 @@ public final class ClientFleet {
                         }
                     }).connect(uri.getHost(), port).sync().channel());
         }
-        if (!welcomed.await(120, TimeUnit.SECONDS)) {
+        if (!welcomed.await(120 + count / 50, TimeUnit.SECONDS)) {
             throw new IllegalStateException((count - welcomed.getCount()) + " of " + count + " clients were welcomed");
         }
         System.out.println("READY");

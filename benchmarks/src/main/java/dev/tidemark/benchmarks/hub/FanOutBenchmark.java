@@ -17,6 +17,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  * the capture feed, as the capture does; it runs as fast as the slowest client allows (at most
  * {@value #MAX_AHEAD} transactions ahead of the lowest acknowledged position). The clients run in a separate
  * JVM ({@link ClientFleet}), each decoding, acking and timing every batch, so the server heap per client is
- * measured alone. Each row is printed beside the single-client run of the same invocation.
+ * measured alone. Each row is printed beside the single-client run of the same invocation. The server's CPU per
+ * delivered change is this JVM's process CPU time over the saturated phase less the generator thread's.
  *
  * <p>Run: {@code java -cp <benchmarks classpath> dev.tidemark.benchmarks.hub.FanOutBenchmark [clients=1,100,1000]
  * [seconds=10]}
@@ -64,20 +66,34 @@ public final class FanOutBenchmark {
         }
     }
 
-    record Row(int clients, double seconds, long total, long minPerClient, long medianPerClient, long maxPerClient,
-               long p50Micros, long p99Micros, long heapPerClient, int offeredChangesPerSecond) {
+    /**
+     * One client count's figures.
+     *
+     * @param serverCpuNanos CPU time of the server JVM during the saturated phase (every thread, GC and JIT
+     *     included), less the generator thread's: the server's cost of the deliveries counted in {@code total}
+     */
+    public record Row(int clients, double seconds, long total, long minPerClient, long medianPerClient,
+                      long maxPerClient, long p50Micros, long p99Micros, long heapPerClient,
+                      int offeredChangesPerSecond, long serverCpuNanos) {
 
-        static Row of(int clients, Phase throughput, Phase latency, long heapPerClient, int offered) {
+        static Row of(int clients, Phase throughput, Phase latency, long heapPerClient, int offered, long serverCpu) {
             return new Row(clients, throughput.seconds(), throughput.total(), throughput.minPerClient(),
                     throughput.medianPerClient(), throughput.maxPerClient(), latency.p50Micros(), latency.p99Micros(),
-                    heapPerClient, offered);
+                    heapPerClient, offered, serverCpu);
         }
 
-        double perClientRate() {
+        /** Server CPU time per change delivered to a client, in µs. */
+        public double serverCpuMicrosPerDelivery() {
+            return serverCpuNanos / 1e3 / total;
+        }
+
+        /** Median changes per second of one client. */
+        public double perClientRate() {
             return medianPerClient / seconds;
         }
 
-        double totalRate() {
+        /** Changes delivered per second, all clients together. */
+        public double totalRate() {
             return total / seconds;
         }
     }
@@ -101,30 +117,30 @@ public final class FanOutBenchmark {
         print(rows);
     }
 
-    static Row run(int clients, int seconds) throws Exception {
+    /**
+     * Runs one client count: a saturated phase of {@code seconds}, then latency at half the slowest client's
+     * saturated rate. The server runs in this JVM; its CPU time is this process's, less the generator thread's.
+     */
+    public static Row run(int clients, int seconds) throws Exception {
         InMemoryChangeLog changeLog = new InMemoryChangeLog();
         changeLog.startHistory("bench", Lsn.ZERO);
         ChangeFeed feed = new ChangeFeed();
         TestCapture capture = new TestCapture(changeLog, feed);
-        SyncServerConfig config = new SyncServerConfig(
-                HttpConfig.builder().bindAddress("127.0.0.1").port(0).maxConnections(clients + 10).build(),
-                HubConfig.builder().progressFlushInterval(Duration.ofMillis(20)).window(Integer.getInteger("window", 8)).build(),
-                AuthConfig.disabled());
-        try (SyncServer server = SyncServer.create(config, changeLog, feed, new SimpleMeterRegistry()).start()) {
+        try (SyncServer server = startServer(changeLog, feed, clients)) {
             long heapBefore = usedHeapAfterGc();
-            Process fleet = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                    "-cp", System.getProperty("java.class.path"), ClientFleet.class.getName(),
-                    Integer.toString(server.port()), Integer.toString(clients))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process fleet = startFleet(server.port(), clients);
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(fleet.getInputStream(), StandardCharsets.UTF_8));
                 Writer in = new OutputStreamWriter(fleet.getOutputStream(), StandardCharsets.UTF_8);
                 expect(out, "READY");
                 long heapPerClient = (usedHeapAfterGc() - heapBefore) / clients;
+                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                long processCpu = processCpuNanos();
+                long generatorCpu = threads.getCurrentThreadCpuTime();
                 in.write("GO\n");
                 in.flush();
                 generate(changeLog, capture, Duration.ofSeconds(seconds), 0);
+                long serverCpu = processCpuNanos() - processCpu - (threads.getCurrentThreadCpuTime() - generatorCpu);
                 in.write("STOP\n");
                 in.flush();
                 Phase throughput = Phase.parse(out.readLine());
@@ -135,18 +151,80 @@ public final class FanOutBenchmark {
                 generate(changeLog, capture, Duration.ofSeconds(1), txPerSecond);
                 in.write("GO\n");
                 in.flush();
-                generate(changeLog, capture, Duration.ofSeconds(LATENCY_SECONDS), txPerSecond);
+                generate(changeLog, capture, Duration.ofSeconds(Math.min(LATENCY_SECONDS, seconds)), txPerSecond);
                 in.write("STOP\n");
                 in.flush();
                 Phase latency = Phase.parse(out.readLine());
                 in.close();
-                return Row.of(clients, throughput, latency, heapPerClient, txPerSecond * CHANGES_PER_TX);
+                return Row.of(clients, throughput, latency, heapPerClient, txPerSecond * CHANGES_PER_TX, serverCpu);
             } finally {
-                if (!fleet.waitFor(10, TimeUnit.SECONDS)) {
+                if (!fleet.waitFor(30, TimeUnit.SECONDS)) {
                     fleet.destroyForcibly();
                 }
             }
         }
+    }
+
+    /**
+     * Idle connections held by one server.
+     *
+     * @param clients connected, welcomed WebSocket clients that receive nothing
+     * @param heapBefore the server JVM's used heap after GC before they connected
+     * @param heapAfter the same once all were welcomed
+     */
+    public record Idle(int clients, long heapBefore, long heapAfter) {
+
+        /** Server heap per connection, in bytes. */
+        public double heapPerConnection() {
+            return (double) (heapAfter - heapBefore) / clients;
+        }
+    }
+
+    /**
+     * Connects {@code clients} WebSocket clients (raw Netty channels in a separate JVM, each with hello and
+     * acks, as in the fan-out) to a server in this JVM, and measures the server's heap after GC before and
+     * after. The server's change log is in memory and nothing is committed: the clients stay idle.
+     */
+    public static Idle idle(int clients) throws Exception {
+        InMemoryChangeLog changeLog = new InMemoryChangeLog();
+        changeLog.startHistory("bench", Lsn.ZERO);
+        ChangeFeed feed = new ChangeFeed();
+        try (SyncServer server = startServer(changeLog, feed, clients)) {
+            long heapBefore = usedHeapAfterGc();
+            Process fleet = startFleet(server.port(), clients);
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(fleet.getInputStream(), StandardCharsets.UTF_8));
+                expect(out, "READY");
+                long heapAfter = usedHeapAfterGc();
+                fleet.getOutputStream().close();
+                return new Idle(clients, heapBefore, heapAfter);
+            } finally {
+                if (!fleet.waitFor(60, TimeUnit.SECONDS)) {
+                    fleet.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static SyncServer startServer(InMemoryChangeLog changeLog, ChangeFeed feed, int clients) {
+        SyncServerConfig config = new SyncServerConfig(
+                HttpConfig.builder().bindAddress("127.0.0.1").port(0).maxConnections(clients + 10).build(),
+                HubConfig.builder().progressFlushInterval(Duration.ofMillis(20)).window(Integer.getInteger("window", 8)).build(),
+                AuthConfig.disabled());
+        return SyncServer.create(config, changeLog, feed, new SimpleMeterRegistry()).start();
+    }
+
+    private static Process startFleet(int port, int clients) throws java.io.IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", System.getProperty("java.class.path"), ClientFleet.class.getName(),
+                Integer.toString(port), Integer.toString(clients))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /**
@@ -230,13 +308,15 @@ public final class FanOutBenchmark {
                 + " rates saturated (closed loop); latency from publish to client receipt at half the slowest"
                 + " client's saturated rate");
         System.out.println("| clients | changes/s per client (median) | min client | total changes/s | per client vs 1 client"
-                + " | latency offered load (changes/s per client) | latency p50 | latency p99 | server heap per client |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + " | latency offered load (changes/s per client) | latency p50 | latency p99 | server heap per client"
+                + " | server CPU per delivery |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Row row : rows) {
-            System.out.printf(Locale.ROOT, "| %d | %,.0f | %,.0f | %,.0f | %.2f | %,d | %.1f ms | %.1f ms | %,d B |%n",
+            System.out.printf(Locale.ROOT, "| %d | %,.0f | %,.0f | %,.0f | %.2f | %,d | %.1f ms | %.1f ms | %,d B | %.2f µs |%n",
                     row.clients(), row.perClientRate(), row.minPerClient() / row.seconds(), row.totalRate(),
                     row.perClientRate() / single.perClientRate(), row.offeredChangesPerSecond(),
-                    row.p50Micros() / 1000.0, row.p99Micros() / 1000.0, row.heapPerClient());
+                    row.p50Micros() / 1000.0, row.p99Micros() / 1000.0, row.heapPerClient(),
+                    row.serverCpuMicrosPerDelivery());
         }
     }
 }

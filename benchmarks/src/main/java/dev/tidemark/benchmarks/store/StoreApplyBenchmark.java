@@ -143,6 +143,47 @@ public final class StoreApplyBenchmark {
         }
     }
 
+    /**
+     * Rates of one store against plain JDBC batch inserts, paired, for {@code ./tidemark bench}.
+     *
+     * @param rates changes/s of the store with the pending marker before each batch (as the client applies),
+     *     of the store alone, and of the JDBC baseline; medians of {@code reps} runs
+     * @param markerRatio median of the runs' ratios store-with-marker ÷ baseline
+     * @param applyRatio median of the runs' ratios store-alone ÷ baseline
+     */
+    public record Figures(double withMarker, double apply, double baseline, double markerRatio, double applyRatio) {}
+
+    /**
+     * Measures {@code store} ({@code sqlite} or {@code postgres}, an embedded PostgreSQL for the latter) with
+     * batches of {@code batchSize} sequential-key inserts, {@code changes} per run, median of {@code reps}:
+     * with the pending marker, without it, and the plain JDBC baseline, each run paired against the baseline.
+     */
+    public static Figures measureAgainstJdbc(String store, String durability, int batchSize, int changes, int reps)
+            throws Exception {
+        try (Target target = store.equals("sqlite") ? new SqliteTarget(durability) : new PostgresTarget(null, durability)) {
+            Measure measure = new Measure(target);
+            Measure.Contender baseline = measure.baseline(Target.Layout.STORE);
+            Workload workload = Workload.of(batchSize, KeyKind.SEQUENTIAL, changes);
+            measure.paired(Workload.of(batchSize, KeyKind.SEQUENTIAL, Math.min(changes, 5_000)), measure.store(true),
+                    baseline);
+            double[] marker = new double[reps];
+            double[] apply = new double[reps];
+            double[] base = new double[reps];
+            double[] markerRatio = new double[reps];
+            double[] applyRatio = new double[reps];
+            for (int rep = 0; rep < reps; rep++) {
+                double[] withMarker = measure.paired(workload, measure.store(true), baseline);
+                double[] alone = measure.paired(workload, measure.store(false), baseline);
+                marker[rep] = withMarker[0];
+                apply[rep] = alone[0];
+                base[rep] = (withMarker[1] + alone[1]) / 2;
+                markerRatio[rep] = withMarker[0] / withMarker[1];
+                applyRatio[rep] = alone[0] / alone[1];
+            }
+            return new Figures(median(marker), median(apply), median(base), median(markerRatio), median(applyRatio));
+        }
+    }
+
     static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
