@@ -145,6 +145,8 @@ class CompressionTest extends HubTestBase {
         org.assertj.core.api.Assertions.catchThrowable(() ->
                 bomber.sendFrame(new TextWebSocketFrame(true, RSV1, Unpooled.wrappedBuffer(bomb))));
         assertThat(bomber.closeCode()).succeedsWithin(WAIT).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+        // Stopped by the inflater's bound, not after inflating the whole message.
+        assertThat(bomber.closeReason()).contains("inflates above");
 
         capture.commit("orders", "o", 1);
         assertThat(other.next(Changes.class, WAIT).data()).hasSize(1);

@@ -51,6 +51,7 @@ final class DeflateTestClient implements AutoCloseable {
     private final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
     private final CompletableFuture<FullHttpResponse> upgrade = new CompletableFuture<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private volatile String closeReason;
     private final AtomicInteger compressedFrames = new AtomicInteger();
     private final AtomicLong wireBytes = new AtomicLong();
     private final Channel channel;
@@ -121,6 +122,7 @@ final class DeflateTestClient implements AutoCloseable {
             } else if (msg instanceof TextWebSocketFrame text) {
                 texts.add(text.text());
             } else if (msg instanceof CloseWebSocketFrame close) {
+                closeReason = close.reasonText();
                 closeCode.complete(close.statusCode());
                 ctx.close();
             }
@@ -163,6 +165,11 @@ final class DeflateTestClient implements AutoCloseable {
 
     CompletableFuture<Integer> closeCode() {
         return closeCode;
+    }
+
+    /** The reason of the server's close frame, once {@link #closeCode} completed with one. */
+    String closeReason() {
+        return closeReason;
     }
 
     int compressedFrames() {
