@@ -285,6 +285,7 @@ public final class TidemarkClient implements AutoCloseable {
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private int receiveBuffer = DEFAULT_RECEIVE_BUFFER;
         private SSLContext sslContext;
+        private boolean compression;
 
         private Builder() {}
 
@@ -456,6 +457,17 @@ public final class TidemarkClient implements AutoCloseable {
         }
 
         /**
+         * Whether to offer {@code permessage-deflate} (RFC 7692) on the upgrade. Used when the server agrees (its
+         * {@code tidemark.http.compression}); otherwise the connection is uncompressed as usual. It saves about
+         * 80-90% of the bytes of a catch-up for a little CPU on both sides: worth it over slow or metered links.
+         * A compressed message that inflates beyond {@link #maxMessageBytes} closes the connection (1009). Default off.
+         */
+        public Builder compression(boolean compression) {
+            this.compression = compression;
+            return this;
+        }
+
+        /**
          * Checks the settings and opens the store when given by name.
          *
          * @throws IllegalArgumentException for a missing or bad setting, saying which — among them a
@@ -487,7 +499,7 @@ public final class TidemarkClient implements AutoCloseable {
                 case EAGER -> AckPolicy.eager();
             };
             return new EngineConfig(serverUris, token, id, subscriptions, acks, backoff::delay, connectTimeout,
-                    keepAliveInterval, maxMessageBytes, receiveBuffer, sslContext);
+                    keepAliveInterval, maxMessageBytes, receiveBuffer, sslContext, compression);
         }
 
         ReconnectBackoff backoff() {

@@ -116,6 +116,7 @@ public interface TidemarkSettings {
         @WithDefault("512KiB") ByteSize writeBufferHigh();
         @WithDefault("256KiB") ByteSize writeBufferLow();
         @WithDefault("0") int ioThreads();
+        @WithDefault("false") boolean compression();
 
         default HttpConfig toConfig(Tls tls) {
             return HttpConfig.builder().bindAddress(bindAddress()).port(port())
@@ -126,6 +127,7 @@ public interface TidemarkSettings {
                     .writeBufferHighWaterMark(writeBufferHigh().intBytes("tidemark.http.write-buffer-high"))
                     .writeBufferLowWaterMark(writeBufferLow().intBytes("tidemark.http.write-buffer-low"))
                     .ioThreads(ioThreads())
+                    .compression(compression())
                     .tls(tls.certificate().orElse(null), tls.privateKey().orElse(null))
                     .build();
         }

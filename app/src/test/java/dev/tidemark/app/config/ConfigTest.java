@@ -60,6 +60,7 @@ class ConfigTest {
         settings.put("tidemark.http.write-buffer-high", "2MiB");
         settings.put("tidemark.http.write-buffer-low", "1MiB");
         settings.put("tidemark.http.io-threads", "3");
+        settings.put("tidemark.http.compression", "true");
         settings.put("tidemark.tls.certificate", "/etc/tidemark/cert.pem");
         settings.put("tidemark.tls.private-key", "/etc/tidemark/key.pem");
         settings.put("tidemark.hub.window", "16");
@@ -84,7 +85,7 @@ class ConfigTest {
         SyncServerConfig config = fromProperties(settings);
         assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.1", 9000, 32768, 1048576, Duration.ofSeconds(3),
                 Duration.ofMinutes(2), Duration.ofSeconds(15), 50, 2097152, 1048576, 3,
-                Path.of("/etc/tidemark/cert.pem"), Path.of("/etc/tidemark/key.pem")));
+                Path.of("/etc/tidemark/cert.pem"), Path.of("/etc/tidemark/key.pem"), true));
         assertThat(config.hub()).isEqualTo(new HubConfig(16, 100, 262144, Duration.ofMillis(250), Duration.ofHours(1), 3,
                 Duration.ofSeconds(2), Duration.ofSeconds(30), 1073741824L, 2, Duration.ofSeconds(10),
                 Duration.ofMillis(500), 0.5, 2, 0.25));

@@ -120,6 +120,10 @@ public final class TidemarkClientCommand implements Callable<Integer> {
                     + " that cannot take acks.")
     boolean eager;
 
+    @Option(names = "--compression", description = "Offer permessage-deflate: the server compresses what it sends when"
+            + " it agrees (tidemark.http.compression); saves most of the bytes of a catch-up over slow links.")
+    boolean compression;
+
     @Option(names = {"-q", "--quiet"}, description = "Log warnings and errors only.")
     boolean quiet;
 
@@ -150,7 +154,8 @@ public final class TidemarkClientCommand implements Callable<Integer> {
         TidemarkClient.Builder builder = TidemarkClient.builder()
                 .store(store, settings())
                 .subscriptions(subscriptions)
-                .ackMode(eager ? AckMode.EAGER : AckMode.AFTER_COMMIT);
+                .ackMode(eager ? AckMode.EAGER : AckMode.AFTER_COMMIT)
+                .compression(compression);
         String bearer = token();
         if (bearer != null) {
             builder.token(bearer);

@@ -6,6 +6,7 @@ import dev.tidemark.protocol.MessageCodec;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,6 +16,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateClientExtensionHandshaker;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -29,6 +32,10 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     /** The upgrade response is small; anything larger is not a WebSocket server. */
     private static final int MAX_UPGRADE_RESPONSE_BYTES = 64 * 1024;
+    /** zlib's default level for what the client sends (hello, acks: small). */
+    private static final int COMPRESSION_LEVEL = 6;
+    /** The server's deflate window the client asks for: RFC 7692's largest, its default. */
+    private static final int MAX_WINDOW_BITS = 15;
 
     private final EngineConfig config;
     private final URI server;
@@ -61,6 +68,13 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         pipeline.addLast(new HttpClientCodec());
         pipeline.addLast(new HttpObjectAggregator(MAX_UPGRADE_RESPONSE_BYTES));
+        if (config.compression()) {
+            // Offers permessage-deflate; on the server's acceptance puts the inflater and deflater after itself.
+            // The inflater stops at maxMessageBytes per message: a bomb fails it (TransportHandler closes with 1009).
+            pipeline.addLast(new WebSocketClientExtensionHandler(new PerMessageDeflateClientExtensionHandshaker(
+                    COMPRESSION_LEVEL, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
+                    MAX_WINDOW_BITS, false, false, config.maxMessageBytes())));
+        }
         pipeline.addLast(new WebSocketClientProtocolHandler(protocolConfig()));
         pipeline.addLast(new WebSocketFrameAggregator(config.maxMessageBytes()));
         long keepAlive = config.keepAliveInterval().toMillis();
@@ -78,6 +92,8 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
                 .version(WebSocketVersion.V13)
                 .customHeaders(headers)
                 .maxFramePayloadLength(config.maxMessageBytes())
+                // RSV1 marks compressed messages once permessage-deflate is negotiated.
+                .allowExtensions(config.compression())
                 // TransportHandler decodes text frames strictly, in the same pass that makes the string.
                 .withUTF8Validator(false)
                 .handleCloseFrames(false)

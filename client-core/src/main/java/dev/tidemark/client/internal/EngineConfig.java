@@ -25,10 +25,12 @@ import javax.net.ssl.SSLContext;
  * @param receiveBuffer how many received messages may wait for the applier before the transport
  *     stops reading from the socket
  * @param sslContext the TLS context for {@code wss://}, or {@code null} for the JDK's default trust
+ * @param compression offer {@code permessage-deflate} on the upgrade; a server message that inflates beyond
+ *     {@code maxMessageBytes} closes the connection with 1009
  */
 public record EngineConfig(List<URI> serverUris, String token, String clientId, List<String> subscriptions, AckPolicy acks,
                            ReconnectDelays backoff, Duration connectTimeout, Duration keepAliveInterval, int maxMessageBytes,
-                           int receiveBuffer, SSLContext sslContext) {
+                           int receiveBuffer, SSLContext sslContext, boolean compression) {
 
     public EngineConfig {
         requireNonNull(serverUris, "serverUris is null");
@@ -84,6 +86,14 @@ public record EngineConfig(List<URI> serverUris, String token, String clientId, 
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException(name + " must be positive, not " + duration);
         }
+    }
+
+    /** A config without compression. */
+    public EngineConfig(List<URI> serverUris, String token, String clientId, List<String> subscriptions, AckPolicy acks,
+                        ReconnectDelays backoff, Duration connectTimeout, Duration keepAliveInterval,
+                        int maxMessageBytes, int receiveBuffer, SSLContext sslContext) {
+        this(serverUris, token, clientId, subscriptions, acks, backoff, connectTimeout, keepAliveInterval,
+                maxMessageBytes, receiveBuffer, sslContext, false);
     }
 
     /** A config for one server node. */

@@ -9,6 +9,7 @@ import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.protocol.ProtocolException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -132,11 +133,34 @@ final class TransportHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             };
             connection.closing("the WebSocket upgrade failed" + (status == null ? "" : " with HTTP " + status)
                     + advice + " (" + refused.getMessage() + ")", forGood);
+        } else if (inflaterFailure(cause) != null) {
+            // A compressed message from the server inflated beyond maxMessageBytes (a bomb) or is not deflate data.
+            WebSocketCloseStatus status = inflaterFailure(cause);
+            String problem = status == WebSocketCloseStatus.MESSAGE_TOO_BIG
+                    ? "a compressed message from the server inflates beyond the client's maxMessageBytes"
+                    : "a compressed message from the server is not valid deflate data";
+            connection.closing(problem + " (" + cause.getMessage() + ")", false);
+            ctx.writeAndFlush(new CloseWebSocketFrame(status, problem)).addListener(done -> ctx.close());
+            return;
         } else {
             connection.closing("the connection failed: " + cause, false);
             log.debug("{} failed", connection, cause);
         }
         ctx.close();
+    }
+
+    /** The close status for a failure of the inflater in {@code cause}'s chain, or {@code null} when it is none. */
+    private static WebSocketCloseStatus inflaterFailure(Throwable cause) {
+        WebSocketCloseStatus status = null;
+        for (Throwable t = cause; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof java.util.zip.DataFormatException) {
+                return WebSocketCloseStatus.PROTOCOL_ERROR;
+            }
+            if (t instanceof DecompressionException && status == null) {
+                status = WebSocketCloseStatus.MESSAGE_TOO_BIG;
+            }
+        }
+        return status;
     }
 
     @Override

@@ -22,11 +22,14 @@ import java.util.Optional;
  * @param ioThreads event-loop threads; {@code 0} for Netty's default (twice the cores)
  * @param tlsCertificate PEM certificate chain for {@code wss://}, or {@code null} for plain {@code ws://}
  * @param tlsPrivateKey PEM (PKCS#8) private key of the certificate, or {@code null}
+ * @param compression negotiate {@code permessage-deflate} (RFC 7692) with clients that offer it; clients that do not
+ *     offer it are served uncompressed either way. A compressed message that inflates beyond {@code maxMessageBytes}
+ *     closes the connection with 1009
  */
 public record HttpConfig(String bindAddress, int port, int maxFrameBytes, int maxMessageBytes,
                          Duration handshakeTimeout, Duration idleTimeout, Duration pingInterval,
                          int maxConnections, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
-                         int ioThreads, Path tlsCertificate, Path tlsPrivateKey) {
+                         int ioThreads, Path tlsCertificate, Path tlsPrivateKey, boolean compression) {
 
     public HttpConfig {
         requireNonNull(bindAddress, "bindAddress is null");
@@ -67,6 +70,15 @@ public record HttpConfig(String bindAddress, int port, int maxFrameBytes, int ma
         }
     }
 
+    /** Settings without compression (the default). */
+    public HttpConfig(String bindAddress, int port, int maxFrameBytes, int maxMessageBytes, Duration handshakeTimeout,
+                      Duration idleTimeout, Duration pingInterval, int maxConnections, int writeBufferHighWaterMark,
+                      int writeBufferLowWaterMark, int ioThreads, Path tlsCertificate, Path tlsPrivateKey) {
+        this(bindAddress, port, maxFrameBytes, maxMessageBytes, handshakeTimeout, idleTimeout, pingInterval,
+                maxConnections, writeBufferHighWaterMark, writeBufferLowWaterMark, ioThreads, tlsCertificate,
+                tlsPrivateKey, false);
+    }
+
     /** True when the endpoint serves {@code wss://}. */
     public boolean tlsEnabled() {
         return tlsCertificate != null;
@@ -90,7 +102,7 @@ public record HttpConfig(String bindAddress, int port, int maxFrameBytes, int ma
                 .maxMessageBytes(maxMessageBytes).handshakeTimeout(handshakeTimeout).idleTimeout(idleTimeout)
                 .pingInterval(pingInterval).maxConnections(maxConnections)
                 .writeBufferHighWaterMark(writeBufferHighWaterMark).writeBufferLowWaterMark(writeBufferLowWaterMark)
-                .ioThreads(ioThreads).tls(tlsCertificate, tlsPrivateKey);
+                .ioThreads(ioThreads).tls(tlsCertificate, tlsPrivateKey).compression(compression);
     }
 
     /** Builds an {@link HttpConfig}; every setting starts at its default. */
@@ -108,6 +120,7 @@ public record HttpConfig(String bindAddress, int port, int maxFrameBytes, int ma
         private int ioThreads;
         private Path tlsCertificate;
         private Path tlsPrivateKey;
+        private boolean compression;
 
         private Builder() {}
 
@@ -173,10 +186,20 @@ public record HttpConfig(String bindAddress, int port, int maxFrameBytes, int ma
             return this;
         }
 
+        /**
+         * Whether {@code permessage-deflate} is negotiated with clients that offer it. Default off: each connection
+         * compresses its own stream (the shared encoding of a live batch is compressed once per client) and holds
+         * its own zlib state, so it pays only over slow or metered links.
+         */
+        public Builder compression(boolean compression) {
+            this.compression = compression;
+            return this;
+        }
+
         public HttpConfig build() {
             return new HttpConfig(bindAddress, port, maxFrameBytes, maxMessageBytes, handshakeTimeout, idleTimeout,
                     pingInterval, maxConnections, writeBufferHighWaterMark, writeBufferLowWaterMark, ioThreads,
-                    tlsCertificate, tlsPrivateKey);
+                    tlsCertificate, tlsPrivateKey, compression);
         }
     }
 }

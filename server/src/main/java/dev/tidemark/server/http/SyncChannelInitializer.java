@@ -2,6 +2,7 @@ package dev.tidemark.server.http;
 
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.server.auth.Authenticator;
+import dev.tidemark.server.hub.CloseCodes;
 import dev.tidemark.server.hub.Hub;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -41,6 +42,8 @@ final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final SyncUpgradeHandler upgrade;
     private final MessageTooBigHandler tooBig;
     private final BinaryFrameHandler binary = new BinaryFrameHandler();
+    private final ReservedBitsHandler reservedBits = new ReservedBitsHandler();
+    private final MessageCompression compression;
     private final WebSocketServerProtocolConfig webSocket;
 
     SyncChannelInitializer(HttpConfig config, SslContext tls, Hub hub, Authenticator authenticator, MeterRegistry meters,
@@ -54,6 +57,7 @@ final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.admin = new AdminHandler(hub, authenticator);
         this.upgrade = new SyncUpgradeHandler(authenticator, config.handshakeTimeout(), meters);
         this.tooBig = new MessageTooBigHandler(config.maxMessageBytes());
+        this.compression = config.compression() ? new MessageCompression(config.maxMessageBytes()) : null;
         this.webSocket = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(SyncUpgradeHandler.PATH)
                 .checkStartsWith(true)
@@ -61,7 +65,8 @@ final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
                 .dropPongFrames(true)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(config.maxFrameBytes())
-                        .allowExtensions(false)
+                        // With compression RSV1 is legal once negotiated: ReservedBitsHandler refuses it otherwise.
+                        .allowExtensions(config.compression())
                         // The decoder would close at once, racing the client's unread input (see closeAfterDrain).
                         .closeOnProtocolViolation(false)
                         .withUTF8Validator(true)
@@ -88,12 +93,24 @@ final class SyncChannelInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("metrics", metrics);
         pipeline.addLast("admin", admin);
         pipeline.addLast("syncUpgrade", upgrade);
+        if (compression != null) {
+            // Negotiates on the upgrade, then puts the inflater and deflater right after itself and leaves.
+            pipeline.addLast("compression", compression.newHandler());
+            pipeline.addLast("reservedBits", reservedBits);
+        }
         pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(webSocket) {
             @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
                 if (cause instanceof CorruptedWebSocketFrameException violation) {
                     MessageTooBigHandler.closeAfterDrain(ctx, violation.closeStatus().code(),
                             violation.getMessage() == null ? violation.closeStatus().reasonText() : violation.getMessage());
+                    return;
+                }
+                int inflaterClose = MessageCompression.closeCode(cause);
+                if (inflaterClose != 0) {
+                    MessageTooBigHandler.closeAfterDrain(ctx, inflaterClose, inflaterClose == CloseCodes.MESSAGE_TOO_BIG
+                            ? "a compressed message inflates above " + config.maxMessageBytes() + " bytes"
+                            : "a compressed message is not valid deflate data");
                     return;
                 }
                 super.exceptionCaught(ctx, cause);
