@@ -54,7 +54,7 @@ final class ChangeAppender {
      */
     synchronized AppendResult append(Connection connection, List<LoggedChange> changes, Optional<Lsn> newPosition)
             throws SQLException {
-        checkEpoch(connection);
+        checkEpoch(connection, "append");
         LogState before = HistoryStateTable.load(connection, true)
                 .orElseThrow(() -> new ChangeLogException("the change log holds no history yet: start one first"));
         AppendPlan plan = AppendPlan.of(before, changes, newPosition);
@@ -74,25 +74,40 @@ final class ChangeAppender {
         return new AppendResult(before, plan);
     }
 
-    private void checkEpoch(Connection connection) throws SQLException {
+    /**
+     * Checks, in {@code connection}'s open transaction, that this node still leads with its epoch, and keeps the
+     * epoch so until commit (a row share lock that a takeover's update waits for); does nothing when unfenced.
+     *
+     * @param what what is refused otherwise ("append", "start of history h2"), for the message
+     * @throws StaleLeaderException when this node gave up the lead or another node took it; nothing was written
+     */
+    void checkEpoch(Connection connection, String what) throws SQLException {
         long mine = epoch;
         if (mine == UNFENCED) {
             return;
         }
         if (mine == REVOKED) {
-            throw new StaleLeaderException("append refused: this node gave up the lead of capture (its lease was lost"
-                    + " or released); nothing was written. It appends again only after it takes the lead again.");
+            throw revoked(what);
         }
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT epoch, node FROM tidemark.capture_leader FOR SHARE");
                 ResultSet row = statement.executeQuery()) {
-            String now = row.next() ? "epoch " + row.getLong(1) + " led by " + row.getString(2) : "no leader";
-            if (row.getRow() == 0 || row.getLong(1) != mine) {
-                throw new StaleLeaderException("append refused: this node no longer leads capture (it led with epoch "
-                        + mine + ", the change log is now at " + now + "); nothing was written. The node stops"
-                        + " capturing and waits as a standby.");
+            boolean found = row.next();
+            if (!found || row.getLong(1) != mine) {
+                throw stale(what, mine, found ? "epoch " + row.getLong(1) + " led by " + row.getString(2) : "no leader");
             }
         }
+    }
+
+    private static StaleLeaderException revoked(String what) {
+        return new StaleLeaderException(what + " refused: this node gave up the lead of capture (its lease was lost"
+                + " or released); nothing was written. It writes again only after it takes the lead again.");
+    }
+
+    private static StaleLeaderException stale(String what, long mine, String now) {
+        return new StaleLeaderException(what + " refused: this node no longer leads capture (it led with epoch "
+                + mine + ", the change log is now at " + now + "); nothing was written. The node stops"
+                + " capturing and waits as a standby.");
     }
 
     private static void notifyAppended(Connection connection, Lsn position) throws SQLException {
