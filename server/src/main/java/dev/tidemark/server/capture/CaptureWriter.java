@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The change-log writer of a capture session, on its own thread: takes pieces from the queue, groups
- * as many as are waiting (up to {@code maxBatchChanges}) into one append, and only after that append
+ * as many as are already waiting (up to {@code maxBatchChanges}; it never waits for more) into one append, and only after that append
  * committed publishes the range and offers the new position for confirmation to the slot.
  *
  * <p>Position-only pieces (transactions without captured changes) are held and written with the next
@@ -27,8 +27,6 @@ import java.util.concurrent.atomic.AtomicReference;
 final class CaptureWriter implements Runnable {
 
     private static final long POLL_MILLIS = 100;
-    /** How long a batch waits for the next piece before it is written. */
-    static final long LINGER_MICROS = 2_000;
 
     private final PieceQueue queue;
     private final ChangeLog changeLog;
@@ -93,27 +91,20 @@ final class CaptureWriter implements Runnable {
     }
 
     /**
-     * Collects the pieces waiting, and keeps collecting while more arrive within {@link #LINGER_MICROS}
-     * of each other: under load one append then carries many transactions, whose fixed cost (a row
-     * lock, a commit that waits for the WAL flush) is paid once; when the stream is quiet, a lone
-     * transaction waits at most that long.
+     * Collects the pieces already waiting, without waiting for more (group commit): a transaction that arrives
+     * alone is written at once; under load, the pieces that queued up while the previous append ran go in one
+     * append, so its fixed cost (a row lock, a commit that waits for the WAL flush) is paid once for all of them.
      */
-    private List<CapturePiece> drain(CapturePiece first) throws InterruptedException {
+    private List<CapturePiece> drain(CapturePiece first) {
         List<CapturePiece> batch = new ArrayList<>();
         batch.add(first);
         int changes = first.changes().size();
         while (changes < maxBatchChanges) {
             CapturePiece next = queue.peek();
-            if (next == null) {
-                next = queue.poll(LINGER_MICROS, TimeUnit.MICROSECONDS);
-                if (next == null) {
-                    break;
-                }
-            } else if (changes + next.changes().size() > maxBatchChanges) {
+            if (next == null || changes + next.changes().size() > maxBatchChanges) {
                 break;
-            } else {
-                queue.poll();
             }
+            queue.poll();
             batch.add(next);
             changes += next.changes().size();
         }
