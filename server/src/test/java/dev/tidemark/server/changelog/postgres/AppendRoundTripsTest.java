@@ -78,9 +78,16 @@ class AppendRoundTripsTest {
                 handler);
     }
 
+    private static final String ODD_DATA = "{\"a\":\"q\\\"uote {braces}, back\\\\slash, tab\\t, \u00e9\u20ac\"}";
+
     private static List<LoggedChange> oneRowTransactions(int from, int count) {
         List<LoggedChange> changes = new ArrayList<>();
         for (int i = from; i < from + count; i++) {
+            if (i == 3) {
+                changes.add(new LoggedChange(Lsn.of(0x1000L + i * 0x10L), 0, 100 + i,
+                        Change.update("item", "NULL", ODD_DATA, T)));
+                continue;
+            }
             changes.add(new LoggedChange(Lsn.of(0x1000L + i * 0x10L), 0, 100 + i,
                     Change.update(i % 2 == 0 ? "item" : "order", Integer.toString(i), "{\"id\":" + i + "}", T)));
         }
@@ -116,6 +123,8 @@ class AppendRoundTripsTest {
             List<LoggedChange> read = log.read(new LogPosition(Lsn.ZERO, 0), Lsn.MAX, Set.of(), Integer.MAX_VALUE);
             assertThat(read).hasSize(51);
             assertThat(read.get(50).change().entityId()).isEqualTo("50");
+            assertThat(read.get(3).change().entityId()).as("array parameters keep text as it is").isEqualTo("NULL");
+            assertThat(read.get(3).change().data()).isEqualTo(ODD_DATA);
             assertThat(log.state().orElseThrow().capturePosition()).isEqualTo(fifty.get(49).lsn());
             assertThat(log.nextTransaction(Lsn.of(0x100), Lsn.MAX, Set.of("order"))).contains(Lsn.of(0x1010));
             assertThat(log.checksumThrough(fifty.get(49).lsn())).isPresent();
