@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The change-log writer of a capture session, on its own thread: takes pieces from the queue, groups
- * as many as are already waiting (up to {@code maxBatchChanges}; it never waits for more) into one append, and only after that append
- * committed publishes the range and offers the new position for confirmation to the slot.
+ * as many as are waiting (up to {@code maxBatchChanges}; it waits for more only when it is behind) into
+ * one append, and only after that append committed publishes the range and offers the new position for confirmation to the slot.
  *
  * <p>Position-only pieces (transactions without captured changes) are held and written with the next
  * append, or on their own once per heartbeat interval or when they carry a heartbeat, so the slot
@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class CaptureWriter implements Runnable {
 
     private static final long POLL_MILLIS = 100;
+    /** How long a batch of a writer that is behind waits for the next piece before it is written. */
+    static final long LINGER_MICROS = 2_000;
 
     private final PieceQueue queue;
     private final ChangeLog changeLog;
@@ -91,20 +93,31 @@ final class CaptureWriter implements Runnable {
     }
 
     /**
-     * Collects the pieces already waiting, without waiting for more (group commit): a transaction that arrives
-     * alone is written at once; under load, the pieces that queued up while the previous append ran go in one
-     * append, so its fixed cost (a row lock, a commit that waits for the WAL flush) is paid once for all of them.
+     * Collects a batch. A piece that arrives alone (nothing queued behind it) is written at once. When others
+     * are already queued, the writer is behind: it takes them and keeps collecting while more arrive within
+     * {@link #LINGER_MICROS} of each other, so that one append carries many transactions and its fixed cost (a
+     * row lock, a commit that waits for the WAL flush) is paid once.
      */
-    private List<CapturePiece> drain(CapturePiece first) {
+    private List<CapturePiece> drain(CapturePiece first) throws InterruptedException {
         List<CapturePiece> batch = new ArrayList<>();
         batch.add(first);
         int changes = first.changes().size();
+        boolean behind = queue.peek() != null;
         while (changes < maxBatchChanges) {
             CapturePiece next = queue.peek();
-            if (next == null || changes + next.changes().size() > maxBatchChanges) {
+            if (next == null) {
+                if (!behind) {
+                    break;
+                }
+                next = queue.poll(LINGER_MICROS, TimeUnit.MICROSECONDS);
+                if (next == null) {
+                    break;
+                }
+            } else if (changes + next.changes().size() > maxBatchChanges) {
                 break;
+            } else {
+                queue.poll();
             }
-            queue.poll();
             batch.add(next);
             changes += next.changes().size();
         }

@@ -56,8 +56,12 @@ final class ChangeAppender {
                     updated_at = now()
                 WHERE id = 1)
             SELECT pg_notify(?, ?) WHERE ?""";
-    /** Up to this many new changes go in the one write statement; more go by {@code COPY} first. */
+    /** Up to this many new changes and transactions go in the one write statement; more go by {@code COPY} first. */
     static final int INLINE_CHANGES = 1_000;
+    private static final String COPY_TRANSACTIONS = "COPY tidemark.change_transaction"
+            + " (lsn, xid, change_count, checksum, cumulative_checksum, committed_at, entity_types) FROM STDIN";
+    private static final String COPY_TYPE_CHECKSUMS = "COPY tidemark.type_checksum"
+            + " (entity_type, lsn, cumulative_checksum) FROM STDIN";
     private static final int COPY_CHUNK = 1 << 16;
 
     /** The channel on which every append that moved the capture position notifies the new position. */
@@ -81,7 +85,8 @@ final class ChangeAppender {
      * <p>Two statements for an append of up to {@value #INLINE_CHANGES} changes: one reads the log's state (row
      * locked) together with the leader epoch (row share-locked), one writes the changes, their transactions' rows
      * and per-type sums, the new state and the notification, all as a single statement with array parameters.
-     * Larger appends send their changes with {@code COPY} first (faster per row) and then the same statement.
+     * Larger appends (more than {@value #INLINE_CHANGES} changes or transactions) send their rows with {@code COPY}
+     * first (faster per row) and then the same statement for the state and the notification.
      *
      * @return the state before and the plan that was written
      */
@@ -89,13 +94,20 @@ final class ChangeAppender {
             throws SQLException {
         LogState before = loadFenced(connection);
         AppendPlan plan = AppendPlan.of(before, changes, newPosition);
-        boolean copy = plan.toWrite().size() > INLINE_CHANGES;
+        // Many rows: COPY is faster per row than array parameters, and its round trips are shared by many rows.
+        boolean copy = plan.toWrite().size() > INLINE_CHANGES || plan.completed().size() > INLINE_CHANGES;
         if (copy) {
-            copyChanges(connection, plan.toWrite());
+            if (!plan.toWrite().isEmpty()) {
+                copyChanges(connection, plan.toWrite());
+            }
+            if (!plan.completed().isEmpty()) {
+                copyTransactions(connection, plan.completed());
+                copyTypeChecksums(connection, plan.completed());
+            }
         }
         if (!plan.toWrite().isEmpty() || !plan.completed().isEmpty() || !plan.newState().equals(before)) {
-            write(connection, copy ? List.of() : plan.toWrite(), plan.completed(), plan.newState(),
-                    plan.movesPosition(before));
+            write(connection, copy ? List.of() : plan.toWrite(), copy ? List.of() : plan.completed(),
+                    plan.newState(), plan.movesPosition(before));
         }
         return new AppendResult(before, plan);
     }
@@ -302,6 +314,62 @@ final class ChangeAppender {
                         .text(change.change().data())
                         .text(change.change().fromId())
                         .endRow();
+                if (buffer.length() >= COPY_CHUNK) {
+                    copy.writeToCopy(buffer.bytes(), 0, buffer.length());
+                    buffer.clear();
+                }
+            }
+            if (buffer.length() > 0) {
+                copy.writeToCopy(buffer.bytes(), 0, buffer.length());
+                buffer.clear();
+            }
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    private void copyTransactions(Connection connection, List<TransactionSummary> transactions) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_TRANSACTIONS);
+        try {
+            buffer.clear();
+            for (TransactionSummary transaction : transactions) {
+                buffer.ascii(transaction.lsn().toString())
+                        .number(transaction.xid())
+                        .number(transaction.changeCount())
+                        .number(transaction.checksum())
+                        .number(transaction.cumulativeChecksum())
+                        .ascii(transaction.committedAt().toString())
+                        .text(arrayLiteral(transaction.entityTypes()))
+                        .endRow();
+                if (buffer.length() >= COPY_CHUNK) {
+                    copy.writeToCopy(buffer.bytes(), 0, buffer.length());
+                    buffer.clear();
+                }
+            }
+            if (buffer.length() > 0) {
+                copy.writeToCopy(buffer.bytes(), 0, buffer.length());
+                buffer.clear();
+            }
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    private void copyTypeChecksums(Connection connection, List<TransactionSummary> transactions) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_TYPE_CHECKSUMS);
+        try {
+            buffer.clear();
+            for (TransactionSummary transaction : transactions) {
+                String lsnText = transaction.lsn().toString();
+                for (java.util.Map.Entry<String, Long> sum : transaction.typeCumulative().entrySet()) {
+                    buffer.text(sum.getKey()).ascii(lsnText).number(sum.getValue()).endRow();
+                }
                 if (buffer.length() >= COPY_CHUNK) {
                     copy.writeToCopy(buffer.bytes(), 0, buffer.length());
                     buffer.clear();
