@@ -138,7 +138,8 @@ class AppendRoundTripsTest {
             counting = true;
             log.append(large, Optional.of(big));
             counting = false;
-            assertThat(statements).as("a large append sends its changes by COPY first").hasSize(3);
+            assertThat(statements).as("a large append sends its rows by COPY first (changes, its transaction, its"
+                    + " per-type sums), then the state").hasSize(5);
             assertThat(log.read(new LogPosition(fifty.get(49).lsn(), 0), Lsn.MAX, Set.of(), Integer.MAX_VALUE))
                     .hasSize(ChangeAppender.INLINE_CHANGES + 500);
         }
