@@ -150,7 +150,8 @@ public final class CaptureService implements AutoCloseable {
         StartPoint start;
         try {
             lead(attempt.lease());
-            first = new CaptureSession(settings, source, changeLog, feed, metrics, tables, health, watch);
+            first = new CaptureSession(settings, source, changeLog, feed, metrics, tables, health, watch,
+                    this::verifyLease);
             start = first.prepare();
         } catch (RuntimeException e) {
             if (first != null) {
@@ -330,7 +331,8 @@ public final class CaptureService implements AutoCloseable {
             long began = System.nanoTime();
             try {
                 if (next == null) {
-                    next = new CaptureSession(settings, source, changeLog, feed, metrics, tables, health, watch);
+                    next = new CaptureSession(settings, source, changeLog, feed, metrics, tables, health, watch,
+                            this::verifyLease);
                     setSession(next, term);
                     state = CaptureStatus.State.STARTING;
                     verifyLease();

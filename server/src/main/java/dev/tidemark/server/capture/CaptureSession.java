@@ -35,6 +35,7 @@ final class CaptureSession implements AutoCloseable {
     private final CapturedTables tables;
     private final CaptureHealthTracker health;
     private final SchemaWatch watch;
+    private final CaptureStartup.LeaseCheck lease;
     private volatile boolean stopped;
     private Connection connection;
     private Connection replicationConnection;
@@ -42,7 +43,9 @@ final class CaptureSession implements AutoCloseable {
     private Thread writerThread;
 
     CaptureSession(CaptureSettings settings, SourceSettings source, ChangeLog changeLog, ChangeFeed feed,
-                   CaptureMetrics metrics, CapturedTables tables, CaptureHealthTracker health, SchemaWatch watch) {
+                   CaptureMetrics metrics, CapturedTables tables, CaptureHealthTracker health, SchemaWatch watch,
+                   CaptureStartup.LeaseCheck lease) {
+        this.lease = requireNonNull(lease, "lease is null");
         this.tables = requireNonNull(tables, "tables is null");
         this.health = requireNonNull(health, "health is null");
         this.watch = requireNonNull(watch, "watch is null");
@@ -61,7 +64,7 @@ final class CaptureSession implements AutoCloseable {
     StartPoint prepare() {
         try {
             connection = source.connect();
-            return new CaptureStartup(settings, changeLog, tables, watch).prepare(connection, () -> {
+            return new CaptureStartup(settings, changeLog, tables, watch, lease).prepare(connection, () -> {
                 replicationConnection = source.connectReplication();
                 return replicationConnection;
             });

@@ -1,5 +1,7 @@
 package dev.tidemark.server.capture;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
@@ -29,14 +31,27 @@ final class CaptureStartup {
     private final PublicationManager publication;
     private final CapturedTables tables;
     private final SchemaWatch watch;
+    private final LeaseCheck lease;
 
-    CaptureStartup(CaptureSettings settings, ChangeLog changeLog, CapturedTables tables, SchemaWatch watch) {
+    /**
+     * @param lease checked immediately before the slot is created or dropped: only the lease holder may touch it
+     */
+    CaptureStartup(CaptureSettings settings, ChangeLog changeLog, CapturedTables tables, SchemaWatch watch,
+                   LeaseCheck lease) {
+        this.lease = requireNonNull(lease, "lease is null");
         this.tables = tables;
         this.watch = watch;
         this.settings = settings;
         this.changeLog = changeLog;
         this.slots = new SlotManager(settings);
         this.publication = new PublicationManager(settings);
+    }
+
+    /** Checks that this node still holds the capture lease. */
+    @FunctionalInterface
+    interface LeaseCheck {
+        /** @throws CaptureException ({@link CaptureError#LEASE}) when it does not */
+        void verify();
     }
 
     /** Opens the replication connection, after the checks that would explain why it cannot be opened. */
@@ -65,9 +80,14 @@ final class CaptureStartup {
         }
         Lsn start = switch (decision.action()) {
             case NEW_HISTORY_ON_SLOT -> decision.startPosition();
-            case NEW_HISTORY_CREATE_SLOT -> slots.create(replicationConnection);
+            case NEW_HISTORY_CREATE_SLOT -> {
+                lease.verify();
+                yield slots.create(replicationConnection);
+            }
             case NEW_HISTORY_RECREATE_SLOT -> {
+                lease.verify();
                 slots.drop(connection);
+                lease.verify();
                 yield slots.create(replicationConnection);
             }
             case CONTINUE -> throw new IllegalStateException("unreachable");
@@ -88,6 +108,7 @@ final class CaptureStartup {
                 refreshes.add(new TableRefresh(start, shape.entityType(), "history " + historyId + " started"));
             }
         }
+        // The change log's leader epoch fences this too: refused when another node took the lead meanwhile.
         changeLog.startHistory(historyId, start, refreshes);
         changeLog.saveCapturedTableShapes(shapes, List.of());
         tables.load(shapes);

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The change-log writer of a capture session, on its own thread: takes pieces from the queue, groups
- * as many as are waiting (up to {@code maxBatchChanges}) into one append, and only after that append
- * committed publishes the range and offers the new position for confirmation to the slot.
+ * as many as are waiting (up to {@code maxBatchChanges}; it waits for more only when it is behind) into
+ * one append, and only after that append committed publishes the range and offers the new position for confirmation to the slot.
  *
  * <p>Position-only pieces (transactions without captured changes) are held and written with the next
  * append, or on their own once per heartbeat interval or when they carry a heartbeat, so the slot
@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class CaptureWriter implements Runnable {
 
     private static final long POLL_MILLIS = 100;
-    /** How long a batch waits for the next piece before it is written. */
+    /** How long a batch of a writer that is behind waits for the next piece before it is written. */
     static final long LINGER_MICROS = 2_000;
 
     private final PieceQueue queue;
@@ -93,18 +93,22 @@ final class CaptureWriter implements Runnable {
     }
 
     /**
-     * Collects the pieces waiting, and keeps collecting while more arrive within {@link #LINGER_MICROS}
-     * of each other: under load one append then carries many transactions, whose fixed cost (a row
-     * lock, a commit that waits for the WAL flush) is paid once; when the stream is quiet, a lone
-     * transaction waits at most that long.
+     * Collects a batch. A piece that arrives alone (nothing queued behind it) is written at once. When others
+     * are already queued, the writer is behind: it takes them and keeps collecting while more arrive within
+     * {@link #LINGER_MICROS} of each other, so that one append carries many transactions and its fixed cost (a
+     * row lock, a commit that waits for the WAL flush) is paid once.
      */
     private List<CapturePiece> drain(CapturePiece first) throws InterruptedException {
         List<CapturePiece> batch = new ArrayList<>();
         batch.add(first);
         int changes = first.changes().size();
+        boolean behind = queue.peek() != null;
         while (changes < maxBatchChanges) {
             CapturePiece next = queue.peek();
             if (next == null) {
+                if (!behind) {
+                    break;
+                }
                 next = queue.poll(LINGER_MICROS, TimeUnit.MICROSECONDS);
                 if (next == null) {
                     break;

@@ -28,6 +28,10 @@ public interface ChangeLog extends AutoCloseable {
     /**
      * Starts a new history: atomically forgets every change and client progress of the previous
      * one, and records {@code historyId} with its capture position at {@code startPosition}.
+     *
+     * @throws StaleLeaderException when the log is fenced by a leader epoch ({@link #leadership()}) and this node
+     *     no longer leads capture: a node that lost the lead never switches the shared log to a new history;
+     *     nothing was changed
      */
     HistoryState startHistory(String historyId, Lsn startPosition);
 

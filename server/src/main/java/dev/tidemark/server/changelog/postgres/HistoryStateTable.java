@@ -3,7 +3,6 @@ package dev.tidemark.server.changelog.postgres;
 import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.HISTORY_STATE;
 import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.inline;
-import static org.jooq.impl.DSL.param;
 import static org.jooq.impl.DSL.select;
 
 import dev.tidemark.protocol.Lsn;
@@ -12,18 +11,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.jooq.Field;
-import org.jooq.Param;
 import org.jooq.impl.DSL;
-import org.jooq.impl.SQLDataType;
 
 /** Reads and writes the single row of {@code tidemark.history_state}. */
 final class HistoryStateTable {
@@ -48,29 +43,43 @@ final class HistoryStateTable {
     static Optional<LogState> load(Connection connection, boolean forUpdate) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement((forUpdate ? LOAD_FOR_UPDATE : LOAD).sql());
                 ResultSet row = select.executeQuery()) {
-            if (!row.next()) {
-                return Optional.empty();
-            }
-            PendingTransaction pending = null;
-            String pendingLsn = row.getString(at(H.PENDING_LSN));
-            if (pendingLsn != null) {
-                String[] entityTypes = (String[]) row.getArray(at(H.PENDING_ENTITY_TYPES)).getArray();
-                Array pendingSums = row.getArray(at(H.PENDING_TYPE_CHECKSUMS));
-                // Written before per-type sums were kept: the history's type sums are unknown anyway.
-                Map<String, Long> typeChecksums = pendingSums == null ? Map.of()
-                        : zip(entityTypes, (Long[]) pendingSums.getArray());
-                pending = new PendingTransaction(Lsn.parse(pendingLsn), row.getInt(at(H.PENDING_SEQ)),
-                        row.getLong(at(H.PENDING_CHECKSUM)), row.getLong(at(H.PENDING_XID)),
-                        row.getObject(at(H.PENDING_COMMITTED_AT), OffsetDateTime.class).toInstant(),
-                        List.of(entityTypes), typeChecksums);
-            }
-            Map<String, Long> typeTotals = zip((String[]) row.getArray(at(H.TYPE_NAMES)).getArray(),
-                    (Long[]) row.getArray(at(H.TYPE_TOTALS)).getArray());
-            return Optional.of(new LogState(row.getString(at(H.HISTORY_ID)),
-                    Lsn.parse(row.getString(at(H.CAPTURE_POSITION))), Lsn.parse(row.getString(at(H.RETAINED_FROM))),
-                    row.getLong(at(H.CHECKSUM_TOTAL)), row.getLong(at(H.TRIMMED_CHECKSUM)), pending,
-                    new TreeMap<>(typeTotals), row.getBoolean(at(H.TYPE_CHECKSUMS_KNOWN))));
+            return row.next() ? Optional.of(read(row)) : Optional.empty();
         }
+    }
+
+    /**
+     * The row locked for update and, in the same statement, the capture leader's row share-locked (a takeover's
+     * update waits for the commit): the row's columns as {@link #read} reads them, then the leader's epoch at
+     * {@link #LEADER_EPOCH} and node at {@link #LEADER_NODE}. No row when either table has none.
+     */
+    static final String LOAD_FENCED = "SELECT " + COLUMNS.stream().map(column -> "h." + column.getName())
+            .collect(java.util.stream.Collectors.joining(", "))
+            + ", l.epoch, l.node FROM tidemark.history_state h CROSS JOIN tidemark.capture_leader l WHERE h.id = "
+            + ROW + " FOR UPDATE OF h FOR SHARE OF l";
+    static final int LEADER_EPOCH = COLUMNS.size() + 1;
+    static final int LEADER_NODE = COLUMNS.size() + 2;
+
+    /** The state in the current row of {@code row}, whose first columns are those {@link #load} selects. */
+    static LogState read(ResultSet row) throws SQLException {
+        PendingTransaction pending = null;
+        String pendingLsn = row.getString(at(H.PENDING_LSN));
+        if (pendingLsn != null) {
+            String[] entityTypes = (String[]) row.getArray(at(H.PENDING_ENTITY_TYPES)).getArray();
+            Array pendingSums = row.getArray(at(H.PENDING_TYPE_CHECKSUMS));
+            // Written before per-type sums were kept: the history's type sums are unknown anyway.
+            Map<String, Long> typeChecksums = pendingSums == null ? Map.of()
+                    : zip(entityTypes, (Long[]) pendingSums.getArray());
+            pending = new PendingTransaction(Lsn.parse(pendingLsn), row.getInt(at(H.PENDING_SEQ)),
+                    row.getLong(at(H.PENDING_CHECKSUM)), row.getLong(at(H.PENDING_XID)),
+                    row.getObject(at(H.PENDING_COMMITTED_AT), OffsetDateTime.class).toInstant(),
+                    List.of(entityTypes), typeChecksums);
+        }
+        Map<String, Long> typeTotals = zip((String[]) row.getArray(at(H.TYPE_NAMES)).getArray(),
+                (Long[]) row.getArray(at(H.TYPE_TOTALS)).getArray());
+        return new LogState(row.getString(at(H.HISTORY_ID)),
+                Lsn.parse(row.getString(at(H.CAPTURE_POSITION))), Lsn.parse(row.getString(at(H.RETAINED_FROM))),
+                row.getLong(at(H.CHECKSUM_TOTAL)), row.getLong(at(H.TRIMMED_CHECKSUM)), pending,
+                new TreeMap<>(typeTotals), row.getBoolean(at(H.TYPE_CHECKSUMS_KNOWN)));
     }
 
     /** The JDBC index of {@code column} in {@link #COLUMNS}. */
@@ -88,71 +97,6 @@ final class HistoryStateTable {
             map.put(names[i], values[i]);
         }
         return map;
-    }
-
-    private static final Param<Lsn> CAPTURE_POSITION = param("capture_position", ChangeLogSchema.LSN);
-    private static final Param<Long> CHECKSUM_TOTAL = param("checksum_total", SQLDataType.BIGINT);
-    private static final Param<Lsn> PENDING_LSN = param("pending_lsn", ChangeLogSchema.LSN);
-    private static final Param<Integer> PENDING_SEQ = param("pending_seq", SQLDataType.INTEGER);
-    private static final Param<Long> PENDING_CHECKSUM = param("pending_checksum", SQLDataType.BIGINT);
-    private static final Param<Long> PENDING_XID = param("pending_xid", SQLDataType.BIGINT);
-    private static final Param<Instant> PENDING_COMMITTED_AT = param("pending_committed_at", ChangeLogSchema.TIMESTAMPTZ);
-    private static final Param<String[]> PENDING_ENTITY_TYPES = param("pending_entity_types", ChangeLogSchema.TEXT_ARRAY);
-    private static final Param<Long[]> PENDING_TYPE_CHECKSUMS = param("pending_type_checksums", ChangeLogSchema.BIGINT_ARRAY);
-    private static final Param<String[]> TYPE_NAMES = param("type_names", ChangeLogSchema.TEXT_ARRAY);
-    private static final Param<Long[]> TYPE_TOTALS = param("type_totals", ChangeLogSchema.BIGINT_ARRAY);
-    /** Run with every append (the capture position moves in the append's transaction): rendered once. */
-    private static final RenderedQuery SAVE_CAPTURE = RenderedQuery.of(DSL.update(H.table)
-            .set(H.CAPTURE_POSITION, CAPTURE_POSITION)
-            .set(H.CHECKSUM_TOTAL, CHECKSUM_TOTAL)
-            .set(H.PENDING_LSN, PENDING_LSN)
-            .set(H.PENDING_SEQ, PENDING_SEQ)
-            .set(H.PENDING_CHECKSUM, PENDING_CHECKSUM)
-            .set(H.PENDING_XID, PENDING_XID)
-            .set(H.PENDING_COMMITTED_AT, PENDING_COMMITTED_AT)
-            .set(H.PENDING_ENTITY_TYPES, PENDING_ENTITY_TYPES)
-            .set(H.PENDING_TYPE_CHECKSUMS, PENDING_TYPE_CHECKSUMS)
-            .set(H.TYPE_NAMES, TYPE_NAMES)
-            .set(H.TYPE_TOTALS, TYPE_TOTALS)
-            .set(H.UPDATED_AT, NOW)
-            .where(H.ID.eq(inline(ROW))));
-
-    /** Writes the capture position, checksum totals and pending transaction of {@code state}. */
-    static void saveCapture(Connection connection, LogState state) throws SQLException {
-        PendingTransaction pending = state.pending();
-        RenderedQuery query = SAVE_CAPTURE;
-        try (PreparedStatement update = connection.prepareStatement(query.sql())) {
-            update.setString(query.index(CAPTURE_POSITION), state.capturePosition().toString());
-            update.setLong(query.index(CHECKSUM_TOTAL), state.checksumTotal());
-            if (pending == null) {
-                update.setNull(query.index(PENDING_LSN), Types.VARCHAR);
-                update.setNull(query.index(PENDING_SEQ), Types.INTEGER);
-                update.setNull(query.index(PENDING_CHECKSUM), Types.BIGINT);
-                update.setNull(query.index(PENDING_XID), Types.BIGINT);
-                update.setNull(query.index(PENDING_COMMITTED_AT), Types.TIMESTAMP_WITH_TIMEZONE);
-                update.setNull(query.index(PENDING_ENTITY_TYPES), Types.ARRAY);
-                update.setNull(query.index(PENDING_TYPE_CHECKSUMS), Types.ARRAY);
-            } else {
-                Long[] pendingSums = new Long[pending.entityTypes().size()];
-                for (int i = 0; i < pendingSums.length; i++) {
-                    pendingSums[i] = pending.typeChecksums().getOrDefault(pending.entityTypes().get(i), 0L);
-                }
-                update.setString(query.index(PENDING_LSN), pending.lsn().toString());
-                update.setInt(query.index(PENDING_SEQ), pending.lastSeq());
-                update.setLong(query.index(PENDING_CHECKSUM), pending.checksum());
-                update.setLong(query.index(PENDING_XID), pending.xid());
-                update.setObject(query.index(PENDING_COMMITTED_AT),
-                        pending.committedAt().atOffset(ZoneOffset.UTC));
-                update.setArray(query.index(PENDING_ENTITY_TYPES),
-                        connection.createArrayOf("text", pending.entityTypes().toArray()));
-                update.setArray(query.index(PENDING_TYPE_CHECKSUMS), connection.createArrayOf("bigint", pendingSums));
-            }
-            update.setArray(query.index(TYPE_NAMES),
-                    connection.createArrayOf("text", state.typeTotals().keySet().toArray()));
-            update.setArray(query.index(TYPE_TOTALS),
-                    connection.createArrayOf("bigint", state.typeTotals().values().toArray()));
-            update.executeUpdate();
-        }
     }
 
     /** Records that transactions at or before {@code retainedFrom} were trimmed. */

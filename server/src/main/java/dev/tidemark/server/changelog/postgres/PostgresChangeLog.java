@@ -70,6 +70,8 @@ final class PostgresChangeLog implements ChangeLog {
             throw new IllegalArgumentException("historyId must be 1 to 256 characters");
         }
         return transaction("start history " + historyId, connection -> {
+            // Fenced like an append: a node that lost the lead must not switch the shared log to a new history.
+            appender.checkEpoch(connection, "start of history " + historyId);
             ChangeLogDsl.run(connection, sql -> {
                 sql.execute("LOCK TABLE {0} IN EXCLUSIVE MODE", HISTORY_STATE.table);
                 return sql.truncate(CHANGE_HISTORY.table, CHANGE_TRANSACTION.table, CLIENT_PROGRESS.table,
@@ -121,6 +123,7 @@ final class PostgresChangeLog implements ChangeLog {
             return;
         }
         transaction("save " + shapes.size() + " captured table shapes", connection -> {
+            appender.checkEpoch(connection, "saving captured table shapes");
             TableRefreshTable.saveShapes(connection, shapes, removed);
             return null;
         });
