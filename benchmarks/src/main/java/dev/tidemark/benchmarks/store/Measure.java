@@ -1,10 +1,13 @@
 package dev.tidemark.benchmarks.store;
 
 import dev.tidemark.client.spi.ApplyResult;
+import dev.tidemark.client.spi.BatchHeader;
+import dev.tidemark.client.spi.ChangeSource;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStores;
 import dev.tidemark.protocol.ChangeBatch;
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.recovery.InterruptedApply;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,17 +29,27 @@ final class Measure {
         this.target = target;
     }
 
-    /** The store, applying each batch; with {@code pending}, recording the marker before each, as the client does. */
+    /**
+     * The store, applying each batch; with {@code pending}, with the pending marker as the client keeps it: a store
+     * that can keep the marker gets it once, then commits each batch leaving it in place; any other store gets it
+     * before each batch (one small durable commit each).
+     */
     Contender store(boolean pending) {
         return run -> {
             SyncStore store = SyncStores.open(target.storeName(), target.newStoreConfig(run));
+            boolean keep = pending && store.canKeepPending();
+            if (keep) {
+                store.recordPending(InterruptedApply.KEPT_MARKER);
+            }
             return new RowWriter() {
                 @Override
                 public void write(ChangeBatch batch) {
-                    if (pending) {
+                    if (pending && !keep) {
                         store.recordPending(batch.lsn());
                     }
-                    ApplyResult result = store.apply(batch);
+                    ApplyResult result = keep
+                            ? store.applyKeepingPending(BatchHeader.of(batch), ChangeSource.of(batch.changes()))
+                            : store.apply(batch);
                     if (!result.applied()) {
                         throw new IllegalStateException("benchmark batch not applied: " + result);
                     }

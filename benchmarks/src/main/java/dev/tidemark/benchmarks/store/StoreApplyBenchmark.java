@@ -146,7 +146,8 @@ public final class StoreApplyBenchmark {
     /**
      * Rates of one store against plain JDBC batch inserts, paired, for {@code ./tidemark bench}.
      *
-     * @param rates changes/s of the store with the pending marker before each batch (as the client applies),
+     * @param rates changes/s of the store with the pending marker as the client keeps it (once, then kept by each
+     *     batch's commit, for a store that can keep it; before each batch otherwise),
      *     of the store alone, and of the JDBC baseline; medians of {@code reps} runs
      * @param markerRatio median of the runs' ratios store-with-marker ÷ baseline
      * @param applyRatio median of the runs' ratios store-alone ÷ baseline
