@@ -110,16 +110,16 @@ class PostgresChangeLogTest {
                     assertThat(r.getBoolean(2)).isTrue();
                     versions.add(r.getInt(1));
                 }
-                assertThat(versions).containsExactly(1, 2, 3, 4, 5);
+                assertThat(versions).containsExactly(1, 2, 3, 4, 5, 7);
             }
             provider().open(database.asChangeLogConfig()).close();
             try (Connection c = database.connect()) {
-                assertThat(Migrations.currentVersion(c)).isEqualTo(5);
+                assertThat(Migrations.currentVersion(c)).isEqualTo(7);
                 try (Statement s = c.createStatement();
                         ResultSet r = s.executeQuery(
                                 "SELECT count(*) FROM tidemark.flyway_schema_history WHERE version IS NOT NULL")) {
                     r.next();
-                    assertThat(r.getInt(1)).as("reopening applies nothing").isEqualTo(5);
+                    assertThat(r.getInt(1)).as("reopening applies nothing").isEqualTo(6);
                 }
             }
             assertThat(log.state()).isEmpty();
@@ -136,7 +136,7 @@ class PostgresChangeLogTest {
             assertThatThrownBy(() -> provider().open(database.asChangeLogConfig()))
                     .isInstanceOf(ChangeLogException.class)
                     .hasMessageContaining("version 99")
-                    .hasMessageContaining("knows versions up to 5");
+                    .hasMessageContaining("knows versions up to 7");
         }
 
         @Test
@@ -146,8 +146,8 @@ class PostgresChangeLogTest {
             try (Connection c = database.connect(); Statement s = c.createStatement();
                     ResultSet r = s.executeQuery("SELECT max(version), count(*) FROM tidemark.schema_version")) {
                 r.next();
-                assertThat(r.getInt(1)).isEqualTo(5);
-                assertThat(r.getInt(2)).isEqualTo(5);
+                assertThat(r.getInt(1)).isEqualTo(7);
+                assertThat(r.getInt(2)).isEqualTo(6);
             }
         }
 
@@ -161,7 +161,7 @@ class PostgresChangeLogTest {
             assertThatThrownBy(() -> provider().open(database.asChangeLogConfig()))
                     .isInstanceOf(ChangeLogException.class)
                     .hasMessageContaining("version 99")
-                    .hasMessageContaining("knows versions up to 5");
+                    .hasMessageContaining("knows versions up to 7");
             try (Connection c = database.connect(); Statement s = c.createStatement();
                     ResultSet r = s.executeQuery("SELECT to_regclass('tidemark.flyway_schema_history') IS NULL")) {
                 r.next();
@@ -184,6 +184,9 @@ class PostgresChangeLogTest {
                 assertThat(r.getString(2)).isEqualTo("BASELINE");
                 assertThat(r.next()).isTrue();
                 assertThat(r.getString(1)).isEqualTo("5");
+                assertThat(r.getString(2)).isEqualTo("SQL");
+                assertThat(r.next()).isTrue();
+                assertThat(r.getString(1)).isEqualTo("7");
                 assertThat(r.getString(2)).isEqualTo("SQL");
                 assertThat(r.next()).isFalse();
             }
