@@ -299,7 +299,7 @@ public final class ClusterBenchmark {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Node node = new Node(port, log, process);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (!read(log).contains("tidemark is serving")) {
+        while (!readyz(node).startsWith("200 ")) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException("node " + number + " did not start:\n" + read(log));
             }
@@ -308,13 +308,26 @@ public final class ClusterBenchmark {
         return node;
     }
 
-    private static void awaitLeader(Node node) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+    /** The node's {@code /readyz} answer as "status body", or "unreachable". */
+    private static String readyz(Node node) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.port() + "/readyz")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() + " " + response.body();
+        } catch (IOException e) {
+            return "unreachable";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private static void awaitLeader(Node node) {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + node.port() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200 && response.body().contains("leads capture")) {
+            String answer = readyz(node);
+            if (answer.startsWith("200 ") && answer.contains("leads capture")) {
                 return;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
