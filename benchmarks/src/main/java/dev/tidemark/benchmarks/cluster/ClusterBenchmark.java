@@ -298,9 +298,10 @@ public final class ClusterBenchmark {
                 "--set", "tidemark.http.max-connections=1000")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Node node = new Node(port, log, process);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!readyz(node).startsWith("200 ")) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
                 throw new IllegalStateException("node " + number + " did not start:\n" + read(log));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
