@@ -1,6 +1,7 @@
 package dev.tidemark.app;
 
 import dev.tidemark.app.demo.DemoCommand;
+import dev.tidemark.app.demo.DemoPostgresCommand;
 import dev.tidemark.app.cli.TidemarkServer;
 import picocli.CommandLine;
 
@@ -12,6 +13,7 @@ public final class Tidemark {
     public static void main(String[] args) {
         CommandLine commandLine = TidemarkServer.commandLine();
         commandLine.addSubcommand("demo", new DemoCommand());
+        commandLine.addSubcommand("demo-postgres", new DemoPostgresCommand());
         System.exit(commandLine.execute(TidemarkServer.withDefaultCommand(commandLine, args)));
     }
 }

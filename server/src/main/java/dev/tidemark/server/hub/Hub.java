@@ -187,6 +187,12 @@ public final class Hub implements AutoCloseable {
         return session == null ? Optional.empty() : Optional.of(session.auditAgainstSource(entityTypes));
     }
 
+    /** The ids of the clients streaming from this node now (a copy; {@code tidemark status} lists them per node). */
+    public java.util.Set<String> clientIds() {
+        return registry.all().stream().map(ClientSession::clientId)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** Clients streaming now. */
     public int sessionCount() {
         return registry.size();

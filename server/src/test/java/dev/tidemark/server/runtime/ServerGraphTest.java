@@ -37,7 +37,7 @@ class ServerGraphTest {
     static final TestDatabases postgres = new TestDatabases();
 
     private static final List<String> DECLARED = List.of("change log", "endpoint port", "capture", "hub",
-            "change log follower", "endpoint", "retention");
+            "change log follower", "node live lag", "endpoint", "node registry", "retention");
 
     @Test
     @DisplayName("is built by one injector and starts and stops in the declared order")

@@ -110,11 +110,11 @@ class PostgresChangeLogTest {
                     assertThat(r.getBoolean(2)).isTrue();
                     versions.add(r.getInt(1));
                 }
-                assertThat(versions).containsExactly(1, 2, 3, 4, 5, 6);
+                assertThat(versions).containsExactly(1, 2, 3, 4, 5, 6, 7);
             }
             provider().open(database.asChangeLogConfig()).close();
             try (Connection c = database.connect()) {
-                assertThat(Migrations.currentVersion(c)).isEqualTo(6);
+                assertThat(Migrations.currentVersion(c)).isEqualTo(7);
                 try (Statement s = c.createStatement();
                         ResultSet r = s.executeQuery(
                                 "SELECT count(*) FROM tidemark.flyway_schema_history WHERE version IS NOT NULL")) {
@@ -136,7 +136,7 @@ class PostgresChangeLogTest {
             assertThatThrownBy(() -> provider().open(database.asChangeLogConfig()))
                     .isInstanceOf(ChangeLogException.class)
                     .hasMessageContaining("version 99")
-                    .hasMessageContaining("knows versions up to 6");
+                    .hasMessageContaining("knows versions up to 7");
         }
 
         @Test
@@ -146,8 +146,8 @@ class PostgresChangeLogTest {
             try (Connection c = database.connect(); Statement s = c.createStatement();
                     ResultSet r = s.executeQuery("SELECT max(version), count(*) FROM tidemark.schema_version")) {
                 r.next();
-                assertThat(r.getInt(1)).isEqualTo(6);
-                assertThat(r.getInt(2)).isEqualTo(6);
+                assertThat(r.getInt(1)).isEqualTo(7);
+                assertThat(r.getInt(2)).isEqualTo(7);
             }
         }
 
@@ -161,7 +161,7 @@ class PostgresChangeLogTest {
             assertThatThrownBy(() -> provider().open(database.asChangeLogConfig()))
                     .isInstanceOf(ChangeLogException.class)
                     .hasMessageContaining("version 99")
-                    .hasMessageContaining("knows versions up to 6");
+                    .hasMessageContaining("knows versions up to 7");
             try (Connection c = database.connect(); Statement s = c.createStatement();
                     ResultSet r = s.executeQuery("SELECT to_regclass('tidemark.flyway_schema_history') IS NULL")) {
                 r.next();
@@ -187,6 +187,9 @@ class PostgresChangeLogTest {
                 assertThat(r.getString(2)).isEqualTo("SQL");
                 assertThat(r.next()).isTrue();
                 assertThat(r.getString(1)).isEqualTo("6");
+                assertThat(r.getString(2)).isEqualTo("SQL");
+                assertThat(r.next()).isTrue();
+                assertThat(r.getString(1)).isEqualTo("7");
                 assertThat(r.getString(2)).isEqualTo("SQL");
                 assertThat(r.next()).isFalse();
             }
