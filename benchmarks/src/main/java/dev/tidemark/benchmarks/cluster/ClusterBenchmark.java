@@ -3,6 +3,7 @@ package dev.tidemark.benchmarks.cluster;
 import dev.tidemark.app.pg.EmbeddedPostgresSettings;
 import dev.tidemark.app.pg.EmbeddedPostgresStarter;
 import dev.tidemark.app.pg.EmbeddedSource;
+import dev.tidemark.benchmarks.hub.ClientFleet;
 import dev.tidemark.server.pg.SourceSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -35,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Several server nodes (separate JVMs, {@code tidemark serve}) over one embedded PostgreSQL, with a fixed number of
- * clients split evenly over the nodes (each node's clients in their own JVM, {@link NodeClientFleet}). For 1, 2 and
+ * clients split evenly over the nodes (each node's clients in their own JVM, {@link ClientFleet}). For 1, 2 and
  * 3 nodes: total deliveries per second with writers committing as fast as PostgreSQL takes them, and each server
  * process's CPU time per delivery (from the operating system's account of the process, {@link ProcessHandle.Info});
  * then the live latency (source commit to client receipt) p50/p99 of the leader's clients and of the standbys'
@@ -338,7 +339,7 @@ public final class ClusterBenchmark {
 
     private static Fleet startFleet(int port, int count, String prefix, String from, String history) throws IOException {
         Process process = new ProcessBuilder(java(), "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), NodeClientFleet.class.getName(), Integer.toString(port),
+                "-cp", System.getProperty("java.class.path"), ClientFleet.class.getName(), Integer.toString(port),
                 Integer.toString(count), prefix, from, history)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         return new Fleet(process, new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)),

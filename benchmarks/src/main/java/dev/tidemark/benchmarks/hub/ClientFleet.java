@@ -45,7 +45,9 @@ import java.util.concurrent.TimeUnit;
  * say hello with acks, decode every {@code changes} message, ack it, count its changes and sample the latency
  * from the change's commit timestamp to receipt. Driven over stdin/stdout by {@link FanOutBenchmark}:
  * prints {@code READY}; then for each phase counts from {@code GO} to {@code STOP} and prints
- * {@code RESULT ...}; ends at end of input.
+ * {@code RESULT ...}; ends at end of input. Arguments: port, count, and optionally an id prefix (default {@code
+ * bench}), the position every client starts from and the history id (default: from {@code 0/0}, no history) — the
+ * cluster benchmark starts each node's clients at the change log's position, with ids unique across nodes.
  */
 public final class ClientFleet {
 
@@ -63,13 +65,17 @@ public final class ClientFleet {
         final String id;
         final WebSocketClientHandshaker handshaker;
         final CountDownLatch welcomed;
+        final Lsn from;
+        final String history;
         int myPhase;
         long changes;
         long[] latencies = new long[1024];
         int samples;
 
-        Client(String id, WebSocketClientHandshaker handshaker, CountDownLatch welcomed) {
+        Client(String id, WebSocketClientHandshaker handshaker, CountDownLatch welcomed, Lsn from, String history) {
             this.id = id;
+            this.from = from;
+            this.history = history;
             this.handshaker = handshaker;
             this.welcomed = welcomed;
         }
@@ -83,7 +89,7 @@ public final class ClientFleet {
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
             if (!handshaker.isHandshakeComplete() && msg instanceof FullHttpResponse response) {
                 handshaker.finishHandshake(ctx.channel(), response);
-                ctx.writeAndFlush(new TextWebSocketFrame(CODEC.encode(new Hello(id, Lsn.ZERO, null,
+                ctx.writeAndFlush(new TextWebSocketFrame(CODEC.encode(new Hello(id, from, history,
                         Message.PROTOCOL_VERSION, List.of(Hello.CAPABILITY_ACK), List.of()))));
                 return;
             }
@@ -127,14 +133,17 @@ public final class ClientFleet {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         int count = Integer.parseInt(args[1]);
+        String prefix = args.length > 2 ? args[2] : "bench";
+        Lsn from = args.length > 3 ? Lsn.parse(args[3]) : Lsn.ZERO;
+        String history = args.length > 4 ? args[4] : null;
         URI uri = URI.create("ws://127.0.0.1:" + port + "/sync");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         CountDownLatch welcomed = new CountDownLatch(count);
         List<Client> clients = new ArrayList<>();
         List<Channel> channels = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Client client = new Client("bench-" + i, WebSocketClientHandshakerFactory.newHandshaker(uri,
-                    WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 64 * 1024 * 1024), welcomed);
+            Client client = new Client(prefix + "-" + i, WebSocketClientHandshakerFactory.newHandshaker(uri,
+                    WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 64 * 1024 * 1024), welcomed, from, history);
             clients.add(client);
             channels.add(new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
