@@ -7,18 +7,9 @@ import dev.tidemark.server.feed.CapturedRange;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.spi.ChangeLog;
-import dev.tidemark.server.spi.HistoryState;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +33,12 @@ public final class ChangeLogFollower implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeLogFollower.class);
 
-    private final SourceSettings database;
     private final ChangeLog changeLog;
     private final ChangeFeed feed;
     private final BooleanSupplier capturing;
-    private final Duration pollInterval;
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private Thread thread;
+    private final ChannelListener listener;
+    /** The last position published; touched only on the listener's thread. */
     private Lsn published = Lsn.ZERO;
-    private boolean warned;
 
     /**
      * @param database the change log's PostgreSQL database, where the appends notify
@@ -59,77 +47,35 @@ public final class ChangeLogFollower implements AutoCloseable {
      */
     public ChangeLogFollower(SourceSettings database, ChangeLog changeLog, ChangeFeed feed, BooleanSupplier capturing,
                              Duration pollInterval) {
-        this.database = requireNonNull(database, "database is null");
         this.changeLog = requireNonNull(changeLog, "changeLog is null");
         this.feed = requireNonNull(feed, "feed is null");
         this.capturing = requireNonNull(capturing, "capturing is null");
-        this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
-        if (pollInterval.isNegative() || pollInterval.isZero()) {
-            throw new IllegalArgumentException("pollInterval must be positive (got " + pollInterval + ")");
-        }
+        this.listener = new ChannelListener(database, CHANNEL, pollInterval, "the change log's appends",
+                "clients of this node receive new changes when it works again", new ChannelListener.Handler() {
+                    @Override
+                    public void heard(List<String> payloads) {
+                        Lsn heard = null;
+                        for (String payload : payloads) {
+                            Lsn position = parse(payload);
+                            if (position != null && (heard == null || position.isAfter(heard))) {
+                                heard = position;
+                            }
+                        }
+                        if (heard != null) {
+                            advance(heard);
+                        }
+                    }
+
+                    @Override
+                    public void check() {
+                        changeLog.state().ifPresent(history -> advance(history.capturePosition()));
+                    }
+                });
     }
 
     /** Starts following in the background. */
-    public synchronized void start() {
-        if (thread != null) {
-            throw new IllegalStateException("the follower was already started");
-        }
-        thread = new Thread(this::run, "tidemark-log-follower");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    private void run() {
-        Connection listening = null;
-        long nextPoll = System.nanoTime();
-        while (closed.getCount() > 0) {
-            try {
-                if (listening == null) {
-                    listening = database.connect();
-                    try (Statement statement = listening.createStatement()) {
-                        statement.execute("LISTEN " + CHANNEL);
-                    }
-                    nextPoll = System.nanoTime();
-                    if (warned) {
-                        log.info("following the change log's appends again");
-                        warned = false;
-                    }
-                }
-                long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextPoll - System.nanoTime()));
-                PGNotification[] notifications = listening.unwrap(PGConnection.class)
-                        .getNotifications((int) Math.min(waitMillis, pollInterval.toMillis()));
-                Lsn heard = null;
-                if (notifications != null) {
-                    for (PGNotification notification : notifications) {
-                        Lsn position = parse(notification.getParameter());
-                        if (position != null && (heard == null || position.isAfter(heard))) {
-                            heard = position;
-                        }
-                    }
-                }
-                if (heard != null) {
-                    advance(heard);
-                }
-                if (System.nanoTime() - nextPoll >= 0) {
-                    Optional<HistoryState> state = changeLog.state();
-                    state.ifPresent(history -> advance(history.capturePosition()));
-                    nextPoll = System.nanoTime() + pollInterval.toNanos();
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (closed.getCount() == 0) {
-                    break;
-                }
-                if (!warned) {
-                    log.warn("following the change log's appends failed (retrying every {}; clients of this node"
-                            + " receive new changes when it works again): {}", pollInterval, e.getMessage());
-                    warned = true;
-                }
-                closeQuietly(listening);
-                listening = null;
-                awaitClosed(pollInterval);
-            }
-        }
-        closeQuietly(listening);
+    public void start() {
+        listener.start("tidemark-log-follower");
     }
 
     /** Publishes the move to {@code position}, unless this node captures (then capture publishes). */
@@ -157,40 +103,9 @@ public final class ChangeLogFollower implements AutoCloseable {
         }
     }
 
-    private void awaitClosed(Duration timeout) {
-        try {
-            closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed.countDown();
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        if (connection == null) {
-            return;
-        }
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            log.debug("closing the follower's connection failed", e);
-        }
-    }
-
     /** Stops following and waits for the follower's thread. */
     @Override
     public void close() {
-        closed.countDown();
-        Thread running;
-        synchronized (this) {
-            running = thread;
-        }
-        if (running != null) {
-            try {
-                running.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        listener.close();
     }
 }

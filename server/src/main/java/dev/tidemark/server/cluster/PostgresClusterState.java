@@ -11,17 +11,13 @@ import dev.tidemark.server.hub.HubConfig;
 import dev.tidemark.server.pg.SourceSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +45,9 @@ public final class PostgresClusterState implements ClusterState {
     private final Duration checkInterval;
     private final HikariDataSource pool;
     private final RandomGenerator random = RandomGenerator.getDefault();
-    private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger waiting = new AtomicInteger();
-    private Thread thread;
-    private boolean warned;
+    /** Follows the other nodes' claims once started. */
+    private ChannelListener claims;
 
     /**
      * @param database the change log's PostgreSQL database
@@ -90,12 +85,24 @@ public final class PostgresClusterState implements ClusterState {
     @Override
     public synchronized void start(ClaimListener listener) {
         requireNonNull(listener, "listener is null");
-        if (thread != null) {
+        if (claims != null) {
             throw new IllegalStateException("the cluster state was already started");
         }
-        thread = new Thread(() -> follow(listener), "tidemark-session-claims");
-        thread.setDaemon(true);
-        thread.start();
+        claims = new ChannelListener(database, ClusterStateTables.CHANNEL, checkInterval,
+                "the other nodes' client claims",
+                "until then a client connected here and to another node keeps both connections",
+                new ChannelListener.Handler() {
+                    @Override
+                    public void heard(List<String> payloads) {
+                        payloads.forEach(payload -> PostgresClusterState.heard(payload, listener));
+                    }
+
+                    @Override
+                    public void check() throws SQLException {
+                        PostgresClusterState.this.check(listener);
+                    }
+                });
+        claims.start("tidemark-session-claims");
     }
 
     @Override
@@ -151,53 +158,6 @@ public final class PostgresClusterState implements ClusterState {
                 + " share): " + e.getMessage(), e);
     }
 
-    /** The listener's loop: notifications of claims, a re-check of this node's claims every checkInterval. */
-    private void follow(ClaimListener listener) {
-        Connection listening = null;
-        long nextCheck = System.nanoTime();
-        while (closed.getCount() > 0) {
-            try {
-                if (listening == null) {
-                    listening = database.connect();
-                    try (Statement statement = listening.createStatement()) {
-                        statement.execute("LISTEN " + ClusterStateTables.CHANNEL);
-                    }
-                    nextCheck = System.nanoTime();
-                    if (warned) {
-                        log.info("following the other nodes' client claims again");
-                        warned = false;
-                    }
-                }
-                long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextCheck - System.nanoTime()));
-                PGNotification[] notifications = listening.unwrap(PGConnection.class)
-                        .getNotifications((int) Math.min(waitMillis, checkInterval.toMillis()));
-                if (notifications != null) {
-                    for (PGNotification notification : notifications) {
-                        heard(notification.getParameter(), listener);
-                    }
-                }
-                if (System.nanoTime() - nextCheck >= 0) {
-                    check(listener);
-                    nextCheck = System.nanoTime() + checkInterval.toNanos();
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (closed.getCount() == 0) {
-                    break;
-                }
-                if (!warned) {
-                    log.warn("following the other nodes' client claims failed (retrying every {}; until then a"
-                            + " client connected here and to another node keeps both connections): {}",
-                            checkInterval, e.getMessage());
-                    warned = true;
-                }
-                closeQuietly(listening);
-                listening = null;
-                awaitClosed(checkInterval);
-            }
-        }
-        closeQuietly(listening);
-    }
-
     private static void heard(String payload, ClaimListener listener) {
         int space = payload == null ? -1 : payload.indexOf(' ');
         if (space <= 0) {
@@ -232,39 +192,14 @@ public final class PostgresClusterState implements ClusterState {
         }
     }
 
-    private void awaitClosed(Duration timeout) {
-        try {
-            closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed.countDown();
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        if (connection == null) {
-            return;
-        }
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            log.debug("closing the claim listener's connection failed", e);
-        }
-    }
-
     @Override
     public void close() {
-        closed.countDown();
-        Thread running;
+        ChannelListener running;
         synchronized (this) {
-            running = thread;
+            running = claims;
         }
         if (running != null) {
-            try {
-                running.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            running.close();
         }
         pool.close();
     }
