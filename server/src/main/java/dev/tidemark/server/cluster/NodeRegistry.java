@@ -138,6 +138,8 @@ public final class NodeRegistry implements AutoCloseable {
             Connection opened = database.connect();
             try {
                 opened.setAutoCommit(true);
+                // A half-open connection must not hold the heartbeat thread for TCP's own timeout (minutes).
+                opened.setNetworkTimeout(Runnable::run, (int) Math.max(5_000, 2 * interval.toMillis()));
                 if (!NodeTable.exists(opened)) {
                     log.info("the change log's database has no tidemark.node table: node {} is not recorded"
                             + " (tidemark status lists nodes of a PostgreSQL change log only)", node);

@@ -58,6 +58,11 @@ final class ChangeAppender {
             SELECT pg_notify(?, ?) WHERE ?""";
     /** Up to this many new changes and transactions go in the one write statement; more go by {@code COPY} first. */
     static final int INLINE_CHANGES = 1_000;
+    /**
+     * Changes whose {@code data} add up to more characters than this go by {@code COPY} too: the write statement
+     * sends them as one {@code text[]} value, which PostgreSQL caps at 1 GB (and PgJDBC builds as one string).
+     */
+    static final long INLINE_DATA_CHARS = 32L * 1024 * 1024;
     private static final String COPY_TRANSACTIONS = "COPY tidemark.change_transaction"
             + " (lsn, xid, change_count, checksum, cumulative_checksum, committed_at, entity_types) FROM STDIN";
     private static final String COPY_TYPE_CHECKSUMS = "COPY tidemark.type_checksum"
@@ -85,7 +90,8 @@ final class ChangeAppender {
      * <p>Two statements for an append of up to {@value #INLINE_CHANGES} changes: one reads the log's state (row
      * locked) together with the leader epoch (row share-locked), one writes the changes, their transactions' rows
      * and per-type sums, the new state and the notification, all as a single statement with array parameters.
-     * Larger appends (more than {@value #INLINE_CHANGES} changes or transactions) send their rows with {@code COPY}
+     * Larger appends (more than {@value #INLINE_CHANGES} changes or transactions, or more than {@value
+     * #INLINE_DATA_CHARS} characters of data) send their rows with {@code COPY}
      * first (faster per row) and then the same statement for the state and the notification.
      *
      * @return the state before and the plan that was written
@@ -95,7 +101,8 @@ final class ChangeAppender {
         LogState before = loadFenced(connection);
         AppendPlan plan = AppendPlan.of(before, changes, newPosition);
         // Many rows: COPY is faster per row than array parameters, and its round trips are shared by many rows.
-        boolean copy = plan.toWrite().size() > INLINE_CHANGES || plan.completed().size() > INLINE_CHANGES;
+        boolean copy = plan.toWrite().size() > INLINE_CHANGES || plan.completed().size() > INLINE_CHANGES
+                || dataChars(plan.toWrite()) > INLINE_DATA_CHARS;
         if (copy) {
             if (!plan.toWrite().isEmpty()) {
                 copyChanges(connection, plan.toWrite());
@@ -110,6 +117,15 @@ final class ChangeAppender {
                     plan.newState(), plan.movesPosition(before));
         }
         return new AppendResult(before, plan);
+    }
+
+    private static long dataChars(List<LoggedChange> changes) {
+        long chars = 0;
+        for (LoggedChange change : changes) {
+            String data = change.change().data();
+            chars += data == null ? 0 : data.length();
+        }
+        return chars;
     }
 
     /** The log's state, row locked, after checking (in the same statement when fenced) the leader epoch. */

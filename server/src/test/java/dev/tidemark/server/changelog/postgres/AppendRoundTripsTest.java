@@ -142,6 +142,24 @@ class AppendRoundTripsTest {
                     + " per-type sums), then the state").hasSize(5);
             assertThat(log.read(new LogPosition(fifty.get(49).lsn(), 0), Lsn.MAX, Set.of(), Integer.MAX_VALUE))
                     .hasSize(ChangeAppender.INLINE_CHANGES + 500);
+
+            // Few changes, much data: one text[] value would grow past what PostgreSQL takes (1 GB), so the
+            // rows go by COPY as well.
+            statements.clear();
+            Lsn heavy = Lsn.of(0xA0000);
+            int each = (int) (ChangeAppender.INLINE_DATA_CHARS / 2);
+            String bulky = "{\"doc\":\"" + "x".repeat(each) + "\"}";
+            List<LoggedChange> documents = List.of(
+                    new LoggedChange(heavy, 0, 1000, Change.update("item", "D0", bulky, T)),
+                    new LoggedChange(heavy, 1, 1000, Change.update("item", "D1", bulky, T)),
+                    new LoggedChange(heavy, 2, 1000, Change.update("item", "D2", bulky, T)));
+            counting = true;
+            log.append(documents, Optional.of(heavy));
+            counting = false;
+            assertThat(statements).as("three changes of %s characters each go by COPY", bulky.length()).hasSize(5);
+            List<LoggedChange> readBack = log.read(new LogPosition(big, Integer.MAX_VALUE), Lsn.MAX, Set.of(), 10);
+            assertThat(readBack).hasSize(3);
+            assertThat(readBack.get(2).change().data()).isEqualTo(bulky);
         }
     }
 }
