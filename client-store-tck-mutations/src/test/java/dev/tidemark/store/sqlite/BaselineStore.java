@@ -32,6 +32,8 @@ class BaselineStore implements StoreBackend {
     protected final Readers readers;
     protected final SqliteReads reads;
     protected final ReentrantLock writing = new ReentrantLock();
+    /** True while a batch commits keeping the pending marker (guarded by {@link #writing}). */
+    private boolean keepingPending;
 
     BaselineStore(SqliteStoreConfig config) {
         this.path = config.path().toAbsolutePath();
@@ -105,11 +107,15 @@ class BaselineStore implements StoreBackend {
     protected void afterChange() throws SQLException {
     }
 
-    /** Sets the position and checksum and clears the marker, in the running transaction. */
+    /**
+     * Sets the position and checksum and clears the marker (keeps it while the batch commits with {@link
+     * BatchTransaction#commitKeepingPending}), in the running transaction.
+     */
     protected void commitPosition(StorePosition position) throws SQLException {
         changes.flush();
-        try (PreparedStatement update = writer.prepareStatement(
-                "UPDATE tidemark_state SET committed_lsn = ?, committed_checksum = ?, pending_lsn = NULL WHERE id = 1")) {
+        try (PreparedStatement update = writer.prepareStatement(keepingPending
+                ? "UPDATE tidemark_state SET committed_lsn = ?, committed_checksum = ? WHERE id = 1"
+                : "UPDATE tidemark_state SET committed_lsn = ?, committed_checksum = ?, pending_lsn = NULL WHERE id = 1")) {
             update.setLong(1, position.lsn().value());
             update.setLong(2, position.checksum());
             update.executeUpdate();
@@ -121,6 +127,11 @@ class BaselineStore implements StoreBackend {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    @Override
+    public boolean canKeepPending() {
+        return true;
     }
 
     /** The batch's transaction: each primitive one step above. */
@@ -172,6 +183,16 @@ class BaselineStore implements StoreBackend {
                 BaselineStore.this.commit();
                 committed = true;
             });
+        }
+
+        @Override
+        public void commitKeepingPending(StorePosition next) {
+            keepingPending = true;
+            try {
+                commit(next);
+            } finally {
+                keepingPending = false;
+            }
         }
 
         @Override
