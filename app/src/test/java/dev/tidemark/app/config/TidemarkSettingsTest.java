@@ -56,6 +56,7 @@ class TidemarkSettingsTest {
             new Key("tidemark.http.write-buffer-high", "2MiB", s -> s.http().writeBufferHigh(), new ByteSize(524288), new ByteSize(2 << 20)),
             new Key("tidemark.http.write-buffer-low", "1MiB", s -> s.http().writeBufferLow(), new ByteSize(262144), new ByteSize(1 << 20)),
             new Key("tidemark.http.io-threads", "3", s -> s.http().ioThreads(), 0, 3),
+            new Key("tidemark.http.compression", "true", s -> s.http().compression(), false, true),
             new Key("tidemark.tls.certificate", "/c.pem", s -> s.tls().certificate(), Optional.empty(), Optional.of(Path.of("/c.pem"))),
             new Key("tidemark.tls.private-key", "/k.pem", s -> s.tls().privateKey(), Optional.empty(), Optional.of(Path.of("/k.pem"))),
             new Key("tidemark.hub.window", "16", s -> s.hub().window(), 8, 16),
