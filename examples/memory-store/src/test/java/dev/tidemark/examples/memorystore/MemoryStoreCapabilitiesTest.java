@@ -38,7 +38,10 @@ class MemoryStoreCapabilitiesTest {
         Outcomes outcomes = run(SyncStoreConformanceKit.Durability.class);
 
         assertThat(outcomes.skipped).as("skipped durability tests").isEmpty();
-        assertThat(outcomes.finished).as("durability tests that ran").containsExactly("survivesKill() SUCCESSFUL");
+        // The kept-marker kill test assumes a store that keeps the pending marker on commit; this one does not
+        // (StoreBackend.canKeepPending() is false), so that test is aborted, not failed.
+        assertThat(outcomes.finished).as("durability tests that ran").containsExactlyInAnyOrder(
+                "survivesKill() SUCCESSFUL", "survivesKillKeepingTheMarker() ABORTED");
     }
 
     private static Outcomes run(Class<?> group) {
