@@ -55,6 +55,11 @@ public final class ClientSession {
     private boolean claiming;
     /** The newest claim of the client heard of while streaming (this session's own included). */
     private long newestSeen;
+    /**
+     * The change log's history this connection serves: the one its start was decided in (and the {@code welcome}
+     * named). {@code null} until then. Every position sent on this connection is in it.
+     */
+    private String history;
 
     ClientSession(ClientChannel channel, ConnectionRequest request, SessionWriter writer, SessionRegistry registry,
                   LogPages pages, LiveEdge edge, ResyncPlanner resyncs, VerifyHandler verify,
@@ -134,12 +139,45 @@ public final class ClientSession {
         phase.pump();
     }
 
-    /** A new history started: every position of this client is meaningless now. */
+    /**
+     * A new history started (the hub's periodic check saw it): every position of this client is meaningless now.
+     * See {@link #historyMoved}.
+     */
     void historyReset(HistoryState server) {
-        if (phase instanceof Streaming streaming) {
+        if (phase instanceof Streaming streaming && !phase.peer().terms().v1()) {
+            // A legacy client knows no history: the resync plan closes it with resync_required.
             resync("the server started a new history '" + server.historyId() + "'",
                     streaming.outbox().window().acked(), server.capturePosition());
+            return;
         }
+        historyMoved(server.historyId());
+    }
+
+    /**
+     * The change log is in history {@code now}, not the one this connection serves. In whatever phase (starting,
+     * streaming, loading a resync snapshot), the connection ends with {@code 1013}: the client reconnects, its
+     * {@code hello} names its history, and the {@code welcome} of the new connection names the new one, so the
+     * resync that follows empties the store into the new history. (A resync on this connection would leave the
+     * client in the history its {@code welcome} named, receiving positions of the new one.)
+     */
+    void historyMoved(String now) {
+        if (phase instanceof Closed || phase instanceof AwaitingHello || now.equals(history)) {
+            return;
+        }
+        Peer peer = phase.peer();
+        log.warn("client '{}' was streamed history '{}'; the change log is in history '{}' now: the connection"
+                + " ends and the client resyncs when it reconnects", peer == null ? "?" : peer.clientId(), history, now);
+        end(CloseCodes.TRY_AGAIN_LATER, "new history: reconnect to resync");
+    }
+
+    /** The history this connection serves, or {@code null} before its start was decided. */
+    String history() {
+        return history;
+    }
+
+    /** The start decision was taken in the change log's history {@code historyId}. */
+    void historyDecided(String historyId) {
+        history = historyId;
     }
 
     /** Capture health changed: a v1 client whose incomplete types changed is told ({@code capture_status}). */
@@ -358,6 +396,10 @@ public final class ClientSession {
     /** The log's answer to a {@code sync_verify}: answered if the phase still takes it. */
     void verifyRead(SyncVerify request, VerifyResponder.Inputs inputs, Lsn ackedOnArrival) {
         if (inputs.server().isEmpty()) {
+            return;
+        }
+        if (history != null && !history.equals(inputs.server().get().historyId())) {
+            historyMoved(inputs.server().get().historyId());
             return;
         }
         if (phase instanceof Streaming streaming) {

@@ -138,9 +138,22 @@ public final class Hub implements AutoCloseable {
         cluster.start(claims);
         checkHistory();
         long flush = config.progressFlushInterval().toMillis();
-        timer.scheduleWithFixedDelay(this::flushProgress, flush, flush, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(surviving("the progress flush", this::flushProgress), flush, flush,
+                TimeUnit.MILLISECONDS);
         long check = config.historyCheckInterval().toMillis();
-        timer.scheduleWithFixedDelay(this::checkHistory, check, check, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(surviving("the history check", this::checkHistory), check, check,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** A periodic task that an exception does not cancel (a scheduled executor drops a task that throws). */
+    private static Runnable surviving(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("{} failed; it runs again at its next interval", what, e);
+            }
+        };
     }
 
     /**

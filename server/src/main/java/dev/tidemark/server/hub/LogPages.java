@@ -15,8 +15,14 @@ import java.util.function.Consumer;
  */
 final class LogPages {
 
-    /** One page read for a stream. */
-    record Page(BatchAssembler.Assembled assembled, boolean retained) {}
+    /**
+     * One page read for a stream.
+     *
+     * @param retained whether the stream's position is still retained in the log
+     * @param historyId the log's history when the page was read (read after the rows, so rows of a newer history
+     *     always come with its id), or {@code null} when the log has none
+     */
+    record Page(BatchAssembler.Assembled assembled, boolean retained, String historyId) {}
 
     private final ChangeLog changeLog;
     private final Executor readers;
@@ -42,7 +48,8 @@ final class LogPages {
             Optional<HistoryState> log = changeLog.state();
             metrics.logRead(System.nanoTime() - started);
             boolean retained = log.isPresent() && !from.cursor().lsn().isBefore(log.get().retainedFrom());
-            return new Page(assembler.assemble(from, rows, upTo, rows.size() < assembler.readLimit(), epoch), retained);
+            return new Page(assembler.assemble(from, rows, upTo, rows.size() < assembler.readLimit(), epoch), retained,
+                    log.map(HistoryState::historyId).orElse(null));
         }, loop, then, failed);
     }
 

@@ -32,6 +32,12 @@ final class Outbox {
         void failed(String why, boolean resync, RuntimeException cause);
 
         /**
+         * The change log is in another history than the stream ({@code historyId}): the page read is not sent,
+         * and the stream stops; every position of the client is meaningless now.
+         */
+        void historyChanged(String historyId);
+
+        /**
          * The stream reached refresh markers of types the client receives: the outbox stops until
          * {@link #snapshotSent} (or {@link #retrySnapshot}); the session sends the snapshot batch after
          * {@code from}'s chain position.
@@ -61,6 +67,8 @@ final class Outbox {
     private final EntityFilter filter;
     private final boolean acks;
     private final Listener listener;
+    /** The history this stream serves: the log's at the session's start decision. */
+    private final String history;
     private final AckWindow window;
     private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
     private AssemblyState state;
@@ -84,10 +92,11 @@ final class Outbox {
     /**
      * @param snapshots whether this server takes snapshots
      * @param owed entity types the client receives but does not hold yet: a snapshot of them comes first
+     * @param history the change log's history the stream serves; a page read from another stops the stream
      */
     Outbox(HubConfig config, LiveEdge edge, LogPages pages, BatchAssembler assembler, HubMetrics metrics,
            MessageCodec codec, boolean snapshots, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start,
-           java.util.Set<String> owed, Listener listener) {
+           java.util.Set<String> owed, String history, Listener listener) {
         this.owed = new java.util.TreeSet<>(owed);
         this.config = config;
         this.edge = edge;
@@ -100,6 +109,7 @@ final class Outbox {
         this.filter = filter;
         this.acks = acks;
         this.listener = listener;
+        this.history = history;
         this.window = new AckWindow(start);
         this.state = AssemblyState.at(start);
         this.catchingUp = start.isBefore(edge.tip());
@@ -247,7 +257,7 @@ final class Outbox {
         AssemblyState from = state;
         Lsn upTo = from.open() != null ? from.open().lsn() : edge.streamLimit();
         pages.readPage(from, upTo, filter, assembler, readEpoch, channel.executor(),
-                page -> pageRead(readEpoch, page.assembled(), page.retained()), e -> readFailed(readEpoch, e));
+                page -> pageRead(readEpoch, page), e -> readFailed(readEpoch, e));
     }
 
     /** Whether a read of {@code readEpoch} still matters: the same stream, still waiting for it. */
@@ -255,12 +265,19 @@ final class Outbox {
         return readEpoch == mode.epoch() && mode.is(OutboxState.Activity.READING);
     }
 
-    private void pageRead(int readEpoch, BatchAssembler.Assembled page, boolean retained) {
+    private void pageRead(int readEpoch, LogPages.Page read) {
         if (!awaits(readEpoch)) {
             return;
         }
         mode = mode.to(OutboxState.Activity.READY);
-        if (!retained) {
+        if (read.historyId() != null && history != null && !history.equals(read.historyId())) {
+            // The log started a new history since this stream began: its positions do not continue the client's
+            // (a standby hears of the new history from the log only; the hub's periodic check may come later).
+            listener.historyChanged(read.historyId());
+            return;
+        }
+        BatchAssembler.Assembled page = read.assembled();
+        if (!read.retained()) {
             listener.failed("the change log was trimmed past the client's position " + state.readPos(), true, null);
             return;
         }

@@ -27,9 +27,9 @@ final class OutboxFactory {
     }
 
     /** An outbox streaming to {@code channel} from {@code start}; see {@link Outbox}. */
-    Outbox open(ClientChannel channel, EntityFilter filter, boolean acks, Lsn start, Set<String> owed,
+    Outbox open(ClientChannel channel, EntityFilter filter, boolean acks, Lsn start, Set<String> owed, String history,
                 Outbox.Listener listener) {
         return new Outbox(config, edge, pages, assembler, metrics, codec, snapshots, channel, filter, acks, start, owed,
-                listener);
+                history, listener);
     }
 }

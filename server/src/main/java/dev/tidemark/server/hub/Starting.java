@@ -59,6 +59,7 @@ final class Starting implements SessionPhase {
             return;
         }
         HistoryState server = logState.get();
+        session.historyDecided(server.historyId());
         StreamTerms terms = peer.terms();
         Optional<String> resync = StartDecider.resyncReason(server, terms.historyId(), terms.lastLsn(), terms.v1());
         if (terms.v1()) {

@@ -28,7 +28,8 @@ final class Streaming implements SessionPhase, Outbox.Listener {
         this.peer = peer;
         this.tables = tables;
         this.verify = verify;
-        this.outbox = outboxes.open(channel, peer.terms().filter(), peer.terms().acks(), from, owed, this);
+        this.outbox = outboxes.open(channel, peer.terms().filter(), peer.terms().acks(), from, owed, session.history(),
+                this);
     }
 
     @Override
@@ -84,6 +85,11 @@ final class Streaming implements SessionPhase, Outbox.Listener {
     @Override
     public void failed(String why, boolean resync, RuntimeException cause) {
         session.streamFailed(why, resync, cause);
+    }
+
+    @Override
+    public void historyChanged(String historyId) {
+        session.historyMoved(historyId);
     }
 
     @Override
