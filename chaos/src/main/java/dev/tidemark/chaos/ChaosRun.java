@@ -408,8 +408,18 @@ final class ChaosRun {
                 boolean skewed = !heldDown.contains(client) && target.restartWithSkewedClock(hours);
                 if (skewed) {
                     log("clock of " + client.id() + " set " + hours + " h off");
-                } else if (!java.nio.file.Files.exists(ClientProcess.FAKETIME_LIBRARY)) {
+                } else if (!java.nio.file.Files.exists(ManagedProcess.FAKETIME_LIBRARY)) {
                     note("client-clock-skew skipped: libfaketime is not installed (Debian package faketime)");
+                }
+                yield skewed;
+            }
+            case SERVER_CLOCK_SKEW -> {
+                int hours = (random.nextBoolean() ? 1 : -1) * (1 + random.nextInt(72));
+                boolean skewed = nodesFree && !heldDown.contains(node) && node.process().restartWithSkewedClock(hours);
+                if (skewed) {
+                    log("clock of " + node.name() + " set " + hours + " h off");
+                } else if (!java.nio.file.Files.exists(ManagedProcess.FAKETIME_LIBRARY)) {
+                    note("server-clock-skew skipped: libfaketime is not installed (Debian package faketime)");
                 }
                 yield skewed;
             }
@@ -430,7 +440,8 @@ final class ChaosRun {
         }
         faults.merge(fault, 1, Integer::sum);
         log(fault + " " + (fault.name().startsWith("CLIENT") || fault.name().startsWith("PROXY") ? client.id()
-                : fault == Fault.SERVER_KILL || fault == Fault.SERVER_PAUSE || fault == Fault.LEADER_KILL ? node.name() : "")
+                : fault == Fault.SERVER_KILL || fault == Fault.SERVER_PAUSE || fault == Fault.LEADER_KILL
+                        || fault == Fault.SERVER_CLOCK_SKEW ? node.name() : "")
                 + " for " + hold + " ms");
     }
 

@@ -14,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 final class ClientProcess implements AutoCloseable {
 
     static final long FULL_DISK_BYTES = 4096;
-    /** libfaketime, from the Debian package {@code faketime} ({@code .ci/run} installs it). */
-    static final Path FAKETIME_LIBRARY = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1");
 
     private final String id;
     private final ClientKind kind;
@@ -103,25 +101,9 @@ final class ClientProcess implements AutoCloseable {
         return sampler;
     }
 
-    /**
-     * Restarts the client ({@code kill -9}, then at once) with its wall clock {@code hours} off (negative: behind),
-     * through libfaketime ({@code LD_PRELOAD}, the Debian package {@code faketime}); the monotonic clock stays true,
-     * as on a machine whose time was set wrong. The skew lasts until the process is next restarted. False when
-     * libfaketime is not installed.
-     */
+    /** Restarts the client with its wall clock {@code hours} off: {@link ManagedProcess#restartWithSkewedClock}. */
     boolean restartWithSkewedClock(int hours) {
-        if (!Files.exists(FAKETIME_LIBRARY)) {
-            return false;
-        }
-        process.environment(java.util.Map.of("LD_PRELOAD", FAKETIME_LIBRARY.toString(),
-                "FAKETIME", (hours >= 0 ? "+" : "") + hours + "h", "FAKETIME_DONT_FAKE_MONOTONIC", "1"));
-        try {
-            process.kill();
-            process.ensureRunning();
-        } finally {
-            process.environment(java.util.Map.of()); // its next restart runs on the true clock
-        }
-        return true;
+        return process.restartWithSkewedClock(hours);
     }
 
     /**

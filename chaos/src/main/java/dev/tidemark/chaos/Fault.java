@@ -43,6 +43,13 @@ enum Fault {
      */
     CLIENT_CLOCK_SKEW,
     /**
+     * One server node restarted ({@code kill -9}) with its wall clock 1–72 hours ahead or behind, until its next
+     * restart: tokens (30 days) stay valid, the shared state (leases, node registry, verify limits, client
+     * sessions) uses PostgreSQL's clock, so nothing in sync may change. Skipped (and noted) when libfaketime is not
+     * installed.
+     */
+    SERVER_CLOCK_SKEW,
+    /**
      * The server killed, its replication slot dropped, the server restarted: capture must start a new history
      * (the changes made while there was no slot were not captured) and every client resync onto it.
      */
@@ -57,7 +64,7 @@ enum Fault {
     int weight() {
         return switch (this) {
             case SLOT_DROPPED, SLOT_INVALIDATED -> 1;
-            case CLIENT_DISK_FULL, CLIENT_CLOCK_SKEW -> 5;
+            case CLIENT_DISK_FULL, CLIENT_CLOCK_SKEW, SERVER_CLOCK_SKEW -> 5;
             default -> 10;
         };
     }

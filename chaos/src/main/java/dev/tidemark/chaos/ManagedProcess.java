@@ -63,6 +63,30 @@ final class ManagedProcess implements AutoCloseable {
         environment = java.util.Map.copyOf(variables);
     }
 
+    /** libfaketime, from the Debian package {@code faketime} ({@code .ci/run} installs it). */
+    static final Path FAKETIME_LIBRARY = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1");
+
+    /**
+     * Restarts the process ({@code kill -9}, then at once) with its wall clock {@code hours} off (negative: behind),
+     * through libfaketime ({@code LD_PRELOAD}; the MT variant: the plain one hangs a JVM at start); the monotonic
+     * clock stays true, as on a machine whose time was set wrong. The skew lasts until the process is next
+     * restarted. False when libfaketime is not installed.
+     */
+    synchronized boolean restartWithSkewedClock(int hours) {
+        if (!Files.exists(FAKETIME_LIBRARY)) {
+            return false;
+        }
+        environment(java.util.Map.of("LD_PRELOAD", FAKETIME_LIBRARY.toString(),
+                "FAKETIME", (hours >= 0 ? "+" : "") + hours + "h", "FAKETIME_DONT_FAKE_MONOTONIC", "1"));
+        try {
+            kill();
+            ensureRunning();
+        } finally {
+            environment(java.util.Map.of()); // its next restart runs on the true clock
+        }
+        return true;
+    }
+
     private void copyToLog(Process from) {
         try (var in = from.getInputStream();
              var out = Files.newOutputStream(log, java.nio.file.StandardOpenOption.CREATE,
