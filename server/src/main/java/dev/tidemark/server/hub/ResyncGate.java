@@ -47,12 +47,18 @@ final class ResyncGate {
         ask("a resync snapshot", clientId, () -> state.admitResync(clientId), on, then);
     }
 
-    /** Allows one {@code sync_verify} of {@code clientId} now, or says how long it must wait; answered on {@code on}. */
+    /**
+     * Allows one {@code sync_verify} of {@code clientId} now, or says how long it must wait; {@code then} runs on
+     * {@code on}.
+     */
     void verify(String clientId, Executor on, Consumer<Admission> then) {
         ask("sync_verify", clientId, () -> state.allow(clientId, ClusterState.RequestKind.SYNC_VERIFY), on, then);
     }
 
-    /** Allows one {@code source_verify} of {@code clientId} now, or says how long it must wait; answered on {@code on}. */
+    /**
+     * Allows one {@code source_verify} of {@code clientId} now, or says how long it must wait; {@code then} runs on
+     * {@code on}.
+     */
     void sourceVerify(String clientId, Executor on, Consumer<Admission> then) {
         ask("source_verify", clientId, () -> state.allow(clientId, ClusterState.RequestKind.SOURCE_VERIFY), on,
                 then);

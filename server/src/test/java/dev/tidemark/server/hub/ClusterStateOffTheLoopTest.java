@@ -9,6 +9,9 @@ import dev.tidemark.protocol.ErrorMessage;
 import dev.tidemark.protocol.Hello;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.Message;
+import dev.tidemark.protocol.SourceVerify;
+import dev.tidemark.protocol.SourceVerifyResult;
+import dev.tidemark.protocol.SourceVerifyStatus;
 import dev.tidemark.protocol.SyncVerify;
 import dev.tidemark.protocol.SyncVerifyResult;
 import dev.tidemark.protocol.VerifyStatus;
@@ -48,6 +51,8 @@ class ClusterStateOffTheLoopTest extends HubTestBase {
         private final CountDownLatch entered = new CountDownLatch(1);
         private final AtomicInteger asked = new AtomicInteger();
         private volatile boolean blocking;
+        /** Whether the rate limits refuse every request (after waiting, when blocking). */
+        private volatile boolean refusing;
 
         Blocking(HubConfig config) {
             this.local = new LocalClusterState(config);
@@ -97,7 +102,7 @@ class ClusterStateOffTheLoopTest extends HubTestBase {
         @Override
         public Admission allow(String clientId, RequestKind kind) {
             pass();
-            return local.allow(clientId, kind);
+            return refusing ? new Admission(false, Duration.ofMillis(700)) : local.allow(clientId, kind);
         }
 
         @Override
@@ -221,6 +226,43 @@ class ClusterStateOffTheLoopTest extends HubTestBase {
         Changes snapshot = resyncing.next(Changes.class, WAIT);
         assertThat(snapshot.prevLsn()).isEqualTo(Lsn.ZERO);
         assertThat(snapshot.lsn()).isEqualTo(capture.position());
+    }
+
+    @Test
+    @DisplayName("while a source_verify waits for the rate limit, its stream and another client's go on, a second"
+            + " source_verify is refused as running; the refusal comes when the state answers")
+    void sourceVerifyWaitingForTheStateStallsNoOneElse() throws InterruptedException {
+        startOneLoop(Optional.of(snapshotOf(List.of())));
+        WsTestClient asking = hello("c1", Lsn.ZERO);
+        WsTestClient other = hello("c2", Lsn.ZERO);
+        capture.commit("orders", "a", 1);
+        Changes first = asking.next(Changes.class, WAIT);
+        ack(asking, "c1", first);
+        ack(other, "c2", other.next(Changes.class, WAIT));
+
+        state.block();
+        state.refusing = true;
+        int before = state.asked.get();
+        asking.send(new SourceVerify("c1", List.of()));
+        assertThat(state.awaitBlocked()).as("the verify asks the state").isTrue();
+        asking.send(new SourceVerify("c1", List.of()));
+        SourceVerifyResult running = asking.next(SourceVerifyResult.class, WAIT);
+        assertThat(running.status()).isEqualTo(SourceVerifyStatus.FAILED);
+        assertThat(running.message()).contains("is already running");
+
+        capture.commit("orders", "b", 1);
+        assertThat(other.next(Changes.class, WAIT).prevLsn()).isEqualTo(first.lsn());
+        assertThat(asking.next(Changes.class, WAIT).prevLsn()).as("not held before it is admitted")
+                .isEqualTo(first.lsn());
+
+        state.open();
+        SourceVerifyResult refused = asking.next(SourceVerifyResult.class, WAIT);
+        assertThat(refused.status()).isEqualTo(SourceVerifyStatus.FAILED);
+        assertThat(refused.message()).startsWith("too many source_verify requests: at most one per")
+                .endsWith("retry in 700 ms");
+        assertThat(state.asked.get() - before).as("the state was asked about the first request only").isEqualTo(1);
+        Lsn next = capture.commit("orders", "c", 1);
+        assertThat(asking.next(Changes.class, WAIT).lsn()).as("the stream goes on").isEqualTo(next);
     }
 
     /** A snapshot source over fixed rows, at the capture position it is opened at. */
