@@ -79,8 +79,8 @@ public final class PostgresClusterState implements ClusterState {
         hikari.setConnectionInitSql("SET statement_timeout = 5000");
         hikari.addDataSourceProperty("ApplicationName", "tidemark-cluster " + node.name());
         hikari.addDataSourceProperty("connectTimeout", "2");
-        // The calls run on the hub's event loops: a half-open connection must fail them in seconds, not block a
-        // loop for TCP's own timeout (minutes).
+        // The hub makes these calls on threads of its own, but a client's request waits for each: a half-open
+        // connection must fail them in seconds, not for TCP's own timeout (minutes).
         hikari.addDataSourceProperty("socketTimeout", "10");
         this.pool = new HikariDataSource(hikari);
     }

@@ -60,6 +60,8 @@ public final class ClientSession {
      * named). {@code null} until then. Every position sent on this connection is in it.
      */
     private String history;
+    /** The rate limit is being asked about a {@code sync_verify} of this session (see {@link VerifyHandler}). */
+    private boolean verifyAsked;
 
     ClientSession(ClientChannel channel, ConnectionRequest request, SessionWriter writer, SessionRegistry registry,
                   LogPages pages, LiveEdge edge, ResyncPlanner resyncs, VerifyHandler verify,
@@ -290,8 +292,10 @@ public final class ClientSession {
     }
 
     /**
-     * The client cannot continue from {@code clientLsn}: see {@link ResyncPlanner}. A paced client is told when
-     * to come back and the connection ends after the move to {@link Closed}.
+     * The client cannot continue from {@code clientLsn}: see {@link ResyncPlanner}. A snapshot resync moves to
+     * {@link Resyncing} at once, which stops the stream, while the pacer is asked off this thread; the snapshot
+     * starts when it admits it, or the client is told when to come back and the connection ends after the move
+     * to {@link Closed}.
      */
     void resync(String why, Lsn clientLsn, Lsn serverLsn) {
         Peer peer = phase.peer();
@@ -302,12 +306,26 @@ public final class ClientSession {
         } else if (plan instanceof ResyncPlanner.TellRequired tell) {
             moveTo(new ResyncRequired(this, peer, previous, verify));
             writer.send(tell.result());
-        } else if (plan instanceof ResyncPlanner.ComeBackLater later) {
+        } else if (plan instanceof ResyncPlanner.AskPacer ask) {
+            // Both answers supersede whatever the stream would write meanwhile (a snapshot, or the end of the
+            // connection): it stops now, and a second resync cannot be asked for (only Streaming and Starting ask).
+            Resyncing resyncing = new Resyncing(this, peer, previous);
+            moveTo(resyncing);
+            resyncs.admit(ask, executor(), decided -> paced(resyncing, decided, clientLsn));
+        } else {
+            throw new IllegalStateException("the resync planner decided " + plan + " without asking the pacer");
+        }
+    }
+
+    /** The pacer's answer for {@code resyncing}: ignored when the session ended or moved on meanwhile. */
+    private void paced(Resyncing resyncing, ResyncPlanner.Plan decided, Lsn clientLsn) {
+        if (phase != resyncing) {
+            return;
+        }
+        if (decided instanceof ResyncPlanner.ComeBackLater later) {
             writer.send(later.result());
             end(CloseCodes.NORMAL, "resync paced: come back later");
         } else {
-            Resyncing resyncing = new Resyncing(this, peer, previous);
-            moveTo(resyncing);
             resyncing.send(streamers, clientLsn);
         }
     }
@@ -391,6 +409,15 @@ public final class ClientSession {
         }
         log.error("streaming to client '{}' stopped: {}", clientId(), why, cause);
         closeWith(ErrorCode.INTERNAL, why + ": reconnect later", CloseCodes.INTERNAL_ERROR);
+    }
+
+    /** Whether the rate limit is being asked about a {@code sync_verify} of this session. */
+    boolean verifyAsked() {
+        return verifyAsked;
+    }
+
+    void verifyAsked(boolean asked) {
+        verifyAsked = asked;
     }
 
     /** The log's answer to a {@code sync_verify}: answered if the phase still takes it. */

@@ -10,9 +10,10 @@ import java.util.OptionalLong;
  * {@code sync_verify} and {@code source_verify}, and the resync pacer's admissions. Without one (a single node,
  * the hub's tests) the hub keeps all of it in its own memory.
  *
- * <p>Every method but {@link #start} may block on a round trip to where the state is kept; an implementation
- * that cannot reach it fails closed: it throws {@link ClusterStateException} from {@link #claim} and refuses
- * admissions (the client is told to retry later).
+ * <p>Every method but {@link #start} may block on a round trip to where the state is kept: the hub calls them on
+ * threads of its own, never on a connection's event loop, and hands the answer back to the session. An
+ * implementation that cannot reach the state fails closed: it throws {@link ClusterStateException} from {@link
+ * #claim} and refuses admissions (the client is told to retry later).
  */
 public interface ClusterState extends AutoCloseable {
 

@@ -26,11 +26,20 @@ import org.slf4j.LoggerFactory;
  * capture's {@link ChangeFeed}, and records each client's acknowledged progress.
  *
  * <p>It reaches the change log only through the {@link ChangeLog} SPI. Reads run on a small pool of reader
- * threads; everything about one client runs on that client's connection thread.
+ * threads, and calls to the {@link ClusterState} on threads of their own (claims on one, verify and snapshot
+ * admissions on two): everything else about one client runs on that client's connection thread, which such a
+ * call never blocks.
  */
 public final class Hub implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+    /**
+     * Threads that ask the cluster state about verifies and snapshots: apart from the claims' own thread and the
+     * change log's readers, so a slow state delays only the requests that need it, and two of them so one round
+     * trip that waits for a timeout does not hold every other session's answer behind it.
+     */
+    private static final int ADMISSION_THREADS = 2;
 
     private final HubConfig config;
     private final ChangeLog changeLog;
@@ -47,6 +56,8 @@ public final class Hub implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ClusterState cluster;
     private final ExecutorService claimThread;
+    /** Asks the cluster state about verifies and snapshots for the sessions, never on their event loops. */
+    private final ExecutorService admissionThreads;
     private final SessionClaims claims;
     private volatile boolean ready;
     private volatile String historyId;
@@ -101,7 +112,8 @@ public final class Hub implements AutoCloseable {
         this.cluster = requireNonNull(cluster, "cluster is null").orElseGet(() -> new LocalClusterState(config));
         this.claimThread = Executors.newSingleThreadExecutor(threads("tidemark-hub-claims"));
         this.claims = new SessionClaims(this.cluster, registry, claimThread);
-        ResyncGate gate = new ResyncGate(this.cluster);
+        this.admissionThreads = Executors.newFixedThreadPool(ADMISSION_THREADS, threads("tidemark-hub-admissions"));
+        ResyncGate gate = new ResyncGate(this.cluster, admissionThreads);
         this.streamers = new SnapshotStreamers(requireNonNull(snapshots, "snapshots is null"), changeLog, config,
                 refreshes);
         LiveEdge edge = new LiveEdge(tail, refreshes);
@@ -297,6 +309,7 @@ public final class Hub implements AutoCloseable {
         readers.shutdownNow();
         markerLoader.shutdownNow();
         claimThread.shutdownNow();
+        admissionThreads.shutdownNow();
         try {
             readers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -14,7 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A resync snapshot is being sent to the client (see {@link SnapshotStreamer}); streaming resumes after it.
+ * A resync snapshot is being admitted by the pacer (asked off the session's thread), then sent to the client (see
+ * {@link SnapshotStreamer}); streaming resumes after it. When the pacer does not admit it, the client is told when
+ * to come back and the connection ends.
  * {@code sync_verify} is answered {@code rate_limited} (verify after the snapshot); the source verify's messages
  * are valid (it answers that the client is not streaming).
  */

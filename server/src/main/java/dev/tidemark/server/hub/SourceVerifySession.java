@@ -76,7 +76,7 @@ final class SourceVerifySession {
         EventExecutor executor();
     }
 
-    private enum Phase { IDLE, HOLDING, DIGESTING, AWAITING_DIFF, NARROWING, REPAIRING }
+    private enum Phase { IDLE, ADMITTING, HOLDING, DIGESTING, AWAITING_DIFF, NARROWING, REPAIRING }
 
     private final ResyncGate gate;
     private final SnapshotStreamers snapshots;
@@ -85,6 +85,8 @@ final class SourceVerifySession {
     private final Host host;
     private Phase phase = Phase.IDLE;
     private int epoch;
+    /** Counts the verifies asked to be admitted, so an answer for one that ended is recognised. */
+    private int admissions;
     private AssemblyState at;
     private List<String> askedTypes = List.of();
     private Lsn position = Lsn.ZERO;
@@ -146,21 +148,50 @@ final class SourceVerifySession {
                     + " cannot verify against it: run the server with a source it can read"));
             return;
         }
-        dev.tidemark.recovery.Admission allowed = gate.sourceVerify(host.clientId());
-        if (!allowed.admitted()) {
-            metrics.verifiesLimited.increment();
-            refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "too many source_verify requests: at most one per "
-                    + config.verifyInterval().toMillis() + " ms; retry in "
-                    + Math.max(1, allowed.retryAfter().toMillis()) + " ms"));
-            return;
-        }
-        dev.tidemark.recovery.Admission admission = gate.admit(host.clientId());
-        if (!admission.admitted()) {
-            refuse(observer, SourceVerifyResult.failed(Lsn.ZERO, "reads of the source are paced (like resync"
-                    + " snapshots): retry in " + Math.max(1, admission.retryAfter().toMillis()) + " ms"));
-            return;
-        }
+        // The rate limit, then the pacer, are asked off the session's thread; meanwhile a second verify is refused
+        // as running (it would count twice) and the stream goes on (it is held only once both admit the verify).
+        phase = Phase.ADMITTING;
         this.observer = observer;
+        int asked = ++admissions;
+        String clientId = host.clientId();
+        gate.sourceVerify(clientId, host.executor(), allowed -> {
+            if (!admitting(asked)) {
+                return;
+            }
+            if (!allowed.admitted()) {
+                metrics.verifiesLimited.increment();
+                refused(SourceVerifyResult.failed(Lsn.ZERO, "too many source_verify requests: at most one per "
+                        + config.verifyInterval().toMillis() + " ms; retry in "
+                        + Math.max(1, allowed.retryAfter().toMillis()) + " ms"));
+                return;
+            }
+            gate.admit(clientId, host.executor(), admission -> {
+                if (!admitting(asked)) {
+                    return;
+                }
+                if (!admission.admitted()) {
+                    refused(SourceVerifyResult.failed(Lsn.ZERO, "reads of the source are paced (like resync"
+                            + " snapshots): retry in " + Math.max(1, admission.retryAfter().toMillis()) + " ms"));
+                    return;
+                }
+                admitted(request);
+            });
+        });
+    }
+
+    /** Whether the admission {@code asked} is still awaited (the connection did not end meanwhile). */
+    private boolean admitting(int asked) {
+        return phase == Phase.ADMITTING && admissions == asked;
+    }
+
+    /** Both the rate limit and the pacer admitted the verify: the stream stops at the next batch boundary. */
+    private void admitted(SourceVerify request) {
+        if (host.outbox() == null) {
+            // The session stopped streaming while the verify was being admitted (a resync started).
+            refused(SourceVerifyResult.failed(Lsn.ZERO, "the client is not streaming (it is starting or"
+                    + " resyncing): verify again once it is connected and caught up"));
+            return;
+        }
         askedTypes = request.entityTypes();
         position = Lsn.ZERO;
         sent = Map.of();
@@ -172,6 +203,14 @@ final class SourceVerifySession {
         log.info("client '{}' verifies {} against the source; its stream stops at the next batch boundary",
                 host.clientId(), askedTypes.isEmpty() ? "every entity type it receives" : askedTypes);
         host.outbox().hold();
+    }
+
+    /** The verify being admitted was refused: only its sender hears it, and it did not start. */
+    private void refused(SourceVerifyResult result) {
+        Consumer<SourceVerifyResult> requester = observer;
+        phase = Phase.IDLE;
+        observer = null;
+        refuse(requester, result);
     }
 
     /** The outbox stopped at a batch boundary. */

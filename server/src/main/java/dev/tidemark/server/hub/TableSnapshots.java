@@ -3,7 +3,6 @@ package dev.tidemark.server.hub;
 import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.ErrorCode;
 import dev.tidemark.protocol.Lsn;
-import dev.tidemark.recovery.Admission;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,8 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Per-table snapshots in a stream: when the stream reaches refresh markers of types a client receives (or types
  * new to its store), the pacer admits a snapshot of those types, sent as one batch after the client's position
- * (see {@link TableSnapshotStreamer}); when it does not, the outbox looks again later. Shared by the sessions of
- * one hub; each call runs on the session's thread.
+ * (see {@link TableSnapshotStreamer}); when it does not, the outbox looks again later. The pacer is asked off the
+ * session's thread. Shared by the sessions of one hub; each call runs on the session's thread.
  */
 final class TableSnapshots {
 
@@ -40,21 +39,27 @@ final class TableSnapshots {
         Set<String> types = new TreeSet<>(owed);
         markers.forEach(marker -> types.add(marker.entityType()));
         Lsn mustCover = markers.isEmpty() ? null : markers.get(markers.size() - 1).lsn();
-        Admission admission = gate.admit(clientId);
-        if (!admission.admitted()) {
-            long retryAfterMs = Math.max(1, admission.retryAfter().toMillis());
-            log.info("client '{}' needs a snapshot of {} (refresh markers after {}); snapshots are paced: in {} ms",
-                    clientId, types, from.readPos(), retryAfterMs);
-            streaming.retrySnapshot(retryAfterMs);
-            return;
-        }
-        log.info("client '{}' at {} is sent a snapshot of {} ({})", clientId, from.chainLsn(), types,
-                markers.isEmpty() ? "entity types new to its store" : "the log's history of " + markers.stream()
-                        .map(RefreshMarkers.Marker::entityType).distinct().toList() + " is complete only from "
-                        + mustCover);
-        metrics.tableSnapshots.increment();
-        streamers.tables(terms.filter(), from, types, terms.heldTypes(), mustCover, session.executor(),
-                new Target(session, clientId, streaming, epoch));
+        // The outbox writes nothing while it snapshots; the pacer is asked off the session's thread.
+        gate.admit(clientId, session.executor(), admission -> {
+            if (!session.streamsFrom(streaming) || streaming.epoch() != epoch
+                    || !streaming.mode().is(OutboxState.Activity.SNAPSHOTTING)) {
+                return; // the stream ended or moved on while the answer was on its way
+            }
+            if (!admission.admitted()) {
+                long retryAfterMs = Math.max(1, admission.retryAfter().toMillis());
+                log.info("client '{}' needs a snapshot of {} (refresh markers after {}); snapshots are paced: in {}"
+                        + " ms", clientId, types, from.readPos(), retryAfterMs);
+                streaming.retrySnapshot(retryAfterMs);
+                return;
+            }
+            log.info("client '{}' at {} is sent a snapshot of {} ({})", clientId, from.chainLsn(), types,
+                    markers.isEmpty() ? "entity types new to its store" : "the log's history of " + markers.stream()
+                            .map(RefreshMarkers.Marker::entityType).distinct().toList() + " is complete only from "
+                            + mustCover);
+            metrics.tableSnapshots.increment();
+            streamers.tables(terms.filter(), from, types, terms.heldTypes(), mustCover, session.executor(),
+                    new Target(session, clientId, streaming, epoch));
+        });
     }
 
     /** The session's side of one {@link TableSnapshotStreamer}: it acts only while its stream is current. */

@@ -5,17 +5,18 @@ import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.SyncVerify;
 import dev.tidemark.protocol.SyncVerifyResult;
 import dev.tidemark.protocol.VerifyStatus;
-import dev.tidemark.recovery.Admission;
 import dev.tidemark.recovery.Verdict;
 import dev.tidemark.server.spi.HistoryState;
+import java.time.Duration;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers {@code sync_verify}: checks the client id and the rate limit, reads the log's state (and checksum) on a
- * reader thread, then answers with {@link VerifyResponder}'s verdict, or starts a resync when it requires one.
- * Shared by every session of one hub; each call runs on the session's thread.
+ * Answers {@code sync_verify}: checks the client id and the rate limit (asked off the session's thread, one
+ * request of a session at a time), reads the log's state (and checksum) on a reader thread, then answers with
+ * {@link VerifyResponder}'s verdict, or starts a resync when it requires one. Shared by every session of one hub;
+ * each call runs on the session's thread.
  */
 final class VerifyHandler {
 
@@ -44,20 +45,36 @@ final class VerifyHandler {
                     + "' on the connection of client '" + terms.clientId() + "': ignored");
             return;
         }
-        Admission allowed = gate.verify(terms.clientId());
-        if (!allowed.admitted()) {
-            metrics.verifiesLimited.increment();
-            session.writer().error(ErrorCode.RATE_LIMITED, "too many sync_verify requests: at most one per "
-                    + config.verifyInterval().toMillis() + " ms; retry in "
-                    + Math.max(1, allowed.retryAfter().toMillis()) + " ms");
+        if (session.verifyAsked()) {
+            // The rate limit is being asked about the client's previous sync_verify: that one takes this interval's
+            // place, so this one is refused here, without counting it in the shared state a second time.
+            refuse(session, config.verifyInterval());
             return;
         }
-        // The log keeps running sums per entity type: compare the sum over the types the client receives.
-        EntityFilter filter = terms.filter();
-        boolean compare = !filter.nothing() && verify.checksum() != null;
-        Set<String> types = compare ? filter.logTypes() : Set.of();
-        pages.read(changeLog -> VerifyResponder.read(changeLog, verify, compare, types), session.executor(),
-                inputs -> session.verifyRead(verify, inputs, ackedOnArrival), session::failedToReadLog);
+        SessionPhase askedIn = session.phase();
+        session.verifyAsked(true);
+        gate.verify(terms.clientId(), session.executor(), allowed -> {
+            session.verifyAsked(false);
+            if (session.phase() != askedIn) {
+                return; // the session ended or moved on while the answer was on its way
+            }
+            if (!allowed.admitted()) {
+                refuse(session, allowed.retryAfter());
+                return;
+            }
+            // The log keeps running sums per entity type: compare the sum over the types the client receives.
+            EntityFilter filter = terms.filter();
+            boolean compare = !filter.nothing() && verify.checksum() != null;
+            Set<String> types = compare ? filter.logTypes() : Set.of();
+            pages.read(changeLog -> VerifyResponder.read(changeLog, verify, compare, types), session.executor(),
+                    inputs -> session.verifyRead(verify, inputs, ackedOnArrival), session::failedToReadLog);
+        });
+    }
+
+    private void refuse(ClientSession session, Duration retryAfter) {
+        metrics.verifiesLimited.increment();
+        session.writer().error(ErrorCode.RATE_LIMITED, "too many sync_verify requests: at most one per "
+                + config.verifyInterval().toMillis() + " ms; retry in " + Math.max(1, retryAfter.toMillis()) + " ms");
     }
 
     /** The client must resync (its phase says so): it is told again. */

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -59,10 +60,17 @@ class ClusterStateHubTest extends HubTestBase {
     @Test
     @DisplayName("every admission is refused with a retry time, never allowed unchecked")
     void admissionsAreRefused() {
-        ResyncGate gate = new ResyncGate(new Unreachable());
-        assertThat(gate.verify("c1")).isEqualTo(new Admission(false, ResyncGate.UNAVAILABLE_RETRY));
-        assertThat(gate.sourceVerify("c1")).isEqualTo(new Admission(false, ResyncGate.UNAVAILABLE_RETRY));
-        assertThat(gate.admit("c1")).isEqualTo(new Admission(false, ResyncGate.UNAVAILABLE_RETRY));
+        ResyncGate gate = new ResyncGate(new Unreachable(), Runnable::run);
+        Admission refused = new Admission(false, ResyncGate.UNAVAILABLE_RETRY);
+        CompletableFuture<Admission> verify = new CompletableFuture<>();
+        gate.verify("c1", Runnable::run, verify::complete);
+        assertThat(verify).isCompletedWithValue(refused);
+        CompletableFuture<Admission> sourceVerify = new CompletableFuture<>();
+        gate.sourceVerify("c1", Runnable::run, sourceVerify::complete);
+        assertThat(sourceVerify).isCompletedWithValue(refused);
+        CompletableFuture<Admission> admit = new CompletableFuture<>();
+        gate.admit("c1", Runnable::run, admit::complete);
+        assertThat(admit).isCompletedWithValue(refused);
     }
 
     @Test
