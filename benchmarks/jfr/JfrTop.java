@@ -38,6 +38,7 @@ import jdk.jfr.consumer.RecordingFile;
  *       jdk.ThreadPark#threshold=2ms ...});</li>
  *   <li>threads in native code ({@code jdk.NativeMethodSample}, e.g. SQLite's JNI calls and its fsync, a
  *       socket read): the native frame and the nearest {@code --prefix} frame;</li>
+ *   <li>the JVM's and the machine's CPU load ({@code jdk.CPULoad}, once a second), mean over the window;</li>
  *   <li>GC pauses ({@code jdk.GarbageCollection}) count, total and longest.</li>
  * </ul>
  * {@code --from}/{@code --to} keep the events of that window, in seconds from the recording's first event.
@@ -82,6 +83,9 @@ public final class JfrTop {
         Duration gcTotal = Duration.ZERO;
         Duration gcMax = Duration.ZERO;
         int samples = 0;
+        int cpuLoads = 0;
+        double jvmCpu = 0;
+        double machineCpu = 0;
         Map<String, Integer> natives = new HashMap<>();
         int nativeSamples = 0;
         for (RecordedEvent event : events) {
@@ -90,6 +94,12 @@ public final class JfrTop {
                 continue;
             }
             String type = event.getEventType().getName();
+            if (type.equals("jdk.CPULoad")) {
+                cpuLoads++;
+                jvmCpu += event.getFloat("jvmUser") + event.getFloat("jvmSystem");
+                machineCpu += event.getFloat("machineTotal");
+                continue;
+            }
             if (type.equals("jdk.GarbageCollection")) {
                 gcCount++;
                 gcTotal = gcTotal.plus(event.getDuration("sumOfPauses"));
@@ -161,7 +171,10 @@ public final class JfrTop {
                 + " frame | samples | % |");
         System.out.println("|---|---|---|---:|---:|");
         print(natives, nativeSamples, top);
-        System.out.printf(Locale.ROOT, "%nGC: %d collections, %.0f ms paused in all, longest pause %.1f ms%n", gcCount,
+        System.out.printf(Locale.ROOT, "%nCPU (jdk.CPULoad, mean of %d readings): this JVM %.0f%% of the machine, the"
+                + " machine %.0f%% busy%n", cpuLoads, 100 * jvmCpu / Math.max(1, cpuLoads),
+                100 * machineCpu / Math.max(1, cpuLoads));
+        System.out.printf(Locale.ROOT, "GC: %d collections, %.0f ms paused in all, longest pause %.1f ms%n", gcCount,
                 gcTotal.toNanos() / 1e6, gcMax.toNanos() / 1e6);
     }
 

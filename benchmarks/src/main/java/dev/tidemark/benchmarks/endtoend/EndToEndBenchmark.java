@@ -26,6 +26,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -87,9 +88,10 @@ public final class EndToEndBenchmark {
      * @param firstSecondP50 p50 of the first second's transactions, in ms
      * @param lastSecondP50 p50 of the last second's transactions, in ms
      * @param hops where the time went: p50 and p99 of each hop, in ms
+     * @param secondsP99 p99 of each second's transactions (in commit order), in ms: when the slow ones came
      */
     public record Latency(int rate, int seconds, double achievedRate, int samples, double p50, double p99, double max,
-                          double firstSecondP50, double lastSecondP50, List<Hop> hops) {
+                          double firstSecondP50, double lastSecondP50, List<Hop> hops, List<Double> secondsP99) {
 
         /** Whether the client falls behind: the last second's p50 more than twice the first's plus 50 ms. */
         public boolean lagGrows() {
@@ -218,6 +220,10 @@ public final class EndToEndBenchmark {
             List<Latency> latencies = new ArrayList<>();
             int nextId = changes;
             for (int rate : rates) {
+                // For a flight recording of the run: where the phase lies (JfrTop's --from/--to count from about here).
+                out.printf(Locale.ROOT, "latency phase at %,d/s: JVM uptime %.1f s to %.1f s%n", rate,
+                        ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
+                        ManagementFactory.getRuntimeMXBean().getUptime() / 1e3 + latencySeconds);
                 Latency latency = latency(client, logged::get, source, rate, latencySeconds, nextId);
                 nextId += rate * latencySeconds;
                 latencies.add(latency);
@@ -225,6 +231,8 @@ public final class EndToEndBenchmark {
                                 + " (source commit → client store commit): p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d samples)%n",
                         rate, latency.achievedRate(), latencySeconds, latency.p50(), latency.p99(), latency.max(),
                         latency.samples());
+                out.println("  p99 of each second (ms): " + latency.secondsP99().stream()
+                        .map(p -> String.format(Locale.ROOT, "%.0f", p)).collect(java.util.stream.Collectors.joining(" ")));
                 for (Hop hop : latency.hops()) {
                     out.printf(Locale.ROOT, "  hop %-8s p50 %6.1f ms, p99 %6.1f ms%n", hop.name(), hop.p50(), hop.p99());
                 }
@@ -302,11 +310,17 @@ public final class EndToEndBenchmark {
         List<Double> lastSecond = new ArrayList<>(inOrder.subList(inOrder.size() - second, inOrder.size()));
         Collections.sort(firstSecond);
         Collections.sort(lastSecond);
+        List<Double> secondsP99 = new ArrayList<>();
+        for (int from = 0; from < inOrder.size(); from += second) {
+            List<Double> window = new ArrayList<>(inOrder.subList(from, Math.min(inOrder.size(), from + second)));
+            Collections.sort(window);
+            secondsP99.add(percentile(window, 0.99));
+        }
         List<Double> sorted = new ArrayList<>(inOrder);
         Collections.sort(sorted);
         return new Latency(rate, seconds, achieved, sorted.size(), percentile(sorted, 0.50), percentile(sorted, 0.99),
                 sorted.get(sorted.size() - 1), percentile(firstSecond, 0.50), percentile(lastSecond, 0.50),
-                hops(millis, passed));
+                hops(millis, passed), secondsP99);
     }
 
     private static void produce(SourceSettings source, int producer, int producers, int planned, long start, long end,
