@@ -186,9 +186,8 @@ final class Hops {
                     ? " (lag grows)" : " (lag steady)"), latency.lastSecondP50(), "ms", latency.firstSecondP50(),
                     "p50 of the first second", "not growing"));
             for (EndToEndBenchmark.Hop hop : latency.hops()) {
-                figures.add(Figure.alone("e2e", "latency at " + rate + ": p99 of hop '" + hop.name() + "' ("
-                        + HOP_SPANS.get(hop.name()) + "; p50 " + String.format(Locale.ROOT, "%.1f", hop.p50()) + " ms)",
-                        hop.p99(), "ms", "report"));
+                figures.add(new Figure("e2e", "latency at " + rate + ": hop '" + hop.name() + "', p99 ("
+                        + HOP_SPANS.get(hop.name()) + ")", hop.p99(), "ms", hop.p50(), "p50 of the hop", "report"));
             }
         }
         return figures;

@@ -131,8 +131,19 @@ public final class EndToEndBenchmark {
             }
             SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(0).build(),
                     HubConfig.builder().batchMaxChanges(Integer.getInteger("hub.batch", 500)).window(Integer.getInteger("hub.window", 8)).build(), new AuthConfig(false, null));
+            // -Dbench.changeLogDatabase=true: the change log in a database of its own on the same PostgreSQL, whose
+            // WAL the source's walsender skips instead of decoding it (docs/performance.md).
+            Optional<Map<String, String>> changeLog = Optional.empty();
+            if (Boolean.getBoolean("bench.changeLogDatabase")) {
+                try (Connection connection = source.connect(); Statement statement = connection.createStatement()) {
+                    statement.execute("CREATE DATABASE tidemark_log");
+                }
+                String url = source.jdbcUrl().replaceFirst("/[^/?]*(\\?|$)", "/tidemark_log$1");
+                changeLog = Optional.of(new SourceSettings(url, source.user(), source.password()).asChangeLogConfig());
+                out.println("change log in its own database: " + url);
+            }
             try (ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(source,
-                    "postgres", Optional.empty(),
+                    "postgres", changeLog,
                     CaptureSettings.builder().tables(List.of("bench")).build(), sync, new SimpleMeterRegistry()))) {
                 return run(server, source, directory, changes, rowsPerTransaction, rates, latencySeconds, out);
             }
