@@ -18,6 +18,15 @@ import java.util.concurrent.TimeUnit;
 /** Each hop's benchmark, called with the command's sizes, its own output going to the log. */
 final class Hops {
 
+    /** Extra JVM options of the capture benchmark's own JVM (the main JVM's are {@code TIDEMARK_BENCH_JAVA_OPTS}). */
+    static final String CAPTURE_JAVA_OPTS = "TIDEMARK_BENCH_CAPTURE_JAVA_OPTS";
+
+    /** What each hop of the e2e latency spans, for the table. */
+    private static final java.util.Map<String, String> HOP_SPANS = java.util.Map.of(
+            "logged", "source commit → change-log commit",
+            "received", "→ client received the batch",
+            "applied", "→ client store commit");
+
     private final BenchSettings settings;
     private final PrintStream log;
 
@@ -73,11 +82,18 @@ final class Hops {
      * @return changes/s of the raw slot read and of the capture
      */
     private double[] captureRun(int changes, int rowsPerTransaction) throws Exception {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), CaptureBenchmark.class.getName(),
-                "--changes", Integer.toString(changes), "--rows-per-transaction", Integer.toString(rowsPerTransaction))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        // E.g. a flight recording of the capture JVM (docs/performance.md): "%r" becomes the rows per transaction.
+        String options = System.getenv().getOrDefault(CAPTURE_JAVA_OPTS, "").strip();
+        if (!options.isEmpty()) {
+            for (String option : options.split("\\s+")) {
+                command.add(option.replace("%r", Integer.toString(rowsPerTransaction)));
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CaptureBenchmark.class.getName(),
+                "--changes", Integer.toString(changes), "--rows-per-transaction", Integer.toString(rowsPerTransaction)));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         process.getOutputStream().close();
         double raw = Double.NaN;
         double capture = Double.NaN;
@@ -169,6 +185,10 @@ final class Hops {
             figures.add(new Figure("e2e", "latency at " + rate + ": p50 of the last second" + (latency.lagGrows()
                     ? " (lag grows)" : " (lag steady)"), latency.lastSecondP50(), "ms", latency.firstSecondP50(),
                     "p50 of the first second", "not growing"));
+            for (EndToEndBenchmark.Hop hop : latency.hops()) {
+                figures.add(new Figure("e2e", "latency at " + rate + ": hop '" + hop.name() + "', p99 ("
+                        + HOP_SPANS.get(hop.name()) + ")", hop.p99(), "ms", hop.p50(), "p50 of the hop", "report"));
+            }
         }
         return figures;
     }

@@ -26,6 +26,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -36,6 +37,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import dev.tidemark.client.status.SyncStatus;
+import dev.tidemark.server.feed.ChangeFeed;
 import java.util.stream.Stream;
 import java.util.Collections;
 import java.util.List;
@@ -82,15 +87,24 @@ public final class EndToEndBenchmark {
      * @param achievedRate transactions per second the producers committed
      * @param firstSecondP50 p50 of the first second's transactions, in ms
      * @param lastSecondP50 p50 of the last second's transactions, in ms
+     * @param hops where the time went: p50 and p99 of each hop, in ms
+     * @param secondsP99 p99 of each second's transactions (in commit order), in ms: when the slow ones came
      */
     public record Latency(int rate, int seconds, double achievedRate, int samples, double p50, double p99, double max,
-                          double firstSecondP50, double lastSecondP50) {
+                          double firstSecondP50, double lastSecondP50, List<Hop> hops, List<Double> secondsP99) {
 
         /** Whether the client falls behind: the last second's p50 more than twice the first's plus 50 ms. */
         public boolean lagGrows() {
             return lastSecondP50 > 2 * firstSecondP50 + 50;
         }
     }
+
+    /**
+     * One hop of the latency, from the previous hop's end: {@code logged} (source commit → the change-log commit
+     * that holds it, as capture publishes it to the hub), {@code received} (→ the client received the batch
+     * ending at or after it), {@code applied} (→ the client's store committed it).
+     */
+    public record Hop(String name, double p50, double p99) {}
 
     /** The figures of one run. */
     public record Result(Throughput throughput, List<Latency> latencies) {}
@@ -117,8 +131,19 @@ public final class EndToEndBenchmark {
             }
             SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(0).build(),
                     HubConfig.builder().batchMaxChanges(Integer.getInteger("hub.batch", 500)).window(Integer.getInteger("hub.window", 8)).build(), new AuthConfig(false, null));
+            // -Dbench.changeLogDatabase=true: the change log in a database of its own on the same PostgreSQL, whose
+            // WAL the source's walsender skips instead of decoding it (docs/performance.md).
+            Optional<Map<String, String>> changeLog = Optional.empty();
+            if (Boolean.getBoolean("bench.changeLogDatabase")) {
+                try (Connection connection = source.connect(); Statement statement = connection.createStatement()) {
+                    statement.execute("CREATE DATABASE tidemark_log");
+                }
+                String url = source.jdbcUrl().replaceFirst("/[^/?]*(\\?|$)", "/tidemark_log$1");
+                changeLog = Optional.of(new SourceSettings(url, source.user(), source.password()).asChangeLogConfig());
+                out.println("change log in its own database: " + url);
+            }
             try (ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(source,
-                    "postgres", Optional.empty(),
+                    "postgres", changeLog,
                     CaptureSettings.builder().tables(List.of("bench")).build(), sync, new SimpleMeterRegistry()))) {
                 return run(server, source, directory, changes, rowsPerTransaction, rates, latencySeconds, out);
             }
@@ -138,6 +163,10 @@ public final class EndToEndBenchmark {
                 .store("sqlite", Map.of("path", directory.resolve("client.db").toString()))
                 .build().start()) {
             client.caughtUp().get(60, TimeUnit.SECONDS);
+            // Where the latency goes: capture publishes each committed range to the hub right after its commit.
+            AtomicReference<Lsn> logged = new AtomicReference<>(Lsn.ZERO);
+            server.injector().getInstance(ChangeFeed.class)
+                    .subscribe(range -> logged.accumulateAndGet(range.to(), Lsn::max));
 
             // Throughput: from the first source commit to the client's store commit of the last.
             long start = System.nanoTime();
@@ -202,13 +231,22 @@ public final class EndToEndBenchmark {
             List<Latency> latencies = new ArrayList<>();
             int nextId = changes;
             for (int rate : rates) {
-                Latency latency = latency(client, source, rate, latencySeconds, nextId);
+                // For a flight recording of the run: where the phase lies (JfrTop's --from/--to count from about here).
+                out.printf(Locale.ROOT, "latency phase at %,d/s: JVM uptime %.1f s to %.1f s%n", rate,
+                        ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
+                        ManagementFactory.getRuntimeMXBean().getUptime() / 1e3 + latencySeconds);
+                Latency latency = latency(client, logged::get, source, rate, latencySeconds, nextId);
                 nextId += rate * latencySeconds;
                 latencies.add(latency);
                 out.printf(Locale.ROOT, "%nlatency at %,d one-row transactions/s offered (%,.0f committed) for %d s"
                                 + " (source commit → client store commit): p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d samples)%n",
                         rate, latency.achievedRate(), latencySeconds, latency.p50(), latency.p99(), latency.max(),
                         latency.samples());
+                out.println("  p99 of each second (ms): " + latency.secondsP99().stream()
+                        .map(p -> String.format(Locale.ROOT, "%.0f", p)).collect(java.util.stream.Collectors.joining(" ")));
+                for (Hop hop : latency.hops()) {
+                    out.printf(Locale.ROOT, "  hop %-8s p50 %6.1f ms, p99 %6.1f ms%n", hop.name(), hop.p50(), hop.p99());
+                }
                 out.printf(Locale.ROOT, "keeps up: p50 of the first second %.1f ms, of the last second %.1f ms (%s)%n",
                         latency.firstSecondP50(), latency.lastSecondP50(),
                         latency.lagGrows() ? "falling behind" : "keeps up");
@@ -226,18 +264,21 @@ public final class EndToEndBenchmark {
      * in the same time, and the committed rate says so), and measures for each the time from its commit until
      * the client's store committed past the WAL position read inside it.
      */
-    private static Latency latency(TidemarkClient client, SourceSettings source, int rate, int seconds, int firstId)
-            throws Exception {
+    private static Latency latency(TidemarkClient client, Supplier<Lsn> logged, SourceSettings source, int rate,
+                                   int seconds, int firstId) throws Exception {
         int planned = rate * seconds;
         int producerCount = Math.max(2, Math.min(16, rate / RATE_PER_PRODUCER));
         ConcurrentSkipListSet<Pending> pending = new ConcurrentSkipListSet<>(
                 Comparator.comparing(Pending::lsn).thenComparingInt(Pending::index));
         double[] millis = new double[planned];
         Arrays.fill(millis, Double.NaN);
+        // Per transaction, when each hop passed it (nanos), for the breakdown: logged, received.
+        long[][] passed = new long[2][planned];
         AtomicInteger measured = new AtomicInteger();
         AtomicInteger produced = new AtomicInteger();
         AtomicBoolean producing = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> sample(client, pending, millis, measured, produced, producing, seconds),
+        Thread sampler = new Thread(() -> sample(client, logged, pending, millis, passed, measured, produced, producing,
+                seconds),
                 "latency-sampler");
         sampler.start();
         long interval = 1_000_000_000L / rate;
@@ -280,10 +321,17 @@ public final class EndToEndBenchmark {
         List<Double> lastSecond = new ArrayList<>(inOrder.subList(inOrder.size() - second, inOrder.size()));
         Collections.sort(firstSecond);
         Collections.sort(lastSecond);
+        List<Double> secondsP99 = new ArrayList<>();
+        for (int from = 0; from < inOrder.size(); from += second) {
+            List<Double> window = new ArrayList<>(inOrder.subList(from, Math.min(inOrder.size(), from + second)));
+            Collections.sort(window);
+            secondsP99.add(percentile(window, 0.99));
+        }
         List<Double> sorted = new ArrayList<>(inOrder);
         Collections.sort(sorted);
         return new Latency(rate, seconds, achieved, sorted.size(), percentile(sorted, 0.50), percentile(sorted, 0.99),
-                sorted.get(sorted.size() - 1), percentile(firstSecond, 0.50), percentile(lastSecond, 0.50));
+                sorted.get(sorted.size() - 1), percentile(firstSecond, 0.50), percentile(lastSecond, 0.50),
+                hops(millis, passed), secondsP99);
     }
 
     private static void produce(SourceSettings source, int producer, int producers, int planned, long start, long end,
@@ -310,19 +358,38 @@ public final class EndToEndBenchmark {
         }
     }
 
-    /** Records, for each pending transaction, when the client's store has committed past it. */
-    private static void sample(TidemarkClient client, ConcurrentSkipListSet<Pending> pending, double[] millis,
-                               AtomicInteger measured, AtomicInteger produced, AtomicBoolean producing, int seconds) {
+    /**
+     * Records, for each pending transaction, when the client's store has committed past it, and on the way (for
+     * the breakdown) how long after its commit the change log and the client's receipt passed it.
+     */
+    private static void sample(TidemarkClient client, Supplier<Lsn> logged, ConcurrentSkipListSet<Pending> pending,
+                               double[] millis, long[][] passed, AtomicInteger measured, AtomicInteger produced,
+                               AtomicBoolean producing, int seconds) {
         CountDownLatch pace = new CountDownLatch(1);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 120L);
         try {
             while ((producing.get() || measured.get() < produced.get()) && System.nanoTime() < deadline) {
-                Lsn committed = client.status().committedLsn();
+                Lsn inLog = logged.get();
+                SyncStatus status = client.status();
+                Lsn received = status.serverLsn();
+                Lsn committed = status.committedLsn();
                 long now = System.nanoTime();
+                for (Pending waiting : pending.headSet(new Pending(inLog, Integer.MIN_VALUE, 0))) {
+                    int index = waiting.index();
+                    if (passed[0][index] == 0) {
+                        passed[0][index] = Math.max(1, now - waiting.nanos());
+                    }
+                    if (passed[1][index] == 0 && received.isAfter(waiting.lsn())) {
+                        passed[1][index] = Math.max(1, now - waiting.nanos());
+                    }
+                }
                 Pending next;
                 while ((next = pending.isEmpty() ? null : pending.first()) != null && committed.isAfter(next.lsn())) {
                     pending.remove(next);
-                    millis[next.index()] = (now - next.nanos()) / 1e6;
+                    long total = now - next.nanos();
+                    passed[0][next.index()] = passed[0][next.index()] == 0 ? total : passed[0][next.index()];
+                    passed[1][next.index()] = passed[1][next.index()] == 0 ? total : passed[1][next.index()];
+                    millis[next.index()] = total / 1e6;
                     measured.incrementAndGet();
                 }
                 pace.await(100, TimeUnit.MICROSECONDS);
@@ -330,6 +397,32 @@ public final class EndToEndBenchmark {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** p50 and p99 of each hop: logged, received, applied (each from the previous one's end). */
+    private static List<Hop> hops(double[] millis, long[][] passed) {
+        List<Double> logged = new ArrayList<>();
+        List<Double> received = new ArrayList<>();
+        List<Double> applied = new ArrayList<>();
+        for (int i = 0; i < millis.length; i++) {
+            if (Double.isNaN(millis[i])) {
+                continue;
+            }
+            double log = passed[0][i] / 1e6;
+            double receipt = Math.max(log, passed[1][i] / 1e6);
+            logged.add(log);
+            received.add(receipt - log);
+            applied.add(millis[i] - receipt);
+        }
+        List<Hop> hops = new ArrayList<>();
+        for (Map.Entry<String, List<Double>> hop : List.of(Map.entry("logged", logged), Map.entry("received", received),
+                Map.entry("applied", applied))) {
+            List<Double> sorted = new ArrayList<>(hop.getValue());
+            Collections.sort(sorted);
+            hops.add(sorted.isEmpty() ? new Hop(hop.getKey(), Double.NaN, Double.NaN)
+                    : new Hop(hop.getKey(), percentile(sorted, 0.50), percentile(sorted, 0.99)));
+        }
+        return hops;
     }
 
     private static double percentile(List<Double> sorted, double p) {

@@ -38,10 +38,16 @@ class BenchCommandSmokeTest {
             "latency at 1,000 one-row tx/s: p50 \\(commit → client commit\\)",
             "latency at 1,000 one-row tx/s: p99 \\(commit → client commit\\)",
             "latency at 1,000 one-row tx/s: p50 of the last second \\(lag (steady|grows)\\)",
+            "latency at 1,000 one-row tx/s: hop 'logged', p99 \\(source commit → change-log commit\\)",
+            "latency at 1,000 one-row tx/s: hop 'received', p99 \\(→ client received the batch\\)",
+            "latency at 1,000 one-row tx/s: hop 'applied', p99 \\(→ client store commit\\)",
             "latency at 5,000 one-row tx/s: source transactions committed",
             "latency at 5,000 one-row tx/s: p50 \\(commit → client commit\\)",
             "latency at 5,000 one-row tx/s: p99 \\(commit → client commit\\)",
             "latency at 5,000 one-row tx/s: p50 of the last second \\(lag (steady|grows)\\)",
+            "latency at 5,000 one-row tx/s: hop 'logged', p99 \\(source commit → change-log commit\\)",
+            "latency at 5,000 one-row tx/s: hop 'received', p99 \\(→ client received the batch\\)",
+            "latency at 5,000 one-row tx/s: hop 'applied', p99 \\(→ client store commit\\)",
             "idle connections: server heap per connection \\([\\d,]+ clients\\)",
             "idle connections: server heap held for [\\d,]+ clients");
 

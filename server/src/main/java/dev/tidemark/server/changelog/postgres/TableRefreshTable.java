@@ -4,6 +4,9 @@ import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.CAPTURED_TA
 import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.HISTORY_STATE;
 import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.TABLE_REFRESH;
 import static org.jooq.impl.DSL.excluded;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.param;
+import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.exists;
 import static org.jooq.impl.DSL.selectOne;
 
@@ -11,6 +14,8 @@ import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.spi.ChangeLogException;
 import dev.tidemark.server.spi.TableRefresh;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +25,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.jooq.Field;
 import org.jooq.BatchBindStep;
+import org.jooq.Param;
 import org.jooq.impl.DSL;
 
 /** Reads and writes {@code tidemark.table_refresh} (markers) and {@code tidemark.captured_table} (shapes). */
@@ -29,7 +35,25 @@ final class TableRefreshTable {
     private static final ChangeLogSchema.CapturedTable S = CAPTURED_TABLE;
     private static final Field<Instant> NOW = DSL.field("now()", ChangeLogSchema.TIMESTAMPTZ);
 
+    private static final Param<Lsn> AFTER = param("after", ChangeLogSchema.LSN);
+    private static final Param<Lsn> UP_TO = param("up_to", ChangeLogSchema.LSN);
+    /**
+     * The markers in a range: the hub reads them on every move of the log's tip before its sessions stream on (the
+     * live path), so the SQL is rendered once and run with plain JDBC. Rendering it with every call was a quarter of
+     * the server's CPU at 1,000 one-row transactions/s (docs/performance.md).
+     */
+    private static final RenderedQuery READ = read();
+
     private TableRefreshTable() {}
+
+    private static RenderedQuery read() {
+        ChangeLogSchema.HistoryState h = HISTORY_STATE.as("h");
+        return RenderedQuery.of(select(R.LSN, R.ENTITY_TYPE, R.REASON)
+                .from(R.table, h.table)
+                .where(h.ID.eq(inline((short) 1)))
+                .and(R.LSN.gt(AFTER)).and(R.LSN.le(UP_TO)).and(R.LSN.le(h.CAPTURE_POSITION))
+                .orderBy(R.LSN, R.ENTITY_TYPE));
+    }
 
     /**
      * Inserts the markers after {@code from} (replays at or before it are skipped), each of which must lie
@@ -65,14 +89,17 @@ final class TableRefreshTable {
     }
 
     static List<TableRefresh> read(Connection connection, Lsn after, Lsn upTo) throws SQLException {
-        ChangeLogSchema.HistoryState h = HISTORY_STATE.as("h");
-        return ChangeLogDsl.run(connection, sql -> sql
-                .select(R.LSN, R.ENTITY_TYPE, R.REASON)
-                .from(R.table, h.table)
-                .where(h.ID.eq((short) 1))
-                .and(R.LSN.gt(after)).and(R.LSN.le(upTo)).and(R.LSN.le(h.CAPTURE_POSITION))
-                .orderBy(R.LSN, R.ENTITY_TYPE)
-                .fetch(row -> new TableRefresh(row.value1(), row.value2(), row.value3())));
+        try (PreparedStatement select = connection.prepareStatement(READ.sql())) {
+            select.setString(READ.index(AFTER), after.toString());
+            select.setString(READ.index(UP_TO), upTo.toString());
+            List<TableRefresh> refreshes = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    refreshes.add(new TableRefresh(Lsn.parse(rows.getString(1)), rows.getString(2), rows.getString(3)));
+                }
+            }
+            return refreshes;
+        }
     }
 
     /** Removes the markers at or before {@code upTo} except each entity type's newest. */
