@@ -65,7 +65,12 @@ final class SessionRegistry {
     void notifyAllSessions() {
         for (LoopSessions loop : byLoop.values()) {
             if (loop.notifyPending.compareAndSet(false, true)) {
-                loop.loop.execute(loop::notifySessions);
+                try {
+                    loop.loop.execute(loop::notifySessions);
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    // The server is stopping and this loop with it: its sessions are closing, nobody to tell.
+                    loop.notifyPending.set(false);
+                }
             }
         }
     }
