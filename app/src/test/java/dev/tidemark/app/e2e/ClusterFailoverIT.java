@@ -39,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -243,11 +244,15 @@ class ClusterFailoverIT {
         return new Node(name, port, log, process);
     }
 
-    private static void awaitServing(Node node) {
-        await().atMost(Duration.ofSeconds(120)).until(() -> {
-            assertThat(node.process().isAlive()).as(node.name() + " exited: " + read(node.log())).isTrue();
-            return read(node.log()).contains("tidemark is serving");
-        });
+    private static void awaitServing(Node node) throws IOException {
+        try {
+            await().atMost(Duration.ofSeconds(180)).until(() -> {
+                assertThat(node.process().isAlive()).as(node.name() + " exited: " + read(node.log())).isTrue();
+                return read(node.log()).contains("tidemark is serving");
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(node.name() + " is not serving after 3 minutes; its log:\n" + read(node.log()), e);
+        }
     }
 
     private long leaders(List<Node> nodes) {
