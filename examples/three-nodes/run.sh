@@ -37,6 +37,7 @@ wait_for() { # file, text, what
 }
 
 "$root/tidemark" --version >/dev/null # builds the server jar once, before anything starts
+"$root/tidemark-client" --version >/dev/null # and the client's, so it syncs as soon as the nodes run
 "$root/tidemark" demo-postgres --dir "$dir/pg" --port "$pg_port" >"$dir/postgres.log" 2>&1 &
 pids+=($!)
 wait_for "$dir/postgres.log" "PostgreSQL running" "PostgreSQL"
@@ -67,6 +68,6 @@ three-nodes: running. Node 1 (pid ${pids[1]}) leads capture; nodes 2 and 3 stand
     $root/tidemark status --source '$source'     (node 1 shows as gone after 3 missed heartbeats)
     tail -f $dir/client.log
   Readiness of each node (leader or standby): curl -s http://127.0.0.1:${ports[1]}/readyz
-  Ctrl-C stops everything.
+  The client (pid ${pids[-1]}) runs until Ctrl-C; Ctrl-C (or the client ending) stops everything.
 INFO
 wait "${pids[-1]}"
