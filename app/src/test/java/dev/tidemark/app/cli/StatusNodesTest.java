@@ -99,7 +99,9 @@ class StatusNodesTest {
                 client.next(Welcome.class, WAIT);
                 await().atMost(WAIT).until(() -> status(source).contains("clients of " + standbyName + ": tablet-7"));
                 String status = status(source);
-                assertThat(status).contains("leader    tidemark capture slot status_slot on", "nodes     2 running");
+                // The leader line names the leader by its node's name, as its row does.
+                assertThat(status).contains("leader    tidemark capture slot status_slot on " + leaderName + " (",
+                        "nodes     2 running");
                 assertThat(row(status, leaderName)).startsWith("ws://127.0.0.1:" + leader.port() + "/sync", "leader", "0");
                 assertThat(row(status, standbyName)).startsWith("ws://127.0.0.1:" + standby.port() + "/sync", "standby",
                         "1");

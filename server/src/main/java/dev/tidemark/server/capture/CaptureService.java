@@ -60,7 +60,8 @@ public final class CaptureService implements AutoCloseable {
     private final CapturedTables tables = new CapturedTables();
     private final SchemaWatch watch;
     private final LeaseSettings leaseSettings;
-    private final String node;
+    /** This node's name in the lease; see {@link #nodeName}. */
+    private volatile String node;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Object lock = new Object();
     private Thread supervisor;
@@ -109,6 +110,19 @@ public final class CaptureService implements AutoCloseable {
         Gauge.builder("tidemark.capture.leader", this, service -> service.leading ? 1 : 0)
                 .description("1 while this node leads capture (holds the capture lease), 0 on a standby")
                 .register(metrics.registry());
+    }
+
+    /** The name the server's node table knows this process by (injected by the server's wiring). */
+    public static final String NODE_NAME = "tidemark.node.name";
+
+    /**
+     * Names this node in the lease after the server's node table ({@code tidemark status} and {@code /readyz} then
+     * show the leader under the same name as its row): {@code tidemark capture slot S on <node name>}. Without it
+     * (tests, benchmarks) the name is built from the host, the process id and a random suffix.
+     */
+    @com.google.inject.Inject(optional = true)
+    void nodeName(@com.google.inject.name.Named(NODE_NAME) String name) {
+        this.node = "tidemark capture slot " + settings.slotName() + " on " + name;
     }
 
     /**

@@ -57,7 +57,10 @@ final class RuntimeModule extends AbstractModule {
         bind(HttpConfig.class).toInstance(settings.sync().http());
         bind(HubConfig.class).toInstance(settings.sync().hub());
         bind(AuthConfig.class).toInstance(settings.sync().auth());
-        bind(NodeIdentity.class).toInstance(NodeIdentity.forThisProcess());
+        NodeIdentity node = NodeIdentity.forThisProcess();
+        bind(NodeIdentity.class).toInstance(node);
+        bindConstant().annotatedWith(com.google.inject.name.Names.named(
+                dev.tidemark.server.capture.CaptureService.NODE_NAME)).to(node.name());
         bind(NodeRegistry.Timing.class).toInstance(NodeRegistry.Timing.DEFAULT);
     }
 
