@@ -167,6 +167,12 @@ public final class ClientSession {
             return;
         }
         Peer peer = phase.peer();
+        if (peer != null && !peer.terms().v1()) {
+            // A legacy client's reconnect names no history to check: it must hear resync_required now.
+            closeWith(ErrorCode.RESYNC_REQUIRED, "the server started a new history '" + now + "': resync the store",
+                    CloseCodes.NORMAL);
+            return;
+        }
         log.warn("client '{}' was streamed history '{}'; the change log is in history '{}' now: the connection"
                 + " ends and the client resyncs when it reconnects", peer == null ? "?" : peer.clientId(), history, now);
         end(CloseCodes.TRY_AGAIN_LATER, "new history: reconnect to resync");

@@ -96,8 +96,14 @@ final class Resyncing implements SessionPhase {
         }
 
         @Override
-        public void finished(Lsn position, int changes) {
+        public void finished(Lsn position, int changes, String historyId) {
             if (!current()) {
+                return;
+            }
+            if (historyId != null && session.history() != null && !historyId.equals(session.history())) {
+                // The log moved to a new history while this connection waited for or loaded the snapshot: its
+                // position is not in the history the welcome named.
+                session.historyMoved(historyId);
                 return;
             }
             log.info("client '{}' was sent a snapshot of {} changes at {}; the tail follows", peer.clientId(),

@@ -9,7 +9,9 @@ import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.SnapshotInfo;
 import dev.tidemark.protocol.SyncVerifyResult;
 import dev.tidemark.server.spi.ChangeLog;
+import dev.tidemark.server.spi.HistoryState;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +39,11 @@ final class SnapshotStreamer implements Runnable {
         /** Writes one part; the future completes once the connection is writable again. */
         CompletableFuture<Void> write(Changes part);
 
-        /** Every part is written; streaming continues after {@code position}. */
-        void finished(Lsn position, int changes);
+        /**
+         * Every part is written; streaming continues after {@code position}, a position in the change log's history
+         * {@code historyId} (read when the snapshot was announced; {@code null} when the log has none).
+         */
+        void finished(Lsn position, int changes, String historyId);
 
         /** The snapshot could not be taken or sent. */
         void failed(String why, RuntimeException cause);
@@ -87,7 +92,9 @@ final class SnapshotStreamer implements Runnable {
         // unknown for a history begun before they were kept, and then the client is verified by position only).
         OptionalLong checksum = filter.all() ? changeLog.checksumThrough(position)
                 : filter.nothing() ? OptionalLong.empty() : changeLog.checksumThrough(position, filter.logTypes());
-        Lsn serverLsn = changeLog.state().map(s -> s.capturePosition()).orElse(position);
+        Optional<HistoryState> log = changeLog.state();
+        Lsn serverLsn = log.map(HistoryState::capturePosition).orElse(position);
+        String historyId = log.map(HistoryState::historyId).orElse(null);
         await(onLoop(() -> target.announce(SyncVerifyResult.snapshotFollows(clientLsn, serverLsn, position,
                 checksum.isPresent() ? checksum.getAsLong() : null))));
         String batchId = "resync-" + position + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -117,7 +124,7 @@ final class SnapshotStreamer implements Runnable {
             await(onLoop(() -> {
                 CompletableFuture<Void> written = target.write(message);
                 if (last) {
-                    target.finished(position, changes);
+                    target.finished(position, changes, historyId);
                 }
                 return written;
             }));

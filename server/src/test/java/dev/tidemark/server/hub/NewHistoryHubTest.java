@@ -72,6 +72,23 @@ class NewHistoryHubTest extends HubTestBase {
         assertThat(drain(client)).as("verify answers on the old history's connection").isEmpty();
     }
 
+    @Test
+    @DisplayName("a legacy client (no hello, no history) whose stream meets a new history is told resync_required:"
+            + " its reconnect could not be checked")
+    void legacyClientIsToldToResync() throws Exception {
+        startServer(hub -> hub.historyCheckInterval(Duration.ofHours(1)));
+        WsTestClient legacy = track(WsTestClient.connect(uri("clientId=legacy&lsn=0/0"), bearer(token("legacy"))));
+        Lsn before = capture.commit("item", "a", 3);
+        assertThat(legacy.next(Changes.class, WAIT).lsn()).isEqualTo(before);
+
+        changeLog.startHistory("test-new-" + UUID.randomUUID(), Lsn.of(before.value() + 0x10000));
+        new TestCapture(changeLog, feed).commit("item", "b", 2);
+
+        dev.tidemark.protocol.ErrorMessage error = legacy.next(dev.tidemark.protocol.ErrorMessage.class, WAIT);
+        assertThat(error.code()).isEqualTo(dev.tidemark.protocol.ErrorCode.RESYNC_REQUIRED);
+        assertThat(legacy.closeCode().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(CloseCodes.NORMAL);
+    }
+
     /** The messages still queued, as their JSON text. */
     private static List<String> drain(WsTestClient client) {
         List<String> left = new ArrayList<>();
