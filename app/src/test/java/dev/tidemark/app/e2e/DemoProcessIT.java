@@ -45,6 +45,9 @@ class DemoProcessIT {
     @Test
     @DisplayName("Ctrl-C ends with the row-by-row check, and the settings it wrote serve status, token and check")
     void ctrlCEndsWithTheCheck() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(sigintIgnored(), "SIGINT is ignored by this JVM, so by the demo"
+                + " it starts too (a build started in the background by a shell without job control, or under nohup):"
+                + " Ctrl-C cannot be tested here; run the build in the foreground");
         Path demoDir = directory.resolve("demo");
         Path log = directory.resolve("demo.log");
         Process demo = startDemo(demoDir, log);
@@ -125,6 +128,17 @@ class DemoProcessIT {
             count++;
         }
         return count;
+    }
+
+    /** Whether this JVM was started with SIGINT ignored (bit 2 of {@code SigIgn}): its children inherit that. */
+    private static boolean sigintIgnored() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        return Files.readAllLines(status).stream().filter(line -> line.startsWith("SigIgn:")).findFirst()
+                .map(line -> (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 0x2L) != 0)
+                .orElse(false);
     }
 
     private static Path jar() {
