@@ -185,9 +185,8 @@ public final class TidemarkClient implements AutoCloseable {
      * Asks the server to verify the store's position: sends {@code sync_verify} with the committed
      * LSN and the checksum of every change applied, read together between two batches. Completes
      * with the server's answer; exceptionally when the client is not connected or the connection is
-     * lost before the answer, and with {@link VerifyRefusedException} when the server refused it because the
-     * client's previous verify was too recent (verify again a second later). A {@code resync_required} answer
-     * also stops streaming ({@link ClientState#RESYNC_REQUIRED}).
+     * lost before the answer. A {@code resync_required} answer also stops streaming
+     * ({@link ClientState#RESYNC_REQUIRED}).
      */
     public CompletableFuture<StoreVerification> verify() {
         CompletableFuture<StoreVerification> result = new CompletableFuture<>();

@@ -2,7 +2,6 @@ package dev.tidemark.client.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tidemark.client.VerifyRefusedException;
 import dev.tidemark.protocol.Message;
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.protocol.SyncVerify;
