@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -134,6 +135,18 @@ final class ChaosRun {
         }
         ServerProcess server = server();
         List<Integer> ports = servers.stream().map(ServerProcess::port).toList();
+        // Tokens, servers' starts and the final verifies each start a JVM: in parallel, a run spends less of its
+        // time waiting for JVMs (the common pool has one thread on two cores).
+        ExecutorService helpers = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "chaos-helper-" + seed);
+            thread.setDaemon(true);
+            return thread;
+        });
+        List<java.util.concurrent.CompletableFuture<String>> tokens = new ArrayList<>();
+        for (int i = 1; i <= settings.clients(); i++) {
+            String id = "chaos-client-" + i;
+            tokens.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> server.token(id, directory), helpers));
+        }
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "chaos-" + seed);
             thread.setDaemon(true);
@@ -160,11 +173,6 @@ final class ChaosRun {
             firstHistory = awaitHistory(0);
             afterServerStart.accept(this);
             writer.openAccounts();
-            List<java.util.concurrent.CompletableFuture<String>> tokens = new ArrayList<>();
-            for (int i = 1; i <= settings.clients(); i++) {
-                String id = "chaos-client-" + i;
-                tokens.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> server.token(id, directory)));
-            }
             for (int i = 1; i <= settings.clients(); i++) {
                 String id = "chaos-client-" + i;
                 ClientKind kind = ClientKind.of(i);
@@ -247,7 +255,7 @@ final class ChaosRun {
                         Thread.currentThread().interrupt();
                         return false;
                     }
-                }));
+                }, helpers));
             }
             for (int i = 0; i < clients.size(); i++) {
                 if (!verified.get(i).join()) {
@@ -275,6 +283,7 @@ final class ChaosRun {
         } finally {
             scheduler.shutdownNow();
             samplers.shutdownNow();
+            helpers.shutdownNow();
             for (ClientProcess client : clients) {
                 client.close();
             }

@@ -39,15 +39,19 @@ record ChaosSettings(Path appJar, Path cliJar, Path out, int runs, long seed, Du
     }
 
     /**
-     * {@code all}, or fault kinds by name ({@code client-kill,slot-dropped}). {@code all} leaves out the kinds that
-     * are asked for by name only ({@link Fault#byNameOnly()}).
+     * Fault kinds by name ({@code client-kill,slot-dropped}), where {@code all} stands for every kind but those asked
+     * for by name only ({@link Fault#byNameOnly()}): {@code all,server-clock-skew} is every kind.
      */
     static List<Fault> faults(String text) {
-        if (text.isBlank() || text.trim().equalsIgnoreCase("all")) {
-            return java.util.Arrays.stream(Fault.values()).filter(kind -> !kind.byNameOnly()).toList();
+        if (text.isBlank()) {
+            text = "all";
         }
-        List<Fault> faults = new java.util.ArrayList<>();
+        java.util.Set<Fault> faults = new java.util.LinkedHashSet<>();
         for (String name : text.split(",")) {
+            if (name.trim().equalsIgnoreCase("all")) {
+                java.util.Arrays.stream(Fault.values()).filter(kind -> !kind.byNameOnly()).forEach(faults::add);
+                continue;
+            }
             try {
                 faults.add(Fault.valueOf(name.trim().replace('-', '_').toUpperCase(java.util.Locale.ROOT)));
             } catch (IllegalArgumentException e) {
@@ -57,7 +61,7 @@ record ChaosSettings(Path appJar, Path cliJar, Path out, int runs, long seed, Du
                         .collect(java.util.stream.Collectors.joining(", ")), e);
             }
         }
-        return faults;
+        return List.copyOf(faults);
     }
 
     /** The same settings with other fault kinds. */

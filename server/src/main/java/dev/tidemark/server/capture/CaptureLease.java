@@ -202,26 +202,39 @@ final class CaptureLease implements AutoCloseable {
             return description;
         }
 
-        /**
-         * Whether the holder is {@code node}'s previous run (same slot, same host, another process): killed, its
-         * connection going away.
-         */
         boolean previousRunOf(String node) {
-            int at = node.lastIndexOf(" pid ");
-            if (name == null || at < 0) {
-                return false;
-            }
-            String prefix = node.substring(0, at + " pid ".length());
-            if (prefix.length() >= NAME_LENGTH) {
-                return name.startsWith(prefix.substring(0, NAME_LENGTH));
-            }
-            if (!name.startsWith(prefix)) {
-                return false;
-            }
-            String pid = name.substring(prefix.length());
-            String mine = Long.toString(ProcessHandle.current().pid());
-            return !pid.equals(mine) && !pid.startsWith(mine + ".");
+            return CaptureLease.previousRunOf(name, node);
         }
+    }
+
+    /**
+     * Whether a lease holder named {@code name} is {@code node}'s previous run (same slot, same host, a process
+     * other than this one that no longer runs): killed, its connection going away. A holder whose process still
+     * runs on this host is another node started here (several nodes on one machine), not waited for.
+     */
+    static boolean previousRunOf(String name, String node) {
+        int at = node.lastIndexOf(" pid ");
+        if (name == null || at < 0) {
+            return false;
+        }
+        String prefix = node.substring(0, at + " pid ".length());
+        if (prefix.length() >= NAME_LENGTH) {
+            return name.startsWith(prefix.substring(0, NAME_LENGTH));
+        }
+        if (!name.startsWith(prefix)) {
+            return false;
+        }
+        String pid = name.substring(prefix.length());
+        int digits = 0;
+        while (digits < pid.length() && Character.isDigit(pid.charAt(digits))) {
+            digits++;
+        }
+        if (digits == 0 || digits > 18) {
+            return false;
+        }
+        long holderPid = Long.parseLong(pid.substring(0, digits));
+        return holderPid != ProcessHandle.current().pid()
+                && ProcessHandle.of(holderPid).map(process -> !process.isAlive()).orElse(true);
     }
 
     private static Holder holder(Connection connection, int key) throws SQLException {

@@ -198,9 +198,11 @@ class CaptureLeaseTest {
     @Test
     @DisplayName("a restart after kill -9 waits for its own previous run's lingering lease connection to go away")
     void restartWaitsForItsPredecessor() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
         Properties properties = credentials();
         properties.setProperty("ApplicationName", CaptureLease.nodeName(slotName(), "").replace(
-                " pid " + ProcessHandle.current().pid(), " pid 1"));
+                " pid " + ProcessHandle.current().pid(), " pid " + gone.pid()));
         try (Connection previousRun = DriverManager.getConnection(fixture.source.jdbcUrl(), properties);
                 Statement statement = previousRun.createStatement()) {
             statement.execute("SELECT pg_advisory_lock(" + CaptureLease.NAMESPACE + ", "
@@ -217,6 +219,26 @@ class CaptureLeaseTest {
         fixture.sql("INSERT INTO item VALUES (1, 'one')");
         fixture.sync();
         assertThat(fixture.changes("item")).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a holder with this node's name is its previous run only when that process is gone: another node"
+            + " running on this host is not waited for")
+    void previousRunIsAProcessThatIsGone() throws Exception {
+        String node = CaptureLease.nodeName(slotName(), "c0de");
+        String self = " pid " + ProcessHandle.current().pid();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Process running = new ProcessBuilder("sleep", "60").start();
+        try {
+            assertThat(CaptureLease.previousRunOf(node.replace(self, " pid " + gone.pid()), node)).isTrue();
+            assertThat(CaptureLease.previousRunOf(node.replace(self, " pid " + running.pid()), node)).isFalse();
+            assertThat(CaptureLease.previousRunOf(node, node)).isFalse();
+            assertThat(CaptureLease.previousRunOf(node.replace(self + ".c0de", " pid " + gone.pid()), node)).isTrue();
+            assertThat(CaptureLease.previousRunOf(CaptureLease.nodeName("other_slot", ""), node)).isFalse();
+        } finally {
+            running.destroyForcibly();
+        }
     }
 
     @Test
