@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Runs {@code chaos.runs} seeded runs on one PostgreSQL, prints the seed and result of every run as it ends, and
- * the totals table at the end.
+ * the totals table at the end; {@code totals.txt} in {@code chaos.out} holds the totals so far after every run.
  */
 final class ChaosSuite {
 
@@ -41,6 +41,9 @@ final class ChaosSuite {
                 if (!result.passed()) {
                     result.problems().forEach(problem -> System.out.println("  " + problem));
                 }
+                // A long run stopped at any point still has the totals of the runs that ended.
+                Files.writeString(settings.out().resolve("totals.txt"), "after run " + (i + 1) + " of " + settings.runs()
+                        + " (seeds " + settings.seedOf(0) + ".." + seed + ")\n" + totals.table());
             }
         }
         System.out.println(totals.table());
