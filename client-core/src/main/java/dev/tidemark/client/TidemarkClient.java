@@ -185,8 +185,9 @@ public final class TidemarkClient implements AutoCloseable {
      * Asks the server to verify the store's position: sends {@code sync_verify} with the committed
      * LSN and the checksum of every change applied, read together between two batches. Completes
      * with the server's answer; exceptionally when the client is not connected or the connection is
-     * lost before the answer. A {@code resync_required} answer also stops streaming
-     * ({@link ClientState#RESYNC_REQUIRED}).
+     * lost before the answer, and with {@link VerifyRefusedException} when the server refused it because the
+     * client's previous verify was too recent (verify again a second later). A {@code resync_required} answer
+     * also stops streaming ({@link ClientState#RESYNC_REQUIRED}).
      */
     public CompletableFuture<StoreVerification> verify() {
         CompletableFuture<StoreVerification> result = new CompletableFuture<>();
@@ -199,7 +200,10 @@ public final class TidemarkClient implements AutoCloseable {
                 };
                 result.complete(new StoreVerification(outcome, answer.lsn(), answer.serverLsn(), answer.snapshotLsn()));
             } else {
-                failWithReason(result, failure);
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                failWithReason(result, cause instanceof dev.tidemark.client.internal.VerifyRateLimitedException limited
+                        ? new VerifyRefusedException(limited.reason()) : failure);
             }
         });
         return result;

@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Tidemark keeps client databases in sync with PostgreSQL, never losing or doubling a change.",
+        footer = {"", "From a checkout, ./tidemark bench runs every hop's benchmark and prints one table"
+                + " (./tidemark bench --help; docs/operations.md, Benchmarks)."},
         subcommands = {ServeCommand.class, TokenCommand.class, CheckCommand.class, StatusCommand.class, AuditCommand.class})
 public final class TidemarkServer implements Callable<Integer> {
 

@@ -4,6 +4,7 @@ import dev.tidemark.client.AckMode;
 import dev.tidemark.client.ClientStoppedException;
 import dev.tidemark.client.StoreVerification;
 import dev.tidemark.client.TidemarkClient;
+import dev.tidemark.client.VerifyRefusedException;
 import dev.tidemark.client.spi.SyncStoreException;
 import dev.tidemark.client.spi.SyncStores;
 import dev.tidemark.client.status.ClientState;
@@ -258,7 +259,7 @@ public final class TidemarkClientCommand implements Callable<Integer> {
         if (verify) {
             StoreVerification result;
             try {
-                result = client.verify().get(30, TimeUnit.SECONDS);
+                result = verifyWaitingForTheRateLimit(client, out);
             } catch (ExecutionException e) {
                 return client.status().state() == ClientState.RESYNC_REQUIRED ? ExitCode.RESYNC_REQUIRED : ExitCode.FAILED;
             }
@@ -273,6 +274,29 @@ public final class TidemarkClientCommand implements Callable<Integer> {
         }
         return ExitCode.OK;
     }
+
+    /**
+     * {@code --verify}: a verify the server refused because the client's previous one was too recent (a client
+     * that recovered an interrupted apply at start verified it already) is asked again a second later, at most
+     * {@value #VERIFY_TRIES} times.
+     */
+    private static StoreVerification verifyWaitingForTheRateLimit(TidemarkClient client, PrintWriter out)
+            throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.verify().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof VerifyRefusedException refused) || attempt == VERIFY_TRIES) {
+                    throw e;
+                }
+                out.println("verify: " + refused.getMessage() + "; asking again in 1 s");
+                out.flush();
+                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)).get();
+            }
+        }
+    }
+
+    private static final int VERIFY_TRIES = 5;
 
     /** {@code --verify-source}: prints the steps as they happen and the outcome; the exit code says it. */
     private int verifySource(TidemarkClient client, PrintWriter out, long deadline) throws Exception {

@@ -166,6 +166,20 @@ class TidemarkClientCommandTest {
     }
 
     @Test
+    @DisplayName("--once --verify asks again when the server refused the verify as too soon after the last one")
+    void verifyRefusedAsTooSoon() {
+        server = ScriptedServer.builder().start();
+        server.history().appendAll(Workload.standard(45).transactions(3, 5));
+        Lsn head = server.history().head();
+        server.refuseVerifies(2);
+        int code = run(args(dir.resolve("v.db"), "--once", "--verify").toArray(String[]::new));
+        assertThat(code).as("stdout: %s stderr: %s", out, err).isZero();
+        assertThat(out.toString()).contains("the server refused sync_verify", "asking again in 1 s",
+                "verify: up_to_date at " + head);
+        assertThat(server.verifies()).hasSize(3);
+    }
+
+    @Test
     @DisplayName("exits 3 when the store must be resynced")
     void resync() {
         server = ScriptedServer.builder().start();

@@ -97,7 +97,7 @@ final class Connection {
     void verifyRefused(String reason) {
         CompletableFuture<SyncVerifyResult> waiting = verifies.pollFirst();
         if (waiting != null) {
-            waiting.completeExceptionally(new VerifyRefusedException(reason));
+            waiting.completeExceptionally(new VerifyRateLimitedException(reason));
         }
     }
 

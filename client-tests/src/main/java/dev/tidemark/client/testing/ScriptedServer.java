@@ -176,6 +176,22 @@ public final class ScriptedServer implements AutoCloseable {
         faults.add(new Fault(FaultKind.STALL_AFTER, batchEnd, part));
     }
 
+    /**
+     * Refuses the next {@code count} {@code sync_verify} requests with {@code error rate_limited}, as the real
+     * server does for a client that verifies more often than its verify interval allows.
+     */
+    public void refuseVerifies(int count) {
+        verifiesToRefuse.set(count);
+    }
+
+    /** Whether this {@code sync_verify} is refused (see {@link #refuseVerifies}); counts it down. */
+    boolean refusesVerify() {
+        return verifiesToRefuse.getAndUpdate(left -> Math.max(0, left - 1)) > 0;
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger verifiesToRefuse =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     /** Answers {@code sync_verify} with {@code answer} instead of checking the history. */
     public void verifyAnswer(Function<SyncVerify, SyncVerifyResult> answer) {
         this.verifyAnswer = answer;

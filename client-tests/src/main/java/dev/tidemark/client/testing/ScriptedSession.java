@@ -85,7 +85,8 @@ final class ScriptedSession extends SimpleChannelInboundHandler<TextWebSocketFra
         } else if (message instanceof SyncAck ack) {
             onAck(ack);
         } else if (message instanceof SyncVerify verify) {
-            send(server.answer(verify));
+            send(server.refusesVerify() ? new ErrorMessage(ErrorCode.RATE_LIMITED,
+                    "too many sync_verify requests: at most one per 1000 ms; retry in 1000 ms") : server.answer(verify));
         } else if (message instanceof dev.tidemark.protocol.SourceAuditMessage audit && server.answersSourceVerify()) {
             server.answer(audit).forEach(this::send);
         } else if (!(message instanceof ErrorMessage)) {
