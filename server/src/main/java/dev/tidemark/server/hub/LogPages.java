@@ -47,10 +47,22 @@ final class LogPages {
             List<LoggedChange> rows = changeLog.read(from.cursor(), upTo, filter.logTypes(), assembler.readLimit());
             Optional<HistoryState> log = changeLog.state();
             metrics.logRead(System.nanoTime() - started);
-            boolean retained = log.isPresent() && !from.cursor().lsn().isBefore(log.get().retainedFrom());
+            boolean retained = log.isPresent() && retains(from, log.get().retainedFrom());
             return new Page(assembler.assemble(from, rows, upTo, rows.size() < assembler.readLimit(), epoch), retained,
                     log.map(HistoryState::historyId).orElse(null));
         }, loop, then, failed);
+    }
+
+    /**
+     * Whether a stream standing at {@code from} can go on in a log trimmed through {@code retainedFrom} (every
+     * transaction at or before it deleted). Between transactions it can from {@code retainedFrom} on; inside one
+     * (a multi-part batch under way) only when that transaction is after {@code retainedFrom}: a trim through it
+     * deleted its remaining parts, and the batch must not end with what was sent so far.
+     */
+    static boolean retains(AssemblyState from, Lsn retainedFrom) {
+        boolean insideTransaction = from.open() != null || from.cursor().seq() != Integer.MAX_VALUE;
+        Lsn at = from.open() != null ? from.open().lsn() : from.cursor().lsn();
+        return insideTransaction ? at.isAfter(retainedFrom) : !at.isBefore(retainedFrom);
     }
 
     /** Reads the change log's state (moving the tail's tip to it); {@code then} or {@code failed} runs on {@code loop}. */
