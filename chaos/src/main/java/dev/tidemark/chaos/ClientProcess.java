@@ -56,7 +56,7 @@ final class ClientProcess implements AutoCloseable {
     }
 
     private List<String> cliCommand(List<String> extra) {
-        List<String> command = new ArrayList<>(List.of(OsProcesses.java(), "-Xmx192m", "-jar", cliJar.toString(),
+        List<String> command = new ArrayList<>(OsProcesses.jvm("-Xmx192m", "-jar", cliJar.toString(),
                 "--server", serverUrl(), "--client-id", id, "--token", token));
         command.addAll(store.cliArguments());
         command.addAll(extra);
@@ -70,7 +70,7 @@ final class ClientProcess implements AutoCloseable {
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
-        List<String> command = new ArrayList<>(List.of(OsProcesses.java(), "-Xmx192m", "-cp",
+        List<String> command = new ArrayList<>(OsProcesses.jvm("-Xmx192m", "-cp",
                 cliJar + java.io.File.pathSeparator + classes, LibraryClient.class.getName(),
                 "--server", serverUrl(), "--client-id", id, "--token", token, "--store", store.name()));
         store.settings().forEach((key, value) -> command.addAll(List.of("-S", key + "=" + value)));

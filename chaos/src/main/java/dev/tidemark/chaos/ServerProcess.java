@@ -53,7 +53,7 @@ final class ServerProcess {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.process = new ManagedProcess(name, List.of(OsProcesses.java(), "-Xmx384m",
+        this.process = new ManagedProcess(name, OsProcesses.jvm("-Xmx384m",
                 "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + directory.toAbsolutePath(),
                 "-jar", jar.toString(), "serve", "-c", config.toString()), directory.resolve(name + ".log"));
     }
@@ -100,8 +100,8 @@ final class ServerProcess {
     String token(String clientId, Path directory) {
         Path out = directory.resolve("token-" + clientId + ".txt");
         try {
-            Process minting = new ProcessBuilder(OsProcesses.java(), "-jar", jar.toString(), "token", "-c",
-                    config.toString(), "--client-id", clientId).redirectOutput(out.toFile())
+            Process minting = new ProcessBuilder(OsProcesses.jvm("-jar", jar.toString(), "token", "-c",
+                    config.toString(), "--client-id", clientId)).redirectOutput(out.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             if (!minting.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || minting.exitValue() != 0) {
                 throw new IllegalStateException("the token command failed for " + clientId);
