@@ -17,10 +17,10 @@ import java.util.List;
  *
  * <p>The codec stays the only writer of the wire format: {@code data} is a message's last field, so the codec's
  * text of the message with no changes, less its closing {@code ]}}, is the header (type, batch id, positions,
- * checksum, part and snapshot fields as the codec writes them), and a change's object is the codec's text of a
- * one-change message between that message's header and its {@code ]}}. Text is turned into UTF-8 the way the
- * codec path does ({@link ByteBufUtil#writeUtf8}), at positions of ASCII punctuation, so the bytes are the same.
- * Thread-safe.
+ * checksum, part and snapshot fields as the codec writes them), and the change objects are cut out of the codec's
+ * text of a message holding all of a range's changes (the codec writes a change the same wherever it stands), at
+ * the commas between them. Text is turned into UTF-8 the way the codec path does ({@link ByteBufUtil#writeUtf8}),
+ * in pieces cut at ASCII punctuation, so the bytes are the same. Thread-safe.
  */
 final class PreEncodedBatch {
 
@@ -40,24 +40,118 @@ final class PreEncodedBatch {
 
     /** Each change's checksum and encoded object, made once for every client that receives them. */
     PreEncodedChanges encodeChanges(List<Change> changes) {
-        long[] checksums = new long[changes.size()];
-        int[] ends = new int[changes.size()];
-        ByteBuf bytes = Unpooled.buffer(changes.size() * 192);
+        int count = changes.size();
+        long[] checksums = new long[count];
+        for (int i = 0; i < count; i++) {
+            checksums[i] = Checksum.of(changes.get(i));
+        }
+        int[] ends = new int[count];
+        ByteBuf bytes = Unpooled.buffer(count * 192);
         try {
-            for (int i = 0; i < changes.size(); i++) {
-                Change change = changes.get(i);
-                checksums[i] = Checksum.of(change);
-                String text = codec.encode(carrier(List.of(change)));
-                if (!text.startsWith(changePrefix) || !text.endsWith(END)) {
-                    throw new IllegalStateException("the codec wrote a one-change message in an unexpected form");
+            String text = dataIsWhole(changes) ? codec.encode(carrier(changes)) : null;
+            int[] objectEnds = text == null ? null : objectEnds(text, count);
+            int start = changePrefix.length();
+            for (int i = 0; i < count; i++) {
+                if (objectEnds != null) {
+                    ByteBufUtil.writeUtf8(bytes, text, start, objectEnds[i]);
+                    start = objectEnds[i] + 1;
+                } else {
+                    writeAlone(bytes, changes.get(i));
                 }
-                ByteBufUtil.writeUtf8(bytes, text, changePrefix.length(), text.length() - END.length());
                 bytes.writeByte(',');
                 ends[i] = bytes.writerIndex();
             }
             return new PreEncodedChanges(checksums, ByteBufUtil.getBytes(bytes), ends);
         } finally {
             bytes.release();
+        }
+    }
+
+    /** Writes the object of {@code change}, cut out of the codec's text of a message holding it alone. */
+    private void writeAlone(ByteBuf bytes, Change change) {
+        String text = codec.encode(carrier(List.of(change)));
+        if (!text.startsWith(changePrefix) || !text.endsWith(END)) {
+            throw new IllegalStateException("the codec wrote a one-change message in an unexpected form");
+        }
+        ByteBufUtil.writeUtf8(bytes, text, changePrefix.length(), text.length() - END.length());
+    }
+
+    /**
+     * Whether every change's data (written by the codec as it is) is one whole JSON object or array, so cutting the
+     * codec's text at the commas between the changes' objects cuts exactly there; the codec escapes everything else.
+     */
+    private static boolean dataIsWhole(List<Change> changes) {
+        for (Change change : changes) {
+            String data = change.data();
+            if (data != null && (data.isEmpty() || (data.charAt(0) != '{' && data.charAt(0) != '[')
+                    || endOfValue(data, 0) != data.length())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Where each of the {@code count} change objects in the codec's text of a message ends (exclusive): they follow
+     * the header back to back, separated by commas, and the text ends with {@code ]}} after the last; null when the
+     * text is not so.
+     */
+    private int[] objectEnds(String text, int count) {
+        if (!text.startsWith(changePrefix)) {
+            return null;
+        }
+        int[] ends = new int[count];
+        int at = changePrefix.length();
+        for (int n = 0; n < count; n++) {
+            if (n > 0 && (at >= text.length() || text.charAt(at++) != ',')) {
+                return null;
+            }
+            if (at >= text.length() || text.charAt(at) != '{') {
+                return null;
+            }
+            at = endOfValue(text, at);
+            if (at < 0) {
+                return null;
+            }
+            ends[n] = at;
+        }
+        return at + END.length() == text.length() && text.startsWith(END, at) ? ends : null;
+    }
+
+    /** The end (exclusive) of the JSON object or array starting at {@code start}, or -1. */
+    private static int endOfValue(String text, int start) {
+        int depth = 0;
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                i = closingQuote(text, i);
+                if (i < 0) {
+                    return -1;
+                }
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    /** The index of the quote that closes the string opened at {@code open}, or -1. */
+    private static int closingQuote(String text, int open) {
+        int quote = open;
+        while (true) {
+            quote = text.indexOf('"', quote + 1);
+            if (quote < 0) {
+                return -1;
+            }
+            int backslashes = 0;
+            while (text.charAt(quote - 1 - backslashes) == '\\') {
+                backslashes++;
+            }
+            if (backslashes % 2 == 0) {
+                return quote;
+            }
         }
     }
 
