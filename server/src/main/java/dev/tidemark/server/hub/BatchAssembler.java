@@ -160,7 +160,7 @@ final class BatchAssembler {
         return part;
     }
 
-    /** Emits rows {@code from} to {@code to} as one batch (prev, lsn] when there are any; returns the new chain position. */
+    /** Emits rows {@code from} to {@code to} as one batch (prev, lsn] when there are any; returns the new chain end. */
     private static Lsn flush(Rows rows, int from, int to, Lsn prev, Lsn lsn, int epoch, List<Changes> out) {
         if (from == to) {
             return prev;

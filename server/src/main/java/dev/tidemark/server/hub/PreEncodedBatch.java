@@ -180,8 +180,8 @@ final class PreEncodedBatch {
 
     /** The text of a message with no changes up to and including the opening of {@code data}, or null. */
     private static String header(String emptyMessage) {
-        return emptyMessage.endsWith("\"data\":[" + END) ? emptyMessage.substring(0, emptyMessage.length() - END.length())
-                : null;
+        return emptyMessage.endsWith("\"data\":[" + END)
+                ? emptyMessage.substring(0, emptyMessage.length() - END.length()) : null;
     }
 
     private static Changes carrier(List<Change> changes) {

@@ -14,7 +14,7 @@ final class PreEncodedChanges {
 
     private final long[] checksums;
     private final byte[] bytes;
-    /** {@code ends[i]}: the end of change i's object and its comma in {@link #bytes}; it starts at {@code ends[i-1]}. */
+    /** {@code ends[i]}: where change i's object and its comma end in {@link #bytes}. */
     private final int[] ends;
 
     PreEncodedChanges(long[] checksums, byte[] bytes, int[] ends) {
