@@ -3,11 +3,13 @@ package dev.tidemark.server.hub;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.ChangeBatch;
 import dev.tidemark.protocol.Changes;
+import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntToLongFunction;
 
 /**
  * Turns change-log rows into {@code changes} messages: whole transactions per batch, each message within
@@ -46,11 +48,22 @@ final class BatchAssembler {
      * @param epoch the connection's rewind count, for batch ids
      */
     Assembled assemble(AssemblyState state, List<LoggedChange> rows, Lsn upTo, boolean complete, int epoch) {
+        return assemble(state, rows, row -> Checksum.of(rows.get(row).change()), upTo, complete, epoch);
+    }
+
+    /**
+     * As {@link #assemble(AssemblyState, List, Lsn, boolean, int)}, with each row's checksum known already
+     * ({@code checksums} by row index), so a message's checksum is their sum. The messages' data are consecutive
+     * runs of {@code rows}, in order.
+     */
+    Assembled assemble(AssemblyState state, List<LoggedChange> rows, IntToLongFunction checksums, Lsn upTo,
+                       boolean complete, int epoch) {
+        Rows source = new Rows(rows, checksums);
         List<Changes> out = new ArrayList<>();
         if (state.open() != null) {
-            return continueParts(state, state.open(), rows, complete, out);
+            return continueParts(state, state.open(), source, complete, out);
         }
-        List<LoggedChange> usable = rows;
+        int usable = rows.size();
         Lsn through = upTo;
         if (!complete) {
             Lsn lastLsn = rows.get(rows.size() - 1).lsn();
@@ -58,97 +71,101 @@ final class BatchAssembler {
             if (firstOfLast == 0) {
                 AssemblyState.OpenPart open = new AssemblyState.OpenPart(
                         BatchIds.of(lastLsn, epoch), state.chainLsn(), lastLsn, 1);
-                return continueParts(state, open, rows, false, out);
+                return continueParts(state, open, source, false, out);
             }
-            usable = rows.subList(0, firstOfLast);
+            usable = firstOfLast;
             through = rows.get(firstOfLast - 1).lsn();
         }
         Lsn prev = state.chainLsn();
-        List<LoggedChange> current = new ArrayList<>();
+        int current = 0; // the batch being filled: rows current to start
         long currentBytes = 0;
         int start = 0;
-        while (start < usable.size()) {
-            int end = endOfTransaction(usable, start);
-            List<LoggedChange> tx = usable.subList(start, end);
-            long txBytes = bytes(tx);
-            if (tx.size() > maxChanges || txBytes > maxBytes) {
-                prev = flush(current, prev, current.isEmpty() ? prev : lastLsn(current), epoch, out);
-                currentBytes = 0;
-                Lsn txLsn = tx.get(0).lsn();
-                addParts(out, BatchIds.of(txLsn, epoch), prev, txLsn, 1, tx, true);
+        while (start < usable) {
+            int end = endOfTransaction(rows, start, usable);
+            long txBytes = bytes(rows, start, end);
+            if (end - start > maxChanges || txBytes > maxBytes) {
+                prev = flush(source, current, start, prev, current == start ? prev : rows.get(start - 1).lsn(),
+                        epoch, out);
+                Lsn txLsn = rows.get(start).lsn();
+                addParts(out, BatchIds.of(txLsn, epoch), prev, txLsn, 1, source, start, end, true);
                 prev = txLsn;
+                current = end;
+                currentBytes = 0;
             } else {
-                if (current.size() + tx.size() > maxChanges || currentBytes + txBytes > maxBytes) {
-                    prev = flush(current, prev, lastLsn(current), epoch, out);
+                if (end - current > maxChanges || currentBytes + txBytes > maxBytes) {
+                    prev = flush(source, current, start, prev, rows.get(start - 1).lsn(), epoch, out);
+                    current = start;
                     currentBytes = 0;
                 }
-                current.addAll(tx);
                 currentBytes += txBytes;
             }
             start = end;
         }
-        prev = flush(current, prev, through, epoch, out);
+        prev = flush(source, current, usable, prev, through, epoch, out);
         return new Assembled(out, new AssemblyState(LogPosition.afterTransaction(through), prev, through, null));
     }
 
-    private Assembled continueParts(AssemblyState state, AssemblyState.OpenPart open, List<LoggedChange> rows,
-                                    boolean complete, List<Changes> out) {
-        List<LoggedChange> send = complete ? rows : rows.subList(0, Math.min(maxChanges, rows.size()));
-        int next = addParts(out, open.batchId(), open.prevLsn(), open.lsn(), open.nextPart(), send, complete);
+    /** The rows and their checksums. */
+    private record Rows(List<LoggedChange> list, IntToLongFunction checksums) {
+
+        /** The changes of rows {@code from} to {@code to} (exclusive) and their checksum. */
+        Changes message(String batchId, Lsn prevLsn, Lsn lsn, Integer part, Boolean last, int from, int to) {
+            List<Change> changes = new ArrayList<>(to - from);
+            long checksum = 0;
+            for (int i = from; i < to; i++) {
+                changes.add(list.get(i).change());
+                checksum += checksums.applyAsLong(i);
+            }
+            return new Changes(batchId, prevLsn, lsn, checksum, part, last, changes);
+        }
+    }
+
+    private Assembled continueParts(AssemblyState state, AssemblyState.OpenPart open, Rows rows, boolean complete,
+                                    List<Changes> out) {
+        int send = complete ? rows.list().size() : Math.min(maxChanges, rows.list().size());
+        int next = addParts(out, open.batchId(), open.prevLsn(), open.lsn(), open.nextPart(), rows, 0, send, complete);
         if (complete) {
             return new Assembled(out, new AssemblyState(LogPosition.afterTransaction(open.lsn()), open.lsn(),
                     open.lsn(), null));
         }
-        LogPosition cursor = send.get(send.size() - 1).position();
+        LogPosition cursor = rows.list().get(send - 1).position();
         return new Assembled(out, new AssemblyState(cursor, state.chainLsn(), state.readPos(),
                 new AssemblyState.OpenPart(open.batchId(), open.prevLsn(), open.lsn(), next)));
     }
 
-    /** Adds {@code rows} as parts from {@code part}; the final one is {@code last} when {@code finish}. */
-    private int addParts(List<Changes> out, String batchId, Lsn prevLsn, Lsn lsn, int part,
-                         List<LoggedChange> rows, boolean finish) {
-        List<List<Change>> chunks = split(rows);
-        if (chunks.isEmpty() && finish) {
-            chunks = List.of(List.of());
+    /**
+     * Adds rows {@code from} to {@code to} as parts numbered from {@code part}, each within the bounds; the
+     * final one is {@code last} when {@code finish} (an empty last part when there are no rows).
+     */
+    private int addParts(List<Changes> out, String batchId, Lsn prevLsn, Lsn lsn, int part, Rows rows, int from,
+                         int to, boolean finish) {
+        if (from == to) {
+            if (finish) {
+                out.add(rows.message(batchId, prevLsn, lsn, part++, true, from, to));
+            }
+            return part;
         }
-        for (int i = 0; i < chunks.size(); i++) {
-            boolean last = finish && i == chunks.size() - 1;
-            out.add(Changes.part(batchId, prevLsn, lsn, part++, last, chunks.get(i)));
+        int chunk = from;
+        long chunkBytes = 0;
+        for (int i = from; i < to; i++) {
+            long size = ChangeSize.of(rows.list().get(i).change());
+            if (i > chunk && (i - chunk >= maxChanges || chunkBytes + size > maxBytes)) {
+                out.add(rows.message(batchId, prevLsn, lsn, part++, false, chunk, i));
+                chunk = i;
+                chunkBytes = 0;
+            }
+            chunkBytes += size;
         }
+        out.add(rows.message(batchId, prevLsn, lsn, part++, finish, chunk, to));
         return part;
     }
 
-    private List<List<Change>> split(List<LoggedChange> rows) {
-        List<List<Change>> chunks = new ArrayList<>();
-        List<Change> chunk = new ArrayList<>();
-        long chunkBytes = 0;
-        for (LoggedChange row : rows) {
-            long size = ChangeSize.of(row.change());
-            if (!chunk.isEmpty() && (chunk.size() >= maxChanges || chunkBytes + size > maxBytes)) {
-                chunks.add(chunk);
-                chunk = new ArrayList<>();
-                chunkBytes = 0;
-            }
-            chunk.add(row.change());
-            chunkBytes += size;
-        }
-        if (!chunk.isEmpty()) {
-            chunks.add(chunk);
-        }
-        return chunks;
-    }
-
-    /** Emits {@code current} as one batch (prev, lsn] when it holds changes; returns the new chain position. */
-    private static Lsn flush(List<LoggedChange> current, Lsn prev, Lsn lsn, int epoch, List<Changes> out) {
-        if (current.isEmpty()) {
+    /** Emits rows {@code from} to {@code to} as one batch (prev, lsn] when there are any; returns the new chain end. */
+    private static Lsn flush(Rows rows, int from, int to, Lsn prev, Lsn lsn, int epoch, List<Changes> out) {
+        if (from == to) {
             return prev;
         }
-        List<Change> changes = new ArrayList<>(current.size());
-        for (LoggedChange row : current) {
-            changes.add(row.change());
-        }
-        out.add(Changes.of(new ChangeBatch(BatchIds.of(lsn, epoch), prev, lsn, changes)));
-        current.clear();
+        out.add(rows.message(BatchIds.of(lsn, epoch), prev, lsn, null, null, from, to));
         return lsn;
     }
 
@@ -157,14 +174,10 @@ final class BatchAssembler {
         return Changes.of(new ChangeBatch(BatchIds.of(lsn, epoch), prev, lsn, List.of()));
     }
 
-    private static Lsn lastLsn(List<LoggedChange> rows) {
-        return rows.get(rows.size() - 1).lsn();
-    }
-
-    private static long bytes(List<LoggedChange> rows) {
+    private static long bytes(List<LoggedChange> rows, int from, int to) {
         long total = 0;
-        for (LoggedChange row : rows) {
-            total += ChangeSize.of(row.change());
+        for (int i = from; i < to; i++) {
+            total += ChangeSize.of(rows.get(i).change());
         }
         return total;
     }
@@ -177,10 +190,10 @@ final class BatchAssembler {
         return i;
     }
 
-    private static int endOfTransaction(List<LoggedChange> rows, int start) {
+    private static int endOfTransaction(List<LoggedChange> rows, int start, int limit) {
         Lsn lsn = rows.get(start).lsn();
         int end = start + 1;
-        while (end < rows.size() && rows.get(end).lsn().equals(lsn)) {
+        while (end < limit && rows.get(end).lsn().equals(lsn)) {
             end++;
         }
         return end;

@@ -1,17 +1,21 @@
 package dev.tidemark.server.hub;
 
+import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.spi.LoggedChange;
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * One complete captured range kept in memory for live clients, with the encodings of the batches made
- * from it. A batch is encoded once per (previous position, filter, epoch) and every client that needs the
- * same bytes gets a retained duplicate of one buffer. Thread-safe.
+ * One complete captured range kept in memory for live clients, with its changes' checksums and encodings
+ * ({@link PreEncodedChanges}, made once, by the first client that needs them) and the encodings of the batches
+ * made from it alone. Such a batch is encoded once per (previous position, filter, epoch) and every client that
+ * needs the same bytes gets a retained duplicate of one buffer; a batch of several ranges (a client behind the
+ * head) is written from the changes' encodings. Thread-safe.
  */
 final class LiveRange {
 
@@ -20,6 +24,7 @@ final class LiveRange {
     private final List<LoggedChange> changes;
     private final long estimatedBytes;
     private final Map<EncodingKey, ByteBuf> encodings = new HashMap<>();
+    private volatile PreEncodedChanges encoded;
     private boolean evicted;
 
     /** What makes two clients' batches from this range byte-identical. */
@@ -31,7 +36,8 @@ final class LiveRange {
         this.changes = changes;
         long bytes = 64;
         for (LoggedChange change : changes) {
-            bytes += ChangeSize.of(change.change()) + 48;
+            // the change and, once a client read the range, its encoding (about its encoded size) and checksum
+            bytes += 2 * ChangeSize.of(change.change()) + 48 + 12;
         }
         this.estimatedBytes = bytes;
     }
@@ -50,6 +56,23 @@ final class LiveRange {
 
     long estimatedBytes() {
         return estimatedBytes;
+    }
+
+    /** The changes' checksums and encodings, made with {@code encoder} by the first caller. */
+    PreEncodedChanges encoded(PreEncodedBatch encoder) {
+        PreEncodedChanges made = encoded;
+        if (made == null) {
+            synchronized (this) {
+                made = encoded;
+                if (made == null) {
+                    List<Change> list = new ArrayList<>(changes.size());
+                    changes.forEach(row -> list.add(row.change()));
+                    made = encoder.encodeChanges(list);
+                    encoded = made;
+                }
+            }
+        }
+        return made;
     }
 
     /**

@@ -4,12 +4,10 @@ import dev.tidemark.protocol.Changes;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.server.spi.LogPosition;
-import dev.tidemark.server.spi.LoggedChange;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -61,6 +59,7 @@ final class Outbox {
     private final BatchAssembler assembler;
     private final HubMetrics metrics;
     private final MessageCodec codec;
+    private final PreEncodedBatch preEncoded;
     /** Whether this server takes snapshots (refresh markers and owed types are then served by one). */
     private final boolean snapshots;
     private final ClientChannel channel;
@@ -95,8 +94,9 @@ final class Outbox {
      * @param history the change log's history the stream serves; a page read from another stops the stream
      */
     Outbox(HubConfig config, LiveEdge edge, LogPages pages, BatchAssembler assembler, HubMetrics metrics,
-           MessageCodec codec, boolean snapshots, ClientChannel channel, EntityFilter filter, boolean acks, Lsn start,
-           java.util.Set<String> owed, String history, Listener listener) {
+           MessageCodec codec, PreEncodedBatch preEncoded, boolean snapshots, ClientChannel channel,
+           EntityFilter filter, boolean acks, Lsn start, java.util.Set<String> owed, String history,
+           Listener listener) {
         this.owed = new java.util.TreeSet<>(owed);
         this.config = config;
         this.edge = edge;
@@ -104,6 +104,7 @@ final class Outbox {
         this.assembler = assembler;
         this.metrics = metrics;
         this.codec = codec;
+        this.preEncoded = preEncoded;
         this.snapshots = snapshots;
         this.channel = channel;
         this.filter = filter;
@@ -216,21 +217,16 @@ final class Outbox {
     }
 
     /**
-     * Assembles consecutive whole live ranges into one batch: one range (a client at the head) is encoded once
-     * and shared with every client at the same position; several (a client behind the head) go coalesced.
+     * Assembles consecutive whole live ranges into one batch, from their changes' checksums and encodings made once
+     * for every client ({@link LiveSpan}): one range (a client at the head) is encoded once and shared with every
+     * client at the same position; several (a client behind the head) go coalesced.
      */
     private void takeSpan(List<LiveRange> span) {
-        List<LoggedChange> rows = new ArrayList<>();
-        for (LiveRange range : span) {
-            for (LoggedChange row : range.changes()) {
-                if (filter.all() || filter.matches(row.change().entityType())) {
-                    rows.add(row);
-                }
-            }
-        }
+        LiveSpan rows = LiveSpan.of(span, filter, preEncoded);
         LiveRange first = span.get(0);
         LiveRange last = span.get(span.size() - 1);
-        BatchAssembler.Assembled assembled = assembler.assemble(state, rows, last.to(), true, mode.epoch());
+        BatchAssembler.Assembled assembled = assembler.assemble(state, rows.rows(), rows::checksum, last.to(), true,
+                mode.epoch());
         state = assembled.next();
         List<Changes> messages = assembled.messages();
         if (!messages.isEmpty()) {
@@ -243,11 +239,16 @@ final class Outbox {
             Changes message = messages.get(0);
             ByteBuf shared = first.retainEncoding(
                     new LiveRange.EncodingKey(message.prevLsn(), filter.key(), mode.epoch()),
-                    () -> encode(message),
+                    () -> preEncoded.encode(channel.alloc(), message, rows, 0),
                     hit -> (hit == 1 ? metrics.encodingsShared : metrics.encodingsEncoded).increment());
-            pending.add(new Outgoing(message, shared));
+            pending.add(new Outgoing(message, shared != null ? shared : preEncoded.encode(channel.alloc(), message,
+                    rows, 0)));
         } else {
-            messages.forEach(message -> pending.add(new Outgoing(message, null)));
+            int from = 0;
+            for (Changes message : messages) {
+                pending.add(new Outgoing(message, preEncoded.encode(channel.alloc(), message, rows, from)));
+                from += message.data().size();
+            }
         }
     }
 

@@ -13,6 +13,7 @@ final class OutboxFactory {
     private final BatchAssembler assembler;
     private final HubMetrics metrics;
     private final MessageCodec codec;
+    private final PreEncodedBatch preEncoded;
     private final boolean snapshots;
 
     OutboxFactory(HubConfig config, LiveEdge edge, LogPages pages, BatchAssembler assembler, HubMetrics metrics,
@@ -23,13 +24,14 @@ final class OutboxFactory {
         this.assembler = assembler;
         this.metrics = metrics;
         this.codec = codec;
+        this.preEncoded = new PreEncodedBatch(codec);
         this.snapshots = snapshots;
     }
 
     /** An outbox streaming to {@code channel} from {@code start}; see {@link Outbox}. */
     Outbox open(ClientChannel channel, EntityFilter filter, boolean acks, Lsn start, Set<String> owed, String history,
                 Outbox.Listener listener) {
-        return new Outbox(config, edge, pages, assembler, metrics, codec, snapshots, channel, filter, acks, start, owed,
-                history, listener);
+        return new Outbox(config, edge, pages, assembler, metrics, codec, preEncoded, snapshots, channel, filter, acks,
+                start, owed, history, listener);
     }
 }

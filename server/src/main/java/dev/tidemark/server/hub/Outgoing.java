@@ -4,10 +4,11 @@ import dev.tidemark.protocol.Changes;
 import io.netty.buffer.ByteBuf;
 
 /**
- * A {@code changes} message waiting to be written, with its encoding when it shares one with other clients.
+ * A {@code changes} message waiting to be written, with its encoding when it was written already (a live batch:
+ * shared with other clients, or made from its changes' encodings).
  *
  * @param message the message
- * @param encoded its encoding (retained for this client), or {@code null} to encode when written
+ * @param encoded its encoding (this client's reference), or {@code null} to encode when written
  */
 record Outgoing(Changes message, ByteBuf encoded) {
 
