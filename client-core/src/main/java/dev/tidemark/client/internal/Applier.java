@@ -102,6 +102,7 @@ final class Applier implements Runnable {
         if (item instanceof Inbound.Received received) {
             Message message = received.message();
             if (message instanceof Changes changes) {
+                resync.finishOpenTableSnapshot();
                 boolean tableSnapshot = changes.snapshot() != null && (!changes.isPart() || changes.part() == 1)
                         && changes.prevLsn().equals(store.committedLsn()) && !resync.inProgress();
                 if (tableSnapshot) {
@@ -120,6 +121,7 @@ final class Applier implements Runnable {
                 }
                 afterChanges(received.connection(), changes);
             } else if (message instanceof Welcome welcome) {
+                resync.finishOpenTableSnapshot();
                 onWelcome(received.connection(), welcome);
             } else if (message instanceof SyncVerifyResult result) {
                 onSnapshotFollows(received.connection(), result);

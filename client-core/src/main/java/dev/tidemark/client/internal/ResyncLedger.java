@@ -17,7 +17,9 @@ import java.util.UUID;
  *       complete when it is not.</li>
  *   <li>{@value #OFFSET}: {@code "<nonce> <hex>"} — what to add to the store's running checksum (which counts
  *       only the snapshot's changes and what followed) to get the server's checksum over the whole history;
- *       {@code "<nonce> unknown"} when the server could not tell. Absent or empty: 0.</li>
+ *       {@code "<nonce> unknown"} when the server could not tell. Absent or empty: 0. A third field names the
+ *       last per-table snapshot batch ({@value #TABLE_SNAPSHOT}'s id) whose contribution it holds, so recording
+ *       it again after a failure adds nothing.</li>
  * </ul>
  * Used on the applier thread only.
  */
@@ -26,13 +28,16 @@ final class ResyncLedger {
     static final String MARKER = "tidemark.resync";
     static final String OFFSET = "tidemark.checksum-offset";
     /**
-     * {@code "<lsn> <checksum before, hex> <logChecksum, hex or unknown>"} while a per-table snapshot batch
+     * {@code "<lsn> <checksum before, hex> <logChecksum, hex or unknown> <id>"} while a per-table snapshot batch
      * ending at {@code lsn} is being applied: once it is committed, its contribution to the offset is
-     * {@code logChecksum - (committedChecksum - before)}. Empty otherwise.
+     * {@code logChecksum - (committedChecksum - before)}, and {@value #OFFSET} names the id once it holds it.
+     * Empty otherwise.
      */
     static final String TABLE_SNAPSHOT = "tidemark.table-snapshot";
 
     private final SyncStore store;
+    /** A per-table snapshot batch was applied on this run and its offset is not recorded yet (its record is set). */
+    private boolean tableSnapshotOpen;
     private Lsn snapshotLsn;
     private String nonce;
     private Long serverChecksum;
@@ -89,32 +94,60 @@ final class ResyncLedger {
     /** A per-table snapshot batch ending at {@code lsn} is about to be applied. */
     void beginTableSnapshot(Lsn lsn, Long logChecksum) {
         store.putMetadata(TABLE_SNAPSHOT, lsn + " " + Checksum.toHex(store.committedChecksum()) + " "
-                + (logChecksum == null ? "unknown" : Checksum.toHex(logChecksum)));
+                + (logChecksum == null ? "unknown" : Checksum.toHex(logChecksum)) + " "
+                + UUID.randomUUID().toString().substring(0, 8));
+        tableSnapshotOpen = true;
+    }
+
+    /**
+     * Records the offset of a per-table snapshot batch applied on this run whose recording failed (the store
+     * failed after the batch's commit, a full disk for example). Called before anything else is applied or
+     * verified, so the store is still at the batch's position; throws again while the store still fails.
+     */
+    void finishOpenTableSnapshot() {
+        if (tableSnapshotOpen) {
+            finishTableSnapshot();
+        }
     }
 
     /**
      * After the apply: when the batch is committed, adds its contribution to the checksum offset, so the verify
-     * checksum stays the log's; otherwise forgets the record (the batch is sent again).
+     * checksum stays the log's; otherwise forgets the record (the batch is sent again). Safe to repeat: an
+     * offset that already holds this batch's contribution is not changed.
      */
     void finishTableSnapshot() {
         String record = store.metadata(TABLE_SNAPSHOT).orElse("");
         if (record.isEmpty()) {
+            tableSnapshotOpen = false;
             return;
         }
         String[] parts = record.split(" ");
         if (store.committedLsn().equals(Lsn.parse(parts[0]))) {
-            String offset = store.metadata(OFFSET).orElse("");
-            String nonce = offset.isEmpty() ? "table" : offset.split(" ", 2)[0];
-            boolean unknown = parts[2].equals("unknown") || offset.endsWith(" unknown");
-            if (unknown) {
-                store.putMetadata(OFFSET, nonce + " unknown");
-            } else {
-                long current = offset.isEmpty() ? 0 : Checksum.fromHex(offset.split(" ", 2)[1]);
-                long applied = store.committedChecksum() - Checksum.fromHex(parts[1]);
-                store.putMetadata(OFFSET, nonce + " " + Checksum.toHex(current + Checksum.fromHex(parts[2]) - applied));
+            String[] offset = offsetFields();
+            String id = parts.length > 3 ? parts[3] : "";
+            boolean recorded = !id.isEmpty() && offset.length > 2 && offset[2].equals(id);
+            if (!recorded) {
+                String nonce = offset.length == 0 ? "table" : offset[0];
+                String tag = id.isEmpty() ? "" : " " + id;
+                boolean unknown = parts[2].equals("unknown") || (offset.length > 1 && offset[1].equals("unknown"));
+                if (unknown) {
+                    store.putMetadata(OFFSET, nonce + " unknown" + tag);
+                } else {
+                    long current = offset.length < 2 ? 0 : Checksum.fromHex(offset[1]);
+                    long applied = store.committedChecksum() - Checksum.fromHex(parts[1]);
+                    store.putMetadata(OFFSET, nonce + " " + Checksum.toHex(current + Checksum.fromHex(parts[2]) - applied)
+                            + tag);
+                }
             }
         }
         store.putMetadata(TABLE_SNAPSHOT, "");
+        tableSnapshotOpen = false;
+    }
+
+    /** The fields of {@value #OFFSET}: none when it is absent or empty. */
+    private String[] offsetFields() {
+        String offset = store.metadata(OFFSET).orElse("");
+        return offset.isEmpty() ? new String[0] : offset.split(" ");
     }
 
     /** True while a snapshot is being loaded on this run. */
@@ -171,12 +204,12 @@ final class ResyncLedger {
 
     /** The checksum to send with {@code sync_verify}, or null when it is not known (see {@value #OFFSET}). */
     Long verifyChecksum() {
+        finishOpenTableSnapshot();
         long applied = store.committedChecksum();
-        String offset = store.metadata(OFFSET).orElse("");
-        if (offset.isEmpty()) {
+        String[] parts = offsetFields();
+        if (parts.length == 0) {
             return applied;
         }
-        String[] parts = offset.split(" ", 2);
         if (parts.length < 2 || parts[1].equals("unknown")) {
             return null;
         }

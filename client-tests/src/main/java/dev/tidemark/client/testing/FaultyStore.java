@@ -180,8 +180,25 @@ public final class FaultyStore implements SyncStore {
 
     @Override
     public void putMetadata(String key, String value) {
+        java.util.function.BiPredicate<String, String> failing = failingMetadata;
+        if (failing != null && failing.test(key, value)) {
+            failingMetadata = null;
+            injected.incrementAndGet();
+            throw new SyncStoreException(StoreErrorCode.STORAGE_FAILURE,
+                    "injected failure storing metadata " + key + " (a full disk, say)");
+        }
         store.putMetadata(key, value);
     }
+
+    /**
+     * The next {@link #putMetadata} whose key and value {@code which} accepts fails with a storage failure, as a
+     * full disk would make it fail; nothing is written.
+     */
+    public void failMetadataOnce(java.util.function.BiPredicate<String, String> which) {
+        failingMetadata = requireNonNull(which, "which is null");
+    }
+
+    private volatile java.util.function.BiPredicate<String, String> failingMetadata;
 
     @Override
     public void close() {

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("A client receiving a per-table snapshot batch")
 class TableSnapshotClientTest {
@@ -83,6 +85,51 @@ class TableSnapshotClientTest {
                 Hello hello = server.hellos().get(1);
                 assertThat(hello.heldEntityTypes()).containsExactly("customers", "orders");
                 assertThat(hello.subscriptions()).containsExactly("customers", "orders", "invoices");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "the failing write: {0}")
+    @ValueSource(strings = {"tidemark.checksum-offset", "tidemark.table-snapshot"})
+    @DisplayName("a store that fails after the snapshot batch committed (a full disk) records the batch's checksum"
+            + " offset once before anything else is applied: the verify checksum stays the log's")
+    void offsetRecordedAfterTheStoreFailedOnce(String failingKey) throws Exception {
+        server = ScriptedServer.builder().streaming(false).start();
+        server.verifyAnswer(verify -> new dev.tidemark.protocol.SyncVerifyResult(
+                dev.tidemark.protocol.VerifyStatus.UP_TO_DATE, verify.lastLsn(), verify.lastLsn()));
+        List<Change> rows = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            rows.add(Change.update("orders", "o" + i, "{\"id\":\"o" + i + "\"}", Instant.EPOCH));
+        }
+        List<Change> after = List.of(Change.update("orders", "o9", "{\"id\":\"o9\"}", Instant.EPOCH));
+        // Positions the scripted server knows (a reconnect's hello names them); it streams nothing by itself.
+        Lsn cut = server.history().append(rows).lsn();
+        Lsn next = server.history().append(after).lsn();
+        long logChecksum = 0x0fed_cba9_8765_4321L;
+        try (SyncStore sqlite = sqlite(dir.resolve("client.db"))) {
+            FaultyStore store = new FaultyStore(sqlite);
+            // The offset's write, or the clearing of the record after it: both come after the batch's commit.
+            store.failMetadataOnce((key, value) -> key.equals(failingKey)
+                    && (key.equals("tidemark.checksum-offset") || value.isEmpty()));
+            try (TidemarkClient client = client(server, store).subscriptions(List.of("orders")).build().start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> client.status().state() == ClientState.CONNECTED);
+                server.send(Changes.part("snap-1", Lsn.ZERO, cut, 1, true, rows)
+                        .withSnapshot(new SnapshotInfo(List.of("orders"), 1, 5L, logChecksum)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.injectedFailures() == 1);
+                assertThat(store.committedLsn()).as("the batch itself committed").isEqualTo(cut);
+                // The failure ends the connection; the client says hello again from the snapshot's position.
+                await().atMost(Duration.ofSeconds(30)).until(() -> server.hellos().size() == 2
+                        && client.status().state() == ClientState.CONNECTED);
+                server.send(Changes.of(new dev.tidemark.protocol.ChangeBatch("b2", cut, next, after)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.committedLsn().equals(next));
+
+                client.verify().handle((answer, failure) -> null).get(30, TimeUnit.SECONDS);
+                List<SyncVerify> verifies = server.verifies();
+                assertThat(verifies).isNotEmpty();
+                SyncVerify verify = verifies.get(verifies.size() - 1);
+                assertThat(verify.lastLsn()).isEqualTo(next);
+                assertThat(verify.checksum()).as("the log's checksum of the snapshot plus the batch after it")
+                        .isEqualTo(logChecksum + Checksum.of(after));
             }
         }
     }
