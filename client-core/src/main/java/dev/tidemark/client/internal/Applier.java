@@ -102,7 +102,7 @@ final class Applier implements Runnable {
         if (item instanceof Inbound.Received received) {
             Message message = received.message();
             if (message instanceof Changes changes) {
-                resync.finishOpenTableSnapshot();
+                resync.finishUnrecordedSnapshots();
                 boolean tableSnapshot = changes.snapshot() != null && (!changes.isPart() || changes.part() == 1)
                         && changes.prevLsn().equals(store.committedLsn()) && !resync.inProgress();
                 if (tableSnapshot) {
@@ -121,7 +121,7 @@ final class Applier implements Runnable {
                 }
                 afterChanges(received.connection(), changes);
             } else if (message instanceof Welcome welcome) {
-                resync.finishOpenTableSnapshot();
+                resync.finishUnrecordedSnapshots();
                 onWelcome(received.connection(), welcome);
             } else if (message instanceof SyncVerifyResult result) {
                 onSnapshotFollows(received.connection(), result);

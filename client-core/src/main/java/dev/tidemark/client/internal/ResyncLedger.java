@@ -38,6 +38,8 @@ final class ResyncLedger {
     private final SyncStore store;
     /** A per-table snapshot batch was applied on this run and its offset is not recorded yet (its record is set). */
     private boolean tableSnapshotOpen;
+    /** A resync snapshot committed on this run whose offset and marker could not be recorded yet, or null. */
+    private Lsn loadedUnrecorded;
     private Lsn snapshotLsn;
     private String nonce;
     private Long serverChecksum;
@@ -100,13 +102,22 @@ final class ResyncLedger {
     }
 
     /**
-     * Records the offset of a per-table snapshot batch applied on this run whose recording failed (the store
-     * failed after the batch's commit, a full disk for example). Called before anything else is applied or
-     * verified, so the store is still at the batch's position; throws again while the store still fails.
+     * Records what a snapshot committed on this run left unrecorded because the store failed after its commit (a
+     * full disk, say): a per-table snapshot batch's checksum offset, or a resync snapshot's offset and the clearing
+     * of its marker. Called before anything else is applied or verified, so the store is still at the snapshot's
+     * position; throws again while the store still fails.
      */
-    void finishOpenTableSnapshot() {
+    void finishUnrecordedSnapshots() {
         if (tableSnapshotOpen) {
             finishTableSnapshot();
+        }
+        if (loadedUnrecorded != null) {
+            if (store.committedLsn().equals(loadedUnrecorded)) {
+                recordResync();
+            }
+            loadedUnrecorded = null;
+        } else if (snapshotLsn != null && store.committedLsn().equals(snapshotLsn)) {
+            finishIfLoaded();
         }
     }
 
@@ -183,20 +194,29 @@ final class ResyncLedger {
         if (snapshotLsn == null || !store.committedLsn().equals(snapshotLsn)) {
             return false;
         }
+        recordResync();
+        snapshotLsn = null;
+        return true;
+    }
+
+    /** Records the committed resync snapshot's checksum offset, then clears the marker. */
+    private void recordResync() {
         String offset = serverChecksum == null ? "unknown"
                 : Checksum.toHex(serverChecksum - store.committedChecksum());
         store.putMetadata(OFFSET, nonce + " " + offset);
         store.putMetadata(MARKER, "");
-        snapshotLsn = null;
-        return true;
     }
 
     /**
      * The snapshot will not arrive on this connection (it closed, or the snapshot failed). The store is empty
      * at {@code 0/0} (the snapshot applies atomically or not at all): an honest new store, so the marker goes.
+     * A snapshot that was committed but not recorded (the store failed after its commit) is recorded before
+     * anything else ({@link #finishUnrecordedSnapshots()}).
      */
     void abandon() {
-        if (snapshotLsn != null && store.committedLsn().equals(Lsn.ZERO)) {
+        if (snapshotLsn != null && store.committedLsn().equals(snapshotLsn)) {
+            loadedUnrecorded = snapshotLsn;
+        } else if (snapshotLsn != null && store.committedLsn().equals(Lsn.ZERO)) {
             store.putMetadata(MARKER, "");
         }
         snapshotLsn = null;
@@ -204,7 +224,7 @@ final class ResyncLedger {
 
     /** The checksum to send with {@code sync_verify}, or null when it is not known (see {@value #OFFSET}). */
     Long verifyChecksum() {
-        finishOpenTableSnapshot();
+        finishUnrecordedSnapshots();
         long applied = store.committedChecksum();
         String[] parts = offsetFields();
         if (parts.length == 0) {
