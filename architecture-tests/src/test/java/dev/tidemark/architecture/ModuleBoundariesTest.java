@@ -49,4 +49,7 @@ class ModuleBoundariesTest {
 
     @ArchTest
     static final ArchRule noCyclesInsideTheClient = TidemarkRules.NO_CYCLES_INSIDE_THE_CLIENT;
+
+    @ArchTest
+    static final ArchRule gaugesHoldTheirStateStrongly = TidemarkRules.GAUGES_HOLD_THEIR_STATE_STRONGLY;
 }

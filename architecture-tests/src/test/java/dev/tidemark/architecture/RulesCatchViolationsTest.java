@@ -23,6 +23,9 @@ import dev.tidemark.server.capture.fixture.CaptureImplementingFeedType;
 import dev.tidemark.server.capture.fixture.CaptureImplementingHubType;
 import dev.tidemark.server.fixture.ServerUsingPicocli;
 import dev.tidemark.server.fixture.ServerUsingStore;
+import dev.tidemark.server.fixture.ServerWithStrongGauge;
+import dev.tidemark.server.fixture.ServerWithWeakGauge;
+import dev.tidemark.server.fixture.ServerWithWeakRegistryGauge;
 import dev.tidemark.server.hub.fixture.HubUsingChangeLogImplementation;
 import dev.tidemark.store.sqlite.fixture.CompliantSqliteStore;
 import dev.tidemark.store.sqlite.fixture.SqliteStoreUsingInternal;
@@ -124,8 +127,16 @@ class RulesCatchViolationsTest {
     }
 
     @Test
+    @DisplayName("a gauge built without strongReference(true), or the registry's weak shortcut, breaks the gauge rule")
+    void weakGauges() {
+        assertViolated(TidemarkRules.GAUGES_HOLD_THEIR_STATE_STRONGLY, ServerWithWeakGauge.class);
+        assertViolated(TidemarkRules.GAUGES_HOLD_THEIR_STATE_STRONGLY, ServerWithWeakRegistryGauge.class);
+        assertHeld(TidemarkRules.GAUGES_HOLD_THEIR_STATE_STRONGLY, ServerWithStrongGauge.class);
+    }
+
+    @Test
     @DisplayName("every rule has a fixture that breaks it")
     void everyRuleIsCovered() {
-        assertThat(TidemarkRules.ALL).hasSize(13);
+        assertThat(TidemarkRules.ALL).hasSize(14);
     }
 }

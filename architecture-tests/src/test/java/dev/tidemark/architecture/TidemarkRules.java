@@ -8,7 +8,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.lang.CompositeArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
@@ -140,6 +144,42 @@ final class TidemarkRules {
             .should().beFreeOfCycles()
             .as("no package cycles inside the client, its API package included");
 
+    /**
+     * Micrometer holds a gauge's state object weakly unless told otherwise: once the object that registered the
+     * gauge is collected, the gauge reads NaN for good (a job a test dropped, a service rebuilt). Every gauge of
+     * ours names {@code strongReference(true)}, and the registry's weak {@code gauge(...)} shortcuts are not used.
+     */
+    static final ArchRule GAUGES_HOLD_THEIR_STATE_STRONGLY = classes()
+            .that().resideInAPackage(TIDEMARK)
+            .should(new ArchCondition<JavaClass>("build every gauge with strongReference(true)") {
+                @Override
+                public void check(JavaClass owner, ConditionEvents events) {
+                    long built = 0;
+                    long strong = 0;
+                    for (JavaMethodCall call : owner.getMethodCallsFromSelf()) {
+                        JavaClass target = call.getTargetOwner();
+                        String name = call.getName();
+                        if (target.isEquivalentTo(io.micrometer.core.instrument.Gauge.class) && name.equals("builder")) {
+                            built++;
+                        } else if (target.isEquivalentTo(io.micrometer.core.instrument.Gauge.Builder.class)
+                                && name.equals("strongReference")) {
+                            strong++;
+                        } else if (target.isAssignableTo(io.micrometer.core.instrument.MeterRegistry.class)
+                                && name.startsWith("gauge")) {
+                            events.add(SimpleConditionEvent.violated(owner,
+                                    call.getDescription() + ": the registry's gauge shortcuts hold their state weakly;"
+                                            + " use Gauge.builder(...).strongReference(true)"));
+                        }
+                    }
+                    if (built > strong) {
+                        events.add(SimpleConditionEvent.violated(owner, owner.getName() + " builds " + built
+                                + " gauges but names strongReference(true) " + strong + " times"));
+                    }
+                }
+            })
+            .as("gauges hold their state strongly: Gauge.builder(...).strongReference(true), never a weak gauge"
+                    + " that reads NaN once its owner is collected");
+
     static final List<ArchRule> ALL = List.of(
             PROTOCOL_DEPENDS_ON_NO_OTHER_MODULE,
             RECOVERY_DEPENDS_ONLY_ON_PROTOCOL,
@@ -153,5 +193,6 @@ final class TidemarkRules {
             SPIS_NEED_ONLY_THE_JDK_AND_PROTOCOL,
             NO_CYCLES_BETWEEN_AREAS,
             NO_CYCLES_INSIDE_THE_SERVER,
-            NO_CYCLES_INSIDE_THE_CLIENT);
+            NO_CYCLES_INSIDE_THE_CLIENT,
+            GAUGES_HOLD_THEIR_STATE_STRONGLY);
 }

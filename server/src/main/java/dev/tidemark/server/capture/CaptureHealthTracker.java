@@ -65,13 +65,13 @@ public final class CaptureHealthTracker implements CaptureHealth {
         this.lastProgressNanos = clock.getAsLong();
         Gauge.builder("tidemark.capture.tables.excluded", problems, Map::size)
                 .description("tables that should be captured but are excluded (see the server log or status for the fix)")
-                .register(registry);
+                .strongReference(true).register(registry);
         Gauge.builder("tidemark.capture.incomplete", this, health -> health.complete() ? 0 : 1)
                 .description("1 while the captured data is incomplete: a table excluded or capture stalled")
-                .register(registry);
+                .strongReference(true).register(registry);
         Gauge.builder("tidemark.capture.stalled", this, health -> health.stalled().isPresent() ? 1 : 0)
                 .description("1 while capture makes no progress although the source's WAL moves, or keeps failing")
-                .register(registry);
+                .strongReference(true).register(registry);
     }
 
     @Override

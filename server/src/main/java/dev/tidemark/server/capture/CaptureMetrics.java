@@ -53,15 +53,18 @@ public final class CaptureMetrics {
         transactions = Counter.builder("tidemark.capture.transactions")
                 .description("source transactions made durable in the change log").register(registry);
         Gauge.builder("tidemark.capture.changes.rate", this, m -> m.changesPerSecond)
-                .description("changes captured per second over the last interval").register(registry);
+                .description("changes captured per second over the last interval")
+                .strongReference(true).register(registry);
         Gauge.builder("tidemark.capture.transactions.rate", this, m -> m.transactionsPerSecond)
-                .description("transactions captured per second over the last interval").register(registry);
+                .description("transactions captured per second over the last interval")
+                .strongReference(true).register(registry);
         Gauge.builder("tidemark.capture.lag.bytes", lagBytes, AtomicLong::get).baseUnit("bytes")
-                .description("WAL retained by the slot beyond the position capture confirmed").register(registry);
+                .description("WAL retained by the slot beyond the position capture confirmed")
+                .strongReference(true).register(registry);
         Gauge.builder("tidemark.capture.lag.seconds", this, CaptureMetrics::lagSeconds).baseUnit("seconds")
-                .description("how far behind the source's commits capture is").register(registry);
+                .description("how far behind the source's commits capture is").strongReference(true).register(registry);
         Gauge.builder("tidemark.capture.confirmed.lsn", confirmed, lsn -> (double) lsn.get().value())
-                .description("last LSN confirmed to the replication slot").register(registry);
+                .description("last LSN confirmed to the replication slot").strongReference(true).register(registry);
     }
 
     /** A change-log write made {@code changeCount} changes and {@code transactionCount} transactions durable. */

@@ -109,7 +109,7 @@ public final class CaptureService implements AutoCloseable {
                 HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt()));
         Gauge.builder("tidemark.capture.leader", this, service -> service.leading ? 1 : 0)
                 .description("1 while this node leads capture (holds the capture lease), 0 on a standby")
-                .register(metrics.registry());
+                .strongReference(true).register(metrics.registry());
     }
 
     /** The name the server's node table knows this process by (injected by the server's wiring). */

@@ -25,7 +25,7 @@ final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     ConnectionLimitHandler(int maxConnections, MeterRegistry meters) {
         this.maxConnections = maxConnections;
         Gauge.builder("tidemark.http.connections", open, AtomicInteger::get)
-                .description("open connections").register(meters);
+                .description("open connections").strongReference(true).register(meters);
         this.rejected = Counter.builder("tidemark.http.connections.rejected")
                 .description("connections refused with 503 above maxConnections").register(meters);
     }

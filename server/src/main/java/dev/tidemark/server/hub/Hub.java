@@ -124,15 +124,19 @@ public final class Hub implements AutoCloseable {
         this.sessions = new SessionFactory(config, registry, pages, edge, gate, streamers, outboxes, metrics, codec,
                 clock, progress, health, claims);
         Gauge.builder("tidemark.hub.resync.waiting", gate, ResyncGate::waitingCount)
-                .description("clients told to come back later for their resync snapshot").register(meters);
+                .description("clients told to come back later for their resync snapshot")
+                .strongReference(true).register(meters);
         Gauge.builder("tidemark.hub.sessions", registry, SessionRegistry::size)
-                .description("clients streaming").register(meters);
+                .description("clients streaming").strongReference(true).register(meters);
         Gauge.builder("tidemark.hub.live.buffer.bytes", tail, LiveTail::bytes).baseUnit("bytes")
-                .description("estimated bytes of captured ranges kept for live clients").register(meters);
+                .description("estimated bytes of captured ranges kept for live clients")
+                .strongReference(true).register(meters);
         Gauge.builder("tidemark.hub.outbound.pending.bytes", this, Hub::pendingOutboundBytes).baseUnit("bytes")
-                .description("bytes written to client connections and not yet to their sockets").register(meters);
+                .description("bytes written to client connections and not yet to their sockets")
+                .strongReference(true).register(meters);
         Gauge.builder("tidemark.hub.lag.max.bytes", this, Hub::maxLag).baseUnit("bytes")
-                .description("largest WAL distance between the capture position and a client's acked LSN").register(meters);
+                .description("largest WAL distance between the capture position and a client's acked LSN")
+                .strongReference(true).register(meters);
     }
 
     /** The tip moved: the refresh markers up to it load first, then the sessions hear of it. */

@@ -55,13 +55,16 @@ public final class RetentionJob implements AutoCloseable {
         }
         this.clock = requireNonNull(clock, "clock is null");
         Gauge.builder("tidemark.retention.changes", retainedChanges, AtomicLong::get)
-                .description("changes retained in the change log").register(meters);
+                .description("changes retained in the change log").strongReference(true).register(meters);
         Gauge.builder("tidemark.retention.oldest.lsn", retainedFrom, AtomicLong::get)
-                .description("the retained history starts after this position (as a 64-bit number)").register(meters);
+                .description("the retained history starts after this position (as a 64-bit number)")
+                .strongReference(true).register(meters);
         Gauge.builder("tidemark.retention.clients.resync", losingClients, AtomicLong::get)
-                .description("clients whose acknowledged position was trimmed: they will need a resync").register(meters);
+                .description("clients whose acknowledged position was trimmed: they will need a resync")
+                .strongReference(true).register(meters);
         Gauge.builder("tidemark.retention.clients.near.horizon", nearHorizonClients, AtomicLong::get)
-                .description("clients whose acknowledged position is close to being trimmed").register(meters);
+                .description("clients whose acknowledged position is close to being trimmed")
+                .strongReference(true).register(meters);
     }
 
     /** Runs every {@code interval} on a daemon thread, the first time after one interval. */

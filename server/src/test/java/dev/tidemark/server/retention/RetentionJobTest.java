@@ -14,8 +14,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Optional;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +62,25 @@ class RetentionJobTest {
         assertThat(plan.heldBackBy()).contains("slow");
         assertThat(plan.losingClients()).isEmpty();
         assertThat(log.state().orElseThrow().retainedFrom()).isEqualTo(Lsn.of(400));
+        assertThat(gauge("tidemark.retention.changes")).isEqualTo(12);
+        assertThat(gauge("tidemark.retention.oldest.lsn")).isEqualTo(400);
+    }
+
+    @Test
+    @DisplayName("its gauges keep reading after whoever built the job lets go of it (they read NaN when held weakly)")
+    void gaugesOutliveTheJobsOwner() {
+        tenDays();
+        log.saveProgress(List.of(new ClientProgress("slow", Lsn.of(400), NOW, null, true, NOW)));
+        RetentionJob job = job(new RetentionPolicy(Duration.ofDays(1), Duration.ofDays(30), 1_000, 0.2));
+        job.runOnce().orElseThrow();
+        WeakReference<RetentionJob> collected = new WeakReference<>(job);
+        job = null;
+
+        Awaitility.await("the job collected").atMost(Duration.ofSeconds(30)).until(() -> {
+            System.gc();
+            return collected.get() == null;
+        });
+
         assertThat(gauge("tidemark.retention.changes")).isEqualTo(12);
         assertThat(gauge("tidemark.retention.oldest.lsn")).isEqualTo(400);
     }
