@@ -385,6 +385,21 @@ public final class ClientSession {
         writer.error(ErrorCode.UNEXPECTED_MESSAGE, why);
     }
 
+    /**
+     * True for a {@code sync_ack} of a batch the stopped stream {@code previous} sent and the client had not yet
+     * acknowledged: the client sent it before it heard of the resync, so it is late, not out of phase. The resync
+     * replaces what it acknowledges; it changes nothing and gets no answer (an {@code error} would reach the
+     * application as a server error where nothing went wrong).
+     */
+    boolean lateAck(Message message, Outbox previous) {
+        if (message instanceof SyncAck ack && previous != null && previous.window().holds(ack.batchId())) {
+            log.debug("client '{}': ack of batch {} at {} arrived after the resync began; ignored",
+                    phase.peer().clientId(), ack.batchId(), ack.lsn());
+            return true;
+        }
+        return false;
+    }
+
     /** A second {@code hello}. */
     void helloAgain() {
         unexpected(request.legacy().isPresent()

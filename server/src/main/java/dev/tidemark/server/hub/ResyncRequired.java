@@ -8,7 +8,8 @@ import dev.tidemark.protocol.SyncVerify;
 /**
  * The client must resync and was told so ({@code sync_verify_result resync_required}): it cannot load snapshots,
  * or this server takes none. Nothing is streamed; {@code sync_verify} is answered {@code resync_required} again,
- * the source verify's messages are valid (it answers that the client is not streaming).
+ * the source verify's messages are valid (it answers that the client is not streaming); a late {@code sync_ack} of a
+ * batch the stopped stream sent is ignored (see {@link ClientSession#lateAck}).
  */
 final class ResyncRequired implements SessionPhase {
 
@@ -48,7 +49,7 @@ final class ResyncRequired implements SessionPhase {
             verify.request(request, session, peer.terms(), null);
         } else if (message instanceof SourceAuditMessage audit) {
             session.sourceAudit(audit);
-        } else {
+        } else if (!session.lateAck(message, previous)) {
             session.unexpected("'" + message.type() + "' after resync_required: nothing is streamed on this"
                     + " connection; load a snapshot, then reconnect");
         }

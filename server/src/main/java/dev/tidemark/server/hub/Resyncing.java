@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@link SnapshotStreamer}); streaming resumes after it. When the pacer does not admit it, the client is told when
  * to come back and the connection ends.
  * {@code sync_verify} is answered {@code rate_limited} (verify after the snapshot); the source verify's messages
- * are valid (it answers that the client is not streaming).
+ * are valid (it answers that the client is not streaming); a late {@code sync_ack} of a batch the stopped stream
+ * sent is ignored (see {@link ClientSession#lateAck}).
  */
 final class Resyncing implements SessionPhase {
 
@@ -65,7 +66,7 @@ final class Resyncing implements SessionPhase {
                     "a resync snapshot is being sent: verify again after it is loaded");
         } else if (message instanceof SourceAuditMessage audit) {
             session.sourceAudit(audit);
-        } else {
+        } else if (!session.lateAck(message, previous)) {
             session.unexpected("'" + message.type() + "' while a resync snapshot is being sent: acknowledge the"
                     + " batches after it; nothing changed");
         }

@@ -183,6 +183,47 @@ class SessionPhasesTest {
     }
 
     @Test
+    @DisplayName("Resyncing after streaming: a late sync_ack of a batch the stream sent is ignored, not an error; an ack of"
+            + " a batch never sent still is")
+    void lateAckWhileResyncing() throws Exception {
+        snapshotGate.set(new CountDownLatch(1));
+        openSession(Optional.of(snapshots()));
+        dev.tidemark.protocol.Changes batch = streamOneBatch();
+
+        resyncNow();
+        SessionPhase resyncing = awaitPhase(Resyncing.class);
+
+        send(SyncAck.success(CLIENT, batch.lsn(), batch.batchId()));
+        // Answered in order: an error for the late ack would come before the verify's rate_limited.
+        send(new SyncVerify(CLIENT, batch.lsn(), null));
+        assertThat(next(ErrorMessage.class).code()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(phase()).isSameAs(resyncing);
+        assertRefused(SyncAck.success(CLIENT, batch.lsn(), "b-never-sent"), ErrorCode.UNEXPECTED_MESSAGE, resyncing);
+
+        release(snapshotGate);
+        assertThat(next(SyncVerifyResult.class).status()).isEqualTo(VerifyStatus.RESYNC_REQUIRED);
+        awaitPhase(Streaming.class);
+    }
+
+    @Test
+    @DisplayName("ResyncRequired after streaming: a late sync_ack of a batch the stream sent is ignored, not an error")
+    void lateAckAfterResyncRequired() throws Exception {
+        openSession(Optional.empty());
+        dev.tidemark.protocol.Changes batch = streamOneBatch();
+
+        resyncNow();
+        assertThat(next(SyncVerifyResult.class).status()).isEqualTo(VerifyStatus.RESYNC_REQUIRED);
+        SessionPhase required = awaitPhase(ResyncRequired.class);
+
+        send(SyncAck.success(CLIENT, batch.lsn(), batch.batchId()));
+        send(new SyncVerify(CLIENT, batch.lsn(), null));
+        // next() fails on an error before the answer: the late ack must have none.
+        assertThat(next(SyncVerifyResult.class).status()).isEqualTo(VerifyStatus.RESYNC_REQUIRED);
+        assertThat(phase()).isSameAs(required);
+        assertRefused(SyncAck.success(CLIENT, batch.lsn(), "b-never-sent"), ErrorCode.UNEXPECTED_MESSAGE, required);
+    }
+
+    @Test
     @DisplayName("ResyncRequired: sync_ack and hello get unexpected_message; sync_verify is still answered resync_required")
     void resyncRequired() throws Exception {
         openSession(Optional.empty());
@@ -304,6 +345,25 @@ class SessionPhasesTest {
                 public void close() {}
             };
         };
+    }
+
+    /** Streams the captured orders to an acking client and returns their batch, not acknowledged. */
+    private dev.tidemark.protocol.Changes streamOneBatch() throws Exception {
+        send(hello(Lsn.ZERO, null, List.of(Hello.CAPABILITY_ACK, Hello.CAPABILITY_VERIFY, Hello.CAPABILITY_RESYNC)));
+        next(Welcome.class);
+        awaitPhase(Streaming.class);
+        dev.tidemark.protocol.Changes batch = next(dev.tidemark.protocol.Changes.class);
+        await().atMost(WAIT).until(() -> stats().sent().equals(capture.position()));
+        assertThat(batch.lsn()).isEqualTo(capture.position());
+        return batch;
+    }
+
+    /** The server decides, while the batch waits for its ack, that the client must resync. */
+    private void resyncNow() throws Exception {
+        onLoop(() -> {
+            session.resync("the test's resync", Lsn.ZERO, capture.position());
+            return null;
+        });
     }
 
     private static void release(AtomicReference<CountDownLatch> gate) {
