@@ -11,16 +11,18 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.CompositeArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
-import com.tngtech.archunit.lang.CompositeArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 
 /**
- * The module boundaries of DESIGN.md section 3, as rules. Each rule's description names it in a
- * failure report, so a broken build says which boundary was crossed.
+ * The module boundaries of DESIGN.md section 3, as rules, and one rule on how metrics are built. Each rule's
+ * description names it in a failure report, so a broken build says which boundary was crossed.
  */
 final class TidemarkRules {
 
@@ -159,12 +161,12 @@ final class TidemarkRules {
                     for (JavaMethodCall call : owner.getMethodCallsFromSelf()) {
                         JavaClass target = call.getTargetOwner();
                         String name = call.getName();
-                        if (target.isEquivalentTo(io.micrometer.core.instrument.Gauge.class) && name.equals("builder")) {
+                        if (target.isEquivalentTo(Gauge.class) && name.equals("builder")) {
                             built++;
-                        } else if (target.isEquivalentTo(io.micrometer.core.instrument.Gauge.Builder.class)
+                        } else if (target.isEquivalentTo(Gauge.Builder.class)
                                 && name.equals("strongReference")) {
                             strong++;
-                        } else if (target.isAssignableTo(io.micrometer.core.instrument.MeterRegistry.class)
+                        } else if (target.isAssignableTo(MeterRegistry.class)
                                 && name.startsWith("gauge")) {
                             events.add(SimpleConditionEvent.violated(owner,
                                     call.getDescription() + ": the registry's gauge shortcuts hold their state weakly;"
