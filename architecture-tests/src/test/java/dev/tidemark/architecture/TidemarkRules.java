@@ -150,6 +150,7 @@ final class TidemarkRules {
      * Micrometer holds a gauge's state object weakly unless told otherwise: once the object that registered the
      * gauge is collected, the gauge reads NaN for good (a job a test dropped, a service rebuilt). Every gauge of
      * ours names {@code strongReference(true)}, and the registry's weak {@code gauge(...)} shortcuts are not used.
+ * (The rule counts calls of {@code strongReference}, not their argument; it knows {@code Gauge}, the kind we use.)
      */
     static final ArchRule GAUGES_HOLD_THEIR_STATE_STRONGLY = classes()
             .that().resideInAPackage(TIDEMARK)

@@ -76,7 +76,8 @@ public final class SyncServer implements AutoCloseable {
     /**
      * A server with its own hub over {@code changeLog} and {@code feed}; {@link #start()} starts both and
      * {@link #close()} stops both. {@code /metrics} serves {@code meters} when it is (or holds) a
-     * {@link PrometheusMeterRegistry}.
+     * {@link PrometheusMeterRegistry}. Give each server its own registry: the hub's gauges hold the hub, and a
+     * second server on the same registry would find the first one's gauges already registered.
      */
     public static SyncServer create(SyncServerConfig config, ChangeLog changeLog, ChangeFeed feed, MeterRegistry meters) {
         return create(config, changeLog, feed, meters, java.util.Optional.empty());

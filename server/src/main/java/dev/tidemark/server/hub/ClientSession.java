@@ -392,7 +392,8 @@ public final class ClientSession {
      * application as a server error where nothing went wrong).
      */
     boolean lateAck(Message message, Outbox previous) {
-        if (message instanceof SyncAck ack && previous != null && previous.window().holds(ack.batchId())) {
+        if (message instanceof SyncAck ack && previous != null && ack.clientId().equals(clientId())
+                && previous.window().holds(ack.batchId())) {
             log.debug("client '{}': ack of batch {} at {} arrived after the resync began; ignored",
                     phase.peer().clientId(), ack.batchId(), ack.lsn());
             return true;

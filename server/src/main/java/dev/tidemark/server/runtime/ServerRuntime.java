@@ -59,7 +59,9 @@ public final class ServerRuntime implements AutoCloseable {
      * @param changeLogConfig the change log's own connection, or empty to use the source's
      * @param capture capture settings
      * @param sync endpoint, hub and auth settings
-     * @param meters where metrics go (a Prometheus registry is served at {@code /metrics})
+     * @param meters where metrics go (a Prometheus registry is served at {@code /metrics}); one registry per
+     *     runtime: its gauges hold this runtime's objects, and a second runtime on the same registry would find
+     *     the first one's gauges already registered
      * @param retention how long the change history is kept
      * @param retentionInterval how often the retention job runs
      */

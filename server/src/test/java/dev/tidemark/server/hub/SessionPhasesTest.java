@@ -198,6 +198,7 @@ class SessionPhasesTest {
         send(new SyncVerify(CLIENT, batch.lsn(), null));
         assertThat(next(ErrorMessage.class).code()).isEqualTo(ErrorCode.RATE_LIMITED);
         assertThat(phase()).isSameAs(resyncing);
+        assertThat(onLoop(() -> resyncing.outbox().window().acked())).as("the late ack changed nothing").isEqualTo(Lsn.ZERO);
         assertRefused(SyncAck.success(CLIENT, batch.lsn(), "b-never-sent"), ErrorCode.UNEXPECTED_MESSAGE, resyncing);
 
         release(snapshotGate);
@@ -220,7 +221,10 @@ class SessionPhasesTest {
         // next() fails on an error before the answer: the late ack must have none.
         assertThat(next(SyncVerifyResult.class).status()).isEqualTo(VerifyStatus.RESYNC_REQUIRED);
         assertThat(phase()).isSameAs(required);
+        assertThat(onLoop(() -> required.outbox().window().acked())).as("the late ack changed nothing").isEqualTo(Lsn.ZERO);
         assertRefused(SyncAck.success(CLIENT, batch.lsn(), "b-never-sent"), ErrorCode.UNEXPECTED_MESSAGE, required);
+        assertRefused(SyncAck.success("another-client", batch.lsn(), batch.batchId()), ErrorCode.UNEXPECTED_MESSAGE,
+                required);
     }
 
     @Test
