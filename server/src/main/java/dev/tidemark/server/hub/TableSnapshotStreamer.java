@@ -220,6 +220,8 @@ final class TableSnapshotStreamer implements Runnable {
     private final class Parts {
         private final SnapshotSource.Snapshot snapshot;
         private final Lsn cut;
+        /** For a client of some types: those of them the log still sends (the rest come with the snapshot). */
+        private final Set<String> others;
         private LogPosition cursor;
         private boolean logDone;
 
@@ -227,29 +229,32 @@ final class TableSnapshotStreamer implements Runnable {
             this.snapshot = snapshot;
             this.cut = cut;
             this.cursor = from.cursor();
+            Set<String> others = new TreeSet<>();
+            if (!filter.all()) {
+                others.addAll(filter.types());
+                others.removeAll(types);
+            }
+            this.others = others;
             // Only other types' changes are taken from the log; when the client receives nothing else, skip it.
-            this.logDone = !filter.all() && types.containsAll(filter.types());
+            this.logDone = !filter.all() && others.isEmpty();
         }
 
         List<Change> next() {
             int max = config.batchMaxChanges();
             long maxBytes = config.batchMaxBytes();
-            while (!logDone) {
-                int limit = max;
-                List<LoggedChange> rows = changeLog.read(cursor, cut, filter.logTypes(), limit);
-                if (rows.size() < limit) {
+            if (!logDone) {
+                // The log filters the snapshot's types out where it reads, so a backlog of only those (a new
+                // client's usual case) costs one read instead of reading and dropping every change of it.
+                List<LoggedChange> rows = filter.all()
+                        ? changeLog.readExcept(cursor, cut, types, max)
+                        : changeLog.read(cursor, cut, others, max);
+                if (rows.size() < max) {
                     logDone = true;
                 }
                 if (!rows.isEmpty()) {
                     cursor = rows.get(rows.size() - 1).position();
-                }
-                List<Change> chunk = new ArrayList<>();
-                for (LoggedChange row : rows) {
-                    if (!types.contains(row.change().entityType())) {
-                        chunk.add(row.change());
-                    }
-                }
-                if (!chunk.isEmpty()) {
+                    List<Change> chunk = new ArrayList<>(rows.size());
+                    rows.forEach(row -> chunk.add(row.change()));
                     return chunk;
                 }
             }

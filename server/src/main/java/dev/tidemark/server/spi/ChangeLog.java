@@ -2,6 +2,7 @@ package dev.tidemark.server.spi;
 
 import dev.tidemark.protocol.Lsn;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -105,6 +106,38 @@ public interface ChangeLog extends AutoCloseable {
      * @param entityTypes only changes of these entity types; empty for all
      */
     List<LoggedChange> read(LogPosition after, Lsn upTo, Set<String> entityTypes, int limit);
+
+    /**
+     * Reads up to {@code limit} changes after {@code after} whose entity type is <em>not</em> one of
+     * {@code excluded}, in (lsn, seq) order, never past the capture position nor past {@code upTo}: what a table
+     * snapshot of {@code excluded} leaves to the log. Fewer than {@code limit} changes means none is left up to
+     * {@code upTo}.
+     *
+     * <p>The default pages through {@link #read} and drops the excluded types, so it reads every change in
+     * between; a log that can filter where it reads overrides it (the PostgreSQL log filters in its query).
+     *
+     * @param excluded the entity types to leave out; empty for none
+     */
+    default List<LoggedChange> readExcept(LogPosition after, Lsn upTo, Set<String> excluded, int limit) {
+        List<LoggedChange> found = new ArrayList<>();
+        LogPosition cursor = after;
+        while (found.size() < limit) {
+            List<LoggedChange> rows = read(cursor, upTo, Set.of(), limit);
+            for (LoggedChange row : rows) {
+                if (!excluded.contains(row.change().entityType())) {
+                    found.add(row);
+                    if (found.size() == limit) {
+                        return found;
+                    }
+                }
+            }
+            if (rows.size() < limit) {
+                return found;
+            }
+            cursor = rows.get(rows.size() - 1).position();
+        }
+        return found;
+    }
 
     /**
      * The commit LSN of the first transaction after {@code after} and at or before {@code upTo} that

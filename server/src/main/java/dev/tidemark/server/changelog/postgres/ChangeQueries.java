@@ -4,6 +4,7 @@ import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.CHANGE_HIST
 import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.CHANGE_TRANSACTION;
 import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.HISTORY_STATE;
 import static dev.tidemark.server.changelog.postgres.ChangeLogSchema.TYPE_CHECKSUM;
+import static org.jooq.impl.DSL.all;
 import static org.jooq.impl.DSL.any;
 import static org.jooq.impl.DSL.arrayAgg;
 import static org.jooq.impl.DSL.arrayOverlap;
@@ -67,6 +68,8 @@ final class ChangeQueries {
     /** The catch-up read, of every entity type and of some: rendered once, it is the hot path. */
     private static final RenderedQuery READ_ALL = RenderedQuery.of(catchUpRead(noCondition()));
     private static final RenderedQuery READ_TYPES = RenderedQuery.of(catchUpRead(C.ENTITY_TYPE.eq(any(ENTITY_TYPES))));
+    /** What a table snapshot leaves to the log: every type but the snapshot's, filtered here, not in the hub. */
+    private static final RenderedQuery READ_EXCEPT = RenderedQuery.of(catchUpRead(C.ENTITY_TYPE.ne(all(ENTITY_TYPES))));
 
     private ChangeQueries() {}
 
@@ -96,15 +99,25 @@ final class ChangeQueries {
      */
     static List<LoggedChange> read(Connection connection, LogPosition after, Lsn upTo, Set<String> entityTypes,
                                    int limit) throws SQLException {
+        return read(connection, entityTypes.isEmpty() ? READ_ALL : READ_TYPES, after, upTo, entityTypes, limit);
+    }
+
+    /** The catch-up read of every entity type but {@code excluded} (all when it is empty). */
+    static List<LoggedChange> readExcept(Connection connection, LogPosition after, Lsn upTo, Set<String> excluded,
+                                         int limit) throws SQLException {
+        return read(connection, excluded.isEmpty() ? READ_ALL : READ_EXCEPT, after, upTo, excluded, limit);
+    }
+
+    private static List<LoggedChange> read(Connection connection, RenderedQuery query, LogPosition after, Lsn upTo,
+                                           Set<String> entityTypes, int limit) throws SQLException {
         if (limit <= 0) {
             return List.of();
         }
-        RenderedQuery query = entityTypes.isEmpty() ? READ_ALL : READ_TYPES;
         try (PreparedStatement select = connection.prepareStatement(query.sql())) {
             select.setString(query.index(AFTER_LSN), after.lsn().toString());
             select.setInt(query.index(AFTER_SEQ), after.seq());
             select.setString(query.index(UP_TO), upTo.toString());
-            if (!entityTypes.isEmpty()) {
+            if (query != READ_ALL) {
                 select.setArray(query.index(ENTITY_TYPES), connection.createArrayOf("text", entityTypes.toArray()));
             }
             select.setInt(query.index(LIMIT), limit);

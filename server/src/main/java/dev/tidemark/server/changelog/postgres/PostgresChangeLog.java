@@ -139,6 +139,15 @@ final class PostgresChangeLog implements ChangeLog {
     }
 
     @Override
+    public List<LoggedChange> readExcept(LogPosition after, Lsn upTo, Set<String> excluded, int limit) {
+        requireNonNull(after, "after is null");
+        requireNonNull(upTo, "upTo is null");
+        requireNonNull(excluded, "excluded is null");
+        return query("read changes after " + after.lsn(),
+                connection -> ChangeQueries.readExcept(connection, after, upTo, excluded, limit));
+    }
+
+    @Override
     public Optional<Lsn> nextTransaction(Lsn after, Lsn upTo, Set<String> entityTypes) {
         requireNonNull(after, "after is null");
         requireNonNull(upTo, "upTo is null");

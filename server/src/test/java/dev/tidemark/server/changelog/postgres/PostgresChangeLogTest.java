@@ -7,6 +7,7 @@ import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.pg.SourceSettings;
+import dev.tidemark.server.hub.testing.InMemoryChangeLog;
 import dev.tidemark.server.pg.TestDatabases;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogException;
@@ -361,6 +362,38 @@ class PostgresChangeLogTest {
             assertThat(log.read(new LogPosition(Lsn.ZERO, 0), Lsn.MAX, Set.of("a"), 100))
                     .extracting(LoggedChange::lsn).containsExactly(L1, L1, L1, L3, L3);
             assertThat(log.read(new LogPosition(Lsn.ZERO, 0), Lsn.MAX, Set.of(), 0)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("reads every entity type but the excluded ones, filtered in the query, and agrees with the SPI's"
+                + " default (which reads everything and drops them)")
+        void readExcept() {
+            LogPosition start = new LogPosition(Lsn.ZERO, 0);
+            assertThat(log.readExcept(start, Lsn.MAX, Set.of("a"), 100)).containsExactly(all.get(3), all.get(4));
+            assertThat(log.readExcept(start, Lsn.MAX, Set.of("b", "zzz"), 100))
+                    .extracting(LoggedChange::lsn).containsExactly(L1, L1, L1, L3, L3);
+            assertThat(log.readExcept(start, Lsn.MAX, Set.of("a"), 1)).containsExactly(all.get(3));
+            assertThat(log.readExcept(start, L1, Set.of("a"), 100)).isEmpty();
+            assertThat(log.readExcept(new LogPosition(L1, 1), Lsn.MAX, Set.of(), 2)).containsExactly(all.get(2), all.get(3));
+            assertThat(log.readExcept(start, Lsn.MAX, Set.of("a", "b"), 100)).as("never past the capture position")
+                    .isEmpty();
+
+            InMemoryChangeLog reference = new InMemoryChangeLog();
+            reference.startHistory("h1", Lsn.ZERO);
+            reference.append(all, Optional.of(L3));
+            reference.append(transaction(L4, 2, "b"), Optional.empty());
+            for (Set<String> excluded : List.of(Set.<String>of(), Set.of("a"), Set.of("b"), Set.of("a", "b"))) {
+                for (int limit = 1; limit <= 8; limit++) {
+                    for (LogPosition after : List.of(start, new LogPosition(L1, 0), LogPosition.afterTransaction(L1),
+                            new LogPosition(L2, 1))) {
+                        for (Lsn upTo : List.of(L1, L2, L3, Lsn.MAX)) {
+                            assertThat(log.readExcept(after, upTo, excluded, limit))
+                                    .as("after %s up to %s without %s, limit %d", after, upTo, excluded, limit)
+                                    .isEqualTo(reference.readExcept(after, upTo, excluded, limit));
+                        }
+                    }
+                }
+            }
         }
 
         @Test
