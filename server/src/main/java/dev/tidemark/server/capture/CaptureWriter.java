@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class CaptureWriter implements Runnable {
 
     private static final long POLL_MILLIS = 100;
-    /** How long a batch of a writer that is behind waits for the next piece before it is written. */
+    /** How long a batch of a writer that is behind stays open for more pieces, from its first piece. */
     static final long LINGER_MICROS = 2_000;
 
     private final PieceQueue queue;
@@ -94,22 +94,29 @@ final class CaptureWriter implements Runnable {
 
     /**
      * Collects a batch. A piece that arrives alone (nothing queued behind it) is written at once. When others
-     * are already queued, the writer is behind: it takes them and keeps collecting while more arrive within
-     * {@link #LINGER_MICROS} of each other, so that one append carries many transactions and its fixed cost (a
-     * row lock, a commit that waits for the WAL flush) is paid once.
+     * are already queued, the writer is behind: it takes them and what else arrives within {@link #LINGER_MICROS}
+     * of the batch's first piece, so that one append carries many transactions and its fixed cost (a row lock, a
+     * commit that waits for the WAL flush) is paid once.
+     *
+     * <p>The linger is counted from the batch's start, not from the last piece: a steady stream of small
+     * transactions (one a millisecond at 1,000/s) would otherwise keep a batch open until it is full, and every
+     * transaction in it would wait for the last (measured at 1,000 one-row transactions/s: batches of up to 870
+     * transactions, held open about as many milliseconds; docs/performance.md).
      */
     private List<CapturePiece> drain(CapturePiece first) throws InterruptedException {
         List<CapturePiece> batch = new ArrayList<>();
         batch.add(first);
         int changes = first.changes().size();
         boolean behind = queue.peek() != null;
+        long closesAt = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(LINGER_MICROS);
         while (changes < maxBatchChanges) {
             CapturePiece next = queue.peek();
             if (next == null) {
-                if (!behind) {
+                long open = closesAt - System.nanoTime();
+                if (!behind || open <= 0) {
                     break;
                 }
-                next = queue.poll(LINGER_MICROS, TimeUnit.MICROSECONDS);
+                next = queue.poll(open, TimeUnit.NANOSECONDS);
                 if (next == null) {
                     break;
                 }

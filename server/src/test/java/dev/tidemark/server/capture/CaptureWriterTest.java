@@ -1,0 +1,91 @@
+package dev.tidemark.server.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tidemark.protocol.Change;
+import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.feed.CapturedRange;
+import dev.tidemark.server.feed.ChangeFeed;
+import dev.tidemark.server.pg.TestDatabases;
+import dev.tidemark.server.spi.ChangeLog;
+import dev.tidemark.server.spi.ChangeLogProvider;
+import dev.tidemark.server.spi.LoggedChange;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@DisplayName("The capture writer, on the PostgreSQL change log")
+class CaptureWriterTest {
+
+    @RegisterExtension
+    static final TestDatabases postgres = new TestDatabases();
+
+    private static final int TRANSACTIONS = 2_000;
+
+    private ChangeLog changeLog;
+    private final ChangeFeed feed = new ChangeFeed();
+    private final List<CapturedRange> published = new CopyOnWriteArrayList<>();
+    private CaptureWriter writer;
+
+    @BeforeEach
+    void start() {
+        changeLog = ServiceLoader.load(ChangeLogProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(provider -> provider.name().equals("postgres")).findFirst().orElseThrow()
+                .open(postgres.createDatabase().asChangeLogConfig());
+        changeLog.startHistory("h1", Lsn.ZERO);
+        feed.subscribe(published::add);
+    }
+
+    @AfterEach
+    void stop() {
+        if (writer != null) {
+            writer.stop();
+        }
+        changeLog.close();
+    }
+
+    @Test
+    @DisplayName("a steady stream of one-row transactions goes in many small appends: a batch stays open for more"
+            + " pieces only a short time from its first, not for as long as pieces keep coming")
+    void steadyStreamIsNotHeldInOneBatch() throws InterruptedException {
+        PieceQueue queue = new PieceQueue(40_000);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        writer = new CaptureWriter(queue, changeLog, feed, new CaptureMetrics(registry), CaptureSettings.builder().tables(List.of("orders")).build(),
+                Lsn.ZERO, new CaptureHealthTracker(registry));
+        Thread thread = new Thread(writer, "capture-writer-under-test");
+        thread.start();
+
+        // One transaction every 250 µs (4,000/s), for about half a second: faster than the log commits, so the
+        // writer is behind and groups, and with gaps far shorter than its linger.
+        Lsn last = Lsn.ZERO;
+        long next = System.nanoTime();
+        for (int i = 1; i <= TRANSACTIONS; i++) {
+            last = Lsn.of(0x1_000_000L + i * 0x100L);
+            LoggedChange change = new LoggedChange(last, 0, i,
+                    Change.update("orders", Integer.toString(i), "{\"id\":" + i + "}", Instant.EPOCH));
+            queue.offer(new CapturePiece(List.of(change), last, Instant.EPOCH, false, 16, 1), 10, TimeUnit.SECONDS);
+            next += 250_000;
+            LockSupport.parkNanos(next - System.nanoTime()); // paces the workload; nothing waits on it
+        }
+        Lsn end = last;
+        await().atMost(Duration.ofSeconds(60)).until(() -> !published.isEmpty()
+                && !published.get(published.size() - 1).to().isBefore(end));
+
+        // On the old linger (counted from the last piece) the stream went in three appends: 1, 1,983 and 16.
+        List<Integer> sizes = published.stream().map(range -> range.changes().size()).toList();
+        assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(TRANSACTIONS);
+        assertThat(sizes).as("transactions per append (each publishes its range)").hasSizeGreaterThanOrEqualTo(4)
+                .allSatisfy(size -> assertThat(size).isLessThan(TRANSACTIONS / 2));
+    }
+}
