@@ -212,7 +212,15 @@ final class CaptureWriter implements Runnable {
             position = target;
             chunksBeyondPosition = beyond;
             durable.set(target);
-            feed.publish(new CapturedRange(from, target, complete ? range : List.of(), complete));
+            // The append wrote exactly the markers in (from, target]: the hub need not read them back.
+            List<TableRefresh> markers = new ArrayList<>();
+            for (TableRefresh refresh : tables.refreshes()) {
+                if (refresh.lsn().isAfter(from) && !refresh.lsn().isAfter(target)) {
+                    markers.add(refresh);
+                }
+            }
+            feed.publish(new CapturedRange(from, target, complete ? range : List.of(), complete,
+                    Optional.of(markers)));
         } else if (beyond) {
             chunksBeyondPosition = true;
         }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.server.feed.CaptureHealth;
+import dev.tidemark.server.feed.CaptureListener;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
@@ -45,6 +46,8 @@ public final class Hub implements AutoCloseable {
     private final ChangeLog changeLog;
     private final ChangeFeed feed;
     private final LiveTail tail;
+    /** What the hub hears from the feed: capture's refresh markers first, then the range itself. */
+    private final CaptureListener captured;
     private final CaptureHealth health;
     private final ProgressWriter progress;
     private final SnapshotStreamers streamers;
@@ -102,6 +105,10 @@ public final class Hub implements AutoCloseable {
         this.markerLoader = Executors.newSingleThreadExecutor(threads("tidemark-hub-markers"));
         this.refreshes = new RefreshIndex(RefreshMarkers.of(changeLog), markerLoader, registry::notifyAllSessions);
         this.tail = new LiveTail(config.liveBufferBytes(), this::tipMoved);
+        this.captured = range -> {
+            range.refreshes().ifPresent(markers -> refreshes.captured(range.from(), range.to(), markers));
+            tail.onCaptured(range);
+        };
         this.readers = Executors.newFixedThreadPool(config.readerThreads(), threads("tidemark-hub-reader"));
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("tidemark-hub-timer"));
         requireNonNull(clock, "clock is null");
@@ -139,9 +146,14 @@ public final class Hub implements AutoCloseable {
                 .strongReference(true).register(meters);
     }
 
-    /** The tip moved: the refresh markers up to it load first, then the sessions hear of it. */
+    /**
+     * The tip moved: the sessions hear of it once the refresh markers up to it are known (told by capture with the
+     * range, on the node that captures; else loaded from the log first).
+     */
     private void tipMoved() {
-        refreshes.request(tail.tip());
+        if (refreshes.request(tail.tip())) {
+            registry.notifyAllSessions();
+        }
     }
 
     /** Subscribes to the feed, reads the log's state and starts the progress and history timers. */
@@ -150,7 +162,7 @@ public final class Hub implements AutoCloseable {
             return;
         }
         started = true;
-        feed.subscribe(tail);
+        feed.subscribe(captured);
         cluster.start(claims);
         checkHistory();
         long flush = config.progressFlushInterval().toMillis();
@@ -307,7 +319,7 @@ public final class Hub implements AutoCloseable {
     /** Stops the timers and readers, writes the last progress; connections are closed by the endpoint. */
     @Override
     public synchronized void close() {
-        feed.unsubscribe(tail);
+        feed.unsubscribe(captured);
         timer.shutdownNow();
         streamers.close();
         readers.shutdownNow();

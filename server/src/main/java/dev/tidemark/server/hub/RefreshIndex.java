@@ -3,6 +3,7 @@ package dev.tidemark.server.hub;
 import static java.util.Objects.requireNonNull;
 
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.spi.TableRefresh;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -12,8 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The table refresh markers of the current history, kept in memory (there are few: one per table per
  * event), and the position up to which they are known. Sessions stream only up to {@link #loadedUpTo()}, so
- * none passes a marker it has not seen. When the tip moves, the markers up to it are loaded on the loader
- * (one query per move, for all sessions), then the sessions are told. Thread-safe.
+ * none passes a marker it has not seen. On the node that captures, capture says which markers each of its
+ * commits wrote ({@link #captured}), and the known position moves with the tip at no cost; otherwise (a node
+ * that follows another's log, after a restart or a new history) when the tip moves the markers up to it are
+ * loaded on the loader (one query per move, for all sessions), then the sessions are told. Thread-safe.
  */
 final class RefreshIndex {
 
@@ -43,19 +46,47 @@ final class RefreshIndex {
         return loadedUpTo;
     }
 
-    /** The tip moved to {@code tip}: load the markers up to it. Never blocks. */
-    void request(Lsn tip) {
+    /**
+     * Capture's word for ({@code from}, {@code to}]: its commit wrote exactly {@code refreshes} there. Taken when it
+     * continues what is known ({@code from} is {@link #loadedUpTo()}); otherwise ignored, and the markers are read
+     * from the log when the tip moves. Never blocks.
+     */
+    void captured(Lsn from, Lsn to, List<TableRefresh> refreshes) {
         synchronized (this) {
-            if (!tip.isAfter(requested)) {
+            if (!loadedUpTo.equals(from) || !to.isAfter(from)) {
                 return;
+            }
+            for (TableRefresh refresh : refreshes) {
+                markers.add(new RefreshMarkers.Marker(refresh.lsn(), refresh.entityType()));
+            }
+            loadedUpTo = to;
+            if (requested.isBefore(to)) {
+                requested = to;
+            }
+        }
+    }
+
+    /**
+     * The tip moved to {@code tip}: load the markers up to it, unless known. Never blocks.
+     *
+     * @return true when they are known already (the caller tells the sessions); false when a load will tell them
+     */
+    boolean request(Lsn tip) {
+        synchronized (this) {
+            if (!tip.isAfter(loadedUpTo)) {
+                return true;
+            }
+            if (!tip.isAfter(requested)) {
+                return false;
             }
             requested = tip;
             if (loading) {
-                return;
+                return false;
             }
             loading = true;
         }
         loader.execute(this::loadRequested);
+        return false;
     }
 
     private void loadRequested() {

@@ -2,6 +2,7 @@ package dev.tidemark.server.hub;
 
 import dev.tidemark.server.feed.SnapshotSource;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.ChangeType;
@@ -11,6 +12,7 @@ import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.SyncVerify;
 import dev.tidemark.protocol.SyncVerifyResult;
 import dev.tidemark.protocol.VerifyStatus;
+import dev.tidemark.server.hub.testing.InMemoryChangeLog;
 import dev.tidemark.server.hub.testing.TestCapture;
 import dev.tidemark.server.hub.testing.WsTestClient;
 import java.time.Duration;
@@ -195,6 +197,46 @@ class TableSnapshotHubTest extends HubTestBase {
         assertThat(other.snapshot()).isNull();
         assertThat(other.lsn()).isEqualTo(after);
         assertThat(counter("tidemark.hub.acks.rejected")).isZero();
+    }
+
+    @Test
+    @DisplayName("a node that follows another's log (ranges without markers) reads the markers from the log: the live"
+            + " client still gets the snapshot of the refreshed type")
+    void followerReadsTheMarkers() {
+        capture.tellsMarkers(false);
+        liveClientGetsSnapshotOfRefreshedType();
+    }
+
+    @Test
+    @DisplayName("on the node that captures, the live path reads no refresh markers from the log: capture tells them"
+            + " with each range")
+    void captureTellsTheMarkers() {
+        assumeTrue(changeLog instanceof InMemoryChangeLog, "counts the in-memory log's reads");
+        InMemoryChangeLog memory = (InMemoryChangeLog) changeLog;
+        snapshotOf(Map.of("orders", TestCapture.updates("orders", "o", 2)));
+        startServer(hub -> hub.verifyInterval(Duration.ZERO));
+        WsTestClient client = hello("c1", Lsn.ZERO, "customers", "orders");
+        int before = memory.refreshesCalls();
+        for (int i = 0; i < 20; i++) {
+            Lsn lsn = capture.commit("customers", "k" + i, 1);
+            Changes batch = client.next(Changes.class, WAIT);
+            while (batch.data().isEmpty()) {
+                ack(client, "c1", batch);
+                batch = client.next(Changes.class, WAIT);
+            }
+            assertThat(batch.lsn()).isEqualTo(lsn);
+            ack(client, "c1", batch);
+        }
+        assertThat(memory.refreshesCalls() - before).as("reads of the refresh markers while 20 transactions went live")
+                .isZero();
+
+        // Capture's word carries the markers too: the refreshed type's snapshot still comes.
+        capture.refresh("orders");
+        Lsn after = capture.commit("customers", "z", 1);
+        List<Changes> parts = nextBatch(client);
+        assertThat(parts.get(0).snapshot().entityTypes()).containsExactly("orders");
+        assertThat(changesOf(parts)).extracting(Change::entityId).contains("o0", "o1");
+        assertThat(parts.get(parts.size() - 1).lsn()).isLessThanOrEqualTo(after);
     }
 
     @Test

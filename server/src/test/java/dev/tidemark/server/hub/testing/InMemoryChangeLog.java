@@ -34,6 +34,7 @@ public final class InMemoryChangeLog implements ChangeLog {
     private final Map<String, ClientProgress> progress = new HashMap<>();
     private final AtomicInteger saveProgressCalls = new AtomicInteger();
     private final AtomicInteger readCalls = new AtomicInteger();
+    private final AtomicInteger refreshesCalls = new AtomicInteger();
     private final List<TableRefresh> refreshes = new ArrayList<>();
     private HistoryState state;
     private long trimmedChecksum;
@@ -99,6 +100,7 @@ public final class InMemoryChangeLog implements ChangeLog {
 
     @Override
     public List<TableRefresh> refreshes(Lsn after, Lsn upTo) {
+        refreshesCalls.incrementAndGet();
         lock.readLock().lock();
         try {
             if (state == null) {
@@ -340,6 +342,11 @@ public final class InMemoryChangeLog implements ChangeLog {
     /** How many times {@link #saveProgress} was called. */
     public int saveProgressCalls() {
         return saveProgressCalls.get();
+    }
+
+    /** How many times {@link #refreshes} was called. */
+    public int refreshesCalls() {
+        return refreshesCalls.get();
     }
 
     /** How many times {@link #read} was called. */

@@ -24,6 +24,7 @@ public final class TestCapture {
     private final ChangeFeed feed;
     private Lsn position;
     private long xid = 1000;
+    private boolean tellsMarkers = true;
 
     public TestCapture(ChangeLog changeLog, ChangeFeed feed) {
         this.changeLog = changeLog;
@@ -44,8 +45,21 @@ public final class TestCapture {
         }
         changeLog.append(List.of(), markers, Optional.of(lsn));
         position = lsn;
-        feed.publish(new CapturedRange(from, lsn, List.of(), true));
+        feed.publish(new CapturedRange(from, lsn, List.of(), true, markers(markers)));
         return lsn;
+    }
+
+    /**
+     * Whether published ranges carry the refresh markers their append wrote, as the capture does (the default);
+     * false publishes them without, as a node following another's log does: the hub then reads the markers.
+     */
+    public synchronized void tellsMarkers(boolean tells) {
+        tellsMarkers = tells;
+    }
+
+    private Optional<List<dev.tidemark.server.spi.TableRefresh>> markers(
+            List<dev.tidemark.server.spi.TableRefresh> written) {
+        return tellsMarkers ? Optional.of(written) : Optional.empty();
     }
 
     /** The capture position. */
@@ -74,7 +88,7 @@ public final class TestCapture {
         }
         changeLog.append(rows, Optional.of(lsn));
         position = lsn;
-        feed.publish(new CapturedRange(from, lsn, rows, true));
+        feed.publish(new CapturedRange(from, lsn, rows, true, markers(List.of())));
         return lsn;
     }
 
@@ -91,7 +105,7 @@ public final class TestCapture {
             changeLog.append(rows.subList(start, end), end == rows.size() ? Optional.of(lsn) : Optional.empty());
         }
         position = lsn;
-        feed.publish(new CapturedRange(from, lsn, List.of(), false));
+        feed.publish(new CapturedRange(from, lsn, List.of(), false, markers(List.of())));
         return lsn;
     }
 
@@ -109,7 +123,7 @@ public final class TestCapture {
         Lsn lsn = next(from);
         changeLog.append(List.of(), Optional.of(lsn));
         position = lsn;
-        feed.publish(new CapturedRange(from, lsn, List.of(), true));
+        feed.publish(new CapturedRange(from, lsn, List.of(), true, markers(List.of())));
         return lsn;
     }
 
