@@ -147,10 +147,12 @@ final class TableSnapshotStreamer implements Runnable {
         List<String> typeList = List.copyOf(types);
         Parts parts = new Parts(snapshot, cut);
         List<Change> chunk = parts.next();
+        // A part is written only once the one after it is read (its 'last' depends on it); the page after that is
+        // read while the session's thread encodes and writes the part, so reading and writing overlap.
+        List<Change> next = chunk.isEmpty() ? List.of() : parts.next();
         int part = 1;
         long rows = 0;
         while (true) {
-            List<Change> next = chunk.isEmpty() ? List.of() : parts.next();
             boolean last = next.isEmpty();
             rows += parts.rowsIn(chunk);
             SnapshotInfo info = new SnapshotInfo(typeList, rows, estimated, logChecksum);
@@ -159,17 +161,20 @@ final class TableSnapshotStreamer implements Runnable {
                     : Changes.part(batchId, prev, cut, part, last, chunk)).withSnapshot(info);
             long total = rows;
             written = true;
-            await(onLoop(() -> {
+            CompletableFuture<Void> sent = onLoop(() -> {
                 CompletableFuture<Void> done = target.write(message);
                 if (last) {
                     target.finished(batchId, cut, total, Set.copyOf(types));
                 }
                 return done;
-            }));
+            });
+            List<Change> after = last ? List.of() : parts.next();
+            await(sent);
             if (last) {
                 return;
             }
             chunk = next;
+            next = after;
             part++;
         }
     }
