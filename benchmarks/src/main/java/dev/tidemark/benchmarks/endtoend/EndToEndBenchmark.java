@@ -265,6 +265,7 @@ public final class EndToEndBenchmark {
                 .store("sqlite", Map.of("path", directory.resolve(clientId + ".db").toString()))
                 .build()) {
             double uptimeStart = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
+            ThreadCpu cpu = ThreadCpu.start(directory.resolve("pg"));
             long start = System.nanoTime();
             fresh.start();
             awaitCount(fresh, changes);
@@ -272,6 +273,7 @@ public final class EndToEndBenchmark {
             // For a flight recording of the run: where the catch-up lies (JfrTop's --from/--to).
             out.printf(Locale.ROOT, "catch-up of %s: %,.0f changes/s, JVM uptime %.1f s to %.1f s%n", clientId, rate,
                     uptimeStart, ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
+            out.println("  CPU per change: " + cpu.perChange(changes));
             return rate;
         }
     }
