@@ -242,11 +242,15 @@ public final class MessageCodec {
         ParsedTimestamps timestamps = new ParsedTimestamps();
         for (int i = 0; i < items.size(); i++) {
             ParsedMessage.Item item = items.get(i);
-            String path = "data[" + i + "].";
-            if (item.fields() == null) {
-                throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'data[" + i + "]' must be an object");
+            Change change = item.texts() == null ? null : plainChange(item.texts(), item.data(), timestamps);
+            if (change == null) {
+                ObjectNode tree = item.tree();
+                if (tree == null) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'data[" + i + "]' must be an object");
+                }
+                change = decodeChange(new Fields(tree, "data[" + i + "]."), item.data(), timestamps);
             }
-            changes.add(decodeChange(new Fields(item.fields(), path), item.data(), timestamps));
+            changes.add(change);
         }
         Integer part = fields.optionalInteger("part");
         Boolean last = fields.optionalBoolean("last");
@@ -265,10 +269,54 @@ public final class MessageCodec {
                 Checksum.fromHex(fields.text("checksum")), part, last, changes, snapshot);
     }
 
+    /**
+     * The change of an item whose members are all strings (what a Tidemark server sends), when it is a
+     * valid one; null when anything about it is not, for {@link #decodeChange} to check field by field
+     * and name what is wrong. Accepts exactly what {@link #decodeChange} accepts, and makes the same change.
+     */
+    private static Change plainChange(ParsedMessage.ChangeTexts texts, String rawData, ParsedTimestamps timestamps) {
+        String entityType = texts.entityType();
+        if (texts.type() == null || entityType == null || entityType.isEmpty()
+                || entityType.length() > Validation.MAX_ID_LENGTH || texts.timestamp() == null) {
+            return null;
+        }
+        Instant timestamp = timestamps.of(texts.timestamp());
+        if (timestamp == null) {
+            return null;
+        }
+        String entityId = texts.entityId();
+        String fromId = texts.fromId();
+        return switch (texts.type()) {
+            case "update" -> entityId != null && fromId == null && rawData != null
+                    ? Change.update(entityType, entityId, canonical(rawData), timestamp) : null;
+            case "delete" -> entityId != null && fromId == null
+                    ? Change.delete(entityType, entityId, rawData != null ? canonical(rawData) : null, timestamp) : null;
+            case "move" -> entityId != null && fromId != null && rawData != null
+                    ? Change.move(entityType, fromId, entityId, canonical(rawData), timestamp) : null;
+            case "truncate" -> entityId == null && fromId == null && rawData == null
+                    ? Change.truncate(entityType, timestamp) : null;
+            default -> null;
+        };
+    }
+
     /** Changes of one transaction share a commit time: parse its text once. */
     private static final class ParsedTimestamps {
         private String lastText;
         private Instant last;
+
+        /** The instant of {@code text}, or null when it is no ISO-8601 timestamp with offset. */
+        Instant of(String text) {
+            if (text.equals(lastText)) {
+                return last;
+            }
+            try {
+                last = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+            lastText = text;
+            return last;
+        }
 
         Instant of(Fields fields, String field) {
             JsonNode node = fields.object().get(field);

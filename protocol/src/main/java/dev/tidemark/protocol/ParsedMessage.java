@@ -16,7 +16,9 @@ import java.util.List;
  * One message read from its text in a single pass of the streaming parser: its members as a tree,
  * except the items of a top-level {@code data} array, whose own {@code data} objects (the entity
  * data of each change) are kept as the text they arrived as, checked by the parser but never built
- * into a tree. Everything else about the message is checked afterwards by {@link MessageCodec}.
+ * into a tree, and whose other members, when they are all text members of a change, are kept as
+ * their strings (no tree either). Everything else about the message is checked afterwards by
+ * {@link MessageCodec}.
  *
  * @param root the members; {@code data} is among them only when it is not an array
  * @param items the items of the top-level {@code data} array, or null when there is none
@@ -24,12 +26,42 @@ import java.util.List;
 record ParsedMessage(ObjectNode root, List<Item> items) {
 
     /**
-     * One item of the {@code data} array.
+     * One item of the {@code data} array: an object whose members are either all in {@code texts}
+     * (the shape every Tidemark server sends) or all in {@code fields}; neither when it is no object.
      *
-     * @param fields its members except an object-valued {@code data}; null when the item is not an object
+     * @param fields its members except an object-valued {@code data}, when they are not all {@code texts}; else null
      * @param data the text of its {@code data} member when that is an object, else null
+     * @param texts its members except an object-valued {@code data}, when each is a string member a change
+     *     has; else null
      */
-    record Item(ObjectNode fields, String data) { }
+    record Item(ObjectNode fields, String data, ChangeTexts texts) {
+
+        /** The members as a tree, however they were kept; null when the item is no object. */
+        ObjectNode tree() {
+            return texts != null ? texts.tree() : fields;
+        }
+    }
+
+    /** The string members of one change item as they arrived; null where a member is absent. */
+    record ChangeTexts(String type, String entityType, String entityId, String fromId, String timestamp) {
+
+        /** The same members as a tree, as the parser would have built them. */
+        ObjectNode tree() {
+            ObjectNode tree = Json.MAPPER.getNodeFactory().objectNode();
+            put(tree, "type", type);
+            put(tree, "entityType", entityType);
+            put(tree, "entityId", entityId);
+            put(tree, "fromId", fromId);
+            put(tree, "timestamp", timestamp);
+            return tree;
+        }
+
+        private static void put(ObjectNode tree, String name, String value) {
+            if (value != null) {
+                tree.put(name, value);
+            }
+        }
+    }
 
     private static final ObjectReader TREES = Json.MAPPER.readerFor(JsonNode.class)
             .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -84,26 +116,57 @@ record ParsedMessage(ObjectNode root, List<Item> items) {
             }
             if (token != JsonToken.START_OBJECT) {
                 tree(parser);
-                items.add(new Item(null, null));
+                items.add(new Item(null, null, null));
                 continue;
             }
-            ObjectNode fields = Json.MAPPER.getNodeFactory().objectNode();
-            String data = null;
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if (value == JsonToken.START_OBJECT && name.equals("data")) {
-                    int start = offset(parser);
-                    parser.skipChildren(); // the parser still checks every token of it, and its limits
-                    data = text.substring(start, offset(parser) + 1);
-                } else {
-                    fields.set(name, tree(parser));
-                }
-            }
-            expect(parser, JsonToken.END_OBJECT);
-            items.add(new Item(fields, data));
+            items.add(readItem(parser, text));
         }
         return items;
+    }
+
+    /**
+     * One change item, from its '{' to its '}'. Its string members are kept as strings until a member
+     * comes that is not a change's string (an unknown name, a number, a null...): from then on the
+     * item's members go into a tree, those read so far with them, for the codec's field-by-field checks.
+     */
+    private static Item readItem(JsonParser parser, String text) throws IOException {
+        String type = null;
+        String entityType = null;
+        String entityId = null;
+        String fromId = null;
+        String timestamp = null;
+        ObjectNode fields = null;
+        String data = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (value == JsonToken.START_OBJECT && name.equals("data")) {
+                int start = offset(parser);
+                parser.skipChildren(); // the parser still checks every token of it, and its limits
+                data = text.substring(start, offset(parser) + 1);
+                continue;
+            }
+            if (fields == null && value == JsonToken.VALUE_STRING) {
+                // The parser refuses duplicate names (Json.MAPPER), so a member is set once.
+                switch (name) {
+                    case "type" -> type = parser.getText();
+                    case "entityType" -> entityType = parser.getText();
+                    case "entityId" -> entityId = parser.getText();
+                    case "fromId" -> fromId = parser.getText();
+                    case "timestamp" -> timestamp = parser.getText();
+                    default -> fields = new ChangeTexts(type, entityType, entityId, fromId, timestamp).tree();
+                }
+                if (fields == null) {
+                    continue;
+                }
+            } else if (fields == null) {
+                fields = new ChangeTexts(type, entityType, entityId, fromId, timestamp).tree();
+            }
+            fields.set(name, tree(parser));
+        }
+        expect(parser, JsonToken.END_OBJECT);
+        return fields != null ? new Item(fields, data, null)
+                : new Item(null, data, new ChangeTexts(type, entityType, entityId, fromId, timestamp));
     }
 
     /** The current value as a tree; strings, booleans and null (most fields) without the databind machinery. */

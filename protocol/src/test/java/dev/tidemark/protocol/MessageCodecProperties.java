@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -43,6 +46,69 @@ class MessageCodecProperties {
         } catch (ProtocolException expected) {
             assertThat(expected.code()).isNotNull();
         }
+    }
+
+    /**
+     * A change item whose members are all strings is decoded without a tree; one with any other member
+     * (here an unknown one, first or last) goes through the field-by-field checks. Both must accept the
+     * same items, make the same changes and refuse the rest with the same error.
+     */
+    @Property(tries = 3000)
+    void stringOnlyItemsDecodeAsTheFieldByFieldChecksDo(@ForAll("itemMembers") List<String> members,
+                                                       @ForAll boolean unknownFirst) {
+        String plain = changesWithItem(String.join(",", members));
+        List<String> withUnknown = new ArrayList<>(members);
+        withUnknown.add(unknownFirst ? 0 : withUnknown.size(), "\"zz\":0");
+        String checked = changesWithItem(String.join(",", withUnknown));
+        Object viaStrings = outcome(plain);
+        Object viaTree = outcome(checked);
+        assertThat(viaStrings).isEqualTo(viaTree);
+    }
+
+    private static String changesWithItem(String members) {
+        return "{\"type\":\"changes\",\"batchId\":\"b\",\"prevLsn\":\"0/0\",\"lsn\":\"0/10\","
+                + "\"checksum\":\"0000000000000000\",\"data\":[{" + members + "}]}";
+    }
+
+    /** The decoded change, or the error's code and message. */
+    private Object outcome(String text) {
+        try {
+            return ((Changes) codec.decode(text)).data().get(0);
+        } catch (ProtocolException e) {
+            return e.code() + ": " + e.getMessage();
+        } catch (RuntimeException e) {
+            return e.getClass().getName() + ": " + e.getMessage();
+        }
+    }
+
+    @Provide
+    Arbitrary<List<String>> itemMembers() {
+        Arbitrary<String> type = Arbitraries.of("update", "delete", "move", "truncate", "insert", "Update", "")
+                .map(value -> member("type", value));
+        Arbitrary<String> entityType = Arbitraries.oneOf(Arbitraries.of("orders", "", "x".repeat(257), "x".repeat(256)),
+                ids()).map(value -> member("entityType", value));
+        Arbitrary<String> entityId = ids().map(value -> member("entityId", value));
+        Arbitrary<String> fromId = ids().map(value -> member("fromId", value));
+        Arbitrary<String> timestamp = Arbitraries.of("2026-01-02T03:04:05.678Z", "2026-01-02T03:04:05+02:00",
+                "2026-01-02", "yesterday").map(value -> member("timestamp", value));
+        Arbitrary<String> data = Arbitraries.of("{\"id\":1}", "{}", "{\"a\": 1}", "{\"b\":\"\\u00e9\"}", "{\"n\":1e5}")
+                .map(value -> "\"data\":" + value);
+        return Combinators.combine(type.injectNull(0.1), entityType.injectNull(0.1), entityId.injectNull(0.3),
+                        fromId.injectNull(0.8), timestamp.injectNull(0.1), data.injectNull(0.3))
+                .as((a, b, c, d, e, f) -> {
+                    List<String> members = new ArrayList<>();
+                    for (String member : Arrays.asList(a, b, c, d, e, f)) {
+                        if (member != null) {
+                            members.add(member);
+                        }
+                    }
+                    return members;
+                })
+                .flatMap(members -> Arbitraries.shuffle(members));
+    }
+
+    private static String member(String name, String value) {
+        return "\"" + name + "\":" + Json.MAPPER.getNodeFactory().textNode(value).toString();
     }
 
     @Provide
