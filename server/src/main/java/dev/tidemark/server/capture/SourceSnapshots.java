@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * capture has logged past that position, the snapshot's position is the last logged transaction (of the
  * snapshot's tables) it sees, provided it sees exactly the logged transactions up to there. When it does not
  * (two concurrent commits became visible out of commit order), a new snapshot is taken, a bounded number of
- * times. Rows are read in keyset pages ({@link KeysetSnapshot}) inside the snapshot's transaction, as text through
- * each type's output function ({@code format('%s', column)}), which yields exactly pgoutput's text format,
- * and rendered by the same
+ * times. Rows are read in keyset pages ({@link KeysetSnapshot}) inside the snapshot's transaction, on a connection
+ * that reads every result as text ({@link SourceSettings#connectReadingText()}): each type's output function's text,
+ * exactly pgoutput's text format, and rendered by the same
  * {@link ChangeFactory} capture uses, so a snapshot row equals the captured row.
  */
 public final class SourceSnapshots implements SnapshotSource {
@@ -131,7 +131,7 @@ public final class SourceSnapshots implements SnapshotSource {
                 .orElseThrow(() -> new ChangeLogException("the change log holds no history yet: no snapshot possible"));
         Connection connection = null;
         try {
-            connection = source.connect();
+            connection = source.connectReadingText();
             connection.setAutoCommit(false);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             connection.setReadOnly(true);
@@ -192,7 +192,7 @@ public final class SourceSnapshots implements SnapshotSource {
         if (capturedUpTo(target)) {
             return;
         }
-        try (Connection connection = source.connect();
+        try (Connection connection = source.connectReadingText();
                 PreparedStatement emit = connection.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
             emit.setString(1, TransactionAssembler.HEARTBEAT_PREFIX);
             emit.setString(2, "snapshot " + target);

@@ -33,6 +33,18 @@ public record SourceSettings(String jdbcUrl, String user, String password) {
     }
 
     /**
+     * Opens a connection whose results always arrive in PostgreSQL's text format: {@code getString} then
+     * returns exactly what each type's output function writes, as {@code pgoutput} sends it. (The driver
+     * otherwise switches a statement it has run five times to the binary format for some types, and
+     * formats those values itself: {@code double precision}, timestamps, arrays would read differently.)
+     */
+    public Connection connectReadingText() throws SQLException {
+        Properties properties = properties();
+        properties.setProperty("binaryTransfer", "false");
+        return DriverManager.getConnection(jdbcUrl, properties);
+    }
+
+    /**
      * Opens a logical replication connection ({@code replication=database}, simple query mode), the
      * only kind that may run {@code START_REPLICATION}, {@code IDENTIFY_SYSTEM} and
      * {@code CREATE_REPLICATION_SLOT}.
