@@ -3,6 +3,7 @@ package dev.tidemark.benchmarks.capture;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.capture.CaptureMetrics;
 import dev.tidemark.server.capture.CaptureService;
+import dev.tidemark.server.capture.CaptureStatus;
 import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.app.pg.EmbeddedPostgresSettings;
@@ -27,6 +28,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -96,7 +98,7 @@ public final class CaptureBenchmark {
             System.out.printf(Locale.ROOT, "workload committed in %.1f s%n", (System.nanoTime() - workloadStart) / 1e9);
 
             long raw = RawSlotReader.read(source, SLOT, PUBLICATION, changes);
-            long capture = capture(source, changeLog, changes);
+            CaptureTimes capture = capture(source, changeLog, changes);
 
             List<LoggedChange> captured = changeLog.read(new LogPosition(Lsn.ZERO, 0), Lsn.MAX, Set.of(),
                     Integer.MAX_VALUE);
@@ -113,11 +115,14 @@ public final class CaptureBenchmark {
             System.out.println("| measurement                                          | changes   | seconds | changes/s |");
             System.out.println("|------------------------------------------------------|-----------|---------|-----------|");
             row("raw PgJDBC replication read of the slot, discarded", changes, raw);
-            row("capture into tidemark.change_history, slot confirmed", changes, capture);
+            row("whole capture run, with its startup (" + String.format(Locale.ROOT, "%.2f s", capture.startup() / 1e9)
+                    + ")", changes, capture.whole());
+            row("capture into tidemark.change_history, slot confirmed", changes, capture.streaming());
             row("context: COPY of the captured rows into a copy table", changes, copy);
             row("context: JDBC batch insert of the same rows", changes, batch);
             System.out.println();
-            System.out.printf(Locale.ROOT, "ratio capture / raw read: %.2f (target >= 0.5)%n", (double) raw / capture);
+            System.out.printf(Locale.ROOT, "ratio capture / raw read: %.2f (target >= 0.8; with capture's startup %.2f)%n",
+                    (double) raw / capture.streaming(), (double) raw / capture.whole());
             System.out.printf(Locale.ROOT, "ratio COPY / JDBC batch:  %.2f%n", (double) batch / copy);
         }
     }
@@ -127,8 +132,20 @@ public final class CaptureBenchmark {
                 changes / (nanos / 1e9));
     }
 
-    /** @return nanoseconds from starting capture until all {@code changes} were durable and published */
-    private static long capture(SourceSettings source, ChangeLog changeLog, int changes) throws Exception {
+    /**
+     * How long capture took.
+     *
+     * @param whole from starting capture until all changes were durable and published
+     * @param streaming the same from its replication stream's start: without its startup (the lease, the source's
+     *     checks, a new history, the first use of its classes), which the raw read has no counterpart of
+     */
+    private record CaptureTimes(long whole, long streaming) {
+        long startup() {
+            return whole - streaming;
+        }
+    }
+
+    private static CaptureTimes capture(SourceSettings source, ChangeLog changeLog, int changes) throws Exception {
         ChangeFeed feed = new ChangeFeed();
         AtomicLong seen = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
@@ -142,14 +159,22 @@ public final class CaptureBenchmark {
         CaptureSettings settings = CaptureSettings.builder().slotName(SLOT).publicationName(PUBLICATION)
                 .tables(List.of(Workload.TABLE)).build();
         long start = System.nanoTime();
+        long streaming;
         try (CaptureService capture = new CaptureService(settings, source, changeLog, feed,
                 new CaptureMetrics(new SimpleMeterRegistry()))) {
             capture.start();
+            while (capture.status().state() == CaptureStatus.State.STARTING && done.getCount() > 0) {
+                LockSupport.parkNanos(100_000); // a tenth of a millisecond: the start is seconds long, the stream's too
+            }
+            streaming = System.nanoTime();
+            if (capture.status().state() != CaptureStatus.State.STREAMING && done.getCount() > 0) {
+                throw new IllegalStateException("capture did not start streaming: " + capture.status());
+            }
             if (!done.await(30, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("capture did not finish: " + capture.status());
             }
         }
-        return doneAt.get() - start;
+        return new CaptureTimes(doneAt.get() - start, doneAt.get() - Math.min(streaming, doneAt.get()));
     }
 
     private static ChangeLog openChangeLog(SourceSettings source) {
