@@ -25,6 +25,43 @@ class MessageCodecProperties {
         assertThat(codec.encode(codec.decode(text))).isEqualTo(text);
     }
 
+    /**
+     * Written straight to UTF-8, a message is its text's UTF-8 bytes when the text is all whole characters
+     * (outside the BMP too); a lone surrogate, which UTF-8 cannot carry, goes as its JSON escape and decodes
+     * back to the same message.
+     */
+    @Property(tries = 1000)
+    void theUtf8EncodingIsTheTextsBytes(@ForAll("messages") Message message) {
+        String text = codec.encode(message);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        codec.encode(message, out);
+        String written = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        if (text.codePoints().noneMatch(point -> point >= Character.MIN_SURROGATE && point <= Character.MAX_SURROGATE)) {
+            assertThat(out.toByteArray()).isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } else {
+            assertThat(codec.decode(written)).isEqualTo(message);
+        }
+    }
+
+    @Property(tries = 300)
+    void textsOutsideTheBmpAreTheirUtf8Bytes(@ForAll("unicodeText") String text) {
+        Message message = new ErrorMessage(ErrorCode.INTERNAL, text);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        codec.encode(message, out);
+        String encoded = codec.encode(message);
+        if (text.codePoints().noneMatch(point -> point >= Character.MIN_SURROGATE && point <= Character.MAX_SURROGATE)) {
+            assertThat(out.toByteArray()).isEqualTo(encoded.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(codec.decode(out.toString(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(message);
+    }
+
+    @Provide
+    Arbitrary<String> unicodeText() {
+        Arbitrary<String> astral = Arbitraries.integers().between(0x10000, 0x10FFFF).map(Character::toString);
+        Arbitrary<String> bmp = Arbitraries.chars().map(String::valueOf);
+        return Arbitraries.oneOf(astral, astral, bmp).list().ofMaxSize(12).map(parts -> String.join("", parts));
+    }
+
     @Property(tries = 2000)
     void arbitraryTextDecodesOrRaisesTheProtocolException(@ForAll("junk") String text) {
         try {

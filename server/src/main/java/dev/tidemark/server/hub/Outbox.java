@@ -5,7 +5,6 @@ import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.server.spi.LogPosition;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -320,7 +319,7 @@ final class Outbox {
     }
 
     private ByteBuf encode(Changes message) {
-        return ByteBufUtil.writeUtf8(channel.alloc(), codec.encode(message));
+        return Utf8Messages.encode(channel.alloc(), codec, message);
     }
 
     /**

@@ -5,7 +5,6 @@ import dev.tidemark.protocol.ErrorCode;
 import dev.tidemark.protocol.ErrorMessage;
 import dev.tidemark.protocol.Message;
 import dev.tidemark.protocol.MessageCodec;
-import io.netty.buffer.ByteBufUtil;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -68,6 +67,6 @@ final class SessionWriter {
     }
 
     private void write(Message message) {
-        channel.write(ByteBufUtil.writeUtf8(channel.alloc(), codec.encode(message)));
+        channel.write(Utf8Messages.encode(channel.alloc(), codec, message));
     }
 }
