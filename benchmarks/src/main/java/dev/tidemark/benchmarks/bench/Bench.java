@@ -2,6 +2,7 @@ package dev.tidemark.benchmarks.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tidemark.benchmarks.tpcb.PgbenchLocator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -18,8 +19,10 @@ import java.util.Map;
 
 /**
  * {@code ./tidemark bench}: runs every hop's benchmark (store apply, capture, change-log read, hub fan-out, end to
- * end catch-up and latency, idle connections) with sizes that finish in under ten minutes on two cores, and prints
- * one table of figure | value | baseline of the same run | ratio | target, and writes the same figures as JSON.
+ * end catch-up and latency, lag under pgbench's TPC-B, idle connections) with sizes that finish in under ten minutes
+ * on two cores, and prints one table of figure | value | baseline of the same run | ratio | target, and writes the
+ * same figures as JSON.
+ * A hop that cannot run on this machine (tpcb without pgbench) is skipped with one line saying why.
  * Progress and each benchmark's own output go to standard error; the table goes to standard output.
  *
  * <pre>
@@ -31,15 +34,22 @@ public final class Bench {
     private final BenchSettings settings;
     private final PrintStream out;
     private final PrintStream log;
+    private final PgbenchLocator pgbench;
 
     /** What one run measured. */
     record Report(Instant started, double seconds, double loadBefore, double loadAfter, List<Figure> figures,
-                  Map<String, String> failures, Path json) {}
+                  Map<String, String> failures, Map<String, String> skipped, Path json) {}
 
     Bench(BenchSettings settings, PrintStream out, PrintStream log) {
+        this(settings, out, log, PgbenchLocator.ofSystem());
+    }
+
+    /** With {@code pgbench} finding the program of the tpcb hop (a test's stand-in for the machine). */
+    Bench(BenchSettings settings, PrintStream out, PrintStream log, PgbenchLocator pgbench) {
         this.settings = settings;
         this.out = out;
         this.log = log;
+        this.pgbench = pgbench;
     }
 
     public static void main(String[] args) throws Exception {
@@ -68,14 +78,18 @@ public final class Bench {
         log.printf(Locale.ROOT, "tidemark bench: hops %s, %d cores, load average %.2f, Java %s%n",
                 String.join(",", settings.hops()), Runtime.getRuntime().availableProcessors(), loadBefore,
                 System.getProperty("java.version"));
-        Hops hops = new Hops(settings, log);
+        Hops hops = new Hops(settings, log, pgbench);
         List<Figure> figures = new ArrayList<>();
         Map<String, String> failures = new LinkedHashMap<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
         for (String hop : settings.hops()) {
             long hopStart = System.nanoTime();
             log.printf("%n== %s ==%n", hop);
             try {
                 figures.addAll(hops.run(hop));
+            } catch (Hops.Skipped e) {
+                skipped.put(hop, e.getMessage());
+                log.println(skipLine(hop, e.getMessage()));
             } catch (Exception | AssertionError e) {
                 failures.put(hop, String.valueOf(e));
                 log.printf("hop %s failed: %s%n", hop, e);
@@ -87,7 +101,7 @@ public final class Bench {
                 "bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started)
                         + ".json");
         Report report = new Report(started, (System.nanoTime() - start) / 1e9, loadBefore, loadAverage(),
-                List.copyOf(figures), failures, json);
+                List.copyOf(figures), failures, skipped, json);
         print(report);
         writeJson(report);
         return report;
@@ -104,6 +118,10 @@ public final class Bench {
                     figure.ratioText(), figure.target());
         }
         report.failures().forEach((hop, error) -> out.printf("| %s: FAILED | %s | | | |%n", hop, error));
+        if (!report.skipped().isEmpty()) {
+            out.println();
+            report.skipped().forEach((hop, reason) -> out.println(skipLine(hop, reason)));
+        }
         out.printf("%nJSON: %s%n", report.json());
     }
 
@@ -131,9 +149,15 @@ public final class Bench {
         }
         root.put("figures", rows);
         root.put("failures", report.failures());
+        root.put("skipped", report.skipped());
         Path json = report.json().toAbsolutePath();
         Files.createDirectories(json.getParent());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
+    }
+
+    /** The line that says a hop was skipped, e.g. {@code tpcb: skipped — pgbench not found; ...}. */
+    static String skipLine(String hop, String reason) {
+        return hop + ": skipped — " + reason;
     }
 
     private static Double number(double value) {

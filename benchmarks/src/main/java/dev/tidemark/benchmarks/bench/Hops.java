@@ -5,6 +5,8 @@ import dev.tidemark.benchmarks.changelog.ChangeLogReadBenchmark;
 import dev.tidemark.benchmarks.endtoend.EndToEndBenchmark;
 import dev.tidemark.benchmarks.hub.FanOutBenchmark;
 import dev.tidemark.benchmarks.store.StoreApplyBenchmark;
+import dev.tidemark.benchmarks.tpcb.PgbenchLocator;
+import dev.tidemark.benchmarks.tpcb.TpcbBenchmark;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -27,12 +29,26 @@ final class Hops {
             "received", "→ client received the batch",
             "applied", "→ client store commit");
 
+    /** Why the tpcb hop gives no figures on a machine without pgbench. */
+    static final String NO_PGBENCH = "pgbench not found; install postgresql-client or pass --pgbench PATH";
+
     private final BenchSettings settings;
     private final PrintStream log;
+    private final PgbenchLocator pgbench;
 
-    Hops(BenchSettings settings, PrintStream log) {
+    /** A hop that cannot run on this machine; the command goes on without its figures. */
+    static final class Skipped extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Skipped(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    Hops(BenchSettings settings, PrintStream log, PgbenchLocator pgbench) {
         this.settings = settings;
         this.log = log;
+        this.pgbench = pgbench;
     }
 
     List<Figure> run(String hop) throws Exception {
@@ -42,6 +58,7 @@ final class Hops {
             case "changelog" -> changelog();
             case "fanout" -> fanout();
             case "e2e" -> endToEnd();
+            case "tpcb" -> tpcb();
             case "idle" -> idle();
             default -> throw new IllegalArgumentException("unknown hop " + hop);
         };
@@ -194,6 +211,22 @@ final class Hops {
             }
         }
         return figures;
+    }
+
+    private List<Figure> tpcb() throws Exception {
+        Path program = pgbench.find(settings.pgbench()).orElseThrow(() -> new Skipped(NO_PGBENCH));
+        log.println("pgbench: " + program);
+        TpcbBenchmark.Load load = new TpcbBenchmark.Load(settings.tpcbRate(), settings.tpcbSeconds(),
+                settings.tpcbScale(), settings.tpcbClients());
+        TpcbBenchmark.Result result = TpcbBenchmark.measure(program, load, log);
+        String rate = String.format(Locale.ROOT, "%,d tps", load.rate());
+        return List.of(
+                Figure.alone("tpcb", "lag under pgbench TPC-B at " + rate + ": p99 (source WAL position → client"
+                        + " commit)", result.lag().p99(), "ms", load.rate() == 1_000 ? "< 50 ms" : "report"),
+                Figure.alone("tpcb", "lag under pgbench TPC-B at " + rate + ": p50 (source WAL position → client"
+                        + " commit)", result.lag().p50(), "ms", "report"),
+                new Figure("tpcb", "pgbench TPC-B: transactions committed", result.tps(), "tx/s", load.rate(),
+                        "offered", "= offered"));
     }
 
     private List<Figure> idle() throws Exception {

@@ -6,21 +6,10 @@ import dev.tidemark.client.spi.SyncStores;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.ChangeBatch;
 import dev.tidemark.protocol.Lsn;
-import dev.tidemark.server.auth.AuthConfig;
-import dev.tidemark.server.capture.CaptureSettings;
-import dev.tidemark.server.http.HttpConfig;
-import dev.tidemark.server.http.SyncServerConfig;
-import dev.tidemark.server.hub.HubConfig;
-import dev.tidemark.app.pg.EmbeddedPostgresSettings;
-import dev.tidemark.app.pg.EmbeddedPostgresStarter;
-import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.runtime.ServerRuntime;
 import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,7 +30,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import dev.tidemark.client.status.SyncStatus;
 import dev.tidemark.server.feed.ChangeFeed;
-import java.util.stream.Stream;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -126,14 +114,11 @@ public final class EndToEndBenchmark {
      */
     public static Result measure(int changes, int rowsPerTransaction, List<Integer> rates, int latencySeconds,
                                  PrintStream out) throws Exception {
-        Path directory = Files.createTempDirectory("tidemark-e2e-bench");
-        try (EmbeddedSource postgres = new EmbeddedPostgresStarter().start(EmbeddedPostgresSettings.of(directory.resolve("pg")))) {
-            SourceSettings source = postgres.settings();
+        try (LocalTidemark system = LocalTidemark.start("tidemark-e2e-bench")) {
+            SourceSettings source = system.source();
             try (Connection connection = source.connect(); Statement statement = connection.createStatement()) {
                 statement.execute("CREATE TABLE bench (id bigint PRIMARY KEY, payload text NOT NULL, n int NOT NULL)");
             }
-            SyncServerConfig sync = new SyncServerConfig(HttpConfig.builder().bindAddress("127.0.0.1").port(0).build(),
-                    HubConfig.builder().batchMaxChanges(Integer.getInteger("hub.batch", 500)).window(Integer.getInteger("hub.window", 8)).build(), new AuthConfig(false, null));
             // -Dbench.changeLogDatabase=true: the change log in a database of its own on the same PostgreSQL, whose
             // WAL the source's walsender skips instead of decoding it (docs/performance.md).
             Optional<Map<String, String>> changeLog = Optional.empty();
@@ -145,26 +130,16 @@ public final class EndToEndBenchmark {
                 changeLog = Optional.of(new SourceSettings(url, source.user(), source.password()).asChangeLogConfig());
                 out.println("change log in its own database: " + url);
             }
-            try (ServerRuntime server = ServerRuntime.start(new ServerRuntime.Settings(source,
-                    "postgres", changeLog,
-                    CaptureSettings.builder().tables(List.of("bench")).build(), sync, new SimpleMeterRegistry()))) {
-                return run(server, source, directory, changes, rowsPerTransaction, rates, latencySeconds, out);
-            }
-        } finally {
-            try (Stream<Path> files = Files.walk(directory)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            try (ServerRuntime server = system.startServer(List.of("bench"), changeLog)) {
+                return run(system, server, changes, rowsPerTransaction, rates, latencySeconds, out);
             }
         }
     }
 
-    private static Result run(ServerRuntime server, SourceSettings source, Path directory, int changes,
-                              int rowsPerTransaction, List<Integer> rates, int latencySeconds, PrintStream out)
-            throws Exception {
-        try (TidemarkClient client = TidemarkClient.builder()
-                .serverUrl("ws://127.0.0.1:" + server.port() + "/sync")
-                .clientId("bench-client")
-                .store("sqlite", Map.of("path", directory.resolve("client.db").toString()))
-                .build().start()) {
+    private static Result run(LocalTidemark system, ServerRuntime server, int changes, int rowsPerTransaction,
+                              List<Integer> rates, int latencySeconds, PrintStream out) throws Exception {
+        SourceSettings source = system.source();
+        try (TidemarkClient client = system.client(server, "bench-client").start()) {
             client.caughtUp().get(60, TimeUnit.SECONDS);
             // Where the latency goes: capture publishes each committed range to the hub right after its commit.
             AtomicReference<Lsn> logged = new AtomicReference<>(Lsn.ZERO);
@@ -199,9 +174,9 @@ public final class EndToEndBenchmark {
             // compilations of them take about a core through the first two (flight recordings: 1.7-2.2 s of C2
             // compilations over 100 ms each within a 2.5-3 s catch-up); the third shows what a running server gives
             // every new client.
-            double catchUp = catchUp(server, directory, "bench-catch-up", changes, out);
-            catchUp(server, directory, "bench-catch-up-2", changes, out);
-            double catchUpWarm = catchUp(server, directory, "bench-catch-up-3", changes, out);
+            double catchUp = catchUp(system, server, "bench-catch-up", changes, out);
+            catchUp(system, server, "bench-catch-up-2", changes, out);
+            double catchUpWarm = catchUp(system, server, "bench-catch-up-3", changes, out);
 
             // Baseline: the same changes, read from the change log, applied by the store alone.
             long readStart = System.nanoTime();
@@ -209,7 +184,8 @@ public final class EndToEndBenchmark {
             out.printf(Locale.ROOT, "reading the change log in pages of 500: %,.0f changes/s%n",
                     changes / ((System.nanoTime() - readStart) / 1e9));
             double storeRate;
-            try (SyncStore store = SyncStores.open("sqlite", Map.of("path", directory.resolve("baseline.db").toString()))) {
+            try (SyncStore store = SyncStores.open("sqlite",
+                    Map.of("path", system.directory().resolve("baseline.db").toString()))) {
                 long applyStart = System.nanoTime();
                 for (ChangeBatch batch : batches) {
                     store.apply(batch);
@@ -257,13 +233,9 @@ public final class EndToEndBenchmark {
     }
 
     /** A new client {@code clientId} syncs the whole backlog of {@code changes}; its rate, changes per second. */
-    private static double catchUp(ServerRuntime server, Path directory, String clientId, int changes, PrintStream out)
-            throws Exception {
-        try (TidemarkClient fresh = TidemarkClient.builder()
-                .serverUrl("ws://127.0.0.1:" + server.port() + "/sync")
-                .clientId(clientId)
-                .store("sqlite", Map.of("path", directory.resolve(clientId + ".db").toString()))
-                .build()) {
+    private static double catchUp(LocalTidemark system, ServerRuntime server, String clientId, int changes,
+                                  PrintStream out) throws Exception {
+        try (TidemarkClient fresh = system.client(server, clientId)) {
             double uptimeStart = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
             ThreadCpu cpu = ThreadCpu.start(directory.resolve("pg"));
             long start = System.nanoTime();
