@@ -237,7 +237,7 @@ public final class EndToEndBenchmark {
                                   PrintStream out) throws Exception {
         try (TidemarkClient fresh = system.client(server, clientId)) {
             double uptimeStart = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
-            ThreadCpu cpu = ThreadCpu.start(directory.resolve("pg"));
+            ThreadCpu cpu = ThreadCpu.start(system.directory().resolve("pg"));
             long start = System.nanoTime();
             fresh.start();
             awaitCount(fresh, changes);
