@@ -16,6 +16,7 @@ import static org.jooq.impl.DSL.least;
 import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.not;
 import static org.jooq.impl.DSL.param;
 import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.select;
@@ -102,10 +103,50 @@ final class ChangeQueries {
         return read(connection, entityTypes.isEmpty() ? READ_ALL : READ_TYPES, after, upTo, entityTypes, limit);
     }
 
-    /** The catch-up read of every entity type but {@code excluded} (all when it is empty). */
+    /**
+     * The first transaction at {@code after_lsn} or later (or after it) that touches a type not in {@code entity_types}:
+     * found on the transactions' own rows, one per transaction, instead of on every change.
+     */
+    private static final RenderedQuery FIRST_EXCEPT_FROM = RenderedQuery.of(firstTransactionExcept(T.LSN.ge(AFTER_LSN)));
+    private static final RenderedQuery FIRST_EXCEPT_AFTER = RenderedQuery.of(firstTransactionExcept(T.LSN.gt(AFTER_LSN)));
+
+    private static Query firstTransactionExcept(Condition from) {
+        return select(T.LSN).from(T.table)
+                .where(from)
+                .and(T.LSN.le(least(UP_TO, capturePosition())))
+                .and(not(ENTITY_TYPES.contains(T.ENTITY_TYPES)))
+                .orderBy(T.LSN)
+                .limit(inline(1));
+    }
+
+    /**
+     * The catch-up read of every entity type but {@code excluded} (all when it is empty). It starts at the first
+     * transaction that has such a change: what a new client's table snapshot leaves to the log is often nothing
+     * at all, and the read would otherwise go through every change up to {@code upTo} to find that out (200,000
+     * changes, 71 ms of the source's time, for each new client of the catch-up benchmark; now 0.5 ms).
+     */
     static List<LoggedChange> readExcept(Connection connection, LogPosition after, Lsn upTo, Set<String> excluded,
                                          int limit) throws SQLException {
-        return read(connection, excluded.isEmpty() ? READ_ALL : READ_EXCEPT, after, upTo, excluded, limit);
+        if (excluded.isEmpty() || limit <= 0) {
+            return read(connection, READ_ALL, after, upTo, excluded, limit);
+        }
+        boolean afterItsTransaction = after.seq() == Integer.MAX_VALUE;
+        RenderedQuery first = afterItsTransaction ? FIRST_EXCEPT_AFTER : FIRST_EXCEPT_FROM;
+        Lsn wanted;
+        try (PreparedStatement select = connection.prepareStatement(first.sql())) {
+            select.setString(first.index(AFTER_LSN), after.lsn().toString());
+            select.setString(first.index(UP_TO), upTo.toString());
+            select.setArray(first.index(ENTITY_TYPES), connection.createArrayOf("text", excluded.toArray()));
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return List.of();
+                }
+                wanted = Lsn.parse(row.getString(1));
+            }
+        }
+        // Before the wanted transaction's first change, unless the read stands inside that very transaction.
+        LogPosition from = wanted.isAfter(after.lsn()) ? new LogPosition(wanted, Integer.MIN_VALUE) : after;
+        return read(connection, READ_EXCEPT, from, upTo, excluded, limit);
     }
 
     private static List<LoggedChange> read(Connection connection, RenderedQuery query, LogPosition after, Lsn upTo,

@@ -2,6 +2,7 @@ package dev.tidemark.server.changelog.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Checksum;
@@ -21,6 +22,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -394,6 +396,28 @@ class PostgresChangeLogTest {
                     }
                 }
             }
+        }
+
+        @Test
+        @DisplayName("a read that wants none of the log's changes finds that out on the transactions' rows, without"
+                + " going through the changes (they are locked away here: the read must not wait for them)")
+        void readExceptSkipsUnwantedTransactionsWithoutReadingTheirChanges() throws Exception {
+            try (Connection locker = database.connect(); Statement s = locker.createStatement()) {
+                locker.setAutoCommit(false);
+                s.execute("LOCK TABLE tidemark.change_history IN ACCESS EXCLUSIVE MODE");
+                try {
+                    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                        assertThat(log.readExcept(new LogPosition(Lsn.ZERO, 0), Lsn.MAX, Set.of("a", "b"), 100))
+                                .isEmpty();
+                        assertThat(log.readExcept(LogPosition.afterTransaction(L1), Lsn.MAX, Set.of("a", "b", "c"), 5))
+                                .isEmpty();
+                    });
+                } finally {
+                    locker.rollback();
+                }
+            }
+            assertThat(log.readExcept(new LogPosition(Lsn.ZERO, 0), Lsn.MAX, Set.of("a"), 100))
+                    .containsExactly(all.get(3), all.get(4));
         }
 
         @Test
