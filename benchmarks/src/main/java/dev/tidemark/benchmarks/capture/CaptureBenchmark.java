@@ -1,12 +1,12 @@
 package dev.tidemark.benchmarks.capture;
 
+import dev.tidemark.benchmarks.postgres.PgStatements;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.capture.CaptureMetrics;
 import dev.tidemark.server.capture.CaptureService;
 import dev.tidemark.server.capture.CaptureStatus;
 import dev.tidemark.server.capture.CaptureSettings;
 import dev.tidemark.server.feed.ChangeFeed;
-import dev.tidemark.app.pg.EmbeddedPostgresSettings;
 import dev.tidemark.app.pg.EmbeddedPostgresStarter;
 import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.server.pg.SourceSettings;
@@ -57,7 +57,7 @@ public final class CaptureBenchmark {
             source = new SourceSettings(options.jdbcUrl(), options.user(), null);
         } else {
             directory = Files.createTempDirectory("tidemark-capture-benchmark");
-            embedded = new EmbeddedPostgresStarter().start(EmbeddedPostgresSettings.of(directory.resolve("pg")));
+            embedded = new EmbeddedPostgresStarter().start(PgStatements.settings(directory.resolve("pg")));
             source = embedded.settings();
         }
         try {
@@ -98,7 +98,9 @@ public final class CaptureBenchmark {
             System.out.printf(Locale.ROOT, "workload committed in %.1f s%n", (System.nanoTime() - workloadStart) / 1e9);
 
             long raw = RawSlotReader.read(source, SLOT, PUBLICATION, changes);
+            PgStatements.reset(source);
             CaptureTimes capture = capture(source, changeLog, changes);
+            PgStatements.print(source, "capture", changes / options.rowsPerTransaction(), "transaction", 8, System.out);
 
             List<LoggedChange> captured = changeLog.read(new LogPosition(Lsn.ZERO, 0), Lsn.MAX, Set.of(),
                     Integer.MAX_VALUE);

@@ -1,5 +1,6 @@
 package dev.tidemark.benchmarks.endtoend;
 
+import dev.tidemark.benchmarks.postgres.PgStatements;
 import dev.tidemark.client.TidemarkClient;
 import dev.tidemark.client.spi.SyncStore;
 import dev.tidemark.client.spi.SyncStores;
@@ -245,11 +246,13 @@ public final class EndToEndBenchmark {
                                   PrintStream out) throws Exception {
         try (TidemarkClient fresh = system.client(server, clientId)) {
             double uptimeStart = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
+            PgStatements.reset(system.source());
             ThreadCpu cpu = ThreadCpu.start(system.directory().resolve("pg"));
             long start = System.nanoTime();
             fresh.start();
             awaitCount(fresh, changes);
             double rate = changes / ((System.nanoTime() - start) / 1e9);
+            PgStatements.print(system.source(), "catch-up of " + clientId, changes, "change", 6, out);
             // For a flight recording of the run: where the catch-up lies (JfrTop's --from/--to).
             out.printf(Locale.ROOT, "catch-up of %s: %,.0f changes/s, JVM uptime %.1f s to %.1f s%n", clientId, rate,
                     uptimeStart, ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);

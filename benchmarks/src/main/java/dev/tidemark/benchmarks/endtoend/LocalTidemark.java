@@ -1,6 +1,6 @@
 package dev.tidemark.benchmarks.endtoend;
 
-import dev.tidemark.app.pg.EmbeddedPostgresSettings;
+import dev.tidemark.benchmarks.postgres.PgStatements;
 import dev.tidemark.app.pg.EmbeddedPostgresStarter;
 import dev.tidemark.app.pg.EmbeddedSource;
 import dev.tidemark.client.TidemarkClient;
@@ -42,7 +42,7 @@ public final class LocalTidemark implements AutoCloseable {
         Path directory = Files.createTempDirectory(name);
         try {
             return new LocalTidemark(directory,
-                    new EmbeddedPostgresStarter().start(EmbeddedPostgresSettings.of(directory.resolve("pg"))));
+                    new EmbeddedPostgresStarter().start(PgStatements.settings(directory.resolve("pg"))));
         } catch (RuntimeException e) {
             delete(directory);
             throw e;
