@@ -100,53 +100,72 @@ final class ChangeQueries {
      */
     static List<LoggedChange> read(Connection connection, LogPosition after, Lsn upTo, Set<String> entityTypes,
                                    int limit) throws SQLException {
-        return read(connection, entityTypes.isEmpty() ? READ_ALL : READ_TYPES, after, upTo, entityTypes, limit);
+        if (entityTypes.isEmpty() || limit <= 0) {
+            return read(connection, READ_ALL, after, upTo, entityTypes, limit);
+        }
+        Optional<LogPosition> from = firstWanted(connection, after, upTo, entityTypes, FIRST_OF_FROM, FIRST_OF_AFTER);
+        return from.isEmpty() ? List.of() : read(connection, READ_TYPES, from.get(), upTo, entityTypes, limit);
     }
 
     /**
-     * The first transaction at {@code after_lsn} or later (or after it) that touches a type not in {@code entity_types}:
-     * found on the transactions' own rows, one per transaction, instead of on every change.
+     * The first transaction at {@code after_lsn} or later (or after it) that touches one of {@code entity_types}, or
+     * a type not among them: found on the transactions' own rows, one per transaction, instead of on every change.
      */
-    private static final RenderedQuery FIRST_EXCEPT_FROM = RenderedQuery.of(firstTransactionExcept(T.LSN.ge(AFTER_LSN)));
-    private static final RenderedQuery FIRST_EXCEPT_AFTER = RenderedQuery.of(firstTransactionExcept(T.LSN.gt(AFTER_LSN)));
+    private static final RenderedQuery FIRST_OF_FROM = RenderedQuery.of(firstTransaction(T.LSN.ge(AFTER_LSN),
+            arrayOverlap(T.ENTITY_TYPES, ENTITY_TYPES)));
+    private static final RenderedQuery FIRST_OF_AFTER = RenderedQuery.of(firstTransaction(T.LSN.gt(AFTER_LSN),
+            arrayOverlap(T.ENTITY_TYPES, ENTITY_TYPES)));
+    private static final RenderedQuery FIRST_EXCEPT_FROM = RenderedQuery.of(firstTransaction(T.LSN.ge(AFTER_LSN),
+            not(ENTITY_TYPES.contains(T.ENTITY_TYPES))));
+    private static final RenderedQuery FIRST_EXCEPT_AFTER = RenderedQuery.of(firstTransaction(T.LSN.gt(AFTER_LSN),
+            not(ENTITY_TYPES.contains(T.ENTITY_TYPES))));
 
-    private static Query firstTransactionExcept(Condition from) {
+    private static Query firstTransaction(Condition from, Condition wanted) {
         return select(T.LSN).from(T.table)
                 .where(from)
                 .and(T.LSN.le(least(UP_TO, capturePosition())))
-                .and(not(ENTITY_TYPES.contains(T.ENTITY_TYPES)))
+                .and(wanted)
                 .orderBy(T.LSN)
                 .limit(inline(1));
     }
 
     /**
-     * The catch-up read of every entity type but {@code excluded} (all when it is empty). It starts at the first
-     * transaction that has such a change: what a new client's table snapshot leaves to the log is often nothing
-     * at all, and the read would otherwise go through every change up to {@code upTo} to find that out (200,000
-     * changes, 71 ms of the source's time, for each new client of the catch-up benchmark; now 0.5 ms).
+     * Where a filtered read starts: before the first change of the first transaction with a change it wants, or
+     * {@code after} itself when that is the transaction {@code after} stands in; empty when there is none up to
+     * {@code upTo}.
+     */
+    private static Optional<LogPosition> firstWanted(Connection connection, LogPosition after, Lsn upTo,
+                                                     Set<String> entityTypes, RenderedQuery from,
+                                                     RenderedQuery afterIt) throws SQLException {
+        RenderedQuery first = after.seq() == Integer.MAX_VALUE ? afterIt : from;
+        try (PreparedStatement select = connection.prepareStatement(first.sql())) {
+            select.setString(first.index(AFTER_LSN), after.lsn().toString());
+            select.setString(first.index(UP_TO), upTo.toString());
+            select.setArray(first.index(ENTITY_TYPES), connection.createArrayOf("text", entityTypes.toArray()));
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                Lsn wanted = Lsn.parse(row.getString(1));
+                return Optional.of(wanted.isAfter(after.lsn()) ? new LogPosition(wanted, Integer.MIN_VALUE) : after);
+            }
+        }
+    }
+
+    /**
+     * The catch-up read of every entity type but {@code excluded} (all when it is empty). Like a read of some types,
+     * it starts at the first transaction that has a change it wants: what a new client's table snapshot leaves to
+     * the log is often nothing at all, and the read would otherwise go through every change up to {@code upTo} to
+     * find that out (200,000 changes, 71 ms of the source's time, for each new client of the catch-up benchmark;
+     * now 0.5 ms).
      */
     static List<LoggedChange> readExcept(Connection connection, LogPosition after, Lsn upTo, Set<String> excluded,
                                          int limit) throws SQLException {
         if (excluded.isEmpty() || limit <= 0) {
             return read(connection, READ_ALL, after, upTo, excluded, limit);
         }
-        boolean afterItsTransaction = after.seq() == Integer.MAX_VALUE;
-        RenderedQuery first = afterItsTransaction ? FIRST_EXCEPT_AFTER : FIRST_EXCEPT_FROM;
-        Lsn wanted;
-        try (PreparedStatement select = connection.prepareStatement(first.sql())) {
-            select.setString(first.index(AFTER_LSN), after.lsn().toString());
-            select.setString(first.index(UP_TO), upTo.toString());
-            select.setArray(first.index(ENTITY_TYPES), connection.createArrayOf("text", excluded.toArray()));
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    return List.of();
-                }
-                wanted = Lsn.parse(row.getString(1));
-            }
-        }
-        // Before the wanted transaction's first change, unless the read stands inside that very transaction.
-        LogPosition from = wanted.isAfter(after.lsn()) ? new LogPosition(wanted, Integer.MIN_VALUE) : after;
-        return read(connection, READ_EXCEPT, from, upTo, excluded, limit);
+        Optional<LogPosition> from = firstWanted(connection, after, upTo, excluded, FIRST_EXCEPT_FROM, FIRST_EXCEPT_AFTER);
+        return from.isEmpty() ? List.of() : read(connection, READ_EXCEPT, from.get(), upTo, excluded, limit);
     }
 
     private static List<LoggedChange> read(Connection connection, RenderedQuery query, LogPosition after, Lsn upTo,

@@ -392,6 +392,9 @@ class PostgresChangeLogTest {
                             assertThat(log.readExcept(after, upTo, excluded, limit))
                                     .as("after %s up to %s without %s, limit %d", after, upTo, excluded, limit)
                                     .isEqualTo(reference.readExcept(after, upTo, excluded, limit));
+                            assertThat(log.read(after, upTo, excluded, limit))
+                                    .as("after %s up to %s of %s, limit %d", after, upTo, excluded, limit)
+                                    .isEqualTo(reference.read(after, upTo, excluded, limit));
                         }
                     }
                 }
@@ -399,7 +402,8 @@ class PostgresChangeLogTest {
         }
 
         @Test
-        @DisplayName("a read that wants none of the log's changes finds that out on the transactions' rows, without"
+        @DisplayName("a read (of some types, or of all but some) that wants none of the log's changes finds that out on"
+                + " the transactions' rows, without"
                 + " going through the changes (they are locked away here: the read must not wait for them)")
         void readExceptSkipsUnwantedTransactionsWithoutReadingTheirChanges() throws Exception {
             try (Connection locker = database.connect(); Statement s = locker.createStatement()) {
@@ -411,6 +415,8 @@ class PostgresChangeLogTest {
                                 .isEmpty();
                         assertThat(log.readExcept(LogPosition.afterTransaction(L1), Lsn.MAX, Set.of("a", "b", "c"), 5))
                                 .isEmpty();
+                        assertThat(log.read(new LogPosition(Lsn.ZERO, 0), Lsn.MAX, Set.of("zzz"), 100)).isEmpty();
+                        assertThat(log.read(new LogPosition(L2, 0), Lsn.MAX, Set.of("c"), 100)).isEmpty();
                     });
                 } finally {
                     locker.rollback();
