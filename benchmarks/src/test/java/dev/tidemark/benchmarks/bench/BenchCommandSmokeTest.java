@@ -70,14 +70,11 @@ class BenchCommandSmokeTest {
     @Test
     void quickFormPrintsEveryFigureInTheTableAndTheJson() throws Exception {
         Path json = directory.resolve("bench.json");
-        ByteArrayOutputStream table = new ByteArrayOutputStream();
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Bench.Report report;
-        try (PrintStream out = new PrintStream(table, true, StandardCharsets.UTF_8);
-             PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8)) {
-            report = new Bench(BenchSettings.parse("--quick", "--json", json.toString()), out, err).run();
-        }
-        assertThat(report.failures()).as(log.toString(StandardCharsets.UTF_8)).isEmpty();
+        Run run = run(PgbenchLocator.ofSystem(), "--quick", "--json", json.toString());
+        Bench.Report report = run.report();
+        String table = run.table();
+        String log = run.log();
+        assertThat(report.failures()).as(log).isEmpty();
         // CI's fresh machine has no pgbench: there the tpcb hop says so in one line and gives no figures.
         boolean pgbench = PgbenchLocator.ofSystem().find(null).isPresent();
         List<String> expected = new ArrayList<>(FIGURES);
@@ -86,14 +83,13 @@ class BenchCommandSmokeTest {
             assertThat(report.skipped()).isEmpty();
         } else {
             assertThat(report.skipped()).containsExactly(Map.entry("tpcb", Hops.NO_PGBENCH));
-            assertThat(table.toString(StandardCharsets.UTF_8)).contains(SKIP_LINE);
-            assertThat(log.toString(StandardCharsets.UTF_8)).contains(SKIP_LINE);
+            assertThat(table).contains(SKIP_LINE);
+            assertThat(log).contains(SKIP_LINE);
         }
 
-        List<String> rows = table.toString(StandardCharsets.UTF_8).lines()
+        List<String> rows = table.lines()
                 .filter(line -> line.startsWith("| ") && !line.startsWith("| figure |")).toList();
-        assertThat(table.toString(StandardCharsets.UTF_8))
-                .contains("| figure | value | baseline (same run) | ratio | target |").contains("JSON: " + json);
+        assertThat(table).contains("| figure | value | baseline (same run) | ratio | target |").contains("JSON: " + json);
         List<String> names = new ArrayList<>();
         for (String row : rows) {
             String[] cells = row.split(" \\| ");
@@ -122,22 +118,30 @@ class BenchCommandSmokeTest {
     @Test
     void withoutPgbenchTheTpcbHopIsSkippedInOneLineAndTheCommandSucceeds() throws Exception {
         Path json = directory.resolve("bench.json");
+        Run run = run(new PgbenchLocator(Map.of("PATH", directory.toString()), directory.resolve("no-postgresql")),
+                "--quick", "--only", "tpcb", "--json", json.toString());
+        Bench.Report report = run.report();
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.figures()).isEmpty();
+        assertThat(report.skipped()).containsExactly(Map.entry("tpcb", Hops.NO_PGBENCH));
+        assertThat(run.table()).contains(SKIP_LINE);
+        assertThat(run.log()).contains(SKIP_LINE);
+        assertThat(new ObjectMapper().readTree(json.toFile()).path("skipped").path("tpcb").asText())
+                .isEqualTo(Hops.NO_PGBENCH);
+    }
+
+    /** What one run of the command gave: its report, its table (standard output) and its log. */
+    private record Run(Bench.Report report, String table, String log) {}
+
+    private static Run run(PgbenchLocator pgbench, String... arguments) throws Exception {
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Bench.Report report;
         try (PrintStream out = new PrintStream(table, true, StandardCharsets.UTF_8);
              PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8)) {
-            report = new Bench(BenchSettings.parse("--quick", "--only", "tpcb", "--json", json.toString()), out, err,
-                    new PgbenchLocator(Map.of("PATH", directory.toString()), directory.resolve("no-postgresql")))
-                    .run();
+            report = new Bench(BenchSettings.parse(arguments), out, err, pgbench).run();
         }
-        assertThat(report.failures()).isEmpty();
-        assertThat(report.figures()).isEmpty();
-        assertThat(report.skipped()).containsExactly(Map.entry("tpcb", Hops.NO_PGBENCH));
-        assertThat(table.toString(StandardCharsets.UTF_8)).contains(SKIP_LINE);
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains(SKIP_LINE);
-        assertThat(new ObjectMapper().readTree(json.toFile()).path("skipped").path("tpcb").asText())
-                .isEqualTo(Hops.NO_PGBENCH);
+        return new Run(report, table.toString(StandardCharsets.UTF_8), log.toString(StandardCharsets.UTF_8));
     }
 
     @Test
