@@ -147,43 +147,31 @@ public final class EndToEndBenchmark {
             server.injector().getInstance(ChangeFeed.class)
                     .subscribe(range -> logged.accumulateAndGet(range.to(), Lsn::max));
 
-            // Throughput: from the first source commit to the client's store commit of the last.
-            long start = System.nanoTime();
-            try (Connection connection = source.connect();
-                 PreparedStatement insert = connection.prepareStatement(
-                         "INSERT INTO bench SELECT g, md5(g::text), g FROM generate_series(?, ?) g")) {
-                for (int first = 0; first < changes; first += rowsPerTransaction) {
-                    insert.setInt(1, first);
-                    insert.setInt(2, Math.min(changes, first + rowsPerTransaction) - 1);
-                    insert.executeUpdate();
-                }
+            // Throughput: from the first source commit to the client's store commit of the last. With
+            // -Dbench.liveRounds=N the backlog is written N times (new keys each time) and the last round is the
+            // figure: the first runs capture, the hub and the client's decode with a cold JIT, as the catch-up's
+            // first client does (docs/performance.md, "One large source transaction").
+            int rounds = Integer.getInteger("bench.liveRounds", 1);
+            double endToEnd = 0;
+            for (int round = 0; round < rounds; round++) {
+                endToEnd = liveRound(system, server, client, round, changes, rowsPerTransaction, out);
             }
-            Lsn target = currentWal(source);
-            long written = System.nanoTime();
-            server.capture().heartbeatNow();
-            awaitPosition(() -> server.changeLog().state().orElseThrow().capturePosition(), target);
-            long captured = System.nanoTime();
-            // The last change applied (not the position: a position past the last change, such as a
-            // heartbeat's, reaches a client only with the next batch or the periodic empty batch).
-            awaitCount(client, changes);
-            out.printf(Locale.ROOT, "source commits took %.2f s, captured %.2f s after the first commit, client committed %.2f s after%n",
-                    (written - start) / 1e9, (captured - start) / 1e9, (System.nanoTime() - start) / 1e9);
-            double endToEnd = changes / ((System.nanoTime() - start) / 1e9);
+            int backlog = changes * rounds;
 
             // Catch-up: a new client syncs the whole backlog (hub → client → SQLite), three times: the first new
             // client runs the server's snapshot and catch-up paths for the first time, and on two cores the JIT's
             // compilations of them take about a core through the first two (flight recordings: 1.7-2.2 s of C2
             // compilations over 100 ms each within a 2.5-3 s catch-up); the third shows what a running server gives
             // every new client.
-            double catchUp = catchUp(system, server, "bench-catch-up", changes, out);
-            catchUp(system, server, "bench-catch-up-2", changes, out);
-            double catchUpWarm = catchUp(system, server, "bench-catch-up-3", changes, out);
+            double catchUp = catchUp(system, server, "bench-catch-up", backlog, out);
+            catchUp(system, server, "bench-catch-up-2", backlog, out);
+            double catchUpWarm = catchUp(system, server, "bench-catch-up-3", backlog, out);
 
             // Baseline: the same changes, read from the change log, applied by the store alone.
             long readStart = System.nanoTime();
             List<ChangeBatch> batches = readBatches(server, 500);
             out.printf(Locale.ROOT, "reading the change log in pages of 500: %,.0f changes/s%n",
-                    changes / ((System.nanoTime() - readStart) / 1e9));
+                    backlog / ((System.nanoTime() - readStart) / 1e9));
             // The median of three applies, each into a new file: one apply's rate moves with the disk's flushes
             // (single applies of the same batches ranged 169k-308k changes/s in one session).
             double[] applies = new double[3];
@@ -203,7 +191,7 @@ public final class EndToEndBenchmark {
             out.printf(Locale.ROOT, "SQLite store apply alone, three runs (sorted): %,.0f, %,.0f, %,.0f changes/s; the median is the baseline%n",
                     applies[0], applies[1], applies[2]);
             out.println();
-            out.printf(Locale.ROOT, "| measurement (%,d changes, %d rows per transaction) | changes/s | ratio |%n", changes,
+            out.printf(Locale.ROOT, "| measurement (%,d changes, %d rows per transaction) | changes/s | ratio |%n", backlog,
                     rowsPerTransaction);
             out.println("|---|---:|---:|");
             out.printf(Locale.ROOT, "| SQLite store apply alone (baseline, batches of 500) | %,.0f | 1.00 |%n", storeRate);
@@ -215,7 +203,7 @@ public final class EndToEndBenchmark {
                     catchUpWarm, catchUpWarm / storeRate);
 
             List<Latency> latencies = new ArrayList<>();
-            int nextId = changes;
+            int nextId = backlog;
             for (int rate : rates) {
                 // For a flight recording of the run: where the phase lies (JfrTop's --from/--to count from about here).
                 out.printf(Locale.ROOT, "latency phase at %,d/s: JVM uptime %.1f s to %.1f s%n", rate,
@@ -237,8 +225,49 @@ public final class EndToEndBenchmark {
                         latency.firstSecondP50(), latency.lastSecondP50(),
                         latency.lagGrows() ? "falling behind" : "keeps up");
             }
-            return new Result(new Throughput(changes, endToEnd, catchUp, catchUpWarm, storeRate), latencies);
+            return new Result(new Throughput(backlog, endToEnd, catchUp, catchUpWarm, storeRate), latencies);
         }
+    }
+
+    /**
+     * One round of the throughput phase: {@code changes} new rows (keys from {@code round * changes}) in
+     * transactions of {@code rowsPerTransaction}; the rate from the first source commit to the client's store
+     * commit of the last, changes per second.
+     */
+    private static double liveRound(LocalTidemark system, ServerRuntime server, TidemarkClient client, int round,
+                                    int changes, int rowsPerTransaction, PrintStream out) throws Exception {
+        SourceSettings source = system.source();
+        long applied = client.status().appliedChanges();
+        double uptimeStart = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
+        PgStatements.reset(source);
+        ThreadCpu cpu = ThreadCpu.start(system.directory().resolve("pg"));
+        long start = System.nanoTime();
+        try (Connection connection = source.connect();
+             PreparedStatement insert = connection.prepareStatement(
+                     "INSERT INTO bench SELECT g, md5(g::text), g FROM generate_series(?, ?) g")) {
+            int base = round * changes;
+            for (int first = 0; first < changes; first += rowsPerTransaction) {
+                insert.setInt(1, base + first);
+                insert.setInt(2, base + Math.min(changes, first + rowsPerTransaction) - 1);
+                insert.executeUpdate();
+            }
+        }
+        Lsn target = currentWal(source);
+        long written = System.nanoTime();
+        server.capture().heartbeatNow();
+        awaitPosition(() -> server.changeLog().state().orElseThrow().capturePosition(), target);
+        long captured = System.nanoTime();
+        // The last change applied (not the position: a position past the last change, such as a
+        // heartbeat's, reaches a client only with the next batch or the periodic empty batch).
+        awaitCount(client, applied + changes);
+        long done = System.nanoTime();
+        out.printf(Locale.ROOT, "live round %d: source commits took %.2f s, captured %.2f s after the first commit,"
+                        + " client committed %.2f s after%n", round + 1,
+                (written - start) / 1e9, (captured - start) / 1e9, (done - start) / 1e9);
+        PgStatements.print(source, "live round " + (round + 1), changes, "change", 6, out);
+        out.printf(Locale.ROOT, "  live round %d: JVM uptime %.1f s to %.1f s; CPU per change: %s%n", round + 1,
+                uptimeStart, ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, cpu.perChange(changes));
+        return changes / ((done - start) / 1e9);
     }
 
     /** A new client {@code clientId} syncs the whole backlog of {@code changes}; its rate, changes per second. */
