@@ -14,7 +14,9 @@ import dev.tidemark.server.spi.HistoryState;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -63,9 +65,14 @@ public final class StatusCommand implements Callable<Integer> {
                         + " give --source jdbc:postgresql://HOST:PORT/DB?user=NAME (or tidemark.changelog.jdbc-url,"
                         + " else tidemark.source.jdbc-url, in a config file given with -c); for the running demo:"
                         + " -c .tidemark/demo/tidemark.properties"));
-        requireReachable(logConfig);
         PrintWriter out = spec.commandLine().getOut();
-        try (ChangeLog log = ChangeLogs.open(settings.changeLog().provider(), logConfig)) {
+        if (!requireReachable(logConfig)) {
+            out.println("no history yet: this database has no change log (schema tidemark); capture has not started"
+                    + " on it");
+            return 1;
+        }
+        // Read only: a status must not create or upgrade the schema under servers of another version.
+        try (ChangeLog log = ChangeLogs.openForReading(settings.changeLog().provider(), logConfig)) {
             Optional<HistoryState> state = log.state();
             if (state.isEmpty()) {
                 out.println("no history yet: capture has not started on this database");
@@ -139,14 +146,20 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     /** Fails at once with PostgreSQL's own message (a pool would wait 30 s and hide it). */
-    private static void requireReachable(Map<String, String> logConfig) {
+    /**
+     * Connects once to a change log in PostgreSQL, so an unreachable database or a wrong role fails at once with
+     * PostgreSQL's message; false when the database has no {@code tidemark} schema (true for other change logs).
+     */
+    private static boolean requireReachable(Map<String, String> logConfig) {
         String url = logConfig.get("jdbcUrl");
         if (url == null || !url.startsWith("jdbc:postgresql:")) {
-            return;
+            return true;
         }
         SourceSettings database = new SourceSettings(url, logConfig.get("user"), logConfig.get("password"));
-        try (Connection ignored = database.connect()) {
-            // reachable
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+             ResultSet schema = statement.executeQuery("SELECT to_regnamespace('tidemark') IS NOT NULL")) {
+            schema.next();
+            return schema.getBoolean(1);
         } catch (SQLException e) {
             throw new IllegalArgumentException("cannot connect to " + database.redactedUrl()
                     + (database.user() == null ? "" : " as " + database.user()) + ": " + e.getMessage(), e);

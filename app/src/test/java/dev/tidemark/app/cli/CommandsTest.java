@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tidemark.server.pg.SourceSettings;
 import dev.tidemark.server.pg.TestDatabases;
+import dev.tidemark.server.spi.ChangeLogs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -38,6 +43,10 @@ class CommandsTest {
 
     /** The URL with the user in it, as a person pastes it. */
     private static String urlWithUser(String user) {
+        return urlWithUser(database, user);
+    }
+
+    private static String urlWithUser(SourceSettings database, String user) {
         return database.jdbcUrl() + (database.jdbcUrl().contains("?") ? "&" : "?") + "user=" + user;
     }
 
@@ -48,6 +57,45 @@ class CommandsTest {
         assertThat(err.toString()).doesNotContain("tables", "secret", "managePublication");
         assertThat(out.toString()).as("stderr: %s", err).contains("no history yet");
         assertThat(code).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("status creates nothing: a database without a change log keeps having none")
+    void statusCreatesNoSchema() throws SQLException {
+        SourceSettings fresh = postgres.createDatabase();
+        int code = run("status", "--source", urlWithUser(fresh, fresh.user() == null ? "postgres" : fresh.user()));
+        assertThat(out.toString()).as("stderr: %s", err).contains("no history yet", "no change log");
+        assertThat(code).isEqualTo(1);
+        assertThat(query(fresh, "SELECT to_regnamespace('tidemark') IS NULL")).isEqualTo("t");
+    }
+
+    @Test
+    @DisplayName("status refuses a change log of an older version with what to do, and does not upgrade it")
+    void statusDoesNotUpgradeAnOlderChangeLog() throws SQLException {
+        SourceSettings older = postgres.createDatabase();
+        ChangeLogs.open("postgres", older.asChangeLogConfig()).close();
+        // As if the newest migration had not run: a change log of the version before.
+        String removed = query(older, "DELETE FROM tidemark.flyway_schema_history WHERE installed_rank ="
+                + " (SELECT max(installed_rank) FROM tidemark.flyway_schema_history) RETURNING version");
+        String history = query(older, "SELECT string_agg(version || ':' || checksum, ',' ORDER BY installed_rank)"
+                + " FROM tidemark.flyway_schema_history");
+
+        int code = run("status", "--source", urlWithUser(older, older.user() == null ? "postgres" : older.user()));
+
+        assertThat(code).isNotZero();
+        int before = Integer.parseInt(removed) - 1;
+        assertThat(err.toString()).contains("at version " + before, "reads version " + removed,
+                "start a server of this version");
+        assertThat(query(older, "SELECT string_agg(version || ':' || checksum, ',' ORDER BY installed_rank)"
+                + " FROM tidemark.flyway_schema_history")).as("Flyway's history after status").isEqualTo(history);
+    }
+
+    private static String query(SourceSettings database, String sql) throws SQLException {
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getString(1);
+        }
     }
 
     @Test

@@ -19,4 +19,17 @@ public interface ChangeLogProvider {
      * @throws ChangeLogException when the log cannot be opened; the message says what to fix
      */
     ChangeLog open(Map<String, String> config);
+
+    /**
+     * Opens a change log for a tool that only reads it ({@code tidemark status}): it must not create or upgrade
+     * anything, because servers of another version may be running on it. The default opens it as {@link #open}
+     * does; a provider whose {@code open} changes its storage overrides this.
+     *
+     * @param config the provider's settings, as for {@link #open}
+     * @throws ChangeLogException when the log cannot be opened as it is (none yet, or of another version); the
+     *     message says what to do
+     */
+    default ChangeLog openForReading(Map<String, String> config) {
+        return open(config);
+    }
 }

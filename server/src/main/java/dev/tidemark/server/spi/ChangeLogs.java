@@ -38,12 +38,26 @@ public final class ChangeLogs {
      *     or the log cannot be opened
      */
     public static ChangeLog open(String name, Map<String, String> config) {
+        return provider(name).open(config);
+    }
+
+    /**
+     * Opens the change log of the provider named {@code name} for reading only: nothing is created or upgraded
+     * ({@link ChangeLogProvider#openForReading}).
+     *
+     * @throws ChangeLogException when no provider has that name or the log cannot be opened as it is
+     */
+    public static ChangeLog openForReading(String name, Map<String, String> config) {
+        return provider(name).openForReading(config);
+    }
+
+    private static ChangeLogProvider provider(String name) {
         Map<String, ChangeLogProvider> providers = available();
         ChangeLogProvider provider = providers.get(name);
         if (provider == null) {
             throw new ChangeLogException("no change-log provider is named '" + name + "'; available: "
                     + (providers.isEmpty() ? "none (is tidemark-server on the class path?)" : providers.keySet()));
         }
-        return provider.open(config);
+        return provider;
     }
 }

@@ -93,6 +93,32 @@ final class Migrations {
     }
 
     /**
+     * Checks, without writing anything, that the schema is at the latest version this server knows: for tools that
+     * only read the change log ({@code tidemark status}), which must not create or upgrade a schema under a running
+     * server of another version.
+     *
+     * @throws SQLException on a database error, or when there is no schema, or it is older or newer than this server
+     */
+    static void requireCurrent(DataSource dataSource) throws SQLException {
+        MigrationInfoService info = configure(dataSource).load().info();
+        MigrationVersion latest = latestKnown(info);
+        MigrationInfo current = info.current();
+        if (current == null) {
+            throw new SQLException("there is no tidemark schema here that this version can read (none yet, or one"
+                    + " from before version 1 of its migrations): a server creates or upgrades it when it starts");
+        }
+        if (current.getState() == MigrationState.FUTURE_SUCCESS || current.getState() == MigrationState.FUTURE_FAILED) {
+            throw newer(current.getVersion().getVersion(), latest);
+        }
+        if (info.pending().length > 0) {
+            throw new SQLException("the tidemark schema is at version " + current.getVersion().getVersion()
+                    + " but this version of tidemark reads version " + latest.getVersion() + "; it does not upgrade"
+                    + " the schema when it only reads: start a server of this version on the database (it upgrades"
+                    + " the schema), or use the tidemark of the servers that run on it");
+        }
+    }
+
+    /**
      * Keeps {@code tidemark.schema_version} in step with Flyway's history: servers from before Flyway read it, so a
      * schema upgraded past what they know is refused by them (with their own "run a server at least as new")
      * instead of being written in an old shape.

@@ -16,8 +16,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * source database itself.
  *
  * <p>Settings: {@code jdbcUrl} (required), {@code user}, {@code password}, {@code poolSize}
- * (connections, default 8). Every connection runs with {@code synchronous_commit = on}: a change-log
- * commit must be durable before capture confirms the replication slot.
+ * (connections, default 8). {@link #open} creates or upgrades the schema; {@link #openForReading} only
+ * checks that it is at this version's. Every connection runs with {@code synchronous_commit = on}: a
+ * change-log commit must be durable before capture confirms the replication slot.
  */
 public final class PostgresChangeLogProvider implements ChangeLogProvider {
 
@@ -34,6 +35,16 @@ public final class PostgresChangeLogProvider implements ChangeLogProvider {
 
     @Override
     public ChangeLog open(Map<String, String> config) {
+        return open(config, true);
+    }
+
+    /** Opens the log without creating or upgrading its schema: refused unless it is at this version's. */
+    @Override
+    public ChangeLog openForReading(Map<String, String> config) {
+        return open(config, false);
+    }
+
+    private ChangeLog open(Map<String, String> config, boolean migrate) {
         Set<String> unknown = new TreeSet<>(config.keySet());
         unknown.removeAll(KEYS);
         if (!unknown.isEmpty()) {
@@ -60,11 +71,15 @@ public final class PostgresChangeLogProvider implements ChangeLogProvider {
         hikari.addDataSourceProperty("ApplicationName", "tidemark-change-log");
         hikari.setInitializationFailTimeout(-1);
         try {
-            Migrations.migrate(migrationSource(jdbcUrl, config));
+            if (migrate) {
+                Migrations.migrate(migrationSource(jdbcUrl, config));
+            } else {
+                Migrations.requireCurrent(migrationSource(jdbcUrl, config));
+            }
         } catch (SQLException | RuntimeException e) {
             throw new ChangeLogException("cannot open the postgres change log at " + redact(jdbcUrl) + ": "
-                    + e.getMessage() + "; check the URL, that the database runs, and that the role may create"
-                    + " schema tidemark", e);
+                    + e.getMessage() + (migrate ? "; check the URL, that the database runs, and that the role may"
+                    + " create schema tidemark" : ""), e);
         }
         return new PostgresChangeLog(new HikariDataSource(hikari));
     }
