@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.feed.CapturedRange;
 import dev.tidemark.server.feed.ChangeFeed;
+import dev.tidemark.server.feed.LoggedChunk;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.LoggedChange;
 import dev.tidemark.server.spi.TableRefresh;
@@ -193,7 +194,7 @@ final class CaptureWriter implements Runnable {
         boolean moved = target != null && target.isAfter(from);
         int newChanges = 0;
         List<LoggedChange> range = moved ? new ArrayList<>(changes.size()) : List.of();
-        boolean beyond = false;
+        List<LoggedChange> ahead = new ArrayList<>();
         for (LoggedChange change : changes) {
             if (!change.lsn().isAfter(from)) {
                 continue;
@@ -202,9 +203,10 @@ final class CaptureWriter implements Runnable {
             if (moved && !change.lsn().isAfter(target)) {
                 range.add(change);
             } else {
-                beyond = true;
+                ahead.add(change);
             }
         }
+        boolean beyond = !ahead.isEmpty();
         metrics.captured(newChanges, transactions, commitTime);
         health.progressed(target != null && target.isAfter(from) ? target : from);
         if (moved) {
@@ -223,6 +225,26 @@ final class CaptureWriter implements Runnable {
                     Optional.of(markers)));
         } else if (beyond) {
             chunksBeyondPosition = true;
+        }
+        if (beyond) {
+            publishAhead(ahead);
+        }
+    }
+
+    /**
+     * Tells the hub of changes written ahead of their transaction's end (a chunk of a large transaction), so it can
+     * stream them before the transaction is whole. They are of one transaction, the next after the position: capture
+     * receives transactions whole and in commit order, and a chunk is written only once the earlier ones are.
+     */
+    private void publishAhead(List<LoggedChange> ahead) {
+        Lsn lsn = ahead.get(0).lsn();
+        for (int i = 1; i < ahead.size(); i++) {
+            if (!ahead.get(i).lsn().equals(lsn) || ahead.get(i).seq() != ahead.get(i - 1).seq() + 1) {
+                return; // not one run of one transaction (a replay's overlap): readers wait for the whole of it
+            }
+        }
+        if (lsn.isAfter(position)) {
+            feed.publishChunk(new LoggedChunk(position, lsn, ahead));
         }
     }
 }

@@ -23,6 +23,17 @@ public final class ChangeFeed {
         listeners.remove(listener);
     }
 
+    /** Tells every listener of a chunk written ahead of its transaction's end; as {@link #publish}. */
+    public void publishChunk(LoggedChunk chunk) {
+        for (CaptureListener listener : listeners) {
+            try {
+                listener.onChunk(chunk);
+            } catch (RuntimeException e) {
+                log.error("capture listener {} failed on a chunk of transaction {}", listener, chunk.lsn(), e);
+            }
+        }
+    }
+
     /** Tells every listener; one failing listener does not keep the range from the others. */
     public void publish(CapturedRange range) {
         for (CaptureListener listener : listeners) {

@@ -105,6 +105,28 @@ final class BatchAssembler {
         return new Assembled(out, new AssemblyState(LogPosition.afterTransaction(through), prev, through, null));
     }
 
+    /**
+     * Parts of the batch of transaction {@code lsn} made from changes logged ahead of its end ({@code rows}, the
+     * wanted ones of one chunk): they open the batch (its {@code prevLsn} is the state's chain position) or continue
+     * it, and none is the last; the batch's last part comes from the log once the transaction is whole there. The
+     * cursor moves to the last row sent; without rows nothing changes.
+     */
+    Assembled ahead(AssemblyState state, List<LoggedChange> rows, IntToLongFunction checksums, Lsn lsn, int epoch) {
+        if (rows.isEmpty()) {
+            return new Assembled(List.of(), state);
+        }
+        AssemblyState.OpenPart open = state.open() != null ? state.open()
+                : new AssemblyState.OpenPart(BatchIds.of(lsn, epoch), state.chainLsn(), lsn, 1);
+        if (!open.lsn().equals(lsn)) {
+            throw new IllegalStateException("the open batch is of transaction " + open.lsn() + ", not " + lsn);
+        }
+        List<Changes> out = new ArrayList<>();
+        int next = addParts(out, open.batchId(), open.prevLsn(), lsn, open.nextPart(), new Rows(rows, checksums), 0,
+                rows.size(), false);
+        return new Assembled(out, new AssemblyState(rows.get(rows.size() - 1).position(), state.chainLsn(),
+                state.readPos(), new AssemblyState.OpenPart(open.batchId(), open.prevLsn(), lsn, next)));
+    }
+
     /** The rows and their checksums. */
     private record Rows(List<LoggedChange> list, IntToLongFunction checksums) {
 

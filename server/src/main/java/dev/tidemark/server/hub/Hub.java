@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 import dev.tidemark.protocol.MessageCodec;
 import dev.tidemark.server.feed.CaptureHealth;
 import dev.tidemark.server.feed.CaptureListener;
+import dev.tidemark.server.feed.CapturedRange;
+import dev.tidemark.server.feed.LoggedChunk;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.HistoryState;
@@ -105,9 +107,17 @@ public final class Hub implements AutoCloseable {
         this.markerLoader = Executors.newSingleThreadExecutor(threads("tidemark-hub-markers"));
         this.refreshes = new RefreshIndex(RefreshMarkers.of(changeLog), markerLoader, registry::notifyAllSessions);
         this.tail = new LiveTail(config.liveBufferBytes(), this::tipMoved);
-        this.captured = range -> {
-            range.refreshes().ifPresent(markers -> refreshes.captured(range.from(), range.to(), markers));
-            tail.onCaptured(range);
+        this.captured = new CaptureListener() {
+            @Override
+            public void onCaptured(CapturedRange range) {
+                range.refreshes().ifPresent(markers -> refreshes.captured(range.from(), range.to(), markers));
+                tail.onCaptured(range);
+            }
+
+            @Override
+            public void onChunk(LoggedChunk chunk) {
+                tail.onChunk(chunk);
+            }
         };
         this.readers = Executors.newFixedThreadPool(config.readerThreads(), threads("tidemark-hub-reader"));
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("tidemark-hub-timer"));

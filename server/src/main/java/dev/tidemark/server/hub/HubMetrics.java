@@ -11,6 +11,7 @@ final class HubMetrics {
     final Counter batchesLive;
     final Counter batchesLog;
     final Counter batchesCoalesced;
+    final Counter partsAhead;
     final Counter messages;
     final Counter changes;
     final Counter bytes;
@@ -35,6 +36,9 @@ final class HubMetrics {
                 .description("batches assembled for clients").register(registry);
         batchesCoalesced = Counter.builder("tidemark.hub.batches.coalesced")
                 .description("live batches that carry several captured ranges to a client behind the head")
+                .register(registry);
+        partsAhead = Counter.builder("tidemark.hub.parts.ahead")
+                .description("parts of large transactions sent while capture was still writing the transaction")
                 .register(registry);
         messages = Counter.builder("tidemark.hub.messages.sent")
                 .description("changes messages written (parts count one each)").register(registry);

@@ -73,6 +73,11 @@ final class LiveEdge {
         return span;
     }
 
+    /** The large transaction capture is writing after the tip, as far as it was logged ahead; or {@code null}. */
+    EarlyTransaction early() {
+        return tail.early();
+    }
+
     /** The refresh markers after {@code after} up to {@code upTo} of types {@code filter} passes. */
     List<RefreshMarkers.Marker> markersWithin(Lsn after, Lsn upTo, EntityFilter filter) {
         return refreshes.within(after, upTo, filter);

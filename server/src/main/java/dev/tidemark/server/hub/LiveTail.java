@@ -3,6 +3,7 @@ package dev.tidemark.server.hub;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.feed.CaptureListener;
 import dev.tidemark.server.feed.CapturedRange;
+import dev.tidemark.server.feed.LoggedChunk;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,7 @@ final class LiveTail implements CaptureListener {
     private final ArrayDeque<LiveRange> order = new ArrayDeque<>();
     private long bytes;
     private volatile Lsn tip = Lsn.ZERO;
+    private volatile EarlyTransaction early;
 
     /**
      * @param maxBytes most estimated bytes kept
@@ -42,7 +44,35 @@ final class LiveTail implements CaptureListener {
         if (range.complete() && range.from().isBefore(range.to())) {
             add(new LiveRange(range.from(), range.to(), range.changes()));
         }
+        synchronized (this) {
+            if (early != null && !early.lsn().isAfter(range.to())) {
+                early = null; // whole in the log now
+            }
+        }
         advanceTip(range.to());
+    }
+
+    /**
+     * Keeps the chunk of the transaction capture is writing (it starts or continues {@link #early()}) when it comes
+     * right after the tip, and tells the sessions.
+     */
+    @Override
+    public void onChunk(LoggedChunk chunk) {
+        synchronized (this) {
+            EarlyTransaction current = early;
+            EarlyTransaction next = current != null && current.lsn().equals(chunk.lsn()) && chunk.firstSeq() > 0
+                    ? current.with(chunk) : EarlyTransaction.first(chunk);
+            early = next != null && next.after().equals(tip) ? next : null;
+            if (early == null) {
+                return;
+            }
+        }
+        onAdvance.run();
+    }
+
+    /** The large transaction capture is writing after the tip, as far as it was logged ahead; or {@code null}. */
+    EarlyTransaction early() {
+        return early;
     }
 
     /** Moves the tip forward (never back) and tells the sessions when it moved. */
@@ -76,6 +106,7 @@ final class LiveTail implements CaptureListener {
 
     /** Forgets every range and sets the tip to {@code position}: a new history started. */
     synchronized void reset(Lsn position) {
+        early = null;
         order.forEach(LiveRange::evict);
         order.clear();
         byFrom.clear();

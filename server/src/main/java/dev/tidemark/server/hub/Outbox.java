@@ -86,6 +86,12 @@ final class Outbox {
     private boolean holdRequested;
     private java.util.Set<String> owedServed = java.util.Set.of();
     private Lsn owedServedAt;
+    /**
+     * The large transaction whose chunks this stream is taking as capture logs them ahead of its end, and the
+     * {@code seq} of the next chunk to take; {@code null} when none.
+     */
+    private Lsn aheadLsn;
+    private int aheadNextSeq;
 
     /**
      * @param snapshots whether this server takes snapshots
@@ -183,6 +189,20 @@ final class Outbox {
 
     /** Fills {@link #pending}; true when the state moved on and the caller should look again. */
     private boolean refill() {
+        if (aheadLsn != null && !aheadLsn.isAfter(edge.streamLimit())) {
+            aheadLsn = null; // the transaction is whole in the log: the rest is read from there
+            if (state.open() != null && snapshots
+                    && !edge.markersWithin(state.readPos(), state.open().lsn(), filter).isEmpty()) {
+                // Its commit brought a table refresh: the client needs a snapshot before the transaction, and parts
+                // of it went out already. It rolls them back when the connection closes and resumes before it.
+                listener.failed("a table refresh came with transaction " + state.open().lsn() + " after parts of it"
+                        + " were sent ahead", false, null);
+                return false;
+            }
+        }
+        if (aheadLsn != null) {
+            return takeAhead();
+        }
         if (state.open() == null) {
             Lsn tip = edge.streamLimit();
             if (!owed.isEmpty() && snapshots && state.chainLsn().isBefore(tip)) {
@@ -192,7 +212,7 @@ final class Outbox {
                 return false;
             }
             if (!state.readPos().isBefore(tip)) {
-                return false;
+                return owed.isEmpty() && !holdRequested && !filter.nothing() && takeAhead();
             }
             if (filter.nothing()) {
                 state = new AssemblyState(LogPosition.afterTransaction(tip), state.chainLsn(), tip, null);
@@ -249,6 +269,46 @@ final class Outbox {
                 from += message.data().size();
             }
         }
+    }
+
+    /**
+     * Takes the next chunk of the large transaction capture is writing, as parts of its batch sent ahead of its end
+     * (docs/protocol.md, "Multi-part batches"): the first when the stream stands right before the transaction, each
+     * next one while the stream keeps up with the chunks kept. True when a chunk was taken.
+     */
+    private boolean takeAhead() {
+        EarlyTransaction early = edge.early();
+        if (early == null) {
+            return false;
+        }
+        int seq;
+        if (aheadLsn == null) {
+            if (state.open() != null || !early.after().equals(state.readPos())) {
+                return false;
+            }
+            seq = 0;
+        } else if (early.lsn().equals(aheadLsn)) {
+            seq = aheadNextSeq;
+        } else {
+            return false;
+        }
+        dev.tidemark.server.feed.LoggedChunk chunk = early.chunkAt(seq);
+        if (chunk == null) {
+            return false;
+        }
+        List<dev.tidemark.server.spi.LoggedChange> rows = chunk.changes();
+        if (!filter.all()) {
+            rows = rows.stream().filter(row -> filter.matches(row.change().entityType())).toList();
+        }
+        List<dev.tidemark.server.spi.LoggedChange> wanted = rows;
+        BatchAssembler.Assembled assembled = assembler.ahead(state, wanted,
+                row -> dev.tidemark.protocol.Checksum.of(wanted.get(row).change()), chunk.lsn(), mode.epoch());
+        aheadLsn = chunk.lsn();
+        aheadNextSeq = chunk.nextSeq();
+        state = assembled.next();
+        metrics.partsAhead.increment(assembled.messages().size());
+        assembled.messages().forEach(message -> pending.add(new Outgoing(message, null)));
+        return true;
     }
 
     private void startRead() {
@@ -365,6 +425,7 @@ final class Outbox {
         }
         releasePending();
         batchInProgress = null;
+        aheadLsn = null;
         state = AssemblyState.at(position);
         window.rewind(position);
         lastBatchAt = NEVER;
@@ -401,6 +462,7 @@ final class Outbox {
             window.sentWithoutAck(position);
         }
         batchInProgress = null;
+        aheadLsn = null;
         lastBatchAt = System.nanoTime();
         state = AssemblyState.at(position);
         listener.batchSent(position);
@@ -423,6 +485,7 @@ final class Outbox {
             window.sentWithoutAck(position);
         }
         batchInProgress = null;
+        aheadLsn = null;
         lastBatchAt = System.nanoTime();
         state = AssemblyState.at(position);
         listener.batchSent(position);

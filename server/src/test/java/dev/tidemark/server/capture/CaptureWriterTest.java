@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Lsn;
+import dev.tidemark.server.feed.CaptureListener;
 import dev.tidemark.server.feed.CapturedRange;
+import dev.tidemark.server.feed.LoggedChunk;
 import dev.tidemark.server.feed.ChangeFeed;
 import dev.tidemark.server.pg.TestDatabases;
 import dev.tidemark.server.spi.ChangeLog;
@@ -53,6 +55,64 @@ class CaptureWriterTest {
             writer.stop();
         }
         changeLog.close();
+    }
+
+    @Test
+    @DisplayName("the chunks of a large transaction are told to the feed as each is logged, before the transaction"
+            + " is whole: consecutive, after the transactions before it")
+    void chunksArePublishedAhead() throws InterruptedException {
+        PieceQueue queue = new PieceQueue(40_000);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<LoggedChunk> chunks = new CopyOnWriteArrayList<>();
+        List<Object> events = new CopyOnWriteArrayList<>();
+        feed.subscribe(new CaptureListener() {
+            @Override
+            public void onCaptured(CapturedRange range) {
+                events.add(range);
+            }
+
+            @Override
+            public void onChunk(LoggedChunk chunk) {
+                chunks.add(chunk);
+                events.add(chunk);
+            }
+        });
+        writer = new CaptureWriter(queue, changeLog, feed, new CaptureMetrics(registry),
+                CaptureSettings.builder().tables(List.of("orders")).maxBatchChanges(100).chunkChanges(100).build(),
+                Lsn.ZERO, new CaptureHealthTracker(registry));
+        Lsn small = Lsn.of(0x1_000_000L);
+        Lsn large = Lsn.of(0x2_000_000L);
+        queue.offer(new CapturePiece(List.of(row(small, 0, 1)), small, Instant.EPOCH, false, 16, 1), 10,
+                TimeUnit.SECONDS);
+        for (int chunk = 0; chunk < 3; chunk++) {
+            List<LoggedChange> rows = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                rows.add(row(large, chunk * 100 + i, 2));
+            }
+            queue.offer(new CapturePiece(rows, null, Instant.EPOCH, false, 1600, 0), 10, TimeUnit.SECONDS);
+        }
+        queue.offer(new CapturePiece(List.of(row(large, 300, 2)), large, Instant.EPOCH, false, 16, 301), 10,
+                TimeUnit.SECONDS);
+        Thread thread = new Thread(writer, "capture-writer-under-test");
+        thread.start();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> published.stream().anyMatch(r -> r.to().equals(large)));
+        assertThat(chunks).extracting(LoggedChunk::after).containsOnly(small);
+        assertThat(chunks).extracting(LoggedChunk::lsn).containsOnly(large);
+        assertThat(chunks.stream().flatMap(chunk -> chunk.changes().stream()).map(LoggedChange::seq).toList())
+                .isEqualTo(java.util.stream.IntStream.range(0, 300).boxed().toList());
+        // Each chunk after the range that made the transactions before it visible, all before the transaction's own.
+        int firstChunk = events.indexOf(chunks.get(0));
+        int whole = events.size() - 1;
+        assertThat(events.get(whole)).isInstanceOf(CapturedRange.class);
+        assertThat(((CapturedRange) events.get(whole)).to()).isEqualTo(large);
+        assertThat(events.subList(0, firstChunk)).anySatisfy(event -> assertThat(event).isInstanceOf(CapturedRange.class)
+                .extracting(range -> ((CapturedRange) range).to()).isEqualTo(small));
+    }
+
+    private static LoggedChange row(Lsn lsn, int seq, long xid) {
+        return new LoggedChange(lsn, seq, xid, Change.update("orders", lsn + "-" + seq, "{\"n\":" + seq + "}",
+                Instant.EPOCH));
     }
 
     @Test

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.ChangeType;
 import dev.tidemark.protocol.Changes;
+import dev.tidemark.protocol.ErrorCode;
+import dev.tidemark.protocol.ErrorMessage;
 import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.SyncVerify;
@@ -163,6 +165,40 @@ class TableSnapshotHubTest extends HubTestBase {
         assertThat(batch.snapshot()).isNull();
         assertThat(batch.prevLsn()).isEqualTo(cut);
         assertThat(opened).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a table refresh that comes with a large transaction whose parts went out ahead closes the"
+            + " connection (1011) instead of passing the marker; the client resumes before it and gets the snapshot")
+    void refreshInATransactionSentAhead() {
+        snapshotOf(Map.of("orders", TestCapture.updates("orders", "o", 2)));
+        startServer(hub -> hub.batchMaxChanges(25));
+        WsTestClient client = hello("c1", Lsn.ZERO, "orders");
+        WsTestClient other = hello("c2", Lsn.ZERO, "invoices");
+        TestCapture.LargeTransaction large = capture.beginLarge();
+        large.writeAhead(TestCapture.updates("orders", "a", 10));
+        Changes ahead = client.next(Changes.class, WAIT);
+        assertThat(ahead.part()).isEqualTo(1);
+        assertThat(ahead.last()).isFalse();
+
+        large.finish(TestCapture.updates("orders", "b", 2), "orders");
+        assertThat(client.next(ErrorMessage.class, WAIT).code()).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(client.closeCode()).succeedsWithin(WAIT).isEqualTo(1011);
+
+        // The client resumes from what it committed, before the transaction: the marker is ahead of it now.
+        WsTestClient again = hello("c1", Lsn.ZERO, "orders");
+        List<Changes> parts = nextBatch(again);
+        assertThat(parts.get(0).prevLsn()).isEqualTo(Lsn.ZERO);
+        assertThat(parts.get(0).snapshot().entityTypes()).containsExactly("orders");
+        assertThat(changesOf(parts)).extracting(Change::entityId).containsExactly(null, "o0", "o1");
+        // Another client's stream goes on.
+        Lsn invoice = capture.commit("invoices", "i", 1);
+        Changes next = other.next(Changes.class, WAIT);
+        while (next.data().isEmpty()) {
+            ack(other, "c2", next);
+            next = other.next(Changes.class, WAIT);
+        }
+        assertThat(next.lsn()).isEqualTo(invoice);
     }
 
     @Test

@@ -109,6 +109,68 @@ public final class TestCapture {
         return lsn;
     }
 
+    /**
+     * Starts a large transaction written ahead of its end, as capture writes one it receives in pieces: {@link
+     * LargeTransaction#writeAhead} logs and publishes each chunk without the position, {@link
+     * LargeTransaction#finish} the rest with the position.
+     */
+    public synchronized LargeTransaction beginLarge() {
+        return new LargeTransaction(next(position), xid++);
+    }
+
+    /** A transaction being written in chunks ahead of its end; see {@link #beginLarge()}. */
+    public final class LargeTransaction {
+        private final Lsn lsn;
+        private final long id;
+        private int seq;
+
+        private LargeTransaction(Lsn lsn, long id) {
+            this.lsn = lsn;
+            this.id = id;
+        }
+
+        /** Its commit LSN. */
+        public Lsn lsn() {
+            return lsn;
+        }
+
+        /** Logs {@code changes} as the transaction's next chunk, without the position, and publishes the chunk. */
+        public void writeAhead(List<Change> changes) {
+            synchronized (TestCapture.this) {
+                List<LoggedChange> rows = numbered(changes);
+                changeLog.append(rows, Optional.empty());
+                feed.publishChunk(new dev.tidemark.server.feed.LoggedChunk(position, lsn, rows));
+            }
+        }
+
+        /**
+         * Logs the rest with the position (the transaction is whole) and publishes the incomplete range; with table
+         * refresh markers at its LSN for {@code refreshedTypes}, as capture writes them for a table whose shape the
+         * transaction changed.
+         */
+        public Lsn finish(List<Change> rest, String... refreshedTypes) {
+            synchronized (TestCapture.this) {
+                Lsn from = position;
+                List<dev.tidemark.server.spi.TableRefresh> written = new ArrayList<>();
+                for (String type : refreshedTypes) {
+                    written.add(new dev.tidemark.server.spi.TableRefresh(lsn, type, "test"));
+                }
+                changeLog.append(numbered(rest), written, Optional.of(lsn));
+                position = lsn;
+                feed.publish(new CapturedRange(from, lsn, List.of(), false, markers(written)));
+                return lsn;
+            }
+        }
+
+        private List<LoggedChange> numbered(List<Change> changes) {
+            List<LoggedChange> rows = new ArrayList<>(changes.size());
+            for (Change change : changes) {
+                rows.add(new LoggedChange(lsn, seq++, id, change));
+            }
+            return rows;
+        }
+    }
+
     /** Commits without telling the feed: only the log knows (the hub must find it by reading). */
     public synchronized Lsn commitUnpublished(List<Change> changes) {
         Lsn lsn = next(position);
