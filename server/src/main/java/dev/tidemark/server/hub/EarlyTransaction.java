@@ -2,20 +2,22 @@ package dev.tidemark.server.hub;
 
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.feed.LoggedChunk;
+import dev.tidemark.server.spi.LoggedChange;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The large transaction capture is writing now, as the chunks it logged ahead of the transaction's end: the most
- * recent {@link #MAX_CHUNKS} of them, consecutive. A session at {@link #after()} sends them as parts of the
- * transaction's batch while capture writes the rest; one that falls further behind waits for the transaction to be
- * whole and reads the rest from the log. Immutable.
+ * recent ones, consecutive, at most {@link #MAX_CHUNKS} and at most a byte budget (the live buffer's). A session
+ * at {@link #after()} sends them as parts of the transaction's batch while capture writes the rest; one that falls
+ * further behind waits for the transaction to be whole and reads the rest from the log. Immutable.
  *
  * @param after the capture position before the transaction: every earlier transaction is at or before it
  * @param lsn the transaction's commit LSN
  * @param chunks consecutive chunks, oldest first
+ * @param bytes their estimated bytes in memory
  */
-record EarlyTransaction(Lsn after, Lsn lsn, List<LoggedChunk> chunks) {
+record EarlyTransaction(Lsn after, Lsn lsn, List<LoggedChunk> chunks, long bytes) {
 
     /** How many chunks are kept: a session more than this many behind reads the transaction from the log. */
     static final int MAX_CHUNKS = 4;
@@ -24,24 +26,34 @@ record EarlyTransaction(Lsn after, Lsn lsn, List<LoggedChunk> chunks) {
         chunks = List.copyOf(chunks);
     }
 
-    /** The transaction's first chunk, or {@code null} when it does not start at {@code seq} 0. */
-    static EarlyTransaction first(LoggedChunk chunk) {
-        return chunk.firstSeq() == 0 ? new EarlyTransaction(chunk.after(), chunk.lsn(), List.of(chunk)) : null;
+    /**
+     * The transaction's first chunk; {@code null} when it does not start at {@code seq} 0 or is larger than
+     * {@code maxBytes}.
+     */
+    static EarlyTransaction first(LoggedChunk chunk, long maxBytes) {
+        long bytes = estimatedBytes(chunk);
+        return chunk.firstSeq() == 0 && bytes <= maxBytes
+                ? new EarlyTransaction(chunk.after(), chunk.lsn(), List.of(chunk), bytes) : null;
     }
 
     /**
-     * This transaction with {@code chunk} added, the oldest dropped beyond {@link #MAX_CHUNKS}; {@code null} when the
-     * chunk does not continue it (another transaction, or a gap).
+     * This transaction with {@code chunk} added, the oldest dropped beyond {@link #MAX_CHUNKS} or {@code maxBytes};
+     * {@code null} when the chunk does not continue it (another transaction, or a gap) or alone exceeds
+     * {@code maxBytes}.
      */
-    EarlyTransaction with(LoggedChunk chunk) {
+    EarlyTransaction with(LoggedChunk chunk, long maxBytes) {
         LoggedChunk last = chunks.get(chunks.size() - 1);
-        if (!chunk.lsn().equals(lsn) || chunk.firstSeq() != last.nextSeq()) {
+        long added = estimatedBytes(chunk);
+        if (!chunk.lsn().equals(lsn) || chunk.firstSeq() != last.nextSeq() || added > maxBytes) {
             return null;
         }
-        List<LoggedChunk> kept = new ArrayList<>(chunks.subList(Math.max(0, chunks.size() + 1 - MAX_CHUNKS),
-                chunks.size()));
+        List<LoggedChunk> kept = new ArrayList<>(chunks);
         kept.add(chunk);
-        return new EarlyTransaction(after, lsn, kept);
+        long total = bytes + added;
+        while (kept.size() > MAX_CHUNKS || total > maxBytes) {
+            total -= estimatedBytes(kept.remove(0));
+        }
+        return new EarlyTransaction(after, lsn, kept, total);
     }
 
     /** The chunk that starts at {@code seq}, or {@code null} (not written yet, or dropped). */
@@ -52,5 +64,14 @@ record EarlyTransaction(Lsn after, Lsn lsn, List<LoggedChunk> chunks) {
             }
         }
         return null;
+    }
+
+    /** As a {@link LiveRange} estimates its changes: each change, its encoding and checksum. */
+    private static long estimatedBytes(LoggedChunk chunk) {
+        long bytes = 64;
+        for (LoggedChange change : chunk.changes()) {
+            bytes += 2 * ChangeSize.of(change.change()) + 48 + 12;
+        }
+        return bytes;
     }
 }

@@ -54,14 +54,14 @@ final class LiveTail implements CaptureListener {
 
     /**
      * Keeps the chunk of the transaction capture is writing (it starts or continues {@link #early()}) when it comes
-     * right after the tip, and tells the sessions.
+     * right after the tip, within a budget of its own as large as the ranges', and tells the sessions.
      */
     @Override
     public void onChunk(LoggedChunk chunk) {
         synchronized (this) {
             EarlyTransaction current = early;
             EarlyTransaction next = current != null && current.lsn().equals(chunk.lsn()) && chunk.firstSeq() > 0
-                    ? current.with(chunk) : EarlyTransaction.first(chunk);
+                    ? current.with(chunk, maxBytes) : EarlyTransaction.first(chunk, maxBytes);
             early = next != null && next.after().equals(tip) ? next : null;
             if (early == null) {
                 return;
