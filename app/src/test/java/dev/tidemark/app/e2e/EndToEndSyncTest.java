@@ -111,7 +111,8 @@ class EndToEndSyncTest {
     }
 
     @Test
-    @DisplayName("a source transaction far larger than the batch bound arrives in parts and is applied as one")
+    @DisplayName("a source transaction far larger than the batch bound arrives in parts, the first of them while"
+            + " capture still writes it, and is applied as one")
     void largeTransactionInParts() throws Exception {
         List<AppliedBatch> applied = new CopyOnWriteArrayList<>();
         try (TidemarkClient client = client("e2e-large").store("sqlite",
@@ -122,15 +123,25 @@ class EndToEndSyncTest {
                         applied.add(batch);
                     }
                 }).build().start()) {
+            client.caughtUp().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            double aheadBefore = partsAhead();
+            // 25,000 rows: more than capture writes in one append (20,000), so chunks are logged before the end.
             try (Connection connection = stack.source().connect(); Statement statement = connection.createStatement()) {
-                statement.execute("INSERT INTO audit_log (event) SELECT 'bulk ' || g FROM generate_series(1, 5000) g");
+                statement.execute("INSERT INTO audit_log (event) SELECT 'bulk ' || g FROM generate_series(1, 25000) g");
             }
             assertConverged(client);
             assertThat(applied).anySatisfy(batch -> {
                 assertThat(batch.parts()).isGreaterThan(1);
-                assertThat(batch.changes()).isGreaterThanOrEqualTo(5000);
+                assertThat(batch.changes()).isGreaterThanOrEqualTo(25000);
             });
+            assertThat(partsAhead()).as("parts sent while capture was still writing the transaction")
+                    .isGreaterThan(aheadBefore);
         }
+    }
+
+    private double partsAhead() {
+        io.micrometer.core.instrument.Counter counter = stack.meters().find("tidemark.hub.parts.ahead").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
