@@ -56,10 +56,10 @@ record EarlyTransaction(Lsn after, Lsn lsn, List<LoggedChunk> chunks, long bytes
         return new EarlyTransaction(after, lsn, kept, total);
     }
 
-    /** The chunk that starts at {@code seq}, or {@code null} (not written yet, or dropped). */
-    LoggedChunk chunkAt(int seq) {
+    /** The chunk that holds the change {@code seq}, or {@code null} (not written yet, or dropped). */
+    LoggedChunk chunkHolding(int seq) {
         for (LoggedChunk chunk : chunks) {
-            if (chunk.firstSeq() == seq) {
+            if (chunk.firstSeq() <= seq && seq < chunk.nextSeq()) {
                 return chunk;
             }
         }

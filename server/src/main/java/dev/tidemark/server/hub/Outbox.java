@@ -1,12 +1,16 @@
 package dev.tidemark.server.hub;
 
 import dev.tidemark.protocol.Changes;
+import dev.tidemark.protocol.Checksum;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.protocol.MessageCodec;
+import dev.tidemark.server.feed.LoggedChunk;
 import dev.tidemark.server.spi.LogPosition;
+import dev.tidemark.server.spi.LoggedChange;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -272,9 +276,10 @@ final class Outbox {
     }
 
     /**
-     * Takes the next chunk of the large transaction capture is writing, as parts of its batch sent ahead of its end
-     * (docs/protocol.md, "Multi-part batches"): the first when the stream stands right before the transaction, each
-     * next one while the stream keeps up with the chunks kept. True when a chunk was taken.
+     * Takes the next changes of the large transaction capture is writing, as parts of its batch sent ahead of its end
+     * (docs/protocol.md, "Multi-part batches"): from its first change when the stream stands right before the
+     * transaction, then on from where the last take ended while the stream keeps up with the chunks kept. At most
+     * {@code batch-max-changes} wanted changes a take, as a page of the log holds. True when changes were taken.
      */
     private boolean takeAhead() {
         EarlyTransaction early = edge.early();
@@ -292,19 +297,23 @@ final class Outbox {
         } else {
             return false;
         }
-        dev.tidemark.server.feed.LoggedChunk chunk = early.chunkAt(seq);
+        LoggedChunk chunk = early.chunkHolding(seq);
         if (chunk == null) {
             return false;
         }
-        List<dev.tidemark.server.spi.LoggedChange> rows = chunk.changes();
-        if (!filter.all()) {
-            rows = rows.stream().filter(row -> filter.matches(row.change().entityType())).toList();
+        List<LoggedChange> rows = chunk.changes();
+        List<LoggedChange> wanted = new ArrayList<>();
+        int next = seq - chunk.firstSeq();
+        while (next < rows.size() && wanted.size() < config.batchMaxChanges()) {
+            LoggedChange row = rows.get(next++);
+            if (filter.all() || filter.matches(row.change().entityType())) {
+                wanted.add(row);
+            }
         }
-        List<dev.tidemark.server.spi.LoggedChange> wanted = rows;
         BatchAssembler.Assembled assembled = assembler.ahead(state, wanted,
-                row -> dev.tidemark.protocol.Checksum.of(wanted.get(row).change()), chunk.lsn(), mode.epoch());
+                row -> Checksum.of(wanted.get(row).change()), chunk.lsn(), mode.epoch());
         aheadLsn = chunk.lsn();
-        aheadNextSeq = chunk.nextSeq();
+        aheadNextSeq = rows.get(next - 1).seq() + 1;
         state = assembled.next();
         metrics.partsAhead.increment(assembled.messages().size());
         assembled.messages().forEach(message -> pending.add(new Outgoing(message, null)));

@@ -34,9 +34,11 @@ class EarlyTransactionTest {
         assertThat(early.with(chunk(LSN, 6, 5), Long.MAX_VALUE)).as("a gap").isNull();
         assertThat(early.with(chunk(Lsn.of(0x300), 5, 5), Long.MAX_VALUE)).as("another transaction").isNull();
         EarlyTransaction next = early.with(chunk(LSN, 5, 5), Long.MAX_VALUE);
-        assertThat(next.chunkAt(0)).isNotNull();
-        assertThat(next.chunkAt(5)).isNotNull();
-        assertThat(next.chunkAt(3)).isNull();
+        assertThat(next.chunkHolding(0).firstSeq()).isZero();
+        assertThat(next.chunkHolding(3).firstSeq()).isZero();
+        assertThat(next.chunkHolding(5).firstSeq()).isEqualTo(5);
+        assertThat(next.chunkHolding(9).firstSeq()).isEqualTo(5);
+        assertThat(next.chunkHolding(10)).as("not written yet").isNull();
     }
 
     @Test
