@@ -140,7 +140,14 @@ public final class EndToEndBenchmark {
     private static Result run(LocalTidemark system, ServerRuntime server, int changes, int rowsPerTransaction,
                               List<Integer> rates, int latencySeconds, PrintStream out) throws Exception {
         SourceSettings source = system.source();
-        try (TidemarkClient client = system.client(server, "bench-client").start()) {
+        // -Dbench.clientBytesPerSecond=N: the live client receives through a link of N bytes/s, as a remote client
+        // does, so the changes' time on the wire shows (the catch-up clients stay on loopback).
+        long linkRate = Long.getLong("bench.clientBytesPerSecond", 0);
+        try (ThrottledLink link = linkRate > 0 ? new ThrottledLink(server.port(), linkRate) : null;
+             TidemarkClient client = system.client(link != null ? link.port() : server.port(), "bench-client").start()) {
+            if (link != null) {
+                out.printf(Locale.ROOT, "the live client receives through a link of %,d bytes/s%n", linkRate);
+            }
             client.caughtUp().get(60, TimeUnit.SECONDS);
             // Where the latency goes: capture publishes each committed range to the hub right after its commit.
             AtomicReference<Lsn> logged = new AtomicReference<>(Lsn.ZERO);

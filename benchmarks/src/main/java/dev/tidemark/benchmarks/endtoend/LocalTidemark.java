@@ -74,8 +74,13 @@ public final class LocalTidemark implements AutoCloseable {
 
     /** A client of {@code server} (built, not started) whose SQLite store is {@code <clientId>.db} in the directory. */
     public TidemarkClient client(ServerRuntime server, String clientId) {
+        return client(server.port(), clientId);
+    }
+
+    /** A client of the server on loopback port {@code port} (built, not started), as {@link #client(ServerRuntime, String)}. */
+    public TidemarkClient client(int port, String clientId) {
         return TidemarkClient.builder()
-                .serverUrl("ws://127.0.0.1:" + server.port() + "/sync")
+                .serverUrl("ws://127.0.0.1:" + port + "/sync")
                 .clientId(clientId)
                 .store("sqlite", Map.of("path", directory.resolve(clientId + ".db").toString()))
                 .build();

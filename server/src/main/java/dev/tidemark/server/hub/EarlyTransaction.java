@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * The large transaction capture is writing now, as the chunks it logged ahead of the transaction's end: the most
- * recent ones, consecutive, at most {@link #MAX_CHUNKS} and at most a byte budget (the live buffer's). A session
- * at {@link #after()} sends them as parts of the transaction's batch while capture writes the rest; one that falls
- * further behind waits for the transaction to be whole and reads the rest from the log. Immutable.
+ * recent ones, consecutive, within a byte budget (as large as the live buffer's). A session at {@link #after()}
+ * sends them as parts of the transaction's batch while capture writes the rest; one that falls behind the oldest
+ * chunk kept waits for the transaction to be whole and reads the rest from the log. Immutable.
  *
  * @param after the capture position before the transaction: every earlier transaction is at or before it
  * @param lsn the transaction's commit LSN
@@ -19,8 +19,11 @@ import java.util.List;
  */
 record EarlyTransaction(Lsn after, Lsn lsn, List<LoggedChunk> chunks, long bytes) {
 
-    /** How many chunks are kept: a session more than this many behind reads the transaction from the log. */
-    static final int MAX_CHUNKS = 4;
+    /**
+     * Most chunks kept, whatever their size (a bound on the list, not on memory: the byte budget is what binds). A
+     * session behind the oldest chunk kept reads the transaction from the log once it is whole.
+     */
+    static final int MAX_CHUNKS = 64;
 
     EarlyTransaction {
         chunks = List.copyOf(chunks);

@@ -42,13 +42,14 @@ class EarlyTransactionTest {
     }
 
     @Test
-    @DisplayName("the newest chunks are kept: at most four, and within the byte budget")
+    @DisplayName("the newest chunks are kept, within the byte budget (and a bound on their count)")
     void newestWithinBounds() {
         EarlyTransaction early = EarlyTransaction.first(chunk(LSN, 0, 10), Long.MAX_VALUE);
-        for (int i = 1; i < 6; i++) {
+        for (int i = 1; i < EarlyTransaction.MAX_CHUNKS + 2; i++) {
             early = early.with(chunk(LSN, i * 10, 10), Long.MAX_VALUE);
         }
-        assertThat(early.chunks()).extracting(LoggedChunk::firstSeq).containsExactly(20, 30, 40, 50);
+        assertThat(early.chunks()).hasSize(EarlyTransaction.MAX_CHUNKS);
+        assertThat(early.chunks().get(0).firstSeq()).isEqualTo(20);
 
         // Chunks of two-digit seqs are of one size, the first (one-digit) smaller.
         long one = EarlyTransaction.first(chunk(LSN, 0, 10), Long.MAX_VALUE).with(chunk(LSN, 10, 10), Long.MAX_VALUE)
