@@ -38,7 +38,7 @@ class ConfigTest {
                 Duration.ofSeconds(60), Duration.ofSeconds(20), 10_000, 524288, 262144, 0, null, null));
         assertThat(HubConfig.defaults()).isEqualTo(new HubConfig(8, 500, 1048576, Duration.ofMillis(500),
                 Duration.ofSeconds(30), 10, Duration.ofSeconds(1), Duration.ofSeconds(5), 33554432, 4,
-                Duration.ofSeconds(5), Duration.ofSeconds(1), 2.0, 4, 0.5));
+                Duration.ofSeconds(5), Duration.ofSeconds(1), 2.0, 4, 0.5, Duration.ofSeconds(30)));
         SyncServerConfig fromNothing = fromProperties(Map.of("tidemark.auth.secret", SECRET));
         assertThat(fromNothing.http()).isEqualTo(HttpConfig.defaults());
         assertThat(fromNothing.hub()).isEqualTo(HubConfig.defaults());
@@ -88,7 +88,7 @@ class ConfigTest {
                 Path.of("/etc/tidemark/cert.pem"), Path.of("/etc/tidemark/key.pem"), true));
         assertThat(config.hub()).isEqualTo(new HubConfig(16, 100, 262144, Duration.ofMillis(250), Duration.ofHours(1), 3,
                 Duration.ofSeconds(2), Duration.ofSeconds(30), 1073741824L, 2, Duration.ofSeconds(10),
-                Duration.ofMillis(500), 0.5, 2, 0.25));
+                Duration.ofMillis(500), 0.5, 2, 0.25, Duration.ofSeconds(30)));
         assertThat(config.auth()).isEqualTo(new AuthConfig(false, SECRET));
         assertThat(config.http().toBuilder().build()).isEqualTo(config.http());
         assertThat(config.hub().toBuilder().build()).isEqualTo(config.hub());

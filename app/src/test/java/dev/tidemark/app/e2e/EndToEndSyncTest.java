@@ -124,6 +124,12 @@ class EndToEndSyncTest {
                     }
                 }).build().start()) {
             client.caughtUp().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            // Capture sends no transaction ahead before it has written one whole (the first after its start may be
+            // one a previous session had partly written).
+            try (Connection connection = stack.source().connect(); Statement statement = connection.createStatement()) {
+                statement.execute("INSERT INTO audit_log (event) VALUES ('before the bulk')");
+            }
+            assertConverged(client);
             double aheadBefore = partsAhead();
             // 25,000 rows: more than capture writes in one append (20,000), so chunks are logged before the end.
             try (Connection connection = stack.source().connect(); Statement statement = connection.createStatement()) {

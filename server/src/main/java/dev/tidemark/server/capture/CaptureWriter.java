@@ -43,6 +43,8 @@ final class CaptureWriter implements Runnable {
     private volatile boolean stopped;
 
     private Lsn position;
+    /** The first transaction with changes this writer appended: a previous session may have logged part of it. */
+    private Lsn firstWithChanges;
     private Lsn heldPosition;
     private Instant heldCommitTime;
     private boolean chunksBeyondPosition;
@@ -193,6 +195,14 @@ final class CaptureWriter implements Runnable {
         Lsn from = position;
         boolean moved = target != null && target.isAfter(from);
         int newChanges = 0;
+        if (firstWithChanges == null) {
+            for (LoggedChange change : changes) {
+                if (change.lsn().isAfter(from)) {
+                    firstWithChanges = change.lsn();
+                    break;
+                }
+            }
+        }
         List<LoggedChange> range = moved ? new ArrayList<>(changes.size()) : List.of();
         List<LoggedChange> ahead = new ArrayList<>();
         for (LoggedChange change : changes) {
@@ -238,6 +248,12 @@ final class CaptureWriter implements Runnable {
      */
     private void publishAhead(List<LoggedChange> ahead) {
         Lsn lsn = ahead.get(0).lsn();
+        if (lsn.equals(firstWithChanges)) {
+            // The first transaction after the session's start may be one the previous session was writing when it
+            // stopped: the log kept that session's rows of it (appends insert a change only once), which a replay
+            // would not tell. Its readers wait for the whole of it in the log.
+            return;
+        }
         for (int i = 1; i < ahead.size(); i++) {
             if (!ahead.get(i).lsn().equals(lsn) || ahead.get(i).seq() != ahead.get(i - 1).seq() + 1) {
                 return; // not one run of one transaction (a replay's overlap): readers wait for the whole of it

@@ -27,12 +27,15 @@ import java.time.Duration;
  * @param resyncRatePerSecond resync snapshots started per second, sustained
  * @param resyncBurst resync snapshots that may start at once
  * @param resyncJitter the fraction (0 to 1) by which the retry time given to a waiting client is spread
+ * @param aheadStallTimeout how long parts of a large transaction sent ahead of capture may wait for its next chunk
+ *     or its end before the stream is closed (1011), so that a capture stopped mid-transaction does not keep a
+ *     client's store transaction (and a source verify) open for good
  */
 public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Duration resendBackoff,
                         Duration resendBackoffMax, int resendRetryLimit, Duration progressFlushInterval,
                         Duration emptyBatchInterval, long liveBufferBytes, int readerThreads,
                         Duration historyCheckInterval, Duration verifyInterval, double resyncRatePerSecond,
-                        int resyncBurst, double resyncJitter) {
+                        int resyncBurst, double resyncJitter, Duration aheadStallTimeout) {
 
     public HubConfig {
         positive(window, "window");
@@ -41,6 +44,7 @@ public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Dur
             throw new IllegalArgumentException("batchMaxBytes must be at least 1024, got " + batchMaxBytes);
         }
         positive(resendBackoff, "resendBackoff");
+        positive(aheadStallTimeout, "aheadStallTimeout");
         positive(resendBackoffMax, "resendBackoffMax");
         if (resendBackoffMax.compareTo(resendBackoff) < 0) {
             throw new IllegalArgumentException("resendBackoffMax (" + resendBackoffMax
@@ -97,7 +101,7 @@ public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Dur
                 .emptyBatchInterval(emptyBatchInterval).liveBufferBytes(liveBufferBytes)
                 .readerThreads(readerThreads).historyCheckInterval(historyCheckInterval)
                 .verifyInterval(verifyInterval).resyncRatePerSecond(resyncRatePerSecond).resyncBurst(resyncBurst)
-                .resyncJitter(resyncJitter);
+                .resyncJitter(resyncJitter).aheadStallTimeout(aheadStallTimeout);
     }
 
     /** Builds a {@link HubConfig}; every setting starts at its default. */
@@ -117,6 +121,7 @@ public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Dur
         private double resyncRatePerSecond = 2;
         private int resyncBurst = 4;
         private double resyncJitter = 0.5;
+        private Duration aheadStallTimeout = Duration.ofSeconds(30);
 
         private Builder() {}
 
@@ -195,10 +200,16 @@ public record HubConfig(int window, int batchMaxChanges, long batchMaxBytes, Dur
             return this;
         }
 
+        public Builder aheadStallTimeout(Duration aheadStallTimeout) {
+            this.aheadStallTimeout = aheadStallTimeout;
+            return this;
+        }
+
         public HubConfig build() {
             return new HubConfig(window, batchMaxChanges, batchMaxBytes, resendBackoff, resendBackoffMax,
                     resendRetryLimit, progressFlushInterval, emptyBatchInterval, liveBufferBytes, readerThreads,
-                    historyCheckInterval, verifyInterval, resyncRatePerSecond, resyncBurst, resyncJitter);
+                    historyCheckInterval, verifyInterval, resyncRatePerSecond, resyncBurst, resyncJitter,
+                    aheadStallTimeout);
         }
     }
 }

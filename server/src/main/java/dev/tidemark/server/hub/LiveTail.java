@@ -58,10 +58,11 @@ final class LiveTail implements CaptureListener {
      */
     @Override
     public void onChunk(LoggedChunk chunk) {
+        long size = EarlyTransaction.estimatedBytes(chunk);
         synchronized (this) {
             EarlyTransaction current = early;
             EarlyTransaction next = current != null && current.lsn().equals(chunk.lsn()) && chunk.firstSeq() > 0
-                    ? current.with(chunk, maxBytes) : EarlyTransaction.first(chunk, maxBytes);
+                    ? current.with(chunk, size, maxBytes) : EarlyTransaction.first(chunk, size, maxBytes);
             early = next != null && next.after().equals(tip) ? next : null;
             if (early == null) {
                 return;
@@ -82,6 +83,9 @@ final class LiveTail implements CaptureListener {
             moved = position.isAfter(tip);
             if (moved) {
                 tip = position;
+            }
+            if (early != null && !early.lsn().isAfter(tip)) {
+                early = null; // whole in the log (told by a log read, on a node that no longer captures)
             }
         }
         if (moved) {

@@ -96,6 +96,9 @@ final class Outbox {
      */
     private Lsn aheadLsn;
     private int aheadNextSeq;
+    /** When this stream last took changes ahead; the stall check runs while parts ahead wait for capture. */
+    private long aheadProgressAt;
+    private ScheduledFuture<?> aheadStallCheck;
 
     /**
      * @param snapshots whether this server takes snapshots
@@ -314,10 +317,43 @@ final class Outbox {
                 row -> Checksum.of(wanted.get(row).change()), chunk.lsn(), mode.epoch());
         aheadLsn = chunk.lsn();
         aheadNextSeq = rows.get(next - 1).seq() + 1;
+        aheadProgressAt = System.nanoTime();
         state = assembled.next();
+        if (state.open() != null && aheadStallCheck == null) {
+            scheduleAheadStallCheck(config.aheadStallTimeout().toNanos());
+        }
         metrics.partsAhead.increment(assembled.messages().size());
         assembled.messages().forEach(message -> pending.add(new Outgoing(message, null)));
         return true;
+    }
+
+    /** One check at a time; it looks at the stream as it is then, so one left from before a rewind does no harm. */
+    private void scheduleAheadStallCheck(long delayNanos) {
+        aheadStallCheck = channel.executor().schedule(() -> {
+            aheadStallCheck = null;
+            if (mode.streams()) {
+                checkAheadStall();
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Parts went out ahead of capture and the batch waits for its next chunk or its end: while the client still has
+     * parts to take (the stream is not waiting on capture) or capture moved within the timeout, look again later;
+     * otherwise capture stopped mid-transaction, and the client's store transaction must not stay open for good.
+     */
+    private void checkAheadStall() {
+        if (aheadLsn == null || state.open() == null) {
+            return;
+        }
+        long timeout = config.aheadStallTimeout().toNanos();
+        long waited = System.nanoTime() - aheadProgressAt;
+        if (!pending.isEmpty() || waited < timeout) {
+            scheduleAheadStallCheck(pending.isEmpty() ? timeout - waited : timeout);
+            return;
+        }
+        listener.failed("capture wrote nothing more of transaction " + aheadLsn + " for "
+                + config.aheadStallTimeout().toMillis() + " ms after parts of it were sent ahead", false, null);
     }
 
     private void startRead() {
@@ -532,6 +568,10 @@ final class Outbox {
         if (emptyBatchTimer != null) {
             emptyBatchTimer.cancel(false);
             emptyBatchTimer = null;
+        }
+        if (aheadStallCheck != null) {
+            aheadStallCheck.cancel(false);
+            aheadStallCheck = null;
         }
     }
 

@@ -110,6 +110,45 @@ class CaptureWriterTest {
                 .extracting(range -> ((CapturedRange) range).to()).isEqualTo(small));
     }
 
+    @Test
+    @DisplayName("the first transaction after the writer's start is not told ahead: the previous session may have logged"
+            + " part of it, and the log keeps those rows, not the replay's")
+    void firstTransactionAfterStartIsNotPublishedAhead() throws InterruptedException {
+        PieceQueue queue = new PieceQueue(40_000);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<LoggedChunk> chunks = new CopyOnWriteArrayList<>();
+        feed.subscribe(new CaptureListener() {
+            @Override
+            public void onCaptured(CapturedRange range) {
+            }
+
+            @Override
+            public void onChunk(LoggedChunk chunk) {
+                chunks.add(chunk);
+            }
+        });
+        writer = new CaptureWriter(queue, changeLog, feed, new CaptureMetrics(registry),
+                CaptureSettings.builder().tables(List.of("orders")).maxBatchChanges(100).chunkChanges(100).build(),
+                Lsn.ZERO, new CaptureHealthTracker(registry));
+        Lsn large = Lsn.of(0x2_000_000L);
+        for (int chunk = 0; chunk < 2; chunk++) {
+            List<LoggedChange> rows = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                rows.add(row(large, chunk * 100 + i, 2));
+            }
+            queue.offer(new CapturePiece(rows, null, Instant.EPOCH, false, 1600, 0), 10, TimeUnit.SECONDS);
+        }
+        queue.offer(new CapturePiece(List.of(row(large, 200, 2)), large, Instant.EPOCH, false, 16, 201), 10,
+                TimeUnit.SECONDS);
+        Thread thread = new Thread(writer, "capture-writer-under-test");
+        thread.start();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> published.stream().anyMatch(r -> r.to().equals(large)));
+        assertThat(chunks).isEmpty();
+        assertThat(changeLog.read(dev.tidemark.server.spi.LogPosition.afterTransaction(Lsn.ZERO), large, java.util.Set.of(), 1000))
+                .hasSize(201);
+    }
+
     private static LoggedChange row(Lsn lsn, int seq, long xid) {
         return new LoggedChange(lsn, seq, xid, Change.update("orders", lsn + "-" + seq, "{\"n\":" + seq + "}",
                 Instant.EPOCH));

@@ -113,6 +113,28 @@ class HubPartsAheadTest extends HubTestBase {
         assertChained(parts, before);
     }
 
+    @Test
+    @DisplayName("parts ahead that wait longer than the stall timeout for capture close the connection (1011), and the"
+            + " hub serves the others on")
+    void captureStoppedMidTransactionClosesTheStream() {
+        startServer(hub -> hub.batchMaxChanges(25).aheadStallTimeout(java.time.Duration.ofMillis(300)));
+        WsTestClient client = hello("c1", Lsn.ZERO);
+        WsTestClient other = hello("c2", Lsn.ZERO, "items");
+        TestCapture.LargeTransaction large = capture.beginLarge();
+        large.writeAhead(TestCapture.updates("orders", "a", 10));
+        Changes first = client.next(Changes.class, WAIT);
+        assertThat(first.last()).isFalse();
+
+        // Capture writes nothing more of it: the client's open batch must not stay open for good.
+        assertThat(client.next(dev.tidemark.protocol.ErrorMessage.class, WAIT).code())
+                .isEqualTo(dev.tidemark.protocol.ErrorCode.INTERNAL);
+        assertThat(client.closeCode()).succeedsWithin(WAIT).isEqualTo(1011);
+        Lsn whole = large.finish(TestCapture.updates("items", "i", 2));
+        Changes items = other.next(Changes.class, WAIT);
+        assertThat(items.lsn()).isEqualTo(whole);
+        assertThat(ids(List.of(items))).isEqualTo(ids("i", 2));
+    }
+
     private static List<String> ids(Object... prefixesAndCounts) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < prefixesAndCounts.length; i += 2) {
