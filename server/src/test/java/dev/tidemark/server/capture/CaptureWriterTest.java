@@ -7,20 +7,24 @@ import dev.tidemark.protocol.Change;
 import dev.tidemark.protocol.Lsn;
 import dev.tidemark.server.feed.CaptureListener;
 import dev.tidemark.server.feed.CapturedRange;
-import dev.tidemark.server.feed.LoggedChunk;
 import dev.tidemark.server.feed.ChangeFeed;
+import dev.tidemark.server.feed.LoggedChunk;
 import dev.tidemark.server.pg.TestDatabases;
 import dev.tidemark.server.spi.ChangeLog;
 import dev.tidemark.server.spi.ChangeLogProvider;
+import dev.tidemark.server.spi.LogPosition;
 import dev.tidemark.server.spi.LoggedChange;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -61,46 +65,21 @@ class CaptureWriterTest {
     @DisplayName("the chunks of a large transaction are told to the feed as each is logged, before the transaction"
             + " is whole: consecutive, after the transactions before it")
     void chunksArePublishedAhead() throws InterruptedException {
-        PieceQueue queue = new PieceQueue(40_000);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        List<LoggedChunk> chunks = new CopyOnWriteArrayList<>();
-        List<Object> events = new CopyOnWriteArrayList<>();
-        feed.subscribe(new CaptureListener() {
-            @Override
-            public void onCaptured(CapturedRange range) {
-                events.add(range);
-            }
-
-            @Override
-            public void onChunk(LoggedChunk chunk) {
-                chunks.add(chunk);
-                events.add(chunk);
-            }
-        });
-        writer = new CaptureWriter(queue, changeLog, feed, new CaptureMetrics(registry),
-                CaptureSettings.builder().tables(List.of("orders")).maxBatchChanges(100).chunkChanges(100).build(),
-                Lsn.ZERO, new CaptureHealthTracker(registry));
+        List<Object> events = listen();
+        PieceQueue queue = startChunkingWriter();
         Lsn small = Lsn.of(0x1_000_000L);
         Lsn large = Lsn.of(0x2_000_000L);
         queue.offer(new CapturePiece(List.of(row(small, 0, 1)), small, Instant.EPOCH, false, 16, 1), 10,
                 TimeUnit.SECONDS);
-        for (int chunk = 0; chunk < 3; chunk++) {
-            List<LoggedChange> rows = new java.util.ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                rows.add(row(large, chunk * 100 + i, 2));
-            }
-            queue.offer(new CapturePiece(rows, null, Instant.EPOCH, false, 1600, 0), 10, TimeUnit.SECONDS);
-        }
-        queue.offer(new CapturePiece(List.of(row(large, 300, 2)), large, Instant.EPOCH, false, 16, 301), 10,
-                TimeUnit.SECONDS);
-        Thread thread = new Thread(writer, "capture-writer-under-test");
-        thread.start();
+        offerLarge(queue, large, 3);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> published.stream().anyMatch(r -> r.to().equals(large)));
+        List<LoggedChunk> chunks = events.stream().filter(LoggedChunk.class::isInstance).map(LoggedChunk.class::cast)
+                .toList();
         assertThat(chunks).extracting(LoggedChunk::after).containsOnly(small);
         assertThat(chunks).extracting(LoggedChunk::lsn).containsOnly(large);
         assertThat(chunks.stream().flatMap(chunk -> chunk.changes().stream()).map(LoggedChange::seq).toList())
-                .isEqualTo(java.util.stream.IntStream.range(0, 300).boxed().toList());
+                .isEqualTo(IntStream.range(0, 300).boxed().toList());
         // Each chunk after the range that made the transactions before it visible, all before the transaction's own.
         int firstChunk = events.indexOf(chunks.get(0));
         int whole = events.size() - 1;
@@ -114,39 +93,56 @@ class CaptureWriterTest {
     @DisplayName("the first transaction after the writer's start is not told ahead: the previous session may have logged"
             + " part of it, and the log keeps those rows, not the replay's")
     void firstTransactionAfterStartIsNotPublishedAhead() throws InterruptedException {
-        PieceQueue queue = new PieceQueue(40_000);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        List<LoggedChunk> chunks = new CopyOnWriteArrayList<>();
+        List<Object> events = listen();
+        PieceQueue queue = startChunkingWriter();
+        Lsn large = Lsn.of(0x2_000_000L);
+        offerLarge(queue, large, 2);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> published.stream().anyMatch(r -> r.to().equals(large)));
+        assertThat(events).noneMatch(LoggedChunk.class::isInstance);
+        assertThat(changeLog.read(LogPosition.afterTransaction(Lsn.ZERO), large, Set.of(), 1000)).hasSize(201);
+    }
+
+    /** The feed's ranges and chunks, in the order told. */
+    private List<Object> listen() {
+        List<Object> events = new CopyOnWriteArrayList<>();
         feed.subscribe(new CaptureListener() {
             @Override
             public void onCaptured(CapturedRange range) {
+                events.add(range);
             }
 
             @Override
             public void onChunk(LoggedChunk chunk) {
-                chunks.add(chunk);
+                events.add(chunk);
             }
         });
+        return events;
+    }
+
+    /** A running writer that appends at most 100 changes at a time; its queue. */
+    private PieceQueue startChunkingWriter() {
+        PieceQueue queue = new PieceQueue(40_000);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         writer = new CaptureWriter(queue, changeLog, feed, new CaptureMetrics(registry),
                 CaptureSettings.builder().tables(List.of("orders")).maxBatchChanges(100).chunkChanges(100).build(),
                 Lsn.ZERO, new CaptureHealthTracker(registry));
-        Lsn large = Lsn.of(0x2_000_000L);
-        for (int chunk = 0; chunk < 2; chunk++) {
-            List<LoggedChange> rows = new java.util.ArrayList<>();
+        new Thread(writer, "capture-writer-under-test").start();
+        return queue;
+    }
+
+    /** Transaction {@code lsn} as the assembler hands it over: {@code chunks} pieces of 100, then one change more with its commit. */
+    private static void offerLarge(PieceQueue queue, Lsn lsn, int chunks) throws InterruptedException {
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            List<LoggedChange> rows = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
-                rows.add(row(large, chunk * 100 + i, 2));
+                rows.add(row(lsn, chunk * 100 + i, 2));
             }
             queue.offer(new CapturePiece(rows, null, Instant.EPOCH, false, 1600, 0), 10, TimeUnit.SECONDS);
         }
-        queue.offer(new CapturePiece(List.of(row(large, 200, 2)), large, Instant.EPOCH, false, 16, 201), 10,
+        int last = chunks * 100;
+        queue.offer(new CapturePiece(List.of(row(lsn, last, 2)), lsn, Instant.EPOCH, false, 16, last + 1), 10,
                 TimeUnit.SECONDS);
-        Thread thread = new Thread(writer, "capture-writer-under-test");
-        thread.start();
-
-        await().atMost(Duration.ofSeconds(30)).until(() -> published.stream().anyMatch(r -> r.to().equals(large)));
-        assertThat(chunks).isEmpty();
-        assertThat(changeLog.read(dev.tidemark.server.spi.LogPosition.afterTransaction(Lsn.ZERO), large, java.util.Set.of(), 1000))
-                .hasSize(201);
     }
 
     private static LoggedChange row(Lsn lsn, int seq, long xid) {
