@@ -44,11 +44,6 @@ final class LiveTail implements CaptureListener {
         if (range.complete() && range.from().isBefore(range.to())) {
             add(new LiveRange(range.from(), range.to(), range.changes()));
         }
-        synchronized (this) {
-            if (early != null && !early.lsn().isAfter(range.to())) {
-                early = null; // whole in the log now
-            }
-        }
         advanceTip(range.to());
     }
 
@@ -85,7 +80,7 @@ final class LiveTail implements CaptureListener {
                 tip = position;
             }
             if (early != null && !early.lsn().isAfter(tip)) {
-                early = null; // whole in the log (told by a log read, on a node that no longer captures)
+                early = null; // whole in the log now (told by capture, or by a log read on a node that no longer captures)
             }
         }
         if (moved) {
