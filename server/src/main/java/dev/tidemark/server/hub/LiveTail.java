@@ -80,7 +80,7 @@ final class LiveTail implements CaptureListener {
                 tip = position;
             }
             if (early != null && !early.lsn().isAfter(tip)) {
-                early = null; // whole in the log now (told by capture, or by a log read on a node that no longer captures)
+                early = null; // whole in the log now (told by capture, or by a log read on a standby)
             }
         }
         if (moved) {
